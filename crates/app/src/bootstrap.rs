@@ -1,0 +1,56 @@
+//! The first administrator of a new installation.
+
+use chrono::{DateTime, Utc};
+use containment_domain::{AgencyKind, Email, Role};
+use containment_storage::{NewAgency, NewUser};
+
+use crate::{App, AppError, password};
+
+/// The name of the agency that holds the first administrator.
+pub const FIRST_AGENCY_NAME: &str = "System administration";
+
+/// Credentials of a just-created first administrator, to be shown once to the operator.
+#[derive(Debug)]
+pub struct FirstAdmin {
+    pub email: Email,
+    pub one_time_password: String,
+}
+
+impl App {
+    /// Creates the first system administrator when the database holds no user at all. The
+    /// password is random, returned once, stored only as an Argon2id hash, and must be changed at
+    /// first sign-in. Returns `None` when users already exist.
+    pub async fn ensure_first_admin(
+        &self,
+        email: &Email,
+        now: DateTime<Utc>,
+    ) -> Result<Option<FirstAdmin>, AppError> {
+        if self.store.count_users().await? > 0 {
+            return Ok(None);
+        }
+        let one_time_password = password::generate_one_time()?;
+        let password_hash = password::hash(one_time_password.clone()).await?;
+        let created = self
+            .store
+            .create_first_user(
+                NewAgency {
+                    name: FIRST_AGENCY_NAME.to_owned(),
+                    kind: AgencyKind::StateAgency,
+                    county: None,
+                },
+                NewUser {
+                    email: email.clone(),
+                    display_name: "System administrator".to_owned(),
+                    password_hash,
+                    must_change_password: true,
+                    roles: vec![Role::SystemAdmin],
+                },
+                now,
+            )
+            .await?;
+        Ok(created.map(|user| FirstAdmin {
+            email: user.email,
+            one_time_password,
+        }))
+    }
+}

@@ -1,0 +1,68 @@
+//! The use cases of Containment. Each takes the acting person, checks the access policy, runs in
+//! one transaction and records its audit event there. Web handlers and CLI commands call these
+//! functions and never talk to storage directly.
+
+mod bootstrap;
+mod error;
+pub mod password;
+
+pub use bootstrap::FirstAdmin;
+pub use containment_storage::{Backend, MigrationState, Store};
+pub use error::AppError;
+
+/// Whether the application can serve requests: answers `/readyz`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    DatabaseUnreachable,
+    MigrationsPending(usize),
+}
+
+/// The application: shared by every request handler and command.
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Store,
+}
+
+impl App {
+    pub fn new(store: Store) -> Self {
+        App { store }
+    }
+
+    /// Connects to the database at `url`, applying pending migrations when `migrate` is set.
+    pub async fn open(url: &str, migrate: bool) -> Result<Self, AppError> {
+        let store = Store::connect(url).await?;
+        if migrate {
+            store.migrate().await?;
+        }
+        Ok(App::new(store))
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+
+    pub async fn migrate(&self) -> Result<(), AppError> {
+        Ok(self.store.migrate().await?)
+    }
+
+    pub async fn migration_states(&self) -> Result<Vec<MigrationState>, AppError> {
+        Ok(self.store.migration_states().await?)
+    }
+
+    pub async fn readiness(&self) -> Readiness {
+        if self.store.ping().await.is_err() {
+            return Readiness::DatabaseUnreachable;
+        }
+        match self.store.pending_migrations().await {
+            Ok(0) => Readiness::Ready,
+            Ok(n) => Readiness::MigrationsPending(n),
+            Err(_) => Readiness::DatabaseUnreachable,
+        }
+    }
+
+    /// Direct storage access for the test harness and administrative tooling in this workspace.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}

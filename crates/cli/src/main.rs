@@ -1,0 +1,290 @@
+//! `containment`: serves the application and runs administrative commands.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use containment_app::App;
+use containment_domain::Email;
+use tracing_subscriber::EnvFilter;
+
+/// Case management for California containment teams: supervising officers, treatment providers
+/// and polygraph examiners working one shared case file.
+///
+/// With no configuration at all the application keeps its data in SQLite under ./data. Set
+/// DATABASE_URL to a postgres:// URL to run on PostgreSQL; several instances may share one
+/// PostgreSQL database.
+#[derive(Debug, Parser)]
+#[command(name = "containment", version, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct Global {
+    /// Database to use: sqlite://PATH or postgres://USER@HOST:PORT/DATABASE. When unset, the
+    /// SQLite file containment.db in the data folder.
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+
+    /// Folder for local data: the default SQLite database and uploaded documents.
+    #[arg(
+        long,
+        global = true,
+        env = "CONTAINMENT_DATA_DIR",
+        default_value = "data"
+    )]
+    data_dir: PathBuf,
+
+    /// Format of log lines on standard error.
+    #[arg(long, global = true, env = "CONTAINMENT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
+    /// Which log lines to keep, as a tracing filter (for example `info` or `debug,sqlx=warn`).
+    #[arg(long, global = true, env = "CONTAINMENT_LOG", default_value = "info")]
+    log_level: String,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web application and JSON API. Applies pending migrations first and creates the
+    /// first administrator when the database holds no user.
+    Serve(ServeArgs),
+    /// Inspect or apply database migrations.
+    #[command(subcommand)]
+    Migrate(MigrateCommand),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "CONTAINMENT_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+
+    /// Sign-in e-mail of the first administrator, created only when the database has no user.
+    #[arg(
+        long,
+        env = "CONTAINMENT_ADMIN_EMAIL",
+        default_value = "admin@localhost"
+    )]
+    admin_email: String,
+
+    /// Do not apply migrations at start-up (run `containment migrate apply` separately, e.g.
+    /// from a deployment job). The instance reports not ready while migrations are pending.
+    #[arg(long, env = "CONTAINMENT_SKIP_MIGRATIONS")]
+    skip_migrations: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum MigrateCommand {
+    /// Apply every pending migration. Safe to run from several instances at once.
+    Apply,
+    /// List every migration and whether it is applied; exits 1 when some are pending.
+    Status,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.global);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(global: &Global) {
+    // Statement logging of the database drivers would print parameter values: kept off.
+    let filter = EnvFilter::try_new(format!("{},sqlx=warn,sea_orm=warn", global.log_level))
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    match global.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+/// The database URL: the explicit one, or the SQLite file in the data folder (created if needed).
+fn database_url(global: &Global) -> anyhow::Result<String> {
+    if let Some(url) = global
+        .database_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+    {
+        return Ok(url.trim().to_owned());
+    }
+    std::fs::create_dir_all(&global.data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder {}",
+            global.data_dir.display()
+        )
+    })?;
+    Ok(sqlite_url(&global.data_dir.join("containment.db")))
+}
+
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let url = database_url(&cli.global)?;
+    match cli.command {
+        Command::Serve(args) => serve(&url, args).await,
+        Command::Migrate(MigrateCommand::Apply) => {
+            let app = App::open(&url, false).await?;
+            app.migrate().await?;
+            let states = app.migration_states().await?;
+            eprintln!(
+                "{} migrations applied; the database is current.",
+                states.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate(MigrateCommand::Status) => {
+            let app = App::open(&url, false).await?;
+            let states = app.migration_states().await?;
+            let mut pending = 0;
+            for state in &states {
+                let label = if state.applied { "applied" } else { "pending" };
+                if !state.applied {
+                    pending += 1;
+                }
+                println_out(&format!("{label:8} {}", state.name));
+            }
+            if pending == 0 {
+                eprintln!("The database is current ({} migrations).", states.len());
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("{pending} migrations pending: run `containment migrate apply`.");
+                Ok(ExitCode::from(1))
+            }
+        }
+    }
+}
+
+/// Command results go to standard output, so they can be piped.
+#[allow(clippy::print_stdout)]
+fn println_out(line: &str) {
+    println!("{line}");
+}
+
+async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let admin_email = Email::parse(&args.admin_email).context("--admin-email")?;
+    let app = App::open(url, !args.skip_migrations)
+        .await
+        .context("cannot open the database")?;
+    tracing::info!(backend = app.backend().name(), "database ready");
+    if let Some(admin) = app.ensure_first_admin(&admin_email, chrono_now()).await? {
+        // Shown once on the operator's terminal and never written to the logs.
+        eprintln!();
+        eprintln!("First administrator created. Sign in with:");
+        eprintln!("  e-mail:            {}", admin.email);
+        eprintln!("  one-time password: {}", admin.one_time_password);
+        eprintln!("This password is shown only now and must be changed at first sign-in.");
+        eprintln!();
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let local = listener.local_addr()?;
+    tracing::info!(address = %local, "serving on http://{local}");
+    containment_web::serve(listener, containment_web::router(app), shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn chrono_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_help() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        fn walk(cmd: &clap::Command, path: &str) {
+            for sub in cmd.get_subcommands() {
+                let name = format!("{path} {}", sub.get_name());
+                assert!(sub.get_about().is_some(), "`{name}` has no help text");
+                for arg in sub.get_arguments() {
+                    if arg.get_id() != "help" && arg.get_id() != "version" {
+                        assert!(
+                            arg.get_help().is_some(),
+                            "`{name} --{}` has no help",
+                            arg.get_id()
+                        );
+                    }
+                }
+                walk(sub, &name);
+            }
+        }
+        walk(&cmd, "containment");
+    }
+
+    #[test]
+    fn default_database_is_sqlite_in_the_data_folder() {
+        assert_eq!(
+            sqlite_url(Path::new("data/containment.db")),
+            "sqlite://data/containment.db?mode=rwc"
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! Types and rules of the Containment domain.
+//!
+//! Nothing in this crate performs I/O or reads the clock: time is always a parameter, so every rule
+//! can be tested on its boundary days.
+
+pub mod identity;
+
+pub use identity::{AgencyKind, Email, ParseError, Role};

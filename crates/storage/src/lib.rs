@@ -1,0 +1,13 @@
+//! Persistence for Containment. This crate is the only one that knows SeaORM and SQL; it hands
+//! domain types to the layers above. One set of migrations serves SQLite and PostgreSQL.
+
+mod connect;
+pub mod entity;
+mod identity;
+pub mod migration;
+mod schema;
+
+pub use connect::{Backend, StorageError, Store};
+pub use identity::{NewAgency, NewUser, StoredUser};
+pub use migration::MigrationState;
+pub use schema::ColumnShape;

@@ -1,0 +1,158 @@
+//! Connecting, migrating and bootstrapping, on each backend.
+
+use chrono::{TimeZone, Utc};
+use containment_app::App;
+use containment_domain::Email;
+use containment_testkit::{Backend, TestDb, both_backends, postgres_server_url, run_on};
+
+both_backends!(
+    migrations_apply_and_are_idempotent,
+    sqlite_connection_settings_take_effect,
+    first_admin_is_created_once,
+    concurrent_instances_migrate_and_bootstrap_once,
+);
+
+async fn migrations_apply_and_are_idempotent(db: TestDb) {
+    let store = db.connect().await;
+    let before = store.migration_states().await.unwrap();
+    assert!(!before.is_empty());
+    assert!(
+        before.iter().all(|m| !m.applied),
+        "a new database has nothing applied"
+    );
+    assert_eq!(store.pending_migrations().await.unwrap(), before.len());
+
+    store.migrate().await.unwrap();
+    store.migrate().await.unwrap();
+    let after = store.migration_states().await.unwrap();
+    assert!(after.iter().all(|m| m.applied));
+    assert_eq!(store.pending_migrations().await.unwrap(), 0);
+    let tables: Vec<_> = store
+        .schema_shape()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.table)
+        .collect();
+    for table in ["agency", "app_user", "user_role"] {
+        assert!(tables.iter().any(|t| t == table), "{table} missing");
+    }
+}
+
+async fn sqlite_connection_settings_take_effect(db: TestDb) {
+    let store = db.connect().await;
+    if db.backend != Backend::Sqlite {
+        assert_eq!(store.sqlite_pragma("journal_mode").await.unwrap(), None);
+        return;
+    }
+    assert_eq!(
+        store
+            .sqlite_pragma("journal_mode")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("wal")
+    );
+    assert_eq!(
+        store
+            .sqlite_pragma("foreign_keys")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("1")
+    );
+    let timeout: i64 = store
+        .sqlite_pragma("busy_timeout")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(timeout >= 5000, "busy_timeout is {timeout} ms");
+}
+
+async fn first_admin_is_created_once(db: TestDb) {
+    let app = App::open(&db.url, true).await.unwrap();
+    let email = Email::parse("Admin@County.example").unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap();
+    let first = app
+        .ensure_first_admin(&email, now)
+        .await
+        .unwrap()
+        .expect("created");
+    assert_eq!(first.email.as_str(), "admin@county.example");
+    assert_eq!(first.one_time_password.len(), 23);
+
+    let stored = app
+        .store()
+        .find_user_by_email(&email)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.roles, vec![containment_domain::Role::SystemAdmin]);
+    assert!(stored.must_change_password);
+    assert!(!stored.disabled);
+    let hash = app.store().password_hash(stored.id).await.unwrap();
+    assert!(hash.starts_with("$argon2id$"), "only a hash is stored");
+    assert!(!hash.contains(&first.one_time_password));
+    assert!(
+        containment_app::password::verify(first.one_time_password.clone(), hash)
+            .await
+            .unwrap()
+    );
+
+    // A second start finds the administrator and prints nothing.
+    assert!(app.ensure_first_admin(&email, now).await.unwrap().is_none());
+    let other = Email::parse("second@county.example").unwrap();
+    assert!(app.ensure_first_admin(&other, now).await.unwrap().is_none());
+    assert_eq!(app.store().count_users().await.unwrap(), 1);
+}
+
+async fn concurrent_instances_migrate_and_bootstrap_once(db: TestDb) {
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap();
+    let email = Email::parse("admin@localhost").unwrap();
+    let mut starts = Vec::new();
+    for _ in 0..3 {
+        let url = db.url.clone();
+        let email = email.clone();
+        starts.push(tokio::spawn(async move {
+            let app = App::open(&url, true).await.expect("instance starts");
+            app.ensure_first_admin(&email, now)
+                .await
+                .expect("bootstrap")
+        }));
+    }
+    let mut created = 0;
+    for start in starts {
+        if start.await.unwrap().is_some() {
+            created += 1;
+        }
+    }
+    assert_eq!(created, 1, "exactly one instance creates the administrator");
+    let store = db.connect().await;
+    assert_eq!(store.count_users().await.unwrap(), 1);
+    assert_eq!(store.pending_migrations().await.unwrap(), 0);
+}
+
+/// Both backends end with the same tables, columns, type families, nullability and keys.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_backends_end_with_the_same_schema() {
+    if postgres_server_url().is_none() {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    }
+    run_on(Backend::Sqlite, |sqlite| async move {
+        let sqlite_shape = sqlite.migrated().await.schema_shape().await.unwrap();
+        run_on(Backend::Postgres, |pg| async move {
+            let pg_shape = pg.migrated().await.schema_shape().await.unwrap();
+            assert!(!pg_shape.is_empty());
+            assert!(
+                sqlite_shape.iter().all(|c| !c.family.starts_with("other:")),
+                "unmapped SQLite type in {sqlite_shape:#?}"
+            );
+            assert_eq!(sqlite_shape, pg_shape);
+        })
+        .await;
+    })
+    .await;
+}

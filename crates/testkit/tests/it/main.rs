@@ -1,0 +1,6 @@
+//! The integration suite: one test binary, every test on both backends.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod foundation_http;
+mod foundation_storage;

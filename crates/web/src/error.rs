@@ -1,0 +1,188 @@
+//! Errors as people and programs see them: a styled page without internals, or
+//! `{"error": "snake_case_code", "message": "..."}` with a 4xx/5xx status.
+
+use std::any::Any;
+
+use askama::Template;
+use axum::Json;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+use containment_app::AppError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The body of every API error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiErrorBody {
+    /// A stable snake_case code, e.g. `not_found`, `invalid_input`, `conflict`.
+    #[schema(example = "not_found")]
+    pub error: String,
+    /// A sentence for a person.
+    pub message: String,
+}
+
+/// An error answered by the JSON API.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        let status = status_of(&err);
+        if status.is_server_error() {
+            tracing::error!(code = err.code(), "request failed");
+        }
+        ApiError {
+            status,
+            code: err.code(),
+            message: public_message(&err),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(ApiErrorBody {
+                error: self.code.to_owned(),
+                message: self.message,
+            }),
+        )
+            .into_response()
+    }
+}
+
+fn status_of(err: &AppError) -> StatusCode {
+    match err {
+        AppError::InvalidInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The message shown outside: internal details stay in the server.
+fn public_message(err: &AppError) -> String {
+    match err {
+        AppError::Internal(_) => "Something went wrong on our side. Please try again.".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    heading: &'a str,
+    message: &'a str,
+    status: u16,
+}
+
+/// An error answered with an HTML page.
+#[derive(Debug)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl From<AppError> for PageError {
+    fn from(err: AppError) -> Self {
+        let status = status_of(&err);
+        if status.is_server_error() {
+            tracing::error!(code = err.code(), "page failed");
+        }
+        PageError {
+            status,
+            message: public_message(&err),
+        }
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(_: askama::Error) -> Self {
+        tracing::error!("template rendering failed");
+        PageError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: public_message(&AppError::Internal(String::new())),
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        error_page(self.status, &self.message)
+    }
+}
+
+fn heading_for(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "Page not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::CONFLICT => "Someone else changed this record",
+        StatusCode::SERVICE_UNAVAILABLE => "Temporarily unavailable",
+        s if s.is_client_error() => "This request could not be completed",
+        _ => "Something went wrong",
+    }
+}
+
+/// A complete styled error page. Falls back to plain text if the template itself fails, so an
+/// error page can never turn into a second error.
+pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
+    let heading = heading_for(status);
+    let page = ErrorPage {
+        title: heading,
+        heading,
+        message,
+        status: status.as_u16(),
+    };
+    match page.render() {
+        Ok(body) => (status, Html(body)).into_response(),
+        Err(_) => (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            heading.to_owned(),
+        )
+            .into_response(),
+    }
+}
+
+/// Answer for any path no route matches: JSON under `/api`, a page elsewhere.
+pub(crate) async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") || uri.path() == "/api" {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "There is no API endpoint at this address.",
+        )
+        .into_response()
+    } else {
+        error_page(
+            StatusCode::NOT_FOUND,
+            "There is no page at this address. Check the address, or go back to the home page.",
+        )
+    }
+}
+
+/// Answer when a handler panicked: a generic page, the panic text stays out of the response.
+pub(crate) fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    error_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side. Nothing you entered was saved by this request; please try again.",
+    )
+}
