@@ -1,9 +1,11 @@
 //! The first administrator of a new installation.
 
 use chrono::{DateTime, Utc};
+use containment_domain::audit::Outcome;
 use containment_domain::{AgencyKind, Email, Role};
-use containment_storage::{NewAgency, NewUser};
+use containment_storage::{NewAgency, NewUser, StorageError};
 
+use crate::actor::{Actor, AuditEntry};
 use crate::{App, AppError, password};
 
 /// The name of the agency that holds the first administrator.
@@ -19,7 +21,8 @@ pub struct FirstAdmin {
 impl App {
     /// Creates the first system administrator when the database holds no user at all. The
     /// password is random, returned once, stored only as an Argon2id hash, and must be changed at
-    /// first sign-in. Returns `None` when users already exist.
+    /// first sign-in. Returns `None` when users already exist. Several instances starting at once
+    /// create exactly one administrator.
     pub async fn ensure_first_admin(
         &self,
         email: &Email,
@@ -30,14 +33,30 @@ impl App {
         }
         let one_time_password = password::generate_one_time()?;
         let password_hash = password::hash(one_time_password.clone()).await?;
-        let created = self
-            .store
-            .create_first_user(
+        // The write comes first: it takes SQLite's write lock, or makes a racing PostgreSQL
+        // instance wait on the unique agency name, so the emptiness check cannot race.
+        let tx = self.store.begin().await?;
+        let agency = match tx
+            .create_agency(
                 NewAgency {
                     name: FIRST_AGENCY_NAME.to_owned(),
                     kind: AgencyKind::StateAgency,
                     county: None,
                 },
+                now,
+            )
+            .await
+        {
+            Ok(agency) => agency,
+            Err(StorageError::Conflict(_)) => return Ok(None),
+            Err(other) => return Err(other.into()),
+        };
+        if tx.count_users().await? > 0 {
+            return Ok(None);
+        }
+        let user = tx
+            .create_user(
+                agency.id,
                 NewUser {
                     email: email.clone(),
                     display_name: "System administrator".to_owned(),
@@ -48,7 +67,13 @@ impl App {
                 now,
             )
             .await?;
-        Ok(created.map(|user| FirstAdmin {
+        AuditEntry::new("first_admin_created", Outcome::Success, now)
+            .by(&Actor::console())
+            .object("user", user.id)
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(FirstAdmin {
             email: user.email,
             one_time_password,
         }))

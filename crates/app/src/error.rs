@@ -9,6 +9,19 @@ pub enum AppError {
     InvalidInput(String),
     #[error("{0}")]
     Conflict(String),
+    /// Sign-in refused. One message for every cause, so it does not reveal whether the account
+    /// exists, is disabled or is locked.
+    #[error(
+        "Sign-in failed. Check the e-mail address and password. After 5 failed attempts in 15 \
+         minutes the account is locked until an administrator unlocks it."
+    )]
+    SignInFailed,
+    #[error("the code is not valid: use the current code from your authenticator app, once")]
+    InvalidCode,
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
     #[error("the record was not found")]
     NotFound,
     #[error("the database is not reachable")]
@@ -23,6 +36,10 @@ impl AppError {
         match self {
             AppError::InvalidInput(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
+            AppError::SignInFailed => "sign_in_failed",
+            AppError::InvalidCode => "invalid_code",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
             AppError::NotFound => "not_found",
             AppError::Unavailable => "service_unavailable",
             AppError::Internal(_) => "internal_error",

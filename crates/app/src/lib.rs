@@ -2,12 +2,21 @@
 //! one transaction and records its audit event there. Web handlers and CLI commands call these
 //! functions and never talk to storage directly.
 
+pub mod actor;
+mod admin;
+mod auth;
 mod bootstrap;
 mod error;
 pub mod password;
 
+pub use actor::{Actor, Channel, Client};
+pub use admin::{AUDIT_PAGE, AccountAction, CreatedUser};
+pub use auth::{Enrollment, NewToken, NextStep, RECOVERY_CODES, SessionCheck, SignedIn, totp_code};
 pub use bootstrap::FirstAdmin;
-pub use containment_storage::{Backend, MigrationState, Store};
+pub use containment_storage::{
+    AgencyRecord, AuditFilter, AuditVerification, Backend, MigrationState, SessionRecord, Store,
+    StoredUser, TokenRecord,
+};
 pub use error::AppError;
 
 /// Whether the application can serve requests: answers `/readyz`.

@@ -10,6 +10,9 @@ use containment_app::App;
 use containment_domain::Email;
 use tracing_subscriber::EnvFilter;
 
+mod admin;
+mod tls;
+
 /// Case management for California containment teams: supervising officers, treatment providers
 /// and polygraph examiners working one shared case file.
 ///
@@ -66,6 +69,115 @@ enum Command {
     /// Inspect or apply database migrations.
     #[command(subcommand)]
     Migrate(MigrateCommand),
+    /// Manage accounts: add, list, disable, enable, unlock, reset two-step verification.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage agencies.
+    #[command(subcommand)]
+    Agency(AgencyCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add an account. Prints its one-time password once; the person changes it at first
+    /// sign-in and sets up two-step verification.
+    Add {
+        /// Sign-in e-mail address.
+        #[arg(long)]
+        email: String,
+        /// The person's name as others see it.
+        #[arg(long)]
+        name: String,
+        /// The agency's exact name (see `containment agency list`).
+        #[arg(long)]
+        agency: String,
+        /// A role code; repeat for several (supervising_officer, officer_supervisor,
+        /// treatment_provider, polygraph_examiner, law_enforcement, victim_advocate, prosecutor,
+        /// agency_admin, system_admin, auditor).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// List accounts, one per line.
+    List,
+    /// Disable an account; its sessions end at once.
+    Disable {
+        /// The account's e-mail address.
+        email: String,
+    },
+    /// Enable a disabled account.
+    Enable {
+        /// The account's e-mail address.
+        email: String,
+    },
+    /// Unlock an account locked after failed sign-ins.
+    Unlock {
+        /// The account's e-mail address.
+        email: String,
+    },
+    /// Remove the account's authenticator and recovery codes; it enrolls again at next sign-in.
+    ResetMfa {
+        /// The account's e-mail address.
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AgencyCommand {
+    /// Add an agency.
+    Add {
+        /// The agency's name (unique).
+        #[arg(long)]
+        name: String,
+        /// Kind: probation_department, parole, treatment_provider, polygraph_firm,
+        /// law_enforcement, victim_advocacy, court, prosecutor or state_agency.
+        #[arg(long)]
+        kind: String,
+        /// County served, if any.
+        #[arg(long)]
+        county: Option<String>,
+    },
+    /// List agencies, one per line.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token for an account and print it once; only its hash is kept.
+    Create {
+        /// The account the token acts as (with that account's permissions only).
+        #[arg(long)]
+        user: String,
+        /// What the token is for.
+        #[arg(long, default_value = "command line")]
+        name: String,
+        /// Days until the token expires; without it the token does not expire.
+        #[arg(long)]
+        expires_days: Option<u32>,
+    },
+    /// List tokens (never their secrets), optionally of one account.
+    List {
+        /// Only this account's tokens.
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Revoke a token by its id.
+    Revoke {
+        /// The token id shown by `token list`.
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain from the first event. Exits 0 when intact, 1 naming the first bad
+    /// position when an event was changed, removed or inserted.
+    Verify,
 }
 
 #[derive(Debug, Args)]
@@ -81,6 +193,20 @@ struct ServeArgs {
         default_value = "admin@localhost"
     )]
     admin_email: String,
+
+    /// Send cookies without the Secure flag: only for local development over plain HTTP with a
+    /// browser that refuses Secure cookies there. Never in production.
+    #[arg(long, env = "CONTAINMENT_DEV_INSECURE_COOKIES")]
+    dev_insecure_cookies: bool,
+
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key). Without it, serve plain
+    /// HTTP behind a TLS-terminating reverse proxy.
+    #[arg(long, env = "CONTAINMENT_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+
+    /// The PEM private key for --tls-cert.
+    #[arg(long, env = "CONTAINMENT_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 
     /// Do not apply migrations at start-up (run `containment migrate apply` separately, e.g.
     /// from a deployment job). The instance reports not ready while migrations are pending.
@@ -187,12 +313,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(1))
             }
         }
+        Command::User(cmd) => admin::user(&open_current(&url).await?, cmd).await,
+        Command::Agency(cmd) => admin::agency(&open_current(&url).await?, cmd).await,
+        Command::Token(cmd) => admin::token(&open_current(&url).await?, cmd).await,
+        Command::Audit(AuditCommand::Verify) => {
+            admin::audit_verify(&open_current(&url).await?).await
+        }
     }
+}
+
+/// Opens the database for an administrative command, refusing to work on an old schema.
+async fn open_current(url: &str) -> anyhow::Result<App> {
+    let app = App::open(url, false).await?;
+    let pending = app
+        .migration_states()
+        .await?
+        .iter()
+        .filter(|m| !m.applied)
+        .count();
+    if pending > 0 {
+        anyhow::bail!("{pending} migrations pending: run `containment migrate apply` first");
+    }
+    Ok(app)
 }
 
 /// Command results go to standard output, so they can be piped.
 #[allow(clippy::print_stdout)]
-fn println_out(line: &str) {
+pub(crate) fn println_out(line: &str) {
     println!("{line}");
 }
 
@@ -216,7 +363,22 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let local = listener.local_addr()?;
     tracing::info!(address = %local, "serving on http://{local}");
-    containment_web::serve(listener, containment_web::router(app), shutdown_signal()).await?;
+    let config = containment_web::WebConfig {
+        secure_cookies: !args.dev_insecure_cookies,
+        tls: args.tls_cert.is_some(),
+    };
+    if args.dev_insecure_cookies {
+        tracing::warn!("cookies are sent without the Secure flag: for local development only");
+    }
+    let router = containment_web::router(app, config);
+    match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let acceptor = tls::acceptor(cert, key)?;
+            tracing::info!("serving HTTPS");
+            containment_web::serve_tls(listener, acceptor, router, shutdown_signal()).await?;
+        }
+        _ => containment_web::serve(listener, router, shutdown_signal()).await?,
+    }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,9 @@
 //! Nothing in this crate performs I/O or reads the clock: time is always a parameter, so every rule
 //! can be tested on its boundary days.
 
+pub mod access;
+pub mod audit;
 pub mod identity;
+pub mod security;
 
 pub use identity::{AgencyKind, Email, ParseError, Role};

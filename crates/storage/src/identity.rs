@@ -1,17 +1,25 @@
-//! Agencies and users.
+//! Agencies, users, roles, credentials and sign-in attempts.
 
 use chrono::{DateTime, Utc};
 use containment_domain::{AgencyKind, Email, Role};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 
-use crate::entity::{agency, app_user, user_role};
-use crate::{StorageError, Store};
+use crate::entity::{agency, app_user, recovery_code, sign_in_attempt, user_role};
+use crate::{StorageError, Store, Tx};
 
 #[derive(Debug, Clone)]
 pub struct NewAgency {
+    pub name: String,
+    pub kind: AgencyKind,
+    pub county: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyRecord {
+    pub id: i64,
     pub name: String,
     pub kind: AgencyKind,
     pub county: Option<String>,
@@ -35,115 +43,393 @@ pub struct StoredUser {
     pub roles: Vec<Role>,
     pub must_change_password: bool,
     pub disabled: bool,
+    pub locked: bool,
+    pub mfa_enrolled: bool,
+}
+
+/// What sign-in checks against. Kept apart from [`StoredUser`] so it is read only where needed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials(..)")
+    }
+}
+
+fn corrupt(e: impl ToString) -> StorageError {
+    StorageError::Corrupt(e.to_string())
+}
+
+fn agency_record(row: agency::Model) -> Result<AgencyRecord, StorageError> {
+    Ok(AgencyRecord {
+        id: row.id,
+        kind: row.kind.parse().map_err(corrupt)?,
+        name: row.name,
+        county: row.county,
+    })
 }
 
 impl Store {
     pub async fn count_users(&self) -> Result<u64, StorageError> {
         Ok(app_user::Entity::find().count(&self.db).await?)
     }
+}
 
-    /// Creates the agency and the first user in one transaction, but only while no user exists
-    /// at all. Returns `None` when a user already exists (another instance may have won the race).
-    pub async fn create_first_user(
+impl Tx {
+    pub async fn create_agency(
         &self,
         agency: NewAgency,
-        user: NewUser,
         now: DateTime<Utc>,
-    ) -> Result<Option<StoredUser>, StorageError> {
-        // The write comes first: it takes SQLite's write lock (or, on PostgreSQL, makes a racing
-        // instance wait on the unique agency name), so the emptiness check below cannot race.
-        let txn = self.db.begin().await?;
-        let new_agency = agency::ActiveModel {
+    ) -> Result<AgencyRecord, StorageError> {
+        let row = agency::ActiveModel {
             name: Set(agency.name),
             kind: Set(agency.kind.code().to_owned()),
             county: Set(agency.county),
             created_at: Set(now),
+            version: Set(1),
             ..Default::default()
-        };
-        let agency_row = match new_agency.insert(&txn).await {
-            Ok(row) => row,
-            Err(err) => match StorageError::from_write(err, "agency name") {
-                StorageError::Conflict(_) => return Ok(None),
-                other => return Err(other),
-            },
-        };
-        if app_user::Entity::find().count(&txn).await? > 0 {
-            return Ok(None);
         }
-        let user_row = app_user::ActiveModel {
-            agency_id: Set(agency_row.id),
+        .insert(&self.txn)
+        .await
+        .map_err(|e| StorageError::from_write(e, "agency name"))?;
+        agency_record(row)
+    }
+
+    pub async fn agencies(&self) -> Result<Vec<AgencyRecord>, StorageError> {
+        agency::Entity::find()
+            .order_by_asc(agency::Column::Name)
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(agency_record)
+            .collect()
+    }
+
+    pub async fn agency(&self, id: i64) -> Result<Option<AgencyRecord>, StorageError> {
+        agency::Entity::find_by_id(id)
+            .one(&self.txn)
+            .await?
+            .map(agency_record)
+            .transpose()
+    }
+
+    pub async fn agency_by_name(&self, name: &str) -> Result<Option<AgencyRecord>, StorageError> {
+        agency::Entity::find()
+            .filter(agency::Column::Name.eq(name))
+            .one(&self.txn)
+            .await?
+            .map(agency_record)
+            .transpose()
+    }
+
+    pub async fn count_users(&self) -> Result<u64, StorageError> {
+        Ok(app_user::Entity::find().count(&self.txn).await?)
+    }
+
+    pub async fn create_user(
+        &self,
+        agency_id: i64,
+        user: NewUser,
+        now: DateTime<Utc>,
+    ) -> Result<StoredUser, StorageError> {
+        let row = app_user::ActiveModel {
+            agency_id: Set(agency_id),
             email: Set(user.email.as_str().to_owned()),
             display_name: Set(user.display_name),
             password_hash: Set(user.password_hash),
             must_change_password: Set(user.must_change_password),
+            password_changed_at: Set(None),
             disabled_at: Set(None),
+            locked_at: Set(None),
+            totp_secret: Set(None),
+            totp_enrolled_at: Set(None),
+            totp_last_step: Set(None),
             created_at: Set(now),
             version: Set(1),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(&self.txn)
         .await
         .map_err(|e| StorageError::from_write(e, "e-mail address"))?;
-        for role in &user.roles {
+        let mut roles = user.roles;
+        roles.sort();
+        roles.dedup();
+        for role in &roles {
             user_role::ActiveModel {
-                user_id: Set(user_row.id),
+                user_id: Set(row.id),
                 role: Set(role.code().to_owned()),
             }
-            .insert(&txn)
+            .insert(&self.txn)
             .await?;
         }
-        txn.commit().await?;
-        Ok(Some(StoredUser {
-            id: user_row.id,
-            agency_id: user_row.agency_id,
-            email: user.email,
-            display_name: user_row.display_name,
-            roles: user.roles,
-            must_change_password: user_row.must_change_password,
-            disabled: false,
-        }))
+        self.user(row.id).await?.ok_or(StorageError::NotFound)
     }
 
-    pub async fn find_user_by_email(
-        &self,
-        email: &Email,
-    ) -> Result<Option<StoredUser>, StorageError> {
-        let Some(row) = app_user::Entity::find()
-            .filter(app_user::Column::Email.eq(email.as_str()))
-            .one(&self.db)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let roles = user_role::Entity::find()
-            .filter(user_role::Column::UserId.eq(row.id))
+    async fn roles_of(&self, user_id: i64) -> Result<Vec<Role>, StorageError> {
+        user_role::Entity::find()
+            .filter(user_role::Column::UserId.eq(user_id))
             .order_by_asc(user_role::Column::Role)
-            .all(&self.db)
+            .all(&self.txn)
             .await?
             .into_iter()
-            .map(|r| {
-                r.role
-                    .parse::<Role>()
-                    .map_err(|e| StorageError::Corrupt(e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(StoredUser {
-            id: row.id,
-            agency_id: row.agency_id,
-            email: Email::parse(&row.email).map_err(|e| StorageError::Corrupt(e.to_string()))?,
-            display_name: row.display_name,
-            roles,
-            must_change_password: row.must_change_password,
-            disabled: row.disabled_at.is_some(),
-        }))
+            .map(|r| r.role.parse::<Role>().map_err(corrupt))
+            .collect()
     }
 
-    /// The stored password hash of a user, for verification in the app layer.
-    pub async fn password_hash(&self, user_id: i64) -> Result<String, StorageError> {
-        app_user::Entity::find_by_id(user_id)
-            .one(&self.db)
+    async fn stored_user(&self, row: app_user::Model) -> Result<StoredUser, StorageError> {
+        Ok(StoredUser {
+            roles: self.roles_of(row.id).await?,
+            id: row.id,
+            agency_id: row.agency_id,
+            email: Email::parse(&row.email).map_err(corrupt)?,
+            display_name: row.display_name,
+            must_change_password: row.must_change_password,
+            disabled: row.disabled_at.is_some(),
+            locked: row.locked_at.is_some(),
+            mfa_enrolled: row.totp_enrolled_at.is_some(),
+        })
+    }
+
+    pub async fn user(&self, id: i64) -> Result<Option<StoredUser>, StorageError> {
+        match app_user::Entity::find_by_id(id).one(&self.txn).await? {
+            Some(row) => Ok(Some(self.stored_user(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn user_by_email(&self, email: &Email) -> Result<Option<StoredUser>, StorageError> {
+        match app_user::Entity::find()
+            .filter(app_user::Column::Email.eq(email.as_str()))
+            .one(&self.txn)
             .await?
-            .map(|u| u.password_hash)
-            .ok_or(StorageError::NotFound)
+        {
+            Some(row) => Ok(Some(self.stored_user(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Users, optionally of one agency, by e-mail.
+    pub async fn users(&self, agency_id: Option<i64>) -> Result<Vec<StoredUser>, StorageError> {
+        let mut query = app_user::Entity::find().order_by_asc(app_user::Column::Email);
+        if let Some(agency_id) = agency_id {
+            query = query.filter(app_user::Column::AgencyId.eq(agency_id));
+        }
+        let rows = query.all(&self.txn).await?;
+        let mut users = Vec::with_capacity(rows.len());
+        for row in rows {
+            users.push(self.stored_user(row).await?);
+        }
+        Ok(users)
+    }
+
+    pub async fn credentials(&self, user_id: i64) -> Result<Credentials, StorageError> {
+        let row = app_user::Entity::find_by_id(user_id)
+            .one(&self.txn)
+            .await?
+            .ok_or(StorageError::NotFound)?;
+        Ok(Credentials {
+            password_hash: row.password_hash,
+            totp_secret: row.totp_secret,
+            totp_last_step: row.totp_last_step,
+        })
+    }
+
+    async fn update_user(
+        &self,
+        user_id: i64,
+        column: app_user::Column,
+        value: Expr,
+    ) -> Result<(), StorageError> {
+        let res = app_user::Entity::update_many()
+            .col_expr(column, value)
+            .col_expr(
+                app_user::Column::Version,
+                Expr::col(app_user::Column::Version).add(1),
+            )
+            .filter(app_user::Column::Id.eq(user_id))
+            .exec(&self.txn)
+            .await?;
+        if res.rows_affected == 1 {
+            Ok(())
+        } else {
+            Err(StorageError::NotFound)
+        }
+    }
+
+    pub async fn set_user_disabled(
+        &self,
+        user_id: i64,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<(), StorageError> {
+        self.update_user(user_id, app_user::Column::DisabledAt, Expr::value(at))
+            .await
+    }
+
+    pub async fn set_user_locked(
+        &self,
+        user_id: i64,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<(), StorageError> {
+        self.update_user(user_id, app_user::Column::LockedAt, Expr::value(at))
+            .await
+    }
+
+    pub async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: String,
+        must_change: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        self.update_user(
+            user_id,
+            app_user::Column::PasswordHash,
+            Expr::value(password_hash),
+        )
+        .await?;
+        self.update_user(
+            user_id,
+            app_user::Column::MustChangePassword,
+            Expr::value(must_change),
+        )
+        .await?;
+        self.update_user(
+            user_id,
+            app_user::Column::PasswordChangedAt,
+            Expr::value(Some(now)),
+        )
+        .await
+    }
+
+    /// Stores a TOTP secret; `enrolled_at` is set once the first code from it was verified.
+    pub async fn set_totp(
+        &self,
+        user_id: i64,
+        secret: Option<String>,
+        enrolled_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StorageError> {
+        self.update_user(user_id, app_user::Column::TotpSecret, Expr::value(secret))
+            .await?;
+        self.update_user(
+            user_id,
+            app_user::Column::TotpEnrolledAt,
+            Expr::value(enrolled_at),
+        )
+        .await?;
+        self.update_user(
+            user_id,
+            app_user::Column::TotpLastStep,
+            Expr::value(None::<i64>),
+        )
+        .await
+    }
+
+    /// Records `step` as the last TOTP time step used, only if it is later than the one before.
+    /// Returns false for a replayed (or older) code, atomically even under concurrent requests.
+    pub async fn claim_totp_step(&self, user_id: i64, step: i64) -> Result<bool, StorageError> {
+        let res = app_user::Entity::update_many()
+            .col_expr(app_user::Column::TotpLastStep, Expr::value(step))
+            .filter(app_user::Column::Id.eq(user_id))
+            .filter(
+                app_user::Column::TotpLastStep
+                    .is_null()
+                    .or(app_user::Column::TotpLastStep.lt(step)),
+            )
+            .exec(&self.txn)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+
+    pub async fn record_sign_in_attempt(
+        &self,
+        user_id: i64,
+        at: DateTime<Utc>,
+        success: bool,
+    ) -> Result<(), StorageError> {
+        sign_in_attempt::ActiveModel {
+            user_id: Set(user_id),
+            at: Set(at),
+            success: Set(success),
+            ..Default::default()
+        }
+        .insert(&self.txn)
+        .await?;
+        Ok(())
+    }
+
+    /// Failed attempts at or after `since` that came after the user's last success.
+    pub async fn recent_failures(
+        &self,
+        user_id: i64,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StorageError> {
+        let rows = sign_in_attempt::Entity::find()
+            .filter(sign_in_attempt::Column::UserId.eq(user_id))
+            .filter(sign_in_attempt::Column::At.gte(since))
+            .order_by_asc(sign_in_attempt::Column::At)
+            .order_by_asc(sign_in_attempt::Column::Id)
+            .all(&self.txn)
+            .await?;
+        let mut failures = Vec::new();
+        for row in rows {
+            if row.success {
+                failures.clear();
+            } else {
+                failures.push(row.at);
+            }
+        }
+        Ok(failures)
+    }
+
+    pub async fn replace_recovery_codes(
+        &self,
+        user_id: i64,
+        code_hashes: Vec<String>,
+    ) -> Result<(), StorageError> {
+        recovery_code::Entity::delete_many()
+            .filter(recovery_code::Column::UserId.eq(user_id))
+            .exec(&self.txn)
+            .await?;
+        for code_hash in code_hashes {
+            recovery_code::ActiveModel {
+                user_id: Set(user_id),
+                code_hash: Set(code_hash),
+                used_at: Set(None),
+                ..Default::default()
+            }
+            .insert(&self.txn)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Marks an unused recovery code as used; false when no such unused code exists.
+    pub async fn use_recovery_code(
+        &self,
+        user_id: i64,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        let res = recovery_code::Entity::update_many()
+            .col_expr(recovery_code::Column::UsedAt, Expr::value(Some(now)))
+            .filter(recovery_code::Column::UserId.eq(user_id))
+            .filter(recovery_code::Column::CodeHash.eq(code_hash))
+            .filter(recovery_code::Column::UsedAt.is_null())
+            .exec(&self.txn)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+
+    pub async fn unused_recovery_codes(&self, user_id: i64) -> Result<u64, StorageError> {
+        Ok(recovery_code::Entity::find()
+            .filter(recovery_code::Column::UserId.eq(user_id))
+            .filter(recovery_code::Column::UsedAt.is_null())
+            .count(&self.txn)
+            .await?)
     }
 }

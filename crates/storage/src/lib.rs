@@ -1,13 +1,19 @@
 //! Persistence for Containment. This crate is the only one that knows SeaORM and SQL; it hands
 //! domain types to the layers above. One set of migrations serves SQLite and PostgreSQL.
 
+mod audit;
 mod connect;
 pub mod entity;
 mod identity;
 pub mod migration;
 mod schema;
+mod sessions;
+mod tx;
 
+pub use audit::{AuditFilter, AuditVerification, NewAuditEvent};
 pub use connect::{Backend, StorageError, Store};
-pub use identity::{NewAgency, NewUser, StoredUser};
+pub use identity::{AgencyRecord, Credentials, NewAgency, NewUser, StoredUser};
 pub use migration::MigrationState;
 pub use schema::ColumnShape;
+pub use sessions::{NewSession, SessionRecord, TokenRecord};
+pub use tx::Tx;

@@ -8,7 +8,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use containment_app::App;
+use chrono::Utc;
+use containment_app::{Actor, AgencyRecord, App, StoredUser, totp_code};
+pub use containment_domain::{AgencyKind, Role};
 pub use containment_storage::{Backend, Store};
 use tokio::task::JoinHandle;
 
@@ -198,7 +200,13 @@ impl TestApp {
             .await
             .expect("bind port 0");
         let addr = listener.local_addr().expect("local address");
-        let router = containment_web::router(app.clone());
+        let router = containment_web::router(
+            app.clone(),
+            containment_web::WebConfig {
+                secure_cookies: false,
+                tls: false,
+            },
+        );
         let server = tokio::spawn(async move {
             containment_web::serve(listener, router, std::future::pending())
                 .await
@@ -228,6 +236,187 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+}
+
+impl TestApp {
+    /// Adds an agency as the console would.
+    pub async fn agency(&self, name: &str, kind: AgencyKind) -> AgencyRecord {
+        self.app
+            .add_agency(
+                &Actor::console(),
+                name,
+                kind,
+                Some("Sacramento"),
+                Utc::now(),
+            )
+            .await
+            .expect("add agency")
+    }
+
+    /// Adds an account; returns it with its one-time password.
+    pub async fn user(&self, agency_id: i64, email: &str, roles: &[Role]) -> (StoredUser, String) {
+        let created = self
+            .app
+            .add_user(
+                &Actor::console(),
+                agency_id,
+                email,
+                "Test Person",
+                roles,
+                Utc::now(),
+            )
+            .await
+            .expect("add user");
+        (created.user, created.one_time_password)
+    }
+
+    /// A browser with its own cookies, not signed in.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: format!("http://{}", self.addr),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .cookie_store(true)
+                .build()
+                .expect("http client"),
+            csrf: String::new(),
+            totp_secret: String::new(),
+        }
+    }
+
+    /// A browser that went through the whole first sign-in: notice, one-time password, TOTP
+    /// enrollment, and choosing a password (`NEW_PASSWORD`).
+    pub async fn signed_in(&self, email: &str, one_time_password: &str) -> Browser {
+        let mut b = self.browser();
+        b.sign_in_password(email, one_time_password)
+            .await
+            .expect_redirect("/sign-in/enroll");
+        b.enroll().await;
+        let res = b
+            .post(
+                "/account/password",
+                &[
+                    ("current", one_time_password),
+                    ("new", NEW_PASSWORD),
+                    ("confirm", NEW_PASSWORD),
+                ],
+            )
+            .await;
+        res.expect_redirect("/account");
+        b
+    }
+}
+
+/// The password test users choose at first sign-in.
+pub const NEW_PASSWORD: &str = "violet tractor harbour 42";
+
+/// An HTTP client with its own cookie jar, acting like a person's browser.
+#[derive(Debug)]
+pub struct Browser {
+    pub base: String,
+    pub client: reqwest::Client,
+    /// The anti-forgery token of the last page that had a form.
+    pub csrf: String,
+    /// The TOTP secret enrolled through this browser.
+    pub totp_secret: String,
+}
+
+/// The value of `attr="..."` after the first occurrence of `marker` in `html`.
+pub fn html_value_after(html: &str, marker: &str, attr: &str) -> Option<String> {
+    let at = html.find(marker)?;
+    let rest = &html[at..];
+    let key = format!("{attr}=\"");
+    let start = rest.find(&key)? + key.len();
+    let end = rest[start..].find('"')?;
+    Some(rest[start..start + end].to_owned())
+}
+
+/// The text between `marker` (an opening tag's tail) and the next `<`.
+pub fn html_text_after(html: &str, marker: &str) -> Option<String> {
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('<')?;
+    Some(html[start..start + end].trim().to_owned())
+}
+
+/// Assertions on responses.
+pub trait ResponseExt {
+    fn expect_redirect(&self, to: &str);
+}
+
+impl ResponseExt for reqwest::Response {
+    fn expect_redirect(&self, to: &str) {
+        assert!(
+            self.status().is_redirection(),
+            "expected a redirect to {to}, got {}",
+            self.status()
+        );
+        let location = self.headers()["location"].to_str().unwrap();
+        assert_eq!(location, to);
+    }
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// GETs a page and remembers its anti-forgery token, if it has a form.
+    pub async fn get(&mut self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// GETs a page's HTML (asserting 200) and remembers its anti-forgery token.
+    pub async fn page(&mut self, path: &str) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), reqwest::StatusCode::OK, "GET {path}");
+        let html = res.text().await.expect("body");
+        if let Some(token) = html_value_after(&html, "name=\"csrf_token\"", "value") {
+            self.csrf = token;
+        }
+        html
+    }
+
+    /// POSTs a form with the remembered anti-forgery token.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &self.csrf));
+        self.client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Loads the sign-in page and submits e-mail and password with the notice accepted.
+    pub async fn sign_in_password(&mut self, email: &str, password: &str) -> reqwest::Response {
+        self.page("/sign-in").await;
+        self.post(
+            "/sign-in",
+            &[
+                ("email", email),
+                ("password", password),
+                ("accept_notice", "yes"),
+            ],
+        )
+        .await
+    }
+
+    /// Enrolls TOTP from the enrollment page; returns the recovery codes page.
+    pub async fn enroll(&mut self) -> String {
+        let html = self.page("/sign-in/enroll").await;
+        self.totp_secret = html_text_after(&html, "id=\"totp-secret\">").expect("secret on page");
+        let code = totp_code(&self.totp_secret, Utc::now()).expect("code");
+        let res = self.post("/sign-in/enroll", &[("code", &code)]).await;
+        assert_eq!(res.status(), reqwest::StatusCode::OK, "enrollment accepted");
+        let html = res.text().await.expect("body");
+        assert!(html.contains("recovery-codes"), "recovery codes shown");
+        html
     }
 }
 

@@ -1,36 +1,89 @@
-//! The JSON API root, its OpenAPI document and the Swagger UI.
+//! The JSON API: discovery, the caller's own account and tokens, administration reads. Every
+//! route but discovery needs `Authorization: Bearer <token>`.
 
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json, Router};
+use chrono::{DateTime, Utc};
+use containment_app::{StoredUser, TokenRecord};
+use containment_domain::Role;
 use serde::Serialize;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::AppState;
-use crate::error::ApiErrorBody;
+use crate::error::{ApiError, ApiErrorBody};
+use crate::guard::Guard;
 use crate::health::{self, HealthStatus};
+use crate::identity::Identity;
+use crate::routes::{Registry, RouteInfo};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Containment API",
-        description = "Case management for California containment teams. Errors are \
-            `{\"error\": \"snake_case_code\", \"message\": \"...\"}` with a 4xx or 5xx status.",
+        description = "Case management for California containment teams. Authenticate with \
+            `Authorization: Bearer <token>` (create tokens on your account page or with \
+            `containment token create`); a token acts with its user's permissions and no more. \
+            Errors are `{\"error\": \"snake_case_code\", \"message\": \"...\"}` with a 4xx or 5xx status.",
     ),
-    paths(api_root, health::healthz, health::readyz),
-    components(schemas(ApiRoot, ApiErrorBody, HealthStatus)),
+    paths(api_root, me, my_tokens, revoke_token, users, health::healthz, health::readyz),
+    components(schemas(ApiRoot, ApiErrorBody, HealthStatus, Me, Token, User)),
+    modifiers(&BearerAuth),
     tags(
         (name = "api", description = "Discovery"),
+        (name = "account", description = "The caller's own account and tokens"),
+        (name = "administration", description = "Accounts, for administrators"),
         (name = "operations", description = "Health checks for load balancers"),
     )
 )]
 #[derive(Debug)]
 pub struct ApiDoc;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1", get(api_root))
-        .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
+#[derive(Debug)]
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+const ADMINS: &[Role] = &[Role::SystemAdmin, Role::AgencyAdmin];
+
+pub(crate) fn registry() -> Registry {
+    Registry::new()
+        .get("/api/v1", Guard::Public, api_root)
+        .get("/api/v1/me", Guard::Api, me)
+        .get("/api/v1/tokens", Guard::Api, my_tokens)
+        .delete("/api/v1/tokens/{id}", Guard::Api, revoke_token)
+        .get("/api/v1/users", Guard::ApiRole(ADMINS), users)
+}
+
+/// The OpenAPI document and the vendored Swagger UI: public, static.
+pub(crate) fn docs() -> (Router<AppState>, Vec<RouteInfo>) {
+    (
+        Router::new()
+            .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", ApiDoc::openapi())),
+        vec![
+            RouteInfo {
+                method: "GET",
+                path: "/api/v1/openapi.json",
+                guard: Guard::Public,
+            },
+            RouteInfo {
+                method: "GET",
+                path: "/api/docs/",
+                guard: Guard::Public,
+            },
+        ],
+    )
 }
 
 /// Where a program starts: the version and where the API is described.
@@ -57,4 +110,156 @@ pub(crate) async fn api_root() -> Json<ApiRoot> {
         openapi: "/api/v1/openapi.json",
         docs: "/api/docs/",
     })
+}
+
+fn caller(identity: &Identity) -> Result<&containment_app::Actor, ApiError> {
+    identity.actor().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Send a valid API token.",
+        )
+    })
+}
+
+/// The account a token acts as.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub agency_id: i64,
+    /// Role codes, e.g. `supervising_officer`.
+    pub roles: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The token's account", body = Me),
+        (status = 401, description = "No valid token", body = ApiErrorBody)))]
+pub(crate) async fn me(Extension(identity): Extension<Identity>) -> Result<Json<Me>, ApiError> {
+    let actor = caller(&identity)?;
+    let u = actor.user.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Send a valid API token.",
+        )
+    })?;
+    Ok(Json(Me {
+        id: u.id,
+        email: u.email.to_string(),
+        display_name: u.display_name.clone(),
+        agency_id: u.agency_id,
+        roles: u.roles.iter().map(|r| r.code().to_owned()).collect(),
+    }))
+}
+
+/// An API token, without its secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Token {
+    pub id: i64,
+    pub name: String,
+    /// The token's first characters.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl From<TokenRecord> for Token {
+    fn from(t: TokenRecord) -> Self {
+        Token {
+            id: t.id,
+            name: t.name,
+            prefix: t.prefix,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            revoked_at: t.revoked_at,
+            last_used_at: t.last_used_at,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "account", security(("bearer" = [])),
+    responses((status = 200, description = "The caller's tokens", body = [Token])))]
+pub(crate) async fn my_tokens(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Json<Vec<Token>>, ApiError> {
+    let actor = caller(&identity)?;
+    Ok(Json(
+        state
+            .app
+            .tokens(actor, None)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "account", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Token id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 404, description = "No such token of yours", body = ApiErrorBody),
+        (status = 409, description = "Already revoked", body = ApiErrorBody)))]
+pub(crate) async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let actor = caller(&identity)?;
+    state.app.revoke_token(actor, id, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An account, as administrators see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub agency_id: i64,
+    pub roles: Vec<String>,
+    pub disabled: bool,
+    pub locked: bool,
+    pub mfa_enrolled: bool,
+}
+
+impl From<StoredUser> for User {
+    fn from(u: StoredUser) -> Self {
+        User {
+            id: u.id,
+            email: u.email.to_string(),
+            display_name: u.display_name,
+            agency_id: u.agency_id,
+            roles: u.roles.iter().map(|r| r.code().to_owned()).collect(),
+            disabled: u.disabled,
+            locked: u.locked,
+            mfa_enrolled: u.mfa_enrolled,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "administration", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Accounts the caller administers", body = [User]),
+        (status = 403, description = "Not an administrator", body = ApiErrorBody)))]
+pub(crate) async fn users(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Json<Vec<User>>, ApiError> {
+    let actor = caller(&identity)?;
+    Ok(Json(
+        state
+            .app
+            .users(actor)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }

@@ -1,21 +1,20 @@
 //! Static assets (USWDS, htmx, our stylesheet), embedded in the binary so the application works
 //! offline and never loads anything from a CDN.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use rust_embed::Embed;
 
-use crate::AppState;
+use crate::guard::Guard;
+use crate::routes::Registry;
 
 #[derive(Embed)]
 #[folder = "../../assets/"]
 struct Assets;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/assets/{*path}", get(asset))
+pub(crate) fn registry() -> Registry {
+    Registry::new().get("/assets/{*path}", Guard::Public, asset)
 }
 
 fn content_type(path: &str) -> &'static str {

@@ -70,6 +70,9 @@ fn status_of(err: &AppError) -> StatusCode {
     match err {
         AppError::InvalidInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::SignInFailed | AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::InvalidCode => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -87,7 +90,7 @@ fn public_message(err: &AppError) -> String {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    title: &'a str,
+    layout: crate::pages::Layout,
     heading: &'a str,
     message: &'a str,
     status: u16,
@@ -145,7 +148,7 @@ fn heading_for(status: StatusCode) -> &'static str {
 pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
     let heading = heading_for(status);
     let page = ErrorPage {
-        title: heading,
+        layout: crate::pages::Layout::new(heading, "", &crate::identity::Identity::Anonymous),
         heading,
         message,
         status: status.as_u16(),

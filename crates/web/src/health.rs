@@ -1,19 +1,20 @@
 //! Probes for load balancers and orchestrators.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use containment_app::Readiness;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::guard::Guard;
+use crate::routes::Registry;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+pub(crate) fn registry() -> Registry {
+    Registry::new()
+        .get("/healthz", Guard::Public, healthz)
+        .get("/readyz", Guard::Public, readyz)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

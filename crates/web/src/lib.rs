@@ -3,16 +3,21 @@
 
 mod api;
 mod assets;
+mod csrf;
 mod error;
+mod guard;
 mod health;
+mod identity;
 mod pages;
+mod routes;
 mod security;
+mod tls;
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
+use axum::middleware::{from_fn, from_fn_with_state};
 use containment_app::App;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -21,25 +26,67 @@ use tracing::Level;
 
 pub use api::ApiDoc;
 pub use error::{ApiError, PageError};
+pub use guard::Guard;
+pub use routes::RouteInfo;
+pub use tls::{ClientAddr, TlsListener, tls_acceptor};
+pub use tokio_rustls::TlsAcceptor;
+
+/// How the web layer is deployed.
+#[derive(Debug, Clone, Copy)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (and use `__Host-` names). Off only for local development over
+    /// plain HTTP on a machine where the browser would otherwise refuse them.
+    pub secure_cookies: bool,
+    /// Served over TLS by this process: send HSTS.
+    pub tls: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: true,
+            tls: false,
+        }
+    }
+}
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub app: App,
+    pub config: WebConfig,
 }
 
-/// The whole application: pages, API, health checks and static assets, with the security
-/// headers, panic guard and request logging applied to every response.
-pub fn router(app: App) -> Router {
-    let state = AppState { app };
+fn registry() -> routes::Registry {
+    pages::registry()
+        .merge(health::registry())
+        .merge(api::registry())
+        .merge(assets::registry())
+}
+
+/// Every route the application serves, with its guard: what the access-matrix test walks.
+pub fn routes() -> Vec<RouteInfo> {
+    let (_, mut infos) = registry().into_parts();
+    infos.extend(api::docs().1);
+    infos
+}
+
+/// The whole application: pages, API, health checks and static assets, with identity,
+/// anti-forgery checks, security headers, the panic guard and request logging applied to every
+/// response.
+pub fn router(app: App, config: WebConfig) -> Router {
+    let state = AppState { app, config };
+    let (routes, _) = registry().into_parts();
     Router::new()
-        .merge(pages::router())
-        .merge(health::router())
-        .merge(api::router())
-        .merge(assets::router())
+        .merge(routes)
+        .merge(api::docs().0)
         .fallback(error::not_found)
+        .layer(from_fn_with_state(state.clone(), csrf::verify))
+        .layer(from_fn_with_state(state.clone(), identity::resolve))
         .with_state(state)
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(from_fn(move |req, next| {
+            security::headers(config, req, next)
+        }))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(
             TraceLayer::new_for_http()
@@ -64,7 +111,22 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     axum::serve(
         listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
+        router.into_make_service_with_connect_info::<ClientAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Serves `router` over HTTPS.
+pub async fn serve_tls(
+    listener: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        TlsListener::new(listener, acceptor),
+        router.into_make_service_with_connect_info::<ClientAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

@@ -14,7 +14,7 @@ const CSP_API_DOCS: &str = "default-src 'self'; script-src 'self'; style-src 'se
     img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; \
     frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-pub(crate) async fn headers(req: Request, next: Next) -> Response {
+pub(crate) async fn headers(config: crate::WebConfig, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -48,6 +48,12 @@ pub(crate) async fn headers(req: Request, next: Next) -> Response {
     // static assets may be cached.
     if !path.starts_with("/assets/") {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if config.tls {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
     }
     res
 }

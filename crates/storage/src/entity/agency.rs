@@ -10,6 +10,7 @@ pub struct Model {
     pub kind: String,
     pub county: Option<String>,
     pub created_at: DateTimeUtc,
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,7 +11,12 @@ pub struct Model {
     pub display_name: String,
     pub password_hash: String,
     pub must_change_password: bool,
+    pub password_changed_at: Option<DateTimeUtc>,
     pub disabled_at: Option<DateTimeUtc>,
+    pub locked_at: Option<DateTimeUtc>,
+    pub totp_secret: Option<String>,
+    pub totp_enrolled_at: Option<DateTimeUtc>,
+    pub totp_last_step: Option<i64>,
     pub created_at: DateTimeUtc,
     pub version: i32,
 }

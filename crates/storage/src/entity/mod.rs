@@ -1,5 +1,10 @@
 //! SeaORM entities: one module per table.
 
 pub mod agency;
+pub mod api_token;
 pub mod app_user;
+pub mod audit_event;
+pub mod recovery_code;
+pub mod sign_in_attempt;
 pub mod user_role;
+pub mod user_session;

@@ -34,7 +34,14 @@ async fn migrations_apply_and_are_idempotent(db: TestDb) {
         .into_iter()
         .map(|c| c.table)
         .collect();
-    for table in ["agency", "app_user", "user_role"] {
+    for table in [
+        "agency",
+        "app_user",
+        "user_role",
+        "user_session",
+        "api_token",
+        "audit_event",
+    ] {
         assert!(tables.iter().any(|t| t == table), "{table} missing");
     }
 }
@@ -83,16 +90,13 @@ async fn first_admin_is_created_once(db: TestDb) {
     assert_eq!(first.email.as_str(), "admin@county.example");
     assert_eq!(first.one_time_password.len(), 23);
 
-    let stored = app
-        .store()
-        .find_user_by_email(&email)
-        .await
-        .unwrap()
-        .unwrap();
+    let tx = app.store().begin().await.unwrap();
+    let stored = tx.user_by_email(&email).await.unwrap().unwrap();
     assert_eq!(stored.roles, vec![containment_domain::Role::SystemAdmin]);
     assert!(stored.must_change_password);
     assert!(!stored.disabled);
-    let hash = app.store().password_hash(stored.id).await.unwrap();
+    let hash = tx.credentials(stored.id).await.unwrap().password_hash;
+    drop(tx);
     assert!(hash.starts_with("$argon2id$"), "only a hash is stored");
     assert!(!hash.contains(&first.one_time_password));
     assert!(

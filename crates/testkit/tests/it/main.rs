@@ -4,3 +4,4 @@
 
 mod foundation_http;
 mod foundation_storage;
+mod identity;

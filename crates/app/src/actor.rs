@@ -1,0 +1,149 @@
+//! Who is acting, and the audit record of what they did.
+
+use chrono::{DateTime, Utc};
+use containment_domain::Role;
+use containment_domain::audit::Outcome;
+use containment_storage::{NewAuditEvent, StoredUser, Tx};
+use sha2::{Digest, Sha256};
+
+use crate::AppError;
+
+/// Where a request came from, known before anyone is signed in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Client {
+    pub addr: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// How the actor proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// A signed-in browser session.
+    Session(i64),
+    /// A bearer API token.
+    Token(i64),
+    /// The command line on the server: database access already implies operator rights.
+    Console,
+}
+
+/// A person (or the server console) acting in the system.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// `None` only for the console.
+    pub user: Option<StoredUser>,
+    pub channel: Channel,
+    pub client: Client,
+}
+
+impl Actor {
+    pub fn console() -> Self {
+        Actor {
+            user: None,
+            channel: Channel::Console,
+            client: Client {
+                addr: Some("console".to_owned()),
+                user_agent: None,
+            },
+        }
+    }
+
+    pub fn user_id(&self) -> Option<i64> {
+        self.user.as_ref().map(|u| u.id)
+    }
+
+    pub fn is_console(&self) -> bool {
+        self.channel == Channel::Console
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.user.as_ref().is_some_and(|u| u.roles.contains(&role))
+    }
+
+    pub fn session_id(&self) -> Option<i64> {
+        match self.channel {
+            Channel::Session(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn token_id(&self) -> Option<i64> {
+        match self.channel {
+            Channel::Token(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// One audit record under construction.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    event: NewAuditEvent,
+}
+
+impl AuditEntry {
+    pub fn new(action: &str, outcome: Outcome, now: DateTime<Utc>) -> Self {
+        AuditEntry {
+            event: NewAuditEvent {
+                at_ms: now.timestamp_millis(),
+                action: action.to_owned(),
+                outcome: outcome.code().to_owned(),
+                ..Default::default()
+            },
+        }
+    }
+
+    pub fn by(mut self, actor: &Actor) -> Self {
+        self.event.actor_user_id = actor.user_id();
+        self.event.session_id = actor.session_id();
+        self.event.token_id = actor.token_id();
+        self.event.client_addr = actor.client.addr.clone();
+        self
+    }
+
+    pub fn by_user(
+        mut self,
+        user_id: Option<i64>,
+        session_id: Option<i64>,
+        client: &Client,
+    ) -> Self {
+        self.event.actor_user_id = user_id;
+        self.event.session_id = session_id;
+        self.event.client_addr = client.addr.clone();
+        self
+    }
+
+    pub fn object(mut self, kind: &str, id: impl ToString) -> Self {
+        self.event.object_kind = Some(kind.to_owned());
+        self.event.object_id = Some(id.to_string());
+        self
+    }
+
+    pub fn waiver(mut self, waiver_id: Option<i64>) -> Self {
+        self.event.waiver_id = waiver_id;
+        self
+    }
+
+    /// A short, non-personal note (a reason code, a changed field's name). Never case content.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.event.detail = Some(detail.into());
+        self
+    }
+
+    pub async fn write(self, tx: &Tx) -> Result<(), AppError> {
+        tx.append_audit(self.event).await?;
+        Ok(())
+    }
+}
+
+/// Hex SHA-256, for storing secrets that are only ever compared (session and API tokens,
+/// recovery codes): they carry enough entropy that a fast hash is safe.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// `bytes` random bytes as lowercase hex.
+pub fn random_hex(bytes: usize) -> Result<String, AppError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(hex::encode(buf))
+}

@@ -1,0 +1,299 @@
+//! Administration of agencies and accounts, and the auditor's view of the trail.
+
+use chrono::{DateTime, Utc};
+use containment_domain::audit::{Outcome, StoredAuditEvent};
+use containment_domain::{AgencyKind, Email, Role};
+use containment_storage::{
+    AgencyRecord, AuditFilter, AuditVerification, NewAgency, NewUser, StoredUser, Tx,
+};
+
+use crate::actor::{Actor, AuditEntry};
+use crate::{App, AppError, password};
+
+/// Most events one audit search returns.
+pub const AUDIT_PAGE: u64 = 200;
+
+/// A new account and its one-time password, to hand to the person once.
+#[derive(Debug)]
+pub struct CreatedUser {
+    pub user: StoredUser,
+    pub one_time_password: String,
+}
+
+/// Whom an administrator may manage: the console and system administrators anyone, agency
+/// administrators the accounts of their own agency.
+fn may_administer(actor: &Actor, agency_id: i64) -> bool {
+    actor.is_console()
+        || actor.has_role(Role::SystemAdmin)
+        || (actor.has_role(Role::AgencyAdmin)
+            && actor
+                .user
+                .as_ref()
+                .is_some_and(|u| u.agency_id == agency_id))
+}
+
+/// Denied administrative access is audited and answered as "not found", so ids of other
+/// agencies' records cannot be probed.
+async fn deny(
+    tx: Tx,
+    actor: &Actor,
+    action: &str,
+    kind: &str,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppError {
+    let written = AuditEntry::new(action, Outcome::Denied, now)
+        .by(actor)
+        .object(kind, id)
+        .write(&tx)
+        .await;
+    match written {
+        Ok(()) => match tx.commit().await {
+            Ok(()) => AppError::NotFound,
+            Err(e) => e.into(),
+        },
+        Err(e) => e,
+    }
+}
+
+impl App {
+    pub async fn add_agency(
+        &self,
+        actor: &Actor,
+        name: &str,
+        kind: AgencyKind,
+        county: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<AgencyRecord, AppError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(AppError::InvalidInput(
+                "agency name: 1 to 200 characters".into(),
+            ));
+        }
+        let county = county
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        let tx = self.store.begin().await?;
+        if !(actor.is_console() || actor.has_role(Role::SystemAdmin)) {
+            return Err(deny(tx, actor, "agency_create", "agency", 0, now).await);
+        }
+        let agency = tx
+            .create_agency(
+                NewAgency {
+                    name: name.to_owned(),
+                    kind,
+                    county,
+                },
+                now,
+            )
+            .await?;
+        AuditEntry::new("agency_create", Outcome::Success, now)
+            .by(actor)
+            .object("agency", agency.id)
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(agency)
+    }
+
+    /// Agencies the actor may see in administration: all for system administrators, their own
+    /// for agency administrators.
+    pub async fn agencies(&self, actor: &Actor) -> Result<Vec<AgencyRecord>, AppError> {
+        let tx = self.store.begin().await?;
+        let all = tx.agencies().await?;
+        Ok(all
+            .into_iter()
+            .filter(|a| may_administer(actor, a.id))
+            .collect())
+    }
+
+    pub async fn agency_by_name(&self, name: &str) -> Result<Option<AgencyRecord>, AppError> {
+        let tx = self.store.begin().await?;
+        Ok(tx.agency_by_name(name.trim()).await?)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_user(
+        &self,
+        actor: &Actor,
+        agency_id: i64,
+        email: &str,
+        display_name: &str,
+        roles: &[Role],
+        now: DateTime<Utc>,
+    ) -> Result<CreatedUser, AppError> {
+        let email = Email::parse(email)?;
+        let display_name = display_name.trim();
+        if display_name.is_empty() || display_name.chars().count() > 200 {
+            return Err(AppError::InvalidInput("name: 1 to 200 characters".into()));
+        }
+        if roles.is_empty() {
+            return Err(AppError::InvalidInput(
+                "roles: choose at least one role".into(),
+            ));
+        }
+        let tx = self.store.begin().await?;
+        if tx.agency(agency_id).await?.is_none() || !may_administer(actor, agency_id) {
+            return Err(deny(tx, actor, "user_create", "agency", agency_id, now).await);
+        }
+        let granting_system = roles
+            .iter()
+            .any(|r| matches!(r, Role::SystemAdmin | Role::Auditor));
+        if granting_system && !(actor.is_console() || actor.has_role(Role::SystemAdmin)) {
+            return Err(AppError::Forbidden(
+                "only a system administrator can grant the system administrator or auditor role"
+                    .into(),
+            ));
+        }
+        let one_time_password = password::generate_one_time()?;
+        let user = tx
+            .create_user(
+                agency_id,
+                NewUser {
+                    email,
+                    display_name: display_name.to_owned(),
+                    password_hash: password::hash(one_time_password.clone()).await?,
+                    must_change_password: true,
+                    roles: roles.to_vec(),
+                },
+                now,
+            )
+            .await?;
+        AuditEntry::new("user_create", Outcome::Success, now)
+            .by(actor)
+            .object("user", user.id)
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(CreatedUser {
+            user,
+            one_time_password,
+        })
+    }
+
+    pub async fn users(&self, actor: &Actor) -> Result<Vec<StoredUser>, AppError> {
+        let tx = self.store.begin().await?;
+        let scope = if actor.is_console() || actor.has_role(Role::SystemAdmin) {
+            None
+        } else if actor.has_role(Role::AgencyAdmin) {
+            actor.user.as_ref().map(|u| u.agency_id)
+        } else {
+            return Err(AppError::Forbidden("administrators only".into()));
+        };
+        Ok(tx.users(scope).await?)
+    }
+
+    pub async fn user_by_email(&self, actor: &Actor, email: &str) -> Result<StoredUser, AppError> {
+        let email = Email::parse(email)?;
+        let tx = self.store.begin().await?;
+        match tx.user_by_email(&email).await? {
+            Some(u) if may_administer(actor, u.agency_id) => Ok(u),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    pub async fn user_by_id(&self, actor: &Actor, user_id: i64) -> Result<StoredUser, AppError> {
+        let tx = self.store.begin().await?;
+        match tx.user(user_id).await? {
+            Some(u) if may_administer(actor, u.agency_id) => Ok(u),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    /// The administrative account actions.
+    pub async fn administer_user(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        action: AccountAction,
+        now: DateTime<Utc>,
+    ) -> Result<StoredUser, AppError> {
+        let tx = self.store.begin().await?;
+        let target = match tx.user(user_id).await? {
+            Some(u) if may_administer(actor, u.agency_id) => u,
+            _ => return Err(deny(tx, actor, action.code(), "user", user_id, now).await),
+        };
+        if actor.user_id() == Some(user_id) && matches!(action, AccountAction::Disable) {
+            return Err(AppError::InvalidInput(
+                "you cannot disable your own account".into(),
+            ));
+        }
+        match action {
+            AccountAction::Disable => {
+                tx.set_user_disabled(user_id, Some(now)).await?;
+                tx.end_sessions(user_id, None, None, now, "user_disabled")
+                    .await?;
+            }
+            AccountAction::Enable => tx.set_user_disabled(user_id, None).await?,
+            AccountAction::Unlock => tx.set_user_locked(user_id, None).await?,
+            AccountAction::ResetMfa => {
+                tx.set_totp(user_id, None, None).await?;
+                tx.replace_recovery_codes(user_id, Vec::new()).await?;
+                tx.end_sessions(user_id, None, None, now, "mfa_reset")
+                    .await?;
+            }
+            AccountAction::EndSessions => {
+                tx.end_sessions(user_id, None, None, now, "ended_by_admin")
+                    .await?;
+            }
+        }
+        AuditEntry::new(action.code(), Outcome::Success, now)
+            .by(actor)
+            .object("user", target.id)
+            .write(&tx)
+            .await?;
+        let updated = tx.user(user_id).await?.ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// Audit events for auditors (and the console), newest first. The search itself is audited.
+    pub async fn audit_search(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StoredAuditEvent>, AppError> {
+        let tx = self.store.begin().await?;
+        if !(actor.is_console() || actor.has_role(Role::Auditor)) {
+            return Err(deny(tx, actor, "audit_search", "audit_log", 0, now).await);
+        }
+        let events = tx.audit_events(filter, AUDIT_PAGE).await?;
+        AuditEntry::new("audit_search", Outcome::Success, now)
+            .by(actor)
+            .object("audit_log", "search")
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(events)
+    }
+
+    /// Walks the whole chain (the console's `audit verify`).
+    pub async fn verify_audit(&self) -> Result<AuditVerification, AppError> {
+        Ok(self.store.verify_audit_chain().await?)
+    }
+}
+
+/// What an administrator can do to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountAction {
+    Disable,
+    Enable,
+    Unlock,
+    ResetMfa,
+    EndSessions,
+}
+
+impl AccountAction {
+    pub fn code(self) -> &'static str {
+        match self {
+            AccountAction::Disable => "user_disable",
+            AccountAction::Enable => "user_enable",
+            AccountAction::Unlock => "user_unlock",
+            AccountAction::ResetMfa => "user_reset_mfa",
+            AccountAction::EndSessions => "user_end_sessions",
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Administrative commands. They act as the server console: whoever can run them already holds
+//! the database, so they are not subject to role checks, but every change is audited.
+
+use std::process::ExitCode;
+
+use chrono::Utc;
+use containment_app::{AccountAction, Actor, App, AuditVerification};
+use containment_domain::{AgencyKind, Email, Role};
+
+use crate::{AgencyCommand, TokenCommand, UserCommand, println_out};
+
+pub(crate) async fn user(app: &App, cmd: UserCommand) -> anyhow::Result<ExitCode> {
+    let console = Actor::console();
+    let now = Utc::now();
+    match cmd {
+        UserCommand::Add {
+            email,
+            name,
+            agency,
+            roles,
+        } => {
+            let roles = roles
+                .iter()
+                .map(|r| r.parse::<Role>())
+                .collect::<Result<Vec<_>, _>>()?;
+            let Some(agency) = app.agency_by_name(&agency).await? else {
+                anyhow::bail!("no agency is named \"{agency}\" (see `containment agency list`)");
+            };
+            let created = app
+                .add_user(&console, agency.id, &email, &name, &roles, now)
+                .await?;
+            println_out(&format!(
+                "account {} created for {}",
+                created.user.id, created.user.email
+            ));
+            println_out(&format!("one-time password: {}", created.one_time_password));
+            eprintln!("Give the password to the person directly; it is not shown again.");
+        }
+        UserCommand::List => {
+            for u in app.users(&console).await? {
+                let roles: Vec<_> = u.roles.iter().map(|r| r.code()).collect();
+                let status = if u.disabled {
+                    "disabled"
+                } else if u.locked {
+                    "locked"
+                } else {
+                    "active"
+                };
+                println_out(&format!(
+                    "{}\t{}\t{}\tagency {}\t{}\t{}",
+                    u.id,
+                    u.email,
+                    u.display_name,
+                    u.agency_id,
+                    roles.join(","),
+                    status
+                ));
+            }
+        }
+        UserCommand::Disable { email } => {
+            account_action(app, &email, AccountAction::Disable).await?;
+            eprintln!("Disabled; the account's sessions have ended.");
+        }
+        UserCommand::Enable { email } => {
+            account_action(app, &email, AccountAction::Enable).await?;
+            eprintln!("Enabled.");
+        }
+        UserCommand::Unlock { email } => {
+            account_action(app, &email, AccountAction::Unlock).await?;
+            eprintln!("Unlocked.");
+        }
+        UserCommand::ResetMfa { email } => {
+            account_action(app, &email, AccountAction::ResetMfa).await?;
+            eprintln!("Two-step verification reset; the person enrolls again at next sign-in.");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn account_action(app: &App, email: &str, action: AccountAction) -> anyhow::Result<()> {
+    let console = Actor::console();
+    let user = app.user_by_email(&console, email).await?;
+    app.administer_user(&console, user.id, action, Utc::now())
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn agency(app: &App, cmd: AgencyCommand) -> anyhow::Result<ExitCode> {
+    let console = Actor::console();
+    match cmd {
+        AgencyCommand::Add { name, kind, county } => {
+            let kind: AgencyKind = kind.parse()?;
+            let agency = app
+                .add_agency(&console, &name, kind, county.as_deref(), Utc::now())
+                .await?;
+            println_out(&format!("agency {} created: {}", agency.id, agency.name));
+        }
+        AgencyCommand::List => {
+            for a in app.agencies(&console).await? {
+                println_out(&format!(
+                    "{}\t{}\t{}\t{}",
+                    a.id,
+                    a.name,
+                    a.kind.code(),
+                    a.county.unwrap_or_default()
+                ));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn token(app: &App, cmd: TokenCommand) -> anyhow::Result<ExitCode> {
+    let console = Actor::console();
+    match cmd {
+        TokenCommand::Create {
+            user,
+            name,
+            expires_days,
+        } => {
+            let email = Email::parse(&user)?;
+            let created = app
+                .create_token(&console, &email, &name, expires_days, Utc::now())
+                .await?;
+            println_out(&created.token);
+            eprintln!(
+                "Token {} created for {email}. It is shown only now; store it in the program's secret store.",
+                created.record.id
+            );
+        }
+        TokenCommand::List { user } => {
+            let email = user.as_deref().map(Email::parse).transpose()?;
+            for t in app.tokens(&console, email.as_ref()).await? {
+                let status = if t.revoked_at.is_some() {
+                    "revoked".to_owned()
+                } else {
+                    t.expires_at
+                        .map_or_else(|| "no expiry".to_owned(), |e| format!("expires {e}"))
+                };
+                println_out(&format!(
+                    "{}\tuser {}\t{}…\t{}\t{}",
+                    t.id, t.user_id, t.prefix, t.name, status
+                ));
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            app.revoke_token(&console, id, Utc::now()).await?;
+            eprintln!("Token {id} revoked.");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn audit_verify(app: &App) -> anyhow::Result<ExitCode> {
+    match app.verify_audit().await? {
+        AuditVerification::Intact { events } => {
+            println_out(&format!("audit chain intact: {events} events"));
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditVerification::Broken(b) => {
+            println_out(&format!(
+                "audit chain BROKEN at position {} (sequence {}): {}",
+                b.position, b.seq, b.reason
+            ));
+            Ok(ExitCode::from(1))
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! The auditor's view of the trail: search and CSV export.
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use containment_app::{Actor, AuditFilter};
+use containment_domain::Role;
+use containment_domain::audit::StoredAuditEvent;
+use serde::Deserialize;
+
+use super::account::signed_in;
+use super::{Layout, render};
+use crate::AppState;
+use crate::error::PageError;
+use crate::guard::Guard;
+use crate::identity::Identity;
+use crate::routes::Registry;
+
+const AUDITORS: &[Role] = &[Role::Auditor];
+
+pub(super) fn registry() -> Registry {
+    Registry::new()
+        .get("/audit", Guard::AnyRole(AUDITORS), search)
+        .get("/audit.csv", Guard::AnyRole(AUDITORS), export)
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub(crate) struct AuditQuery {
+    user: String,
+    object_kind: String,
+    object_id: String,
+    outcome: String,
+    from: String,
+    to: String,
+}
+
+fn day_start_ms(s: &str) -> Result<Option<i64>, String> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("\"{s}\" is not a date (YYYY-MM-DD)"))
+        .map(|d| {
+            d.and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc().timestamp_millis())
+        })
+}
+
+async fn to_filter(state: &AppState, actor: &Actor, q: &AuditQuery) -> Result<AuditFilter, String> {
+    let mut filter = AuditFilter::default();
+    if !q.user.trim().is_empty() {
+        match state.app.user_by_email(actor, &q.user).await {
+            Ok(u) => filter.actor_user_id = Some(u.id),
+            Err(_) => {
+                return Err(format!(
+                    "No account has the e-mail address \"{}\".",
+                    q.user.trim()
+                ));
+            }
+        }
+    }
+    let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    filter.object_kind = opt(&q.object_kind);
+    filter.object_id = opt(&q.object_id);
+    filter.outcome = opt(&q.outcome);
+    filter.from_ms = day_start_ms(&q.from).map_err(|e| format!("From: {e}"))?;
+    // "To" is inclusive: up to the start of the next day.
+    filter.to_ms = day_start_ms(&q.to)
+        .map_err(|e| format!("To: {e}"))?
+        .map(|ms| ms + 86_400_000);
+    Ok(filter)
+}
+
+struct EventRow {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    object: String,
+    outcome: String,
+    client: String,
+    waiver: String,
+    detail: String,
+}
+
+fn fmt_ms(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
+        .unwrap_or_default()
+}
+
+fn row(e: &StoredAuditEvent) -> EventRow {
+    let c = &e.content;
+    EventRow {
+        seq: c.seq,
+        at: fmt_ms(c.at_ms),
+        actor: c
+            .actor_user_id
+            .map_or_else(|| "—".into(), |id| format!("user {id}")),
+        action: c.action.clone(),
+        object: match (&c.object_kind, &c.object_id) {
+            (Some(k), Some(id)) => format!("{k} {id}"),
+            (Some(k), None) => k.clone(),
+            _ => String::new(),
+        },
+        outcome: c.outcome.clone(),
+        client: c.client_addr.clone().unwrap_or_default(),
+        waiver: c.waiver_id.map(|w| w.to_string()).unwrap_or_default(),
+        detail: c.detail.clone().unwrap_or_default(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    q: AuditQuery,
+    query_string: String,
+    events: Vec<EventRow>,
+    truncated: bool,
+    errors: Vec<String>,
+}
+
+async fn search(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let query_string = serde_urlencoded::to_string([
+        ("user", &q.user),
+        ("object_kind", &q.object_kind),
+        ("object_id", &q.object_id),
+        ("outcome", &q.outcome),
+        ("from", &q.from),
+        ("to", &q.to),
+    ])
+    .unwrap_or_default();
+    let (events, errors) = match to_filter(&state, actor, &q).await {
+        Ok(filter) => (
+            state.app.audit_search(actor, &filter, Utc::now()).await?,
+            Vec::new(),
+        ),
+        Err(e) => (Vec::new(), vec![e]),
+    };
+    Ok(render(&AuditPage {
+        layout: Layout::new("Audit trail", "audit", &identity),
+        truncated: events.len() as u64 >= containment_app::AUDIT_PAGE,
+        events: events.iter().map(row).collect(),
+        q,
+        query_string,
+        errors,
+    }))
+}
+
+/// A CSV cell: quoted, with quotes doubled, and a leading `= + - @` neutralised so spreadsheet
+/// programs do not run it as a formula.
+pub(crate) fn csv_cell(value: &str) -> String {
+    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    format!("\"{}\"", guarded.replace('"', "\"\""))
+}
+
+async fn export(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let filter = to_filter(&state, actor, &q)
+        .await
+        .map_err(containment_app::AppError::InvalidInput)?;
+    let events = state.app.audit_search(actor, &filter, Utc::now()).await?;
+    let mut out = String::from(
+        "seq,at_utc,actor_user_id,session_id,token_id,client,action,object_kind,object_id,outcome,waiver_id,detail,prev_hash,hash\r\n",
+    );
+    for e in &events {
+        let c = &e.content;
+        let cells = [
+            c.seq.to_string(),
+            fmt_ms(c.at_ms),
+            c.actor_user_id.map(|v| v.to_string()).unwrap_or_default(),
+            c.session_id.map(|v| v.to_string()).unwrap_or_default(),
+            c.token_id.map(|v| v.to_string()).unwrap_or_default(),
+            c.client_addr.clone().unwrap_or_default(),
+            c.action.clone(),
+            c.object_kind.clone().unwrap_or_default(),
+            c.object_id.clone().unwrap_or_default(),
+            c.outcome.clone(),
+            c.waiver_id.map(|v| v.to_string()).unwrap_or_default(),
+            c.detail.clone().unwrap_or_default(),
+            e.prev_hash.clone(),
+            e.hash.clone(),
+        ];
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push_str("\r\n");
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"audit.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_neutralised() {
+        assert_eq!(csv_cell("plain"), "\"plain\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
+        assert_eq!(csv_cell("-5"), "\"'-5\"");
+        assert_eq!(csv_cell("@x"), "\"'@x\"");
+    }
+}

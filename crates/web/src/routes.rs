@@ -1,0 +1,90 @@
+//! The route registry: every route is registered with its guard, and the list of registered
+//! routes is available to the access-matrix test, so a route cannot ship unprotected or
+//! untested.
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::middleware::from_fn;
+use axum::routing::{MethodFilter, on};
+
+use crate::AppState;
+use crate::guard::{Guard, enforce};
+
+/// One registered route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub guard: Guard,
+}
+
+pub(crate) struct Registry {
+    router: Router<AppState>,
+    routes: Vec<RouteInfo>,
+}
+
+impl Registry {
+    pub(crate) fn new() -> Self {
+        Registry {
+            router: Router::new(),
+            routes: Vec::new(),
+        }
+    }
+
+    fn add<H, T>(
+        mut self,
+        method: &'static str,
+        filter: MethodFilter,
+        path: &'static str,
+        guard: Guard,
+        handler: H,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let route =
+            on(filter, handler).route_layer(from_fn(move |req, next| enforce(guard, req, next)));
+        self.router = self.router.route(path, route);
+        self.routes.push(RouteInfo {
+            method,
+            path,
+            guard,
+        });
+        self
+    }
+
+    pub(crate) fn get<H, T>(self, path: &'static str, guard: Guard, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("GET", MethodFilter::GET, path, guard, handler)
+    }
+
+    pub(crate) fn post<H, T>(self, path: &'static str, guard: Guard, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("POST", MethodFilter::POST, path, guard, handler)
+    }
+
+    pub(crate) fn delete<H, T>(self, path: &'static str, guard: Guard, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("DELETE", MethodFilter::DELETE, path, guard, handler)
+    }
+
+    pub(crate) fn merge(mut self, other: Registry) -> Self {
+        self.router = self.router.merge(other.router);
+        self.routes.extend(other.routes);
+        self
+    }
+
+    pub(crate) fn into_parts(self) -> (Router<AppState>, Vec<RouteInfo>) {
+        (self.router, self.routes)
+    }
+}
