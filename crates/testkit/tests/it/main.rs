@@ -2,6 +2,8 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod access_matrix;
+mod audit;
 mod foundation_http;
 mod foundation_storage;
 mod identity;

@@ -1,0 +1,257 @@
+//! Every registered route against every kind of caller. The table below is the specification;
+//! a route missing from it (or listed but no longer registered) fails the coverage test, so no
+//! route can ship without a decision on who may call it.
+
+use chrono::Utc;
+use containment_app::Actor;
+use containment_domain::Email;
+use containment_testkit::{
+    AgencyKind, Browser, NEW_PASSWORD, Role, TestApp, TestDb, both_backends,
+};
+use reqwest::{Method, StatusCode};
+
+both_backends!(every_route_answers_each_caller_as_specified);
+
+/// The callers, in table column order.
+const CALLERS: [&str; 8] = [
+    "anonymous",
+    "mfa_pending",
+    "officer",
+    "agency_admin",
+    "auditor",
+    "system_admin",
+    "officer_token",
+    "admin_token",
+];
+
+/// What a caller gets:
+/// A = past the guard (the handler answered, whatever it said, never 401/403/5xx),
+/// L = sent to sign in (or to finish signing in), H = sent home (already signed in),
+/// F = 403, U = 401.
+#[rustfmt::skip]
+const MATRIX: &[(&str, &str, &str)] = &[
+    // method, path,                             anon pend off  aadm aud  sys  otok atok
+    ("GET",    "/",                               "A A A A A A A A"),
+    ("GET",    "/sign-in",                        "A A H H H H A A"),
+    ("POST",   "/sign-in",                        "A A A A A A F F"),
+    ("GET",    "/sign-in/mfa",                    "L A H H H H L L"),
+    ("POST",   "/sign-in/mfa",                    "L A H H H H F F"),
+    ("GET",    "/sign-in/enroll",                 "L L H H H H L L"),
+    ("POST",   "/sign-in/enroll",                 "L A H H H H F F"),
+    ("GET",    "/unlock",                         "L L H H H H L L"),
+    ("POST",   "/unlock",                         "L L H H H H F F"),
+    ("GET",    "/account",                        "L L A A A A L L"),
+    ("GET",    "/account/password",               "L L A A A A L L"),
+    ("POST",   "/account/password",               "L L A A A A F F"),
+    ("POST",   "/account/sessions/{id}/end",      "L L A A A A F F"),
+    ("POST",   "/account/tokens",                 "L L A A A A F F"),
+    ("POST",   "/account/tokens/{id}/revoke",     "L L A A A A F F"),
+    ("GET",    "/admin/users",                    "L L F A F A L L"),
+    ("POST",   "/admin/users",                    "L L F A F A F F"),
+    ("GET",    "/admin/users/{id}",               "L L F A F A L L"),
+    ("POST",   "/admin/users/{id}/{action}",      "L L F A F A F F"),
+    ("GET",    "/admin/agencies",                 "L L F F F A L L"),
+    ("POST",   "/admin/agencies",                 "L L F F F A F F"),
+    ("GET",    "/audit",                          "L L F F A F L L"),
+    ("GET",    "/audit.csv",                      "L L F F A F L L"),
+    ("GET",    "/healthz",                        "A A A A A A A A"),
+    ("GET",    "/readyz",                         "A A A A A A A A"),
+    ("GET",    "/api/v1",                         "A A A A A A A A"),
+    ("GET",    "/api/v1/openapi.json",            "A A A A A A A A"),
+    ("GET",    "/api/docs/",                      "A A A A A A A A"),
+    ("GET",    "/api/v1/me",                      "U U U U U U A A"),
+    ("GET",    "/api/v1/tokens",                  "U U U U U U A A"),
+    ("DELETE", "/api/v1/tokens/{id}",             "U U U U U U A A"),
+    ("GET",    "/api/v1/users",                   "U U U U U U F A"),
+    ("GET",    "/assets/{*path}",                 "A A A A A A A A"),
+    // Last: it ends the callers' sessions.
+    ("POST",   "/sign-out",                       "L L L L L L F F"),
+];
+
+#[test]
+fn every_registered_route_is_in_the_matrix() {
+    let registered: std::collections::BTreeSet<(String, String)> = containment_web::routes()
+        .into_iter()
+        .map(|r| (r.method.to_owned(), r.path.to_owned()))
+        .collect();
+    let specified: std::collections::BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    let missing: Vec<_> = registered.difference(&specified).collect();
+    let stale: Vec<_> = specified.difference(&registered).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an access decision in the matrix: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that no longer exist: {stale:?}"
+    );
+    for (_, _, row) in MATRIX {
+        assert_eq!(row.split(' ').count(), CALLERS.len());
+    }
+}
+
+enum Caller {
+    Browser(Browser),
+    Token(reqwest::Client, String, String),
+}
+
+fn classify(status: StatusCode, location: Option<&str>) -> &'static str {
+    match (status.as_u16(), location) {
+        (401, _) => "U",
+        (403, _) => "F",
+        (300..=399, Some(l))
+            if l.starts_with("/sign-in") || l == "/unlock" || l == "/account/password" =>
+        {
+            "L"
+        }
+        (300..=399, Some("/")) => "H",
+        (500..=599, _) => "5xx",
+        _ => "A",
+    }
+}
+
+async fn every_route_answers_each_caller_as_specified(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let agency = app
+        .agency(
+            "Riverside County Probation",
+            AgencyKind::ProbationDepartment,
+        )
+        .await;
+    let (_, officer_pw) = app
+        .user(
+            agency.id,
+            "po@riverside.example",
+            &[Role::SupervisingOfficer],
+        )
+        .await;
+    let (_, aadm_pw) = app
+        .user(agency.id, "aa@riverside.example", &[Role::AgencyAdmin])
+        .await;
+    let (_, aud_pw) = app
+        .user(agency.id, "audit@riverside.example", &[Role::Auditor])
+        .await;
+    let (_, sys_pw) = app
+        .user(agency.id, "sys@riverside.example", &[Role::SystemAdmin])
+        .await;
+    let (pending_user, pending_pw) = app
+        .user(
+            agency.id,
+            "pend@riverside.example",
+            &[Role::SupervisingOfficer],
+        )
+        .await;
+    let (target, _) = app
+        .user(
+            agency.id,
+            "target@riverside.example",
+            &[Role::SupervisingOfficer],
+        )
+        .await;
+
+    let mut anonymous = app.browser();
+    anonymous.page("/sign-in").await;
+    // Enrolled earlier, now signed in with the password only: the second factor is owed.
+    let mut pending = app.signed_in("pend@riverside.example", &pending_pw).await;
+    pending.post("/sign-out", &[]).await;
+    pending.page("/sign-in").await;
+    pending
+        .post(
+            "/sign-in",
+            &[
+                ("email", "pend@riverside.example"),
+                ("password", NEW_PASSWORD),
+                ("accept_notice", "yes"),
+            ],
+        )
+        .await;
+    pending.page("/sign-in/mfa").await;
+    let _ = pending_user;
+
+    let token_for = |email: &'static str| {
+        let app = app.app.clone();
+        async move {
+            app.create_token(
+                &Actor::console(),
+                &Email::parse(email).unwrap(),
+                "matrix",
+                None,
+                Utc::now(),
+            )
+            .await
+            .unwrap()
+            .token
+        }
+    };
+    let mut callers = [
+        Caller::Browser(anonymous),
+        Caller::Browser(pending),
+        Caller::Browser(app.signed_in("po@riverside.example", &officer_pw).await),
+        Caller::Browser(app.signed_in("aa@riverside.example", &aadm_pw).await),
+        Caller::Browser(app.signed_in("audit@riverside.example", &aud_pw).await),
+        Caller::Browser(app.signed_in("sys@riverside.example", &sys_pw).await),
+        Caller::Token(
+            app.client.clone(),
+            app.url(""),
+            token_for("po@riverside.example").await,
+        ),
+        Caller::Token(
+            app.client.clone(),
+            app.url(""),
+            token_for("aa@riverside.example").await,
+        ),
+    ];
+
+    let mut failures = Vec::new();
+    for (method, pattern, row) in MATRIX {
+        let path = pattern
+            .replace("/admin/users/{id}", &format!("/admin/users/{}", target.id))
+            .replace("{id}", "999999")
+            .replace("{action}", "unlock")
+            .replace("{*path}", "app.css");
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        for ((caller, name), expected) in callers.iter_mut().zip(CALLERS).zip(row.split(' ')) {
+            let res = match caller {
+                Caller::Browser(b) => {
+                    if method == Method::GET {
+                        b.get(&path).await
+                    } else {
+                        let form = [("csrf_token", b.csrf.clone())];
+                        b.client
+                            .request(method.clone(), b.url(&path))
+                            .form(&form)
+                            .send()
+                            .await
+                            .unwrap()
+                    }
+                }
+                Caller::Token(client, base, token) => client
+                    .request(method.clone(), format!("{base}{path}"))
+                    .bearer_auth(&*token)
+                    .send()
+                    .await
+                    .unwrap(),
+            };
+            let location = res
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .map(str::to_owned);
+            let got = classify(res.status(), location.as_deref());
+            if got != expected {
+                failures.push(format!(
+                    "{method} {path} as {name}: expected {expected}, got {got} ({} {location:?})",
+                    res.status()
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "access matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+}
