@@ -1,8 +1,8 @@
 //! Who is acting, and the audit record of what they did.
 
 use chrono::{DateTime, Utc};
-use containment_domain::Role;
 use containment_domain::audit::Outcome;
+use containment_domain::{Role, access};
 use containment_storage::{NewAuditEvent, StoredUser, Tx};
 use sha2::{Digest, Sha256};
 
@@ -53,6 +53,15 @@ impl Actor {
 
     pub fn is_console(&self) -> bool {
         self.channel == Channel::Console
+    }
+
+    /// The actor as the domain access policy sees them; `None` for the console.
+    pub fn policy_actor(&self) -> Option<access::Actor> {
+        self.user.as_ref().map(|u| access::Actor {
+            user: access::UserId(u.id),
+            agency: access::AgencyId(u.agency_id),
+            roles: u.roles.clone(),
+        })
     }
 
     pub fn has_role(&self, role: Role) -> bool {

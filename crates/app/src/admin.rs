@@ -1,6 +1,7 @@
 //! Administration of agencies and accounts, and the auditor's view of the trail.
 
 use chrono::{DateTime, Utc};
+use containment_domain::access::{self, Action, AgencyId, Decision, RecordKind, Subject, UserId};
 use containment_domain::audit::{Outcome, StoredAuditEvent};
 use containment_domain::{AgencyKind, Email, Role};
 use containment_storage::{
@@ -20,20 +21,32 @@ pub struct CreatedUser {
     pub one_time_password: String,
 }
 
-/// Whom an administrator may manage: the console and system administrators anyone, agency
-/// administrators the accounts of their own agency.
-fn may_administer(actor: &Actor, agency_id: i64) -> bool {
-    actor.is_console()
-        || actor.has_role(Role::SystemAdmin)
-        || (actor.has_role(Role::AgencyAdmin)
-            && actor
-                .user
-                .as_ref()
-                .is_some_and(|u| u.agency_id == agency_id))
+/// Asks the domain access policy. The console (whoever runs the binary on the server already
+/// holds the database) is allowed everything administrative.
+fn decide(actor: &Actor, subject: &Subject<'_>, action: Action, kind: RecordKind) -> Decision {
+    match actor.policy_actor() {
+        Some(who) => access::decide(&who, subject, action, kind),
+        None if actor.is_console() => Decision::Allow {
+            role: None,
+            reason: "server console",
+            waiver: None,
+        },
+        None => Decision::Deny {
+            reason: access::DenyReason::NotPermitted { action, kind },
+            visibility: access::Visibility::NotFound,
+        },
+    }
 }
 
-/// Denied administrative access is audited and answered as "not found", so ids of other
-/// agencies' records cannot be probed.
+fn account(user: &StoredUser) -> Subject<'static> {
+    Subject::Account {
+        user: UserId(user.id),
+        agency: AgencyId(user.agency_id),
+    }
+}
+
+/// A denied request is audited and answered as the policy says: "not found" where the record's
+/// existence must not be revealed (so ids of other agencies cannot be probed), else forbidden.
 async fn deny(
     tx: Tx,
     actor: &Actor,
@@ -41,7 +54,15 @@ async fn deny(
     kind: &str,
     id: i64,
     now: DateTime<Utc>,
+    decision: &Decision,
 ) -> AppError {
+    let answer = match decision {
+        Decision::Deny {
+            visibility: access::Visibility::Forbidden,
+            reason,
+        } => AppError::Forbidden(format!("not allowed: {reason}")),
+        _ => AppError::NotFound,
+    };
     let written = AuditEntry::new(action, Outcome::Denied, now)
         .by(actor)
         .object(kind, id)
@@ -49,7 +70,7 @@ async fn deny(
         .await;
     match written {
         Ok(()) => match tx.commit().await {
-            Ok(()) => AppError::NotFound,
+            Ok(()) => answer,
             Err(e) => e.into(),
         },
         Err(e) => e,
@@ -76,8 +97,9 @@ impl App {
             .filter(|c| !c.is_empty())
             .map(str::to_owned);
         let tx = self.store.begin().await?;
-        if !(actor.is_console() || actor.has_role(Role::SystemAdmin)) {
-            return Err(deny(tx, actor, "agency_create", "agency", 0, now).await);
+        let decision = decide(actor, &Subject::System, Action::Create, RecordKind::Agency);
+        if !decision.is_allowed() {
+            return Err(deny(tx, actor, "agency_create", "agency", 0, now, &decision).await);
         }
         let agency = tx
             .create_agency(
@@ -105,7 +127,13 @@ impl App {
         let all = tx.agencies().await?;
         Ok(all
             .into_iter()
-            .filter(|a| may_administer(actor, a.id))
+            .filter(|a| {
+                let subject = Subject::Agency {
+                    agency: AgencyId(a.id),
+                };
+                decide(actor, &subject, Action::Read, RecordKind::Agency).is_allowed()
+                    && decide(actor, &subject, Action::Create, RecordKind::User).is_allowed()
+            })
             .collect())
     }
 
@@ -135,17 +163,36 @@ impl App {
             ));
         }
         let tx = self.store.begin().await?;
-        if tx.agency(agency_id).await?.is_none() || !may_administer(actor, agency_id) {
-            return Err(deny(tx, actor, "user_create", "agency", agency_id, now).await);
+        // `Subject` may borrow non-`Send` waiver data, so it is not kept across an await.
+        let decision = decide(
+            actor,
+            &Subject::Agency {
+                agency: AgencyId(agency_id),
+            },
+            Action::Create,
+            RecordKind::User,
+        );
+        if tx.agency(agency_id).await?.is_none() || !decision.is_allowed() {
+            return Err(deny(
+                tx,
+                actor,
+                "user_create",
+                "agency",
+                agency_id,
+                now,
+                &decision,
+            )
+            .await);
         }
-        let granting_system = roles
-            .iter()
-            .any(|r| matches!(r, Role::SystemAdmin | Role::Auditor));
-        if granting_system && !(actor.is_console() || actor.has_role(Role::SystemAdmin)) {
-            return Err(AppError::Forbidden(
-                "only a system administrator can grant the system administrator or auditor role"
-                    .into(),
-            ));
+        let may_assign = |role: Role| match actor.policy_actor() {
+            Some(who) => access::may_assign_role(&who, role),
+            None => actor.is_console(),
+        };
+        if let Some(role) = roles.iter().find(|r| !may_assign(**r)) {
+            return Err(AppError::Forbidden(format!(
+                "your roles do not allow granting the {} role",
+                role.label()
+            )));
         }
         let one_time_password = password::generate_one_time()?;
         let user = tx
@@ -174,22 +221,32 @@ impl App {
     }
 
     pub async fn users(&self, actor: &Actor) -> Result<Vec<StoredUser>, AppError> {
-        let tx = self.store.begin().await?;
-        let scope = if actor.is_console() || actor.has_role(Role::SystemAdmin) {
-            None
-        } else if actor.has_role(Role::AgencyAdmin) {
-            actor.user.as_ref().map(|u| u.agency_id)
-        } else {
+        if !(actor.is_console()
+            || actor.has_role(Role::SystemAdmin)
+            || actor.has_role(Role::AgencyAdmin))
+        {
             return Err(AppError::Forbidden("administrators only".into()));
+        }
+        let tx = self.store.begin().await?;
+        let scope = match actor.user.as_ref() {
+            Some(u) if !actor.has_role(Role::SystemAdmin) => Some(u.agency_id),
+            _ => None,
         };
-        Ok(tx.users(scope).await?)
+        Ok(tx
+            .users(scope)
+            .await?
+            .into_iter()
+            .filter(|u| decide(actor, &account(u), Action::Read, RecordKind::User).is_allowed())
+            .collect())
     }
 
     pub async fn user_by_email(&self, actor: &Actor, email: &str) -> Result<StoredUser, AppError> {
         let email = Email::parse(email)?;
         let tx = self.store.begin().await?;
         match tx.user_by_email(&email).await? {
-            Some(u) if may_administer(actor, u.agency_id) => Ok(u),
+            Some(u) if decide(actor, &account(&u), Action::Read, RecordKind::User).is_allowed() => {
+                Ok(u)
+            }
             _ => Err(AppError::NotFound),
         }
     }
@@ -197,7 +254,9 @@ impl App {
     pub async fn user_by_id(&self, actor: &Actor, user_id: i64) -> Result<StoredUser, AppError> {
         let tx = self.store.begin().await?;
         match tx.user(user_id).await? {
-            Some(u) if may_administer(actor, u.agency_id) => Ok(u),
+            Some(u) if decide(actor, &account(&u), Action::Read, RecordKind::User).is_allowed() => {
+                Ok(u)
+            }
             _ => Err(AppError::NotFound),
         }
     }
@@ -211,15 +270,20 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<StoredUser, AppError> {
         let tx = self.store.begin().await?;
-        let target = match tx.user(user_id).await? {
-            Some(u) if may_administer(actor, u.agency_id) => u,
-            _ => return Err(deny(tx, actor, action.code(), "user", user_id, now).await),
+        let target = tx.user(user_id).await?;
+        let decision = match &target {
+            Some(u) => decide(actor, &account(u), Action::Administer, RecordKind::User),
+            None => Decision::Deny {
+                reason: access::DenyReason::OtherAgency,
+                visibility: access::Visibility::NotFound,
+            },
         };
-        if actor.user_id() == Some(user_id) && matches!(action, AccountAction::Disable) {
-            return Err(AppError::InvalidInput(
-                "you cannot disable your own account".into(),
-            ));
-        }
+        let target = match target {
+            Some(u) if decision.is_allowed() => u,
+            _ => {
+                return Err(deny(tx, actor, action.code(), "user", user_id, now, &decision).await);
+            }
+        };
         match action {
             AccountAction::Disable => {
                 tx.set_user_disabled(user_id, Some(now)).await?;
@@ -257,8 +321,9 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<Vec<StoredAuditEvent>, AppError> {
         let tx = self.store.begin().await?;
-        if !(actor.is_console() || actor.has_role(Role::Auditor)) {
-            return Err(deny(tx, actor, "audit_search", "audit_log", 0, now).await);
+        let decision = decide(actor, &Subject::System, Action::Read, RecordKind::AuditLog);
+        if !decision.is_allowed() {
+            return Err(deny(tx, actor, "audit_search", "audit_log", 0, now, &decision).await);
         }
         let events = tx.audit_events(filter, AUDIT_PAGE).await?;
         AuditEntry::new("audit_search", Outcome::Success, now)
