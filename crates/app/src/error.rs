@@ -9,6 +9,13 @@ pub enum AppError {
     InvalidInput(String),
     #[error("{0}")]
     Conflict(String),
+    /// The record exists already (same identifier): the existing one is named so the person can
+    /// go to it instead.
+    #[error("a supervisee with this {what} already exists (record {existing_id})")]
+    Duplicate {
+        existing_id: i64,
+        what: &'static str,
+    },
     /// Sign-in refused. One message for every cause, so it does not reveal whether the account
     /// exists, is disabled or is locked.
     #[error(
@@ -36,6 +43,7 @@ impl AppError {
         match self {
             AppError::InvalidInput(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
+            AppError::Duplicate { .. } => "duplicate",
             AppError::SignInFailed => "sign_in_failed",
             AppError::InvalidCode => "invalid_code",
             AppError::Unauthenticated => "unauthenticated",

@@ -6,6 +6,7 @@ pub mod actor;
 mod admin;
 mod auth;
 mod bootstrap;
+mod cases;
 mod error;
 pub mod password;
 
@@ -13,9 +14,11 @@ pub use actor::{Actor, Channel, Client};
 pub use admin::{AUDIT_PAGE, AccountAction, CreatedUser};
 pub use auth::{Enrollment, NewToken, NextStep, RECOVERY_CODES, SessionCheck, SignedIn, totp_code};
 pub use bootstrap::FirstAdmin;
+pub use cases::{CaseInput, CaseView, CaseloadEntry, REQUIRED_TEAM_ROLES, team_gaps};
 pub use containment_storage::{
-    AgencyRecord, AuditFilter, AuditVerification, Backend, MigrationState, SessionRecord, Store,
-    StoredUser, TokenRecord,
+    AgencyRecord, AuditFilter, AuditVerification, Backend, CaseloadQuery, CaseloadRow,
+    CaseloadSort, EpisodeRecord, MigrationState, SessionRecord, Store, StoredUser,
+    SuperviseeRecord, TeamMemberRecord, TokenRecord,
 };
 pub use error::AppError;
 

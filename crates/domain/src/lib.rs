@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod case;
 pub mod identity;
 pub mod security;
 

@@ -2,6 +2,7 @@
 //! domain types to the layers above. One set of migrations serves SQLite and PostgreSQL.
 
 mod audit;
+mod cases;
 mod connect;
 pub mod entity;
 mod identity;
@@ -11,6 +12,10 @@ mod sessions;
 mod tx;
 
 pub use audit::{AuditFilter, AuditVerification, NewAuditEvent};
+pub use cases::{
+    CaseloadQuery, CaseloadRow, CaseloadSort, EpisodeRecord, NewEpisode, NewSupervisee,
+    SuperviseeRecord, TeamMemberRecord,
+};
 pub use connect::{Backend, StorageError, Store};
 pub use identity::{AgencyRecord, Credentials, NewAgency, NewUser, StoredUser};
 pub use migration::MigrationState;

@@ -20,7 +20,7 @@ fn family(declared: &str) -> String {
     let t = declared.to_ascii_lowercase();
     let family = if t.contains("timestamp") || t.contains("datetime") {
         "timestamp"
-    } else if t == "date" {
+    } else if t == "date" || t.starts_with("date_") {
         "date"
     } else if t.contains("int") || t.contains("serial") {
         "integer"

@@ -28,13 +28,23 @@ use crate::routes::{Registry, RouteInfo};
             `containment token create`); a token acts with its user's permissions and no more. \
             Errors are `{\"error\": \"snake_case_code\", \"message\": \"...\"}` with a 4xx or 5xx status.",
     ),
-    paths(api_root, me, my_tokens, revoke_token, users, health::healthz, health::readyz),
-    components(schemas(ApiRoot, ApiErrorBody, HealthStatus, Me, Token, User)),
+    paths(
+        api_root, me, my_tokens, revoke_token, users, health::healthz, health::readyz,
+        crate::api_cases::caseload, crate::api_cases::open_case, crate::api_cases::supervisee,
+        crate::api_cases::add_member, crate::api_cases::end_member,
+    ),
+    components(schemas(
+        ApiRoot, ApiErrorBody, HealthStatus, Me, Token, User,
+        crate::api_cases::CaseloadPage, crate::api_cases::CaseloadItem, crate::api_cases::NewCase,
+        crate::api_cases::Created, crate::api_cases::Supervisee, crate::api_cases::Episode,
+        crate::api_cases::TeamMember, crate::api_cases::NewTeamMember, crate::api_cases::EndMembership,
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "api", description = "Discovery"),
         (name = "account", description = "The caller's own account and tokens"),
         (name = "administration", description = "Accounts, for administrators"),
+        (name = "cases", description = "Supervisees, supervision episodes and containment teams"),
         (name = "operations", description = "Health checks for load balancers"),
     )
 )]

@@ -69,7 +69,7 @@ impl IntoResponse for ApiError {
 fn status_of(err: &AppError) -> StatusCode {
     match err {
         AppError::InvalidInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Conflict(_) | AppError::Duplicate { .. } => StatusCode::CONFLICT,
         AppError::SignInFailed | AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
         AppError::InvalidCode => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,

@@ -2,13 +2,15 @@
 //! U.S. Web Design System) and a JSON API under `/api/v1` for programs.
 
 mod api;
+mod api_cases;
 mod assets;
 mod csrf;
 mod error;
+mod extract;
 mod guard;
 mod health;
 mod identity;
-mod pages;
+pub(crate) mod pages;
 mod routes;
 mod security;
 mod tls;
@@ -61,6 +63,7 @@ fn registry() -> routes::Registry {
     pages::registry()
         .merge(health::registry())
         .merge(api::registry())
+        .merge(api_cases::registry())
         .merge(assets::registry())
 }
 

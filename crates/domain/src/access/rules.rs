@@ -365,6 +365,17 @@ pub(super) const ACCOUNT_GRANTS: &[RecordGrant] = &[
 pub(super) const AGENCY_GRANTS: &[RecordGrant] = &[
     RecordGrant {
         reach: Reach::SameAgency,
+        roles: Holders::Only(&[
+            Role::SupervisingOfficer,
+            Role::OfficerSupervisor,
+            Role::AgencyAdmin,
+        ]),
+        actions: &[Action::Create],
+        kinds: &[RecordKind::Supervisee],
+        reason: "officers and admins of a supervising agency open its cases",
+    },
+    RecordGrant {
+        reach: Reach::SameAgency,
         roles: Holders::AnyRole,
         actions: READ,
         kinds: &[RecordKind::Agency],

@@ -6,13 +6,17 @@ use sea_orm_migration::{MigrationStatus, MigrationTrait, MigratorTrait};
 use crate::{Backend, StorageError, Store};
 
 mod m20261124_000001_identity;
+mod m20261124_000002_case_file;
 
 #[derive(Debug)]
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_identity::Migration)]
+        vec![
+            Box::new(m20261124_000001_identity::Migration),
+            Box::new(m20261124_000002_case_file::Migration),
+        ]
     }
 }
 

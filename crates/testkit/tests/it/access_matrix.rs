@@ -64,6 +64,17 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("DELETE", "/api/v1/tokens/{id}",             "U U U U U U A A"),
     ("GET",    "/api/v1/users",                   "U U U U U U F A"),
     ("GET",    "/assets/{*path}",                 "A A A A A A A A"),
+    ("GET",    "/caseload",                       "L L A A A A L L"),
+    ("GET",    "/cases/new",                      "L L A A F F L L"),
+    ("POST",   "/cases",                          "L L A A F F F F"),
+    ("GET",    "/cases/{id}",                     "L L A A A A L L"),
+    ("POST",   "/cases/{id}/team",                "L L A A A A F F"),
+    ("POST",   "/cases/{id}/team/{member}/end",   "L L A A A A F F"),
+    ("GET",    "/api/v1/caseload",                "U U U U U U A A"),
+    ("POST",   "/api/v1/supervisees",             "U U U U U U A A"),
+    ("GET",    "/api/v1/supervisees/{id}",        "U U U U U U A A"),
+    ("POST",   "/api/v1/supervisees/{id}/team-members", "U U U U U U A A"),
+    ("POST",   "/api/v1/supervisees/{id}/team-members/{member}/end", "U U U U U U A A"),
     // Last: it ends the callers' sessions.
     ("POST",   "/sign-out",                       "L L L L L L F F"),
 ];
@@ -211,6 +222,7 @@ async fn every_route_answers_each_caller_as_specified(db: TestDb) {
             .replace("/admin/users/{id}", &format!("/admin/users/{}", target.id))
             .replace("{id}", "999999")
             .replace("{action}", "unlock")
+            .replace("{member}", "999999")
             .replace("{*path}", "app.css");
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         for ((caller, name), expected) in callers.iter_mut().zip(CALLERS).zip(row.split(' ')) {

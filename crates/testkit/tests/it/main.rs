@@ -4,6 +4,7 @@
 
 mod access_matrix;
 mod audit;
+mod cases;
 mod foundation_http;
 mod foundation_storage;
 mod identity;

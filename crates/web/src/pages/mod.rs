@@ -1,8 +1,9 @@
 //! Pages for people.
 
-mod account;
+pub(crate) mod account;
 mod admin;
 mod audit;
+pub(crate) mod cases;
 mod sign_in;
 
 use askama::Template;
@@ -22,6 +23,7 @@ pub(crate) fn registry() -> Registry {
         .merge(account::registry())
         .merge(admin::registry())
         .merge(audit::registry())
+        .merge(cases::registry())
 }
 
 /// The signed-in person, as the header shows them.

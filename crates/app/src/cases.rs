@@ -1,0 +1,653 @@
+//! Opening cases, reading them through the access policy, the containment team, and the
+//! caseload.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use containment_domain::access::{
+    self, Action, Decision, NoWaivers, RecordKind, Relationship, Subject, TeamRole,
+};
+use containment_domain::audit::Outcome;
+use containment_domain::case::{CdcrNumber, CiiNumber, County, CourtCaseNumber, SupervisionKind};
+use containment_domain::{AgencyKind, Role};
+use containment_storage::{
+    CaseloadQuery, CaseloadRow, EpisodeRecord, NewEpisode, NewSupervisee, StoredUser,
+    SuperviseeRecord, TeamMemberRecord, Tx,
+};
+
+use crate::actor::{Actor, AuditEntry};
+use crate::{App, AppError};
+
+/// What a person types to open a case. Text as entered; everything is validated here.
+#[derive(Debug, Clone, Default)]
+pub struct CaseInput {
+    pub legal_name: String,
+    pub date_of_birth: String,
+    pub sex: String,
+    pub cii: String,
+    pub cdcr: String,
+    pub county_of_conviction: String,
+    pub county_of_registration: String,
+    pub juvenile: bool,
+    /// One per line.
+    pub aliases: String,
+    /// One per line.
+    pub court_cases: String,
+    pub kind: String,
+    pub county: String,
+    pub court: String,
+    pub placed_on: String,
+    pub start_date: String,
+    pub expected_end: String,
+    /// Put the person opening the case on the team as supervising officer.
+    pub assign_me: bool,
+}
+
+/// The roles a team must hold from the first day of post-conviction supervision (R12).
+pub const REQUIRED_TEAM_ROLES: [TeamRole; 3] = [
+    TeamRole::SupervisingOfficer,
+    TeamRole::TreatmentProvider,
+    TeamRole::PolygraphExaminer,
+];
+
+/// A case as one viewer may see it.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub supervisee: SuperviseeRecord,
+    pub episodes: Vec<EpisodeRecord>,
+    /// Every membership of every episode, past and present.
+    pub team: Vec<TeamMemberRecord>,
+    /// Required roles nobody fills on the current episode today.
+    pub team_gaps: Vec<TeamRole>,
+    pub may_manage_team: bool,
+    /// How the viewer stands to the case.
+    pub relationships: Vec<Relationship>,
+}
+
+impl CaseView {
+    pub fn current_episode(&self) -> Option<&EpisodeRecord> {
+        self.episodes.iter().find(|e| e.actual_end.is_none())
+    }
+}
+
+/// A caseload line with its team gaps.
+#[derive(Debug, Clone)]
+pub struct CaseloadEntry {
+    pub row: CaseloadRow,
+    pub team_gaps: Vec<TeamRole>,
+    pub my_roles: Vec<TeamRole>,
+}
+
+fn date(field: &'static str, input: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
+    let v = input.trim();
+    if v.is_empty() {
+        return None;
+    }
+    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(format!("{field}: \"{v}\" is not a date (YYYY-MM-DD)"));
+            None
+        }
+    }
+}
+
+fn optional<T>(
+    input: &str,
+    parse: impl Fn(&str) -> Result<T, containment_domain::ParseError>,
+    errors: &mut Vec<String>,
+) -> Option<T> {
+    if input.trim().is_empty() {
+        return None;
+    }
+    match parse(input) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push(e.to_string());
+            None
+        }
+    }
+}
+
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty())
+}
+
+/// Team gaps of `episode` on `day`: required roles no active member fills.
+pub fn team_gaps(
+    episode: &EpisodeRecord,
+    team: &[TeamMemberRecord],
+    day: NaiveDate,
+) -> Vec<TeamRole> {
+    REQUIRED_TEAM_ROLES
+        .into_iter()
+        .filter(|role| {
+            !team
+                .iter()
+                .any(|m| m.episode_id == episode.id && m.active_on(day) && m.team_role == *role)
+        })
+        .collect()
+}
+
+impl App {
+    /// How `actor` stands to the supervisee's case on `day`.
+    async fn relationships(
+        &self,
+        tx: &Tx,
+        actor: &Actor,
+        supervisee: &SuperviseeRecord,
+        day: NaiveDate,
+    ) -> Result<Vec<Relationship>, AppError> {
+        let Some(user) = actor.user.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let mut rels: Vec<Relationship> = tx
+            .team_roles_of(user.id, supervisee.id, day)
+            .await?
+            .into_iter()
+            .map(|team_role| Relationship::TeamMember { team_role })
+            .collect();
+        if user.roles.contains(&Role::OfficerSupervisor) {
+            // Officer supervisors oversee the officers of their own agency.
+            for member_id in tx.team_user_ids(supervisee.id, day).await? {
+                if let Some(member) = tx.user(member_id).await?
+                    && member.agency_id == user.agency_id
+                    && member.roles.contains(&Role::SupervisingOfficer)
+                {
+                    rels.push(Relationship::SupervisorOfMember);
+                    break;
+                }
+            }
+        }
+        if user.roles.contains(&Role::AgencyAdmin) && user.agency_id == supervisee.owning_agency_id
+        {
+            rels.push(Relationship::AdminOfOwningAgency);
+        }
+        Ok(rels)
+    }
+
+    /// Records a denial and turns it into the answer the policy chose (404 hides the case).
+    async fn case_denied(
+        &self,
+        tx: Tx,
+        actor: &Actor,
+        action: &str,
+        supervisee_id: i64,
+        decision: &Decision,
+        now: DateTime<Utc>,
+    ) -> AppError {
+        let write = AuditEntry::new(action, Outcome::Denied, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(match decision {
+                Decision::Deny { reason, .. } => reason.code(),
+                Decision::Allow { .. } => "allowed",
+            })
+            .write(&tx)
+            .await;
+        if let Err(e) = write {
+            return e;
+        }
+        if let Err(e) = tx.commit().await {
+            return e.into();
+        }
+        match decision {
+            Decision::Deny {
+                visibility: access::Visibility::Forbidden,
+                reason,
+            } => AppError::Forbidden(format!("not allowed: {reason}")),
+            _ => AppError::NotFound,
+        }
+    }
+
+    /// Opens a case: the supervisee, the first supervision episode with the actor's agency
+    /// supervising, and (optionally) the actor as supervising officer.
+    pub async fn open_case(
+        &self,
+        actor: &Actor,
+        input: &CaseInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let user = actor.user.clone().ok_or(AppError::Unauthenticated)?;
+        let mut errors = Vec::new();
+        let legal_name = input.legal_name.trim().to_owned();
+        if legal_name.is_empty() || legal_name.chars().count() > 200 {
+            errors.push("legal name: 1 to 200 characters".to_owned());
+        }
+        let dob = date("date of birth", &input.date_of_birth, &mut errors);
+        if dob.is_none() && input.date_of_birth.trim().is_empty() {
+            errors.push("date of birth is required".to_owned());
+        }
+        let sex = match input.sex.trim() {
+            s @ ("male" | "female" | "nonbinary" | "unknown") => s.to_owned(),
+            _ => {
+                errors.push("sex: choose male, female, nonbinary or unknown".to_owned());
+                String::new()
+            }
+        };
+        let cii = optional(&input.cii, CiiNumber::parse, &mut errors);
+        let cdcr = optional(&input.cdcr, CdcrNumber::parse, &mut errors);
+        let conviction = optional(&input.county_of_conviction, County::parse, &mut errors);
+        let registration = optional(&input.county_of_registration, County::parse, &mut errors);
+        let mut court_cases = Vec::new();
+        for l in lines(&input.court_cases) {
+            match CourtCaseNumber::parse(l) {
+                Ok(c) if !court_cases.contains(&c) => court_cases.push(c),
+                Ok(_) => {}
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        let aliases: Vec<String> = lines(&input.aliases)
+            .map(|a| a.chars().take(200).collect())
+            .collect();
+        let kind = match SupervisionKind::parse(&input.kind) {
+            Ok(k) => Some(k),
+            Err(e) => {
+                errors.push(e.to_string());
+                None
+            }
+        };
+        let county = match County::parse(&input.county) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                errors.push(format!("supervising {e}"));
+                None
+            }
+        };
+        let placed_on = date("placed on", &input.placed_on, &mut errors);
+        let start = date("supervision start", &input.start_date, &mut errors);
+        if start.is_none() && input.start_date.trim().is_empty() {
+            errors.push("supervision start date is required".to_owned());
+        }
+        let expected_end = date("expected end", &input.expected_end, &mut errors);
+        if let (Some(s), Some(e)) = (start, expected_end)
+            && e < s
+        {
+            errors.push("expected end: it is before the start date".to_owned());
+        }
+        if let Some(d) = dob
+            && d > now.date_naive()
+        {
+            errors.push("date of birth: it is in the future".to_owned());
+        }
+        let (Some(dob), Some(kind), Some(county), Some(start)) = (dob, kind, county, start) else {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        }
+
+        let tx = self.store.begin().await?;
+        let agency = tx.agency(user.agency_id).await?.ok_or(AppError::NotFound)?;
+        let decision = {
+            let subject = Subject::Agency {
+                agency: access::AgencyId(user.agency_id),
+            };
+            match actor.policy_actor() {
+                Some(who) => access::decide(&who, &subject, Action::Create, RecordKind::Supervisee),
+                None => return Err(AppError::Unauthenticated),
+            }
+        };
+        let supervising = matches!(
+            agency.kind,
+            AgencyKind::ProbationDepartment | AgencyKind::Parole | AgencyKind::StateAgency
+        );
+        if !decision.is_allowed() || !supervising {
+            AuditEntry::new("case_open", Outcome::Denied, now)
+                .by(actor)
+                .object("agency", user.agency_id)
+                .write(&tx)
+                .await?;
+            tx.commit().await?;
+            return Err(AppError::Forbidden(
+                "only officers and administrators of a supervising agency open cases".into(),
+            ));
+        }
+        if let Some((existing_id, what)) = tx
+            .supervisee_with_identifier(cii.as_ref(), cdcr.as_ref())
+            .await?
+        {
+            return Err(AppError::Duplicate { existing_id, what });
+        }
+        let supervisee_id = tx
+            .create_supervisee(
+                NewSupervisee {
+                    legal_name,
+                    date_of_birth: dob,
+                    sex,
+                    cii,
+                    cdcr,
+                    county_of_conviction: conviction,
+                    county_of_registration: registration,
+                    juvenile: input.juvenile,
+                    aliases,
+                    court_cases,
+                    owning_agency_id: agency.id,
+                },
+                now,
+            )
+            .await?;
+        let episode = tx
+            .create_episode(
+                NewEpisode {
+                    supervisee_id,
+                    kind,
+                    supervising_agency_id: agency.id,
+                    county,
+                    court: Some(input.court.trim().to_owned()).filter(|c| !c.is_empty()),
+                    placed_on,
+                    start_date: start,
+                    expected_end,
+                },
+                now,
+            )
+            .await?;
+        if input.assign_me {
+            if !TeamRole::SupervisingOfficer
+                .serving_roles()
+                .iter()
+                .any(|r| user.roles.contains(r))
+            {
+                return Err(AppError::InvalidInput(
+                    "only a supervising officer can be put on the team as its officer".into(),
+                ));
+            }
+            tx.add_team_member(
+                episode.id,
+                user.id,
+                TeamRole::SupervisingOfficer,
+                start,
+                now,
+            )
+            .await?;
+        }
+        AuditEntry::new("case_open", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(supervisee_id)
+    }
+
+    /// The case as the actor may see it; denied reads are audited and answered 404 when the
+    /// actor has no relationship to the case (ids cannot be probed).
+    pub async fn case_view(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> Result<CaseView, AppError> {
+        let tx = self.store.begin().await?;
+        let Some(supervisee) = tx.supervisee(supervisee_id).await? else {
+            let decision = Decision::Deny {
+                reason: access::DenyReason::NoRelationshipToCase,
+                visibility: access::Visibility::NotFound,
+            };
+            return Err(self
+                .case_denied(tx, actor, "case_read", supervisee_id, &decision, now)
+                .await);
+        };
+        let relationships = self.relationships(&tx, actor, &supervisee, today).await?;
+        let decide = |action, kind| match actor.policy_actor() {
+            Some(who) => access::decide(
+                &who,
+                &Subject::Case {
+                    relationships: &relationships,
+                    waivers: &NoWaivers,
+                },
+                action,
+                kind,
+            ),
+            None => Decision::Deny {
+                reason: access::DenyReason::NoRelationshipToCase,
+                visibility: access::Visibility::NotFound,
+            },
+        };
+        let read = decide(Action::Read, RecordKind::Supervisee);
+        if !read.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, "case_read", supervisee_id, &read, now)
+                .await);
+        }
+        let may_manage_team = decide(Action::Create, RecordKind::TeamMembership).is_allowed();
+        let may_read_team = decide(Action::Read, RecordKind::TeamMembership).is_allowed();
+        let episodes = tx.episodes(supervisee_id).await?;
+        let ids: Vec<i64> = episodes.iter().map(|e| e.id).collect();
+        let team = if may_read_team {
+            tx.team(&ids).await?
+        } else {
+            Vec::new()
+        };
+        let team_gaps = episodes
+            .iter()
+            .find(|e| e.actual_end.is_none())
+            .map(|e| team_gaps(e, &team, today))
+            .unwrap_or_default();
+        AuditEntry::new("case_read", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(CaseView {
+            supervisee,
+            episodes,
+            team,
+            team_gaps,
+            may_manage_team,
+            relationships,
+        })
+    }
+
+    /// Puts a person on the team of an episode in a team role they can serve in.
+    pub async fn add_team_member(
+        &self,
+        actor: &Actor,
+        episode_id: i64,
+        member_email: &str,
+        role: TeamRole,
+        start_date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let email = containment_domain::Email::parse(member_email)?;
+        let tx = self.store.begin().await?;
+        let episode = tx.episode(episode_id).await?.ok_or(AppError::NotFound)?;
+        let supervisee = tx
+            .supervisee(episode.supervisee_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let relationships = self
+            .relationships(&tx, actor, &supervisee, now.date_naive())
+            .await?;
+        let decision = match actor.policy_actor() {
+            Some(who) => access::decide(
+                &who,
+                &Subject::Case {
+                    relationships: &relationships,
+                    waivers: &NoWaivers,
+                },
+                Action::Create,
+                RecordKind::TeamMembership,
+            ),
+            None => return Err(AppError::Unauthenticated),
+        };
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, "team_member_add", supervisee.id, &decision, now)
+                .await);
+        }
+        if episode.actual_end.is_some() {
+            return Err(AppError::InvalidInput(
+                "this supervision episode has ended".into(),
+            ));
+        }
+        let member: StoredUser = tx.user_by_email(&email).await?.ok_or_else(|| {
+            AppError::InvalidInput(format!("no account has the e-mail address {email}"))
+        })?;
+        if member.disabled {
+            return Err(AppError::InvalidInput(format!(
+                "{email}'s account is disabled"
+            )));
+        }
+        if !role
+            .serving_roles()
+            .iter()
+            .any(|r| member.roles.contains(r))
+        {
+            return Err(AppError::InvalidInput(format!(
+                "{} does not hold a role that can serve as {}",
+                member.display_name,
+                role.label()
+            )));
+        }
+        let current = tx.team(&[episode.id]).await?;
+        if current
+            .iter()
+            .any(|m| m.user_id == member.id && m.team_role == role && m.end_date.is_none())
+        {
+            return Err(AppError::Conflict(format!(
+                "{} is already on the team as {}",
+                member.display_name,
+                role.label()
+            )));
+        }
+        let id = tx
+            .add_team_member(episode.id, member.id, role, start_date, now)
+            .await?;
+        AuditEntry::new("team_member_add", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee.id)
+            .detail(format!("team_member {id} {}", role.code()))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Ends a membership; the history is kept.
+    pub async fn end_team_member(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        member_id: i64,
+        end_date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let tx = self.store.begin().await?;
+        let supervisee = tx
+            .supervisee(supervisee_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let relationships = self
+            .relationships(&tx, actor, &supervisee, now.date_naive())
+            .await?;
+        let decision = match actor.policy_actor() {
+            Some(who) => access::decide(
+                &who,
+                &Subject::Case {
+                    relationships: &relationships,
+                    waivers: &NoWaivers,
+                },
+                Action::Update,
+                RecordKind::TeamMembership,
+            ),
+            None => return Err(AppError::Unauthenticated),
+        };
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, "team_member_end", supervisee_id, &decision, now)
+                .await);
+        }
+        let ids: Vec<i64> = tx
+            .episodes(supervisee_id)
+            .await?
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        let member = tx
+            .team(&ids)
+            .await?
+            .into_iter()
+            .find(|m| m.id == member_id)
+            .ok_or(AppError::NotFound)?;
+        if end_date < member.start_date {
+            return Err(AppError::InvalidInput(
+                "the end date is before the member's start date".into(),
+            ));
+        }
+        if !tx.end_team_member(member_id, end_date).await? {
+            return Err(AppError::Conflict(
+                "this membership has already ended".into(),
+            ));
+        }
+        AuditEntry::new("team_member_end", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("team_member {member_id}"))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The actor's caseload: open cases where they are on the team today.
+    pub async fn caseload(
+        &self,
+        actor: &Actor,
+        query: &CaseloadQuery,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> Result<(Vec<CaseloadEntry>, u64), AppError> {
+        let user_id = actor.user_id().ok_or(AppError::Unauthenticated)?;
+        let tx = self.store.begin().await?;
+        let (rows, total) = tx.caseload(user_id, today, query).await?;
+        let episode_ids: Vec<i64> = rows.iter().map(|r| r.episode_id).collect();
+        let team = tx.team(&episode_ids).await?;
+        let entries = rows
+            .into_iter()
+            .map(|row| {
+                let members: Vec<TeamMemberRecord> = team
+                    .iter()
+                    .filter(|m| m.episode_id == row.episode_id)
+                    .cloned()
+                    .collect();
+                let gaps = REQUIRED_TEAM_ROLES
+                    .into_iter()
+                    .filter(|r| {
+                        !members
+                            .iter()
+                            .any(|m| m.team_role == *r && m.active_on(today))
+                    })
+                    .collect();
+                let my_roles = members
+                    .iter()
+                    .filter(|m| m.user_id == user_id && m.active_on(today))
+                    .map(|m| m.team_role)
+                    .collect();
+                CaseloadEntry {
+                    row,
+                    team_gaps: gaps,
+                    my_roles,
+                }
+            })
+            .collect();
+        AuditEntry::new("caseload_read", Outcome::Success, now)
+            .by(actor)
+            .object("caseload", user_id)
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok((entries, total))
+    }
+
+    /// Active accounts that can serve in `role` (for the team form).
+    pub async fn candidates_for(&self, role: TeamRole) -> Result<Vec<StoredUser>, AppError> {
+        let tx = self.store.begin().await?;
+        Ok(tx
+            .users(None)
+            .await?
+            .into_iter()
+            .filter(|u| !u.disabled && role.serving_roles().iter().any(|r| u.roles.contains(r)))
+            .collect())
+    }
+}

@@ -1,0 +1,627 @@
+//! Supervisees, supervision episodes, containment teams and the caseload.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use containment_domain::access::TeamRole;
+use containment_domain::case::{CdcrNumber, CiiNumber, County, CourtCaseNumber, SupervisionKind};
+use sea_orm::sea_query::{
+    Alias, Cond, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+
+use crate::entity::{
+    app_user, court_case, supervisee, supervisee_alias, supervision_episode, team_member,
+};
+use crate::{StorageError, Tx};
+
+#[derive(Debug, Clone)]
+pub struct NewSupervisee {
+    pub legal_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: String,
+    pub cii: Option<CiiNumber>,
+    pub cdcr: Option<CdcrNumber>,
+    pub county_of_conviction: Option<County>,
+    pub county_of_registration: Option<County>,
+    pub juvenile: bool,
+    pub aliases: Vec<String>,
+    pub court_cases: Vec<CourtCaseNumber>,
+    pub owning_agency_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuperviseeRecord {
+    pub id: i64,
+    pub legal_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: String,
+    pub cii: Option<String>,
+    pub cdcr: Option<String>,
+    pub county_of_conviction: Option<String>,
+    pub county_of_registration: Option<String>,
+    pub juvenile: bool,
+    pub owning_agency_id: i64,
+    pub aliases: Vec<String>,
+    pub court_cases: Vec<String>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEpisode {
+    pub supervisee_id: i64,
+    pub kind: SupervisionKind,
+    pub supervising_agency_id: i64,
+    pub county: County,
+    pub court: Option<String>,
+    pub placed_on: Option<NaiveDate>,
+    pub start_date: NaiveDate,
+    pub expected_end: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpisodeRecord {
+    pub id: i64,
+    pub supervisee_id: i64,
+    pub kind: SupervisionKind,
+    pub supervising_agency_id: i64,
+    pub county: String,
+    pub court: Option<String>,
+    pub placed_on: Option<NaiveDate>,
+    pub start_date: NaiveDate,
+    pub expected_end: Option<NaiveDate>,
+    pub actual_end: Option<NaiveDate>,
+    pub end_reason: Option<String>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamMemberRecord {
+    pub id: i64,
+    pub episode_id: i64,
+    pub user_id: i64,
+    pub user_name: String,
+    pub agency_id: i64,
+    pub team_role: TeamRole,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+}
+
+impl TeamMemberRecord {
+    /// On the team on `day`: started, and not ended before it.
+    pub fn active_on(&self, day: NaiveDate) -> bool {
+        self.start_date <= day && self.end_date.is_none_or(|end| end >= day)
+    }
+}
+
+/// How the caseload is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CaseloadSort {
+    #[default]
+    Name,
+    StartDate,
+    County,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseloadQuery {
+    /// Name (part of the legal name or an alias), CII, CDCR or court case number.
+    pub search: Option<String>,
+    pub county: Option<String>,
+    pub kind: Option<SupervisionKind>,
+    /// Only cases missing an officer, a provider or an examiner.
+    pub team_gaps: bool,
+    pub sort: CaseloadSort,
+    /// 0-based.
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseloadRow {
+    pub supervisee_id: i64,
+    pub legal_name: String,
+    pub date_of_birth: NaiveDate,
+    pub cii: Option<String>,
+    pub cdcr: Option<String>,
+    pub episode_id: i64,
+    pub kind: SupervisionKind,
+    pub county: String,
+    pub start_date: NaiveDate,
+}
+
+fn corrupt(e: impl ToString) -> StorageError {
+    StorageError::Corrupt(e.to_string())
+}
+
+fn episode_record(m: supervision_episode::Model) -> Result<EpisodeRecord, StorageError> {
+    Ok(EpisodeRecord {
+        kind: SupervisionKind::parse(&m.kind).map_err(corrupt)?,
+        id: m.id,
+        supervisee_id: m.supervisee_id,
+        supervising_agency_id: m.supervising_agency_id,
+        county: m.county,
+        court: m.court,
+        placed_on: m.placed_on,
+        start_date: m.start_date,
+        expected_end: m.expected_end,
+        actual_end: m.actual_end,
+        end_reason: m.end_reason,
+        version: m.version,
+    })
+}
+
+/// A team member is on the team on `day` when started and not yet ended.
+fn active_member(table: Alias, day: NaiveDate) -> Cond {
+    Cond::all()
+        .add(Expr::col((table.clone(), team_member::Column::StartDate)).lte(day))
+        .add(
+            Cond::any()
+                .add(Expr::col((table.clone(), team_member::Column::EndDate)).is_null())
+                .add(Expr::col((table, team_member::Column::EndDate)).gte(day)),
+        )
+}
+
+/// `EXISTS` an active member with `role` on the episode `e`.
+fn has_role(role: TeamRole, day: NaiveDate) -> SelectStatement {
+    let t = Alias::new("g");
+    Query::select()
+        .expr(Expr::val(1))
+        .from_as(team_member::Entity, t.clone())
+        .and_where(
+            Expr::col((t.clone(), team_member::Column::EpisodeId))
+                .equals((Alias::new("e"), supervision_episode::Column::Id)),
+        )
+        .and_where(Expr::col((t.clone(), team_member::Column::TeamRole)).eq(role.code()))
+        .cond_where(active_member(t, day))
+        .to_owned()
+}
+
+impl Tx {
+    /// The supervisee already holding this CII or CDCR number, if any.
+    pub async fn supervisee_with_identifier(
+        &self,
+        cii: Option<&CiiNumber>,
+        cdcr: Option<&CdcrNumber>,
+    ) -> Result<Option<(i64, &'static str)>, StorageError> {
+        if let Some(cii) = cii
+            && let Some(m) = supervisee::Entity::find()
+                .filter(supervisee::Column::CiiNumber.eq(cii.as_str()))
+                .one(&self.txn)
+                .await?
+        {
+            return Ok(Some((m.id, "CII number")));
+        }
+        if let Some(cdcr) = cdcr
+            && let Some(m) = supervisee::Entity::find()
+                .filter(supervisee::Column::CdcrNumber.eq(cdcr.as_str()))
+                .one(&self.txn)
+                .await?
+        {
+            return Ok(Some((m.id, "CDCR number")));
+        }
+        Ok(None)
+    }
+
+    pub async fn create_supervisee(
+        &self,
+        s: NewSupervisee,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StorageError> {
+        let row = supervisee::ActiveModel {
+            legal_name: Set(s.legal_name),
+            date_of_birth: Set(s.date_of_birth),
+            sex: Set(s.sex),
+            cii_number: Set(s.cii.map(|c| c.as_str().to_owned())),
+            cdcr_number: Set(s.cdcr.map(|c| c.as_str().to_owned())),
+            county_of_conviction: Set(s.county_of_conviction.map(|c| c.name().to_owned())),
+            county_of_registration: Set(s.county_of_registration.map(|c| c.name().to_owned())),
+            juvenile: Set(s.juvenile),
+            owning_agency_id: Set(s.owning_agency_id),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&self.txn)
+        .await
+        .map_err(|e| StorageError::from_write(e, "CII or CDCR number"))?;
+        for name in s.aliases {
+            supervisee_alias::ActiveModel {
+                supervisee_id: Set(row.id),
+                name: Set(name),
+                ..Default::default()
+            }
+            .insert(&self.txn)
+            .await?;
+        }
+        for number in s.court_cases {
+            court_case::ActiveModel {
+                supervisee_id: Set(row.id),
+                number: Set(number.as_str().to_owned()),
+                ..Default::default()
+            }
+            .insert(&self.txn)
+            .await
+            .map_err(|e| StorageError::from_write(e, "court case number"))?;
+        }
+        Ok(row.id)
+    }
+
+    pub async fn supervisee(&self, id: i64) -> Result<Option<SuperviseeRecord>, StorageError> {
+        let Some(m) = supervisee::Entity::find_by_id(id).one(&self.txn).await? else {
+            return Ok(None);
+        };
+        let aliases = supervisee_alias::Entity::find()
+            .filter(supervisee_alias::Column::SuperviseeId.eq(id))
+            .order_by_asc(supervisee_alias::Column::Id)
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
+        let court_cases = court_case::Entity::find()
+            .filter(court_case::Column::SuperviseeId.eq(id))
+            .order_by_asc(court_case::Column::Id)
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(|c| c.number)
+            .collect();
+        Ok(Some(SuperviseeRecord {
+            id: m.id,
+            legal_name: m.legal_name,
+            date_of_birth: m.date_of_birth,
+            sex: m.sex,
+            cii: m.cii_number,
+            cdcr: m.cdcr_number,
+            county_of_conviction: m.county_of_conviction,
+            county_of_registration: m.county_of_registration,
+            juvenile: m.juvenile,
+            owning_agency_id: m.owning_agency_id,
+            aliases,
+            court_cases,
+            version: m.version,
+        }))
+    }
+
+    pub async fn create_episode(
+        &self,
+        e: NewEpisode,
+        now: DateTime<Utc>,
+    ) -> Result<EpisodeRecord, StorageError> {
+        let row = supervision_episode::ActiveModel {
+            supervisee_id: Set(e.supervisee_id),
+            kind: Set(e.kind.code().to_owned()),
+            supervising_agency_id: Set(e.supervising_agency_id),
+            county: Set(e.county.name().to_owned()),
+            court: Set(e.court),
+            placed_on: Set(e.placed_on),
+            start_date: Set(e.start_date),
+            expected_end: Set(e.expected_end),
+            actual_end: Set(None),
+            end_reason: Set(None),
+            created_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&self.txn)
+        .await?;
+        episode_record(row)
+    }
+
+    /// A supervisee's episodes, newest first.
+    pub async fn episodes(&self, supervisee_id: i64) -> Result<Vec<EpisodeRecord>, StorageError> {
+        supervision_episode::Entity::find()
+            .filter(supervision_episode::Column::SuperviseeId.eq(supervisee_id))
+            .order_by_desc(supervision_episode::Column::StartDate)
+            .order_by_desc(supervision_episode::Column::Id)
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(episode_record)
+            .collect()
+    }
+
+    pub async fn episode(&self, id: i64) -> Result<Option<EpisodeRecord>, StorageError> {
+        supervision_episode::Entity::find_by_id(id)
+            .one(&self.txn)
+            .await?
+            .map(episode_record)
+            .transpose()
+    }
+
+    pub async fn add_team_member(
+        &self,
+        episode_id: i64,
+        user_id: i64,
+        role: TeamRole,
+        start_date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StorageError> {
+        let row = team_member::ActiveModel {
+            episode_id: Set(episode_id),
+            user_id: Set(user_id),
+            team_role: Set(role.code().to_owned()),
+            start_date: Set(start_date),
+            end_date: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.txn)
+        .await?;
+        Ok(row.id)
+    }
+
+    /// Ends a membership on `end_date` (the last day on the team). False if already ended.
+    pub async fn end_team_member(
+        &self,
+        member_id: i64,
+        end_date: NaiveDate,
+    ) -> Result<bool, StorageError> {
+        let res = team_member::Entity::update_many()
+            .col_expr(team_member::Column::EndDate, Expr::value(Some(end_date)))
+            .filter(team_member::Column::Id.eq(member_id))
+            .filter(team_member::Column::EndDate.is_null())
+            .exec(&self.txn)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+
+    /// Every membership of the episodes, past and present, with the members' names.
+    pub async fn team(&self, episode_ids: &[i64]) -> Result<Vec<TeamMemberRecord>, StorageError> {
+        if episode_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let members = team_member::Entity::find()
+            .filter(team_member::Column::EpisodeId.is_in(episode_ids.iter().copied()))
+            .order_by_asc(team_member::Column::StartDate)
+            .order_by_asc(team_member::Column::Id)
+            .all(&self.txn)
+            .await?;
+        let user_ids: Vec<i64> = members.iter().map(|m| m.user_id).collect();
+        let users = app_user::Entity::find()
+            .filter(app_user::Column::Id.is_in(user_ids))
+            .all(&self.txn)
+            .await?;
+        members
+            .into_iter()
+            .map(|m| {
+                let user = users.iter().find(|u| u.id == m.user_id);
+                Ok(TeamMemberRecord {
+                    team_role: m.team_role.parse().map_err(corrupt)?,
+                    id: m.id,
+                    episode_id: m.episode_id,
+                    user_id: m.user_id,
+                    user_name: user.map(|u| u.display_name.clone()).unwrap_or_default(),
+                    agency_id: user.map_or(0, |u| u.agency_id),
+                    start_date: m.start_date,
+                    end_date: m.end_date,
+                })
+            })
+            .collect()
+    }
+
+    /// The team roles `user_id` holds on `day` on any episode of the supervisee.
+    pub async fn team_roles_of(
+        &self,
+        user_id: i64,
+        supervisee_id: i64,
+        day: NaiveDate,
+    ) -> Result<Vec<TeamRole>, StorageError> {
+        let episode_ids: Vec<i64> = self
+            .episodes(supervisee_id)
+            .await?
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        Ok(self
+            .team(&episode_ids)
+            .await?
+            .into_iter()
+            .filter(|m| m.user_id == user_id && m.active_on(day))
+            .map(|m| m.team_role)
+            .collect())
+    }
+
+    /// User ids of members of the supervisee's teams on `day` (for supervisor relationships).
+    pub async fn team_user_ids(
+        &self,
+        supervisee_id: i64,
+        day: NaiveDate,
+    ) -> Result<Vec<i64>, StorageError> {
+        let episode_ids: Vec<i64> = self
+            .episodes(supervisee_id)
+            .await?
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        Ok(self
+            .team(&episode_ids)
+            .await?
+            .into_iter()
+            .filter(|m| m.active_on(day))
+            .map(|m| m.user_id)
+            .collect())
+    }
+
+    /// The cases `user_id` is on the team of on `day` (open episodes only), filtered, sorted and
+    /// paged; with the total count of matching cases.
+    pub async fn caseload(
+        &self,
+        user_id: i64,
+        day: NaiveDate,
+        q: &CaseloadQuery,
+    ) -> Result<(Vec<CaseloadRow>, u64), StorageError> {
+        let s = Alias::new("s");
+        let e = Alias::new("e");
+        let tm = Alias::new("tm");
+        let mut base = Query::select();
+        base.from_as(team_member::Entity, tm.clone())
+            .join_as(
+                JoinType::InnerJoin,
+                supervision_episode::Entity,
+                e.clone(),
+                Expr::col((e.clone(), supervision_episode::Column::Id))
+                    .equals((tm.clone(), team_member::Column::EpisodeId)),
+            )
+            .join_as(
+                JoinType::InnerJoin,
+                supervisee::Entity,
+                s.clone(),
+                Expr::col((s.clone(), supervisee::Column::Id))
+                    .equals((e.clone(), supervision_episode::Column::SuperviseeId)),
+            )
+            .and_where(Expr::col((tm.clone(), team_member::Column::UserId)).eq(user_id))
+            .cond_where(active_member(tm.clone(), day))
+            .cond_where(
+                Cond::any()
+                    .add(Expr::col((e.clone(), supervision_episode::Column::ActualEnd)).is_null())
+                    .add(Expr::col((e.clone(), supervision_episode::Column::ActualEnd)).gte(day)),
+            );
+        if let Some(search) = q.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let upper = search.to_uppercase();
+            let compact: String = upper
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .collect();
+            let like = format!("%{}%", search.to_lowercase().replace(['%', '_'], ""));
+            let alias_match = Query::select()
+                .expr(Expr::val(1))
+                .from_as(supervisee_alias::Entity, Alias::new("a"))
+                .and_where(
+                    Expr::col((Alias::new("a"), supervisee_alias::Column::SuperviseeId))
+                        .equals((s.clone(), supervisee::Column::Id)),
+                )
+                .and_where(
+                    Expr::expr(Func::lower(Expr::col((
+                        Alias::new("a"),
+                        supervisee_alias::Column::Name,
+                    ))))
+                    .like(like.clone()),
+                )
+                .to_owned();
+            let case_match = Query::select()
+                .expr(Expr::val(1))
+                .from_as(court_case::Entity, Alias::new("c"))
+                .and_where(
+                    Expr::col((Alias::new("c"), court_case::Column::SuperviseeId))
+                        .equals((s.clone(), supervisee::Column::Id)),
+                )
+                .and_where(
+                    Expr::col((Alias::new("c"), court_case::Column::Number)).eq(upper.clone()),
+                )
+                .to_owned();
+            base.cond_where(
+                Cond::any()
+                    .add(
+                        Expr::expr(Func::lower(Expr::col((
+                            s.clone(),
+                            supervisee::Column::LegalName,
+                        ))))
+                        .like(like),
+                    )
+                    .add(Expr::col((s.clone(), supervisee::Column::CiiNumber)).eq(compact.clone()))
+                    .add(Expr::col((s.clone(), supervisee::Column::CdcrNumber)).eq(compact))
+                    .add(Expr::exists(alias_match))
+                    .add(Expr::exists(case_match)),
+            );
+        }
+        if let Some(county) = &q.county {
+            base.and_where(
+                Expr::col((e.clone(), supervision_episode::Column::County)).eq(county.clone()),
+            );
+        }
+        if let Some(kind) = q.kind {
+            base.and_where(
+                Expr::col((e.clone(), supervision_episode::Column::Kind)).eq(kind.code()),
+            );
+        }
+        if q.team_gaps {
+            base.cond_where(
+                Cond::any()
+                    .add(Expr::exists(has_role(TeamRole::SupervisingOfficer, day)).not())
+                    .add(Expr::exists(has_role(TeamRole::TreatmentProvider, day)).not())
+                    .add(Expr::exists(has_role(TeamRole::PolygraphExaminer, day)).not()),
+            );
+        }
+
+        let mut count = base.clone();
+        count.expr_as(
+            Expr::col((e.clone(), supervision_episode::Column::Id)).count_distinct(),
+            Alias::new("n"),
+        );
+        let total: i64 = match self.txn.query_one(&count).await? {
+            Some(row) => row.try_get("", "n")?,
+            None => 0,
+        };
+
+        let mut page = base;
+        page.distinct()
+            .expr_as(
+                Expr::col((s.clone(), supervisee::Column::Id)),
+                Alias::new("sid"),
+            )
+            .expr_as(
+                Expr::col((s.clone(), supervisee::Column::LegalName)),
+                Alias::new("legal_name"),
+            )
+            .expr_as(
+                Expr::col((s.clone(), supervisee::Column::DateOfBirth)),
+                Alias::new("dob"),
+            )
+            .expr_as(
+                Expr::col((s.clone(), supervisee::Column::CiiNumber)),
+                Alias::new("cii"),
+            )
+            .expr_as(
+                Expr::col((s.clone(), supervisee::Column::CdcrNumber)),
+                Alias::new("cdcr"),
+            )
+            .expr_as(
+                Expr::col((e.clone(), supervision_episode::Column::Id)),
+                Alias::new("eid"),
+            )
+            .expr_as(
+                Expr::col((e.clone(), supervision_episode::Column::Kind)),
+                Alias::new("kind"),
+            )
+            .expr_as(
+                Expr::col((e.clone(), supervision_episode::Column::County)),
+                Alias::new("county"),
+            )
+            .expr_as(
+                Expr::col((e.clone(), supervision_episode::Column::StartDate)),
+                Alias::new("start_date"),
+            );
+        match q.sort {
+            CaseloadSort::Name => page.order_by(Alias::new("legal_name"), Order::Asc),
+            CaseloadSort::StartDate => page.order_by(Alias::new("start_date"), Order::Desc),
+            CaseloadSort::County => page
+                .order_by(Alias::new("county"), Order::Asc)
+                .order_by(Alias::new("legal_name"), Order::Asc),
+        };
+        page.order_by(Alias::new("eid"), Order::Asc);
+        let per_page = q.per_page.clamp(1, 200);
+        page.limit(per_page).offset(q.page.saturating_mul(per_page));
+        let rows = self.txn.query_all(&page).await?;
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                Ok(CaseloadRow {
+                    supervisee_id: r.try_get("", "sid")?,
+                    legal_name: r.try_get("", "legal_name")?,
+                    date_of_birth: r.try_get("", "dob")?,
+                    cii: r.try_get("", "cii")?,
+                    cdcr: r.try_get("", "cdcr")?,
+                    episode_id: r.try_get("", "eid")?,
+                    kind: SupervisionKind::parse(&r.try_get::<String>("", "kind")?)
+                        .map_err(corrupt)?,
+                    county: r.try_get("", "county")?,
+                    start_date: r.try_get("", "start_date")?,
+                })
+            })
+            .collect::<Result<Vec<_>, StorageError>>()?;
+        Ok((rows, u64::try_from(total).unwrap_or(0)))
+    }
+}

@@ -1,0 +1,765 @@
+//! Opening cases, the containment team, who sees a case, and the caseload.
+
+use chrono::{Duration, Utc};
+use containment_app::{Actor, AppError, CaseInput, CaseloadQuery, CaseloadSort};
+use containment_domain::access::TeamRole;
+use containment_domain::case::{SupervisionKind, local_date};
+use containment_testkit::{AgencyKind, Role, TestApp, TestDb, both_backends};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+both_backends!(
+    an_officer_opens_a_case_and_sees_the_team_gaps,
+    duplicate_identifiers_are_refused_with_the_existing_record,
+    invalid_input_is_refused_field_by_field_and_nothing_is_stored,
+    a_provider_sees_a_case_only_while_on_its_team,
+    only_people_holding_the_role_join_a_team_in_it,
+    other_agencies_cannot_probe_a_case,
+    the_caseload_searches_filters_sorts_and_pages,
+    the_case_api_speaks_json_errors,
+);
+
+struct World {
+    app: TestApp,
+    officer: Actor,
+    provider: Actor,
+    examiner_email: String,
+}
+
+async fn actor(app: &TestApp, email: &str) -> Actor {
+    let user = app
+        .app
+        .user_by_email(&Actor::console(), email)
+        .await
+        .unwrap();
+    Actor {
+        user: Some(user),
+        channel: containment_app::Channel::Token(0),
+        client: Default::default(),
+    }
+}
+
+async fn world(db: &TestDb) -> World {
+    let app = TestApp::spawn(db).await;
+    let probation = app
+        .agency("Sonoma County Probation", AgencyKind::ProbationDepartment)
+        .await;
+    let clinic = app
+        .agency("North Bay Treatment", AgencyKind::TreatmentProvider)
+        .await;
+    let poly = app
+        .agency("Accurate Polygraph", AgencyKind::PolygraphFirm)
+        .await;
+    app.user(
+        probation.id,
+        "po@sonoma.example",
+        &[Role::SupervisingOfficer],
+    )
+    .await;
+    app.user(clinic.id, "dr@northbay.example", &[Role::TreatmentProvider])
+        .await;
+    app.user(poly.id, "ex@poly.example", &[Role::PolygraphExaminer])
+        .await;
+    World {
+        officer: actor(&app, "po@sonoma.example").await,
+        provider: actor(&app, "dr@northbay.example").await,
+        examiner_email: "ex@poly.example".into(),
+        app,
+    }
+}
+
+fn case(name: &str, cii: &str) -> CaseInput {
+    CaseInput {
+        legal_name: name.into(),
+        date_of_birth: "1980-02-29".into(),
+        sex: "male".into(),
+        cii: cii.into(),
+        cdcr: String::new(),
+        county_of_conviction: "Sonoma".into(),
+        county_of_registration: "Sonoma".into(),
+        juvenile: false,
+        aliases: "Johnny D\nJ. Doe".into(),
+        court_cases: "SCR-123456".into(),
+        kind: "probation".into(),
+        county: "Sonoma".into(),
+        court: "Sonoma County Superior Court".into(),
+        placed_on: "2026-01-15".into(),
+        start_date: "2026-01-15".into(),
+        expected_end: "2029-01-15".into(),
+        assign_me: true,
+    }
+}
+
+async fn an_officer_opens_a_case_and_sees_the_team_gaps(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let id = w
+        .app
+        .app
+        .open_case(&w.officer, &case("John Doe", "A12345678"), now)
+        .await
+        .unwrap();
+    let view = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap();
+    assert_eq!(view.supervisee.cii.as_deref(), Some("A12345678"));
+    assert_eq!(view.supervisee.aliases, vec!["Johnny D", "J. Doe"]);
+    assert_eq!(view.supervisee.court_cases, vec!["SCR-123456"]);
+    assert_eq!(view.episodes.len(), 1);
+    assert_eq!(view.team.len(), 1);
+    assert_eq!(view.team[0].team_role, TeamRole::SupervisingOfficer);
+    assert_eq!(
+        view.team_gaps,
+        vec![TeamRole::TreatmentProvider, TeamRole::PolygraphExaminer]
+    );
+    assert!(view.may_manage_team);
+
+    let episode = view.episodes[0].id;
+    let start = today - Duration::days(1);
+    w.app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            "dr@northbay.example",
+            TeamRole::TreatmentProvider,
+            start,
+            now,
+        )
+        .await
+        .unwrap();
+    w.app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            &w.examiner_email,
+            TeamRole::PolygraphExaminer,
+            start,
+            now,
+        )
+        .await
+        .unwrap();
+    let view = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap();
+    assert!(view.team_gaps.is_empty(), "{:?}", view.team_gaps);
+    // The same person in the same role twice is refused.
+    let again = w
+        .app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            "dr@northbay.example",
+            TeamRole::TreatmentProvider,
+            start,
+            now,
+        )
+        .await;
+    assert!(matches!(again, Err(AppError::Conflict(_))));
+
+    // Through the browser: another officer of the agency does not see the case; opening one
+    // puts it on their caseload with the team gaps shown.
+    let second = w
+        .app
+        .app
+        .add_user(
+            &Actor::console(),
+            w.officer.user.as_ref().unwrap().agency_id,
+            "po2@sonoma.example",
+            "Second PO",
+            &[Role::SupervisingOfficer],
+            now,
+        )
+        .await
+        .unwrap();
+    let mut b = w
+        .app
+        .signed_in("po2@sonoma.example", &second.one_time_password)
+        .await;
+    assert_eq!(
+        b.get(&format!("/cases/{id}")).await.status(),
+        StatusCode::NOT_FOUND,
+        "not on the team"
+    );
+    b.page("/cases/new").await;
+    let res = b
+        .post(
+            "/cases",
+            &[
+                ("legal_name", "Browser Case"),
+                ("date_of_birth", "1990-05-05"),
+                ("sex", "male"),
+                ("kind", "probation"),
+                ("county", "sonoma"),
+                ("start_date", "2026-03-01"),
+                ("assign_me", "1"),
+            ],
+        )
+        .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let html = b.page(&location).await;
+    assert!(html.contains("Browser Case"));
+    assert!(html.contains("The containment team is incomplete"));
+    let list = b.page("/caseload").await;
+    assert!(list.contains("Browser Case") && !list.contains("John Doe"));
+}
+
+async fn duplicate_identifiers_are_refused_with_the_existing_record(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let first = w
+        .app
+        .app
+        .open_case(&w.officer, &case("Rick Roe", "A11111111"), now)
+        .await
+        .unwrap();
+    let err = w
+        .app
+        .app
+        .open_case(&w.officer, &case("Richard Roe", " a1111-1111 "), now)
+        .await
+        .unwrap_err();
+    match err {
+        AppError::Duplicate { existing_id, what } => {
+            assert_eq!(existing_id, first);
+            assert_eq!(what, "CII number");
+        }
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+    let mut with_cdcr = case("Sam Poe", "");
+    with_cdcr.cdcr = "AB1234".into();
+    let second = w
+        .app
+        .app
+        .open_case(&w.officer, &with_cdcr, now)
+        .await
+        .unwrap();
+    let mut again = case("Samuel Poe", "");
+    again.cdcr = "ab 1234".into();
+    assert!(matches!(
+        w.app.app.open_case(&w.officer, &again, now).await,
+        Err(AppError::Duplicate { existing_id, .. }) if existing_id == second
+    ));
+}
+
+async fn invalid_input_is_refused_field_by_field_and_nothing_is_stored(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let mut bad = case("", "123");
+    bad.date_of_birth = "1980-13-40".into();
+    bad.county = "Gotham".into();
+    bad.kind = "house_arrest".into();
+    bad.expected_end = "2020-01-01".into();
+    let err = w
+        .app
+        .app
+        .open_case(&w.officer, &bad, now)
+        .await
+        .unwrap_err();
+    let AppError::InvalidInput(msg) = err else {
+        panic!("expected invalid input")
+    };
+    for part in [
+        "legal name",
+        "date of birth",
+        "CII number",
+        "county",
+        "supervision kind",
+    ] {
+        assert!(msg.contains(part), "{part} not named in: {msg}");
+    }
+    let (rows, total) = w
+        .app
+        .app
+        .caseload(
+            &w.officer,
+            &CaseloadQuery {
+                per_page: 25,
+                ..Default::default()
+            },
+            now,
+            local_date(now),
+        )
+        .await
+        .unwrap();
+    assert_eq!((rows.len(), total), (0, 0));
+    // A provider cannot open cases at all.
+    let refused = w
+        .app
+        .app
+        .open_case(&w.provider, &case("Ann Other", ""), now)
+        .await;
+    assert!(matches!(refused, Err(AppError::Forbidden(_))));
+}
+
+async fn a_provider_sees_a_case_only_while_on_its_team(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let id = w
+        .app
+        .app
+        .open_case(&w.officer, &case("Tom Poe", "A22222222"), now)
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.app.app.case_view(&w.provider, id, now, today).await,
+        Err(AppError::NotFound)
+    ));
+    let episode = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap()
+        .episodes[0]
+        .id;
+    let member = w
+        .app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            "dr@northbay.example",
+            TeamRole::TreatmentProvider,
+            today - Duration::days(30),
+            now,
+        )
+        .await
+        .unwrap();
+    let seen = w
+        .app
+        .app
+        .case_view(&w.provider, id, now, today)
+        .await
+        .unwrap();
+    assert_eq!(seen.supervisee.legal_name, "Tom Poe");
+    assert!(!seen.may_manage_team, "providers do not staff the team");
+    // Ended yesterday: not on the team today, so the case is gone for the provider again.
+    w.app
+        .app
+        .end_team_member(&w.officer, id, member, today - Duration::days(1), now)
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.app.app.case_view(&w.provider, id, now, today).await,
+        Err(AppError::NotFound)
+    ));
+    let history = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap()
+        .team;
+    assert!(
+        history
+            .iter()
+            .any(|m| m.id == member && m.end_date == Some(today - Duration::days(1))),
+        "history kept"
+    );
+    // Ending twice is refused.
+    assert!(matches!(
+        w.app
+            .app
+            .end_team_member(&w.officer, id, member, today, now)
+            .await,
+        Err(AppError::Conflict(_))
+    ));
+}
+
+async fn only_people_holding_the_role_join_a_team_in_it(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let id = w
+        .app
+        .app
+        .open_case(&w.officer, &case("Pat Poe", ""), now)
+        .await
+        .unwrap();
+    let episode = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap()
+        .episodes[0]
+        .id;
+    let err = w
+        .app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            &w.examiner_email,
+            TeamRole::TreatmentProvider,
+            today,
+            now,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::InvalidInput(ref m) if m.to_lowercase().contains("treatment provider")),
+        "{err:?}"
+    );
+    let err = w
+        .app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            "nobody@nowhere.example",
+            TeamRole::TreatmentProvider,
+            today,
+            now,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::InvalidInput(_)));
+    // A provider on the team cannot add members.
+    w.app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            "dr@northbay.example",
+            TeamRole::TreatmentProvider,
+            today,
+            now,
+        )
+        .await
+        .unwrap();
+    let err = w
+        .app
+        .app
+        .add_team_member(
+            &w.provider,
+            episode,
+            &w.examiner_email,
+            TeamRole::PolygraphExaminer,
+            today,
+            now,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Forbidden(_)), "{err:?}");
+}
+
+async fn other_agencies_cannot_probe_a_case(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let other = w
+        .app
+        .agency(
+            "Mendocino County Probation",
+            AgencyKind::ProbationDepartment,
+        )
+        .await;
+    w.app
+        .user(other.id, "po@mendo.example", &[Role::SupervisingOfficer])
+        .await;
+    w.app
+        .user(other.id, "admin@mendo.example", &[Role::AgencyAdmin])
+        .await;
+    let stranger = actor(&w.app, "po@mendo.example").await;
+    let other_admin = actor(&w.app, "admin@mendo.example").await;
+    let id = w
+        .app
+        .app
+        .open_case(&w.officer, &case("Lee Poe", ""), now)
+        .await
+        .unwrap();
+    for who in [&stranger, &other_admin] {
+        assert!(matches!(
+            w.app.app.case_view(who, id, now, today).await,
+            Err(AppError::NotFound)
+        ));
+    }
+    // A missing id answers exactly the same.
+    assert!(matches!(
+        w.app.app.case_view(&stranger, 987_654, now, today).await,
+        Err(AppError::NotFound)
+    ));
+    let denied = w
+        .app
+        .app
+        .audit_search(&Actor::console(), &Default::default(), now)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.content.action == "case_read" && e.content.outcome == "denied")
+        .count();
+    assert_eq!(denied, 3);
+    // The owning agency's admin may read it without being on the team.
+    w.app
+        .user(
+            w.officer.user.as_ref().unwrap().agency_id,
+            "admin@sonoma.example",
+            &[Role::AgencyAdmin],
+        )
+        .await;
+    let own_admin = actor(&w.app, "admin@sonoma.example").await;
+    assert!(
+        w.app
+            .app
+            .case_view(&own_admin, id, now, today)
+            .await
+            .is_ok()
+    );
+}
+
+async fn the_caseload_searches_filters_sorts_and_pages(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    for i in 0..30 {
+        let mut c = case(
+            &format!("Person {i:02}"),
+            &format!("A{:08}", 30_000_000 + i),
+        );
+        c.aliases = format!("Alias{i:02}");
+        c.court_cases = format!("CR-{i:04}");
+        if i % 3 == 0 {
+            c.county = "Marin".into();
+            c.kind = "parole".into();
+        }
+        c.start_date = format!("2026-01-{:02}", (i % 28) + 1);
+        w.app.app.open_case(&w.officer, &c, now).await.unwrap();
+    }
+    let q = |f: fn(&mut CaseloadQuery)| {
+        let mut query = CaseloadQuery {
+            per_page: 25,
+            ..Default::default()
+        };
+        f(&mut query);
+        query
+    };
+    let load = |query: CaseloadQuery| {
+        let app = w.app.app.clone();
+        let officer = w.officer.clone();
+        async move { app.caseload(&officer, &query, now, today).await.unwrap() }
+    };
+    let (rows, total) = load(q(|_| {})).await;
+    assert_eq!((rows.len(), total), (25, 30));
+    assert_eq!(rows[0].row.legal_name, "Person 00");
+    assert!(
+        rows.iter()
+            .all(|r| r.team_gaps.len() == 2 && r.my_roles == vec![TeamRole::SupervisingOfficer])
+    );
+    let (rows, _) = load(q(|q| q.page = 1)).await;
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[0].row.legal_name, "Person 25");
+
+    for (search, expect) in [
+        ("person 07", "Person 07"),
+        ("A30000011", "Person 11"),
+        ("cr-0012", "Person 12"),
+        ("alias13", "Person 13"),
+    ] {
+        let s = search.to_owned();
+        let (rows, total) = load(CaseloadQuery {
+            search: Some(s),
+            per_page: 25,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(total, 1, "{search}");
+        assert_eq!(rows[0].row.legal_name, expect);
+    }
+    let (_, total) = load(CaseloadQuery {
+        county: Some("Marin".into()),
+        per_page: 25,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(total, 10);
+    let (_, total) = load(CaseloadQuery {
+        kind: Some(SupervisionKind::Parole),
+        per_page: 25,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(total, 10);
+    let (rows, _) = load(CaseloadQuery {
+        sort: CaseloadSort::StartDate,
+        per_page: 25,
+        ..Default::default()
+    })
+    .await;
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0].row.start_date >= w[1].row.start_date)
+    );
+
+    // Fill one team completely: the gaps filter drops it.
+    let (rows, _) = load(CaseloadQuery {
+        search: Some("Person 05".into()),
+        per_page: 25,
+        ..Default::default()
+    })
+    .await;
+    let episode = rows[0].row.episode_id;
+    w.app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            "dr@northbay.example",
+            TeamRole::TreatmentProvider,
+            today,
+            now,
+        )
+        .await
+        .unwrap();
+    w.app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            &w.examiner_email,
+            TeamRole::PolygraphExaminer,
+            today,
+            now,
+        )
+        .await
+        .unwrap();
+    let (_, total) = load(CaseloadQuery {
+        team_gaps: true,
+        per_page: 25,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(total, 29);
+    // The provider's caseload holds just that case.
+    let (rows, total) = w
+        .app
+        .app
+        .caseload(
+            &w.provider,
+            &CaseloadQuery {
+                per_page: 25,
+                ..Default::default()
+            },
+            now,
+            today,
+        )
+        .await
+        .unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(rows[0].my_roles, vec![TeamRole::TreatmentProvider]);
+}
+
+async fn the_case_api_speaks_json_errors(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let console = Actor::console();
+    let token = w
+        .app
+        .app
+        .create_token(
+            &console,
+            &w.officer.user.as_ref().unwrap().email,
+            "api",
+            None,
+            now,
+        )
+        .await
+        .unwrap()
+        .token;
+    let post = |path: &str, body: Value| {
+        w.app
+            .client
+            .post(w.app.url(path))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let body = json!({
+        "legal_name": "Api Person", "date_of_birth": "1975-06-01", "sex": "male",
+        "cii_number": "A44444444", "supervision_kind": "probation", "county": "Sonoma",
+        "start_date": "2026-02-01", "court_case_numbers": ["SCR-9"], "assign_me": true
+    });
+    let res = post("/api/v1/supervisees", body.clone()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let res = post("/api/v1/supervisees", body).await.unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["error"], "duplicate");
+    assert!(err["message"].as_str().unwrap().contains(&id.to_string()));
+
+    let res = post("/api/v1/supervisees", json!({"legal_name": 5}))
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error());
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_json");
+
+    let got: Value = w
+        .app
+        .client
+        .get(w.app.url(&format!("/api/v1/supervisees/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["legal_name"], "Api Person");
+    assert_eq!(
+        got["team_gaps"],
+        json!(["treatment_provider", "polygraph_examiner"])
+    );
+    let episode = got["episodes"][0]["id"].as_i64().unwrap();
+    let res = post(
+        &format!("/api/v1/supervisees/{id}/team-members"),
+        json!({"episode_id": episode, "email": "dr@northbay.example", "team_role": "treatment_provider", "start_date": "2026-02-01"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let page: Value = w
+        .app
+        .client
+        .get(w.app.url("/api/v1/caseload?q=api"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["team_gaps"], json!(["polygraph_examiner"]));
+    let res = w
+        .app
+        .client
+        .get(w.app.url("/api/v1/caseload?kind=house_arrest"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = w
+        .app
+        .client
+        .get(w.app.url("/api/v1/caseload?page=minus"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_query");
+}

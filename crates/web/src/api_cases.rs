@@ -1,0 +1,390 @@
+//! The case file in the JSON API.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+
+use crate::extract::{ApiJson, ApiQuery};
+use chrono::{NaiveDate, Utc};
+use containment_app::{AppError, CaseInput, CaseView};
+use containment_domain::access::TeamRole;
+use containment_domain::case::local_date;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiErrorBody};
+use crate::guard::Guard;
+use crate::identity::Identity;
+use crate::pages::cases::{CaseloadFilters, caseload_query};
+use crate::routes::Registry;
+
+pub(crate) fn registry() -> Registry {
+    Registry::new()
+        .get("/api/v1/caseload", Guard::Api, caseload)
+        .post("/api/v1/supervisees", Guard::Api, open_case)
+        .get("/api/v1/supervisees/{id}", Guard::Api, supervisee)
+        .post(
+            "/api/v1/supervisees/{id}/team-members",
+            Guard::Api,
+            add_member,
+        )
+        .post(
+            "/api/v1/supervisees/{id}/team-members/{member}/end",
+            Guard::Api,
+            end_member,
+        )
+}
+
+fn caller(identity: &Identity) -> Result<&containment_app::Actor, ApiError> {
+    identity.actor().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Send a valid API token.",
+        )
+    })
+}
+
+/// Query of the caseload.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CaseloadParams {
+    /// Part of a name, or a CII, CDCR or court case number.
+    pub q: Option<String>,
+    /// A California county.
+    pub county: Option<String>,
+    /// A supervision kind code (e.g. `probation`).
+    pub kind: Option<String>,
+    /// `1` for cases missing an officer, a provider or an examiner.
+    pub gaps: Option<String>,
+    /// `name` (default), `start` or `county`.
+    pub sort: Option<String>,
+    /// 0-based page of 25.
+    pub page: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseloadItem {
+    pub supervisee_id: i64,
+    pub legal_name: String,
+    pub date_of_birth: NaiveDate,
+    pub cii_number: Option<String>,
+    pub cdcr_number: Option<String>,
+    pub episode_id: i64,
+    pub supervision_kind: String,
+    pub county: String,
+    pub start_date: NaiveDate,
+    /// Team roles the caller holds on this case.
+    pub my_roles: Vec<String>,
+    /// Required team roles nobody fills today.
+    pub team_gaps: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseloadPage {
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub items: Vec<CaseloadItem>,
+}
+
+#[utoipa::path(get, path = "/api/v1/caseload", tag = "cases", security(("bearer" = [])),
+    params(CaseloadParams),
+    responses((status = 200, description = "The caller's open cases", body = CaseloadPage),
+              (status = 422, description = "A filter is not valid", body = ApiErrorBody)))]
+pub(crate) async fn caseload(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    ApiQuery(p): ApiQuery<CaseloadParams>,
+) -> Result<Json<CaseloadPage>, ApiError> {
+    let actor = caller(&identity)?;
+    let filters = CaseloadFilters::from_api(
+        p.q.unwrap_or_default(),
+        p.county.unwrap_or_default(),
+        p.kind.unwrap_or_default(),
+        p.gaps.unwrap_or_default(),
+        p.sort.unwrap_or_default(),
+        p.page.unwrap_or(0),
+    );
+    let query = caseload_query(&filters)?;
+    let now = Utc::now();
+    let (entries, total) = state
+        .app
+        .caseload(actor, &query, now, local_date(now))
+        .await?;
+    let codes = |roles: &[TeamRole]| roles.iter().map(|r| r.code().to_owned()).collect();
+    Ok(Json(CaseloadPage {
+        total,
+        page: query.page,
+        per_page: query.per_page,
+        items: entries
+            .into_iter()
+            .map(|e| CaseloadItem {
+                my_roles: codes(&e.my_roles),
+                team_gaps: codes(&e.team_gaps),
+                supervisee_id: e.row.supervisee_id,
+                legal_name: e.row.legal_name,
+                date_of_birth: e.row.date_of_birth,
+                cii_number: e.row.cii,
+                cdcr_number: e.row.cdcr,
+                episode_id: e.row.episode_id,
+                supervision_kind: e.row.kind.code().to_owned(),
+                county: e.row.county,
+                start_date: e.row.start_date,
+            })
+            .collect(),
+    }))
+}
+
+/// A new case: the supervisee and the first supervision episode (supervised by the caller's
+/// agency). Dates are `YYYY-MM-DD`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewCase {
+    pub legal_name: String,
+    pub date_of_birth: String,
+    /// `male`, `female`, `nonbinary` or `unknown`.
+    pub sex: String,
+    #[serde(default)]
+    pub cii_number: Option<String>,
+    #[serde(default)]
+    pub cdcr_number: Option<String>,
+    #[serde(default)]
+    pub county_of_conviction: Option<String>,
+    #[serde(default)]
+    pub county_of_registration: Option<String>,
+    #[serde(default)]
+    pub juvenile: bool,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub court_case_numbers: Vec<String>,
+    /// Supervision kind code, e.g. `probation`.
+    pub supervision_kind: String,
+    /// Supervising county.
+    pub county: String,
+    #[serde(default)]
+    pub court: Option<String>,
+    #[serde(default)]
+    pub placed_on: Option<String>,
+    pub start_date: String,
+    #[serde(default)]
+    pub expected_end: Option<String>,
+    /// Put the caller on the team as supervising officer.
+    #[serde(default)]
+    pub assign_me: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees", tag = "cases", security(("bearer" = [])),
+    request_body = NewCase,
+    responses((status = 201, description = "Case opened", body = Created),
+              (status = 409, description = "A supervisee with this CII or CDCR number exists; `message` names the record", body = ApiErrorBody),
+              (status = 422, description = "Invalid input", body = ApiErrorBody)))]
+pub(crate) async fn open_case(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    ApiJson(c): ApiJson<NewCase>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let actor = caller(&identity)?;
+    let input = CaseInput {
+        legal_name: c.legal_name,
+        date_of_birth: c.date_of_birth,
+        sex: c.sex,
+        cii: c.cii_number.unwrap_or_default(),
+        cdcr: c.cdcr_number.unwrap_or_default(),
+        county_of_conviction: c.county_of_conviction.unwrap_or_default(),
+        county_of_registration: c.county_of_registration.unwrap_or_default(),
+        juvenile: c.juvenile,
+        aliases: c.aliases.join("\n"),
+        court_cases: c.court_case_numbers.join("\n"),
+        kind: c.supervision_kind,
+        county: c.county,
+        court: c.court.unwrap_or_default(),
+        placed_on: c.placed_on.unwrap_or_default(),
+        start_date: c.start_date,
+        expected_end: c.expected_end.unwrap_or_default(),
+        assign_me: c.assign_me,
+    };
+    let id = state.app.open_case(actor, &input, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Episode {
+    pub id: i64,
+    pub kind: String,
+    pub supervising_agency_id: i64,
+    pub county: String,
+    pub court: Option<String>,
+    pub placed_on: Option<NaiveDate>,
+    pub start_date: NaiveDate,
+    pub expected_end: Option<NaiveDate>,
+    pub actual_end: Option<NaiveDate>,
+    pub end_reason: Option<String>,
+    pub version: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamMember {
+    pub id: i64,
+    pub episode_id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub team_role: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Supervisee {
+    pub id: i64,
+    pub legal_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: String,
+    pub cii_number: Option<String>,
+    pub cdcr_number: Option<String>,
+    pub county_of_conviction: Option<String>,
+    pub county_of_registration: Option<String>,
+    pub juvenile: bool,
+    pub aliases: Vec<String>,
+    pub court_case_numbers: Vec<String>,
+    pub owning_agency_id: i64,
+    pub version: i32,
+    pub episodes: Vec<Episode>,
+    pub team: Vec<TeamMember>,
+    /// Required team roles nobody fills today on the current episode.
+    pub team_gaps: Vec<String>,
+}
+
+fn supervisee_json(v: CaseView) -> Supervisee {
+    let s = v.supervisee;
+    Supervisee {
+        id: s.id,
+        legal_name: s.legal_name,
+        date_of_birth: s.date_of_birth,
+        sex: s.sex,
+        cii_number: s.cii,
+        cdcr_number: s.cdcr,
+        county_of_conviction: s.county_of_conviction,
+        county_of_registration: s.county_of_registration,
+        juvenile: s.juvenile,
+        aliases: s.aliases,
+        court_case_numbers: s.court_cases,
+        owning_agency_id: s.owning_agency_id,
+        version: s.version,
+        episodes: v
+            .episodes
+            .into_iter()
+            .map(|e| Episode {
+                id: e.id,
+                kind: e.kind.code().to_owned(),
+                supervising_agency_id: e.supervising_agency_id,
+                county: e.county,
+                court: e.court,
+                placed_on: e.placed_on,
+                start_date: e.start_date,
+                expected_end: e.expected_end,
+                actual_end: e.actual_end,
+                end_reason: e.end_reason,
+                version: e.version,
+            })
+            .collect(),
+        team: v
+            .team
+            .into_iter()
+            .map(|m| TeamMember {
+                id: m.id,
+                episode_id: m.episode_id,
+                user_id: m.user_id,
+                name: m.user_name,
+                team_role: m.team_role.code().to_owned(),
+                start_date: m.start_date,
+                end_date: m.end_date,
+            })
+            .collect(),
+        team_gaps: v.team_gaps.iter().map(|r| r.code().to_owned()).collect(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/supervisees/{id}", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    responses((status = 200, description = "The case as the caller may see it", body = Supervisee),
+              (status = 404, description = "No such case, or none the caller is related to", body = ApiErrorBody)))]
+pub(crate) async fn supervisee(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Json<Supervisee>, ApiError> {
+    let actor = caller(&identity)?;
+    let now = Utc::now();
+    let view = state.app.case_view(actor, id, now, local_date(now)).await?;
+    Ok(Json(supervisee_json(view)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewTeamMember {
+    pub episode_id: i64,
+    /// The member's sign-in e-mail.
+    pub email: String,
+    /// Team role code, e.g. `treatment_provider`.
+    pub team_role: String,
+    pub start_date: NaiveDate,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/team-members", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    request_body = NewTeamMember,
+    responses((status = 201, description = "Added", body = Created),
+              (status = 404, description = "No such case for the caller", body = ApiErrorBody),
+              (status = 409, description = "Already on the team in this role", body = ApiErrorBody),
+              (status = 422, description = "The person cannot serve in this role", body = ApiErrorBody)))]
+pub(crate) async fn add_member(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiJson(m): ApiJson<NewTeamMember>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let actor = caller(&identity)?;
+    let role: TeamRole = m.team_role.parse().map_err(AppError::from)?;
+    let now = Utc::now();
+    // The episode must belong to the case in the path.
+    let view = state.app.case_view(actor, id, now, local_date(now)).await?;
+    if !view.episodes.iter().any(|e| e.id == m.episode_id) {
+        return Err(AppError::NotFound.into());
+    }
+    let member = state
+        .app
+        .add_team_member(actor, m.episode_id, &m.email, role, m.start_date, now)
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id: member })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EndMembership {
+    /// The member's last day on the team.
+    pub end_date: NaiveDate,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/team-members/{member}/end", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id"), ("member" = i64, Path, description = "Team membership id")),
+    request_body = EndMembership,
+    responses((status = 204, description = "Ended; kept in the team's history"),
+              (status = 404, description = "No such membership for the caller", body = ApiErrorBody),
+              (status = 409, description = "Already ended", body = ApiErrorBody)))]
+pub(crate) async fn end_member(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, member)): Path<(i64, i64)>,
+    ApiJson(e): ApiJson<EndMembership>,
+) -> Result<StatusCode, ApiError> {
+    let actor = caller(&identity)?;
+    state
+        .app
+        .end_team_member(actor, id, member, e.end_date, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,585 @@
+//! The caseload, opening a case, and the case page with its containment team.
+
+use askama::Template;
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, Utc};
+use containment_app::{AppError, CaseInput, CaseView, CaseloadQuery, CaseloadSort};
+use containment_domain::Role;
+use containment_domain::access::TeamRole;
+use containment_domain::case::{COUNTIES, SupervisionKind, local_date};
+use serde::Deserialize;
+
+use super::account::signed_in;
+use super::{Layout, render};
+use crate::AppState;
+use crate::error::PageError;
+use crate::guard::Guard;
+use crate::identity::Identity;
+use crate::routes::Registry;
+
+/// Who may open cases (the app layer also checks the agency is a supervising one).
+pub(crate) const CASE_OPENERS: &[Role] = &[
+    Role::SupervisingOfficer,
+    Role::OfficerSupervisor,
+    Role::AgencyAdmin,
+];
+
+pub(super) fn registry() -> Registry {
+    Registry::new()
+        .get("/caseload", Guard::SignedIn, caseload)
+        .get("/cases/new", Guard::AnyRole(CASE_OPENERS), new_case_form)
+        .post("/cases", Guard::AnyRole(CASE_OPENERS), open_case)
+        .get("/cases/{id}", Guard::SignedIn, case_page)
+        .post("/cases/{id}/team", Guard::SignedIn, add_member)
+        .post("/cases/{id}/team/{member}/end", Guard::SignedIn, end_member)
+}
+
+const PER_PAGE: u64 = 25;
+
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub(crate) struct CaseloadFilters {
+    q: String,
+    county: String,
+    kind: String,
+    gaps: String,
+    sort: String,
+    page: String,
+}
+
+impl CaseloadFilters {
+    pub(crate) fn from_api(
+        q: String,
+        county: String,
+        kind: String,
+        gaps: String,
+        sort: String,
+        page: u64,
+    ) -> Self {
+        CaseloadFilters {
+            q,
+            county,
+            kind,
+            gaps: if gaps == "0" || gaps == "false" {
+                String::new()
+            } else {
+                gaps
+            },
+            sort,
+            page: page.to_string(),
+        }
+    }
+}
+
+struct FiltersView {
+    q: String,
+    county: String,
+    kind: String,
+    gaps: bool,
+    sort: String,
+}
+
+struct CaseloadLine {
+    id: i64,
+    name: String,
+    dob: String,
+    cii: String,
+    cdcr: String,
+    kind: &'static str,
+    county: String,
+    since: String,
+    my_roles: String,
+    gaps: String,
+}
+
+#[derive(Template)]
+#[template(path = "caseload.html")]
+struct CaseloadPage {
+    layout: Layout,
+    f: FiltersView,
+    counties: &'static [&'static str],
+    kinds: [SupervisionKind; 6],
+    rows: Vec<CaseloadLine>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    query: String,
+    may_open: bool,
+}
+
+fn role_labels(roles: &[TeamRole]) -> String {
+    roles
+        .iter()
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn caseload_query(f: &CaseloadFilters) -> Result<CaseloadQuery, AppError> {
+    let kind = if f.kind.trim().is_empty() {
+        None
+    } else {
+        Some(SupervisionKind::parse(&f.kind)?)
+    };
+    let county = if f.county.trim().is_empty() {
+        None
+    } else {
+        Some(
+            containment_domain::case::County::parse(&f.county)?
+                .name()
+                .to_owned(),
+        )
+    };
+    Ok(CaseloadQuery {
+        search: Some(f.q.trim().to_owned()).filter(|q| !q.is_empty()),
+        county,
+        kind,
+        team_gaps: !f.gaps.is_empty(),
+        sort: match f.sort.as_str() {
+            "start" => CaseloadSort::StartDate,
+            "county" => CaseloadSort::County,
+            _ => CaseloadSort::Name,
+        },
+        page: f.page.parse().unwrap_or(0),
+        per_page: PER_PAGE,
+    })
+}
+
+async fn caseload(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Query(f): Query<CaseloadFilters>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let query = caseload_query(&f)?;
+    let now = Utc::now();
+    let (entries, total) = state
+        .app
+        .caseload(actor, &query, now, local_date(now))
+        .await?;
+    let rows = entries
+        .into_iter()
+        .map(|e| CaseloadLine {
+            id: e.row.supervisee_id,
+            name: e.row.legal_name,
+            dob: e.row.date_of_birth.to_string(),
+            cii: e.row.cii.unwrap_or_default(),
+            cdcr: e.row.cdcr.unwrap_or_default(),
+            kind: e.row.kind.label(),
+            county: e.row.county,
+            since: e.row.start_date.to_string(),
+            my_roles: role_labels(&e.my_roles),
+            gaps: role_labels(&e.team_gaps),
+        })
+        .collect();
+    let pages = total.div_ceil(PER_PAGE);
+    let query_string = serde_urlencoded::to_string([
+        ("q", &f.q),
+        ("county", &f.county),
+        ("kind", &f.kind),
+        ("gaps", &f.gaps),
+        ("sort", &f.sort),
+    ])
+    .unwrap_or_default();
+    Ok(render(&CaseloadPage {
+        layout: Layout::new("My caseload", "caseload", &identity),
+        f: FiltersView {
+            q: f.q.clone(),
+            county: f.county.clone(),
+            kind: f.kind.clone(),
+            gaps: !f.gaps.is_empty(),
+            sort: if f.sort.is_empty() {
+                "name".into()
+            } else {
+                f.sort.clone()
+            },
+        },
+        counties: &COUNTIES,
+        kinds: SupervisionKind::ALL,
+        rows,
+        total,
+        page: query.page,
+        pages,
+        query: query_string,
+        may_open: CASE_OPENERS.iter().any(|r| actor.has_role(*r)),
+    }))
+}
+
+/// The open-case form as entered, for redisplay.
+#[derive(Debug, Default, Clone)]
+struct CaseForm {
+    legal_name: String,
+    date_of_birth: String,
+    sex: String,
+    cii: String,
+    cdcr: String,
+    court_cases: String,
+    aliases: String,
+    county_of_conviction: String,
+    county_of_registration: String,
+    juvenile: bool,
+    kind: String,
+    county: String,
+    court: String,
+    placed_on: String,
+    start_date: String,
+    expected_end: String,
+    assign_me: bool,
+}
+
+impl CaseForm {
+    fn from_pairs(p: &[(String, String)]) -> Self {
+        let get = |k: &str| {
+            p.iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        CaseForm {
+            legal_name: get("legal_name"),
+            date_of_birth: get("date_of_birth"),
+            sex: get("sex"),
+            cii: get("cii"),
+            cdcr: get("cdcr"),
+            court_cases: get("court_cases"),
+            aliases: get("aliases"),
+            county_of_conviction: get("county_of_conviction"),
+            county_of_registration: get("county_of_registration"),
+            juvenile: !get("juvenile").is_empty(),
+            kind: get("kind"),
+            county: get("county"),
+            court: get("court"),
+            placed_on: get("placed_on"),
+            start_date: get("start_date"),
+            expected_end: get("expected_end"),
+            assign_me: !get("assign_me").is_empty(),
+        }
+    }
+
+    fn input(&self) -> CaseInput {
+        CaseInput {
+            legal_name: self.legal_name.clone(),
+            date_of_birth: self.date_of_birth.clone(),
+            sex: self.sex.clone(),
+            cii: self.cii.clone(),
+            cdcr: self.cdcr.clone(),
+            county_of_conviction: self.county_of_conviction.clone(),
+            county_of_registration: self.county_of_registration.clone(),
+            juvenile: self.juvenile,
+            aliases: self.aliases.clone(),
+            court_cases: self.court_cases.clone(),
+            kind: self.kind.clone(),
+            county: self.county.clone(),
+            court: self.court.clone(),
+            placed_on: self.placed_on.clone(),
+            start_date: self.start_date.clone(),
+            expected_end: self.expected_end.clone(),
+            assign_me: self.assign_me,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+struct NewCasePage {
+    layout: Layout,
+    f: CaseForm,
+    counties: &'static [&'static str],
+    kinds: [SupervisionKind; 6],
+    may_assign_me: bool,
+    duplicate_of: Option<i64>,
+    errors: Vec<String>,
+}
+
+fn new_case_page(
+    identity: &Identity,
+    f: CaseForm,
+    errors: Vec<String>,
+    duplicate_of: Option<i64>,
+) -> Response {
+    let may_assign_me = identity.actor().is_some_and(|a| {
+        TeamRole::SupervisingOfficer
+            .serving_roles()
+            .iter()
+            .any(|r| a.has_role(*r))
+    });
+    render(&NewCasePage {
+        layout: Layout::new("Open a case", "caseload", identity),
+        f,
+        counties: &COUNTIES,
+        kinds: SupervisionKind::ALL,
+        may_assign_me,
+        duplicate_of,
+        errors,
+    })
+}
+
+async fn new_case_form(Extension(identity): Extension<Identity>) -> Response {
+    let f = CaseForm {
+        kind: "probation".into(),
+        sex: "male".into(),
+        start_date: local_date(Utc::now()).to_string(),
+        ..Default::default()
+    };
+    new_case_page(&identity, f, Vec::new(), None)
+}
+
+async fn open_case(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let form = CaseForm::from_pairs(&pairs);
+    match state.app.open_case(actor, &form.input(), Utc::now()).await {
+        Ok(id) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(AppError::InvalidInput(msg)) => Ok(new_case_page(
+            &identity,
+            form,
+            msg.split("; ").map(str::to_owned).collect(),
+            None,
+        )),
+        Err(e @ AppError::Duplicate { existing_id, .. }) => Ok(new_case_page(
+            &identity,
+            form,
+            vec![e.to_string()],
+            Some(existing_id),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct EpisodeLine {
+    kind: &'static str,
+    county: String,
+    court: String,
+    placed_on: String,
+    start: String,
+    expected_end: String,
+    status: String,
+}
+
+struct MemberLine {
+    id: i64,
+    role: &'static str,
+    name: String,
+    from: String,
+    until: String,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    layout: Layout,
+    s: containment_app::SuperviseeRecord,
+    view: CaseView,
+    gaps: String,
+    episodes: Vec<EpisodeLine>,
+    team: Vec<MemberLine>,
+    current_episode_id: Option<i64>,
+    team_roles: &'static [TeamRole],
+    candidates: Vec<(String, String)>,
+    today: NaiveDate,
+    notice: Option<String>,
+    errors: Vec<String>,
+}
+
+fn opt_date(d: Option<NaiveDate>) -> String {
+    d.map_or_else(|| "—".to_owned(), |d| d.to_string())
+}
+
+async fn case_page_for(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(identity)?;
+    let now = Utc::now();
+    let today = local_date(now);
+    let view = state.app.case_view(actor, id, now, today).await?;
+    let episodes = view
+        .episodes
+        .iter()
+        .map(|e| EpisodeLine {
+            kind: e.kind.label(),
+            county: e.county.clone(),
+            court: e.court.clone().unwrap_or_else(|| "—".into()),
+            placed_on: opt_date(e.placed_on),
+            start: e.start_date.to_string(),
+            expected_end: opt_date(e.expected_end),
+            status: match (&e.actual_end, &e.end_reason) {
+                (Some(end), Some(reason)) => format!("Ended {end}: {reason}"),
+                (Some(end), None) => format!("Ended {end}"),
+                _ => "Active".to_owned(),
+            },
+        })
+        .collect();
+    let team = view
+        .team
+        .iter()
+        .map(|m| MemberLine {
+            id: m.id,
+            role: m.team_role.label(),
+            name: m.user_name.clone(),
+            from: m.start_date.to_string(),
+            until: opt_date(m.end_date),
+            active: m.end_date.is_none(),
+        })
+        .collect();
+    let mut candidates = Vec::new();
+    if view.may_manage_team {
+        for role in [
+            TeamRole::TreatmentProvider,
+            TeamRole::PolygraphExaminer,
+            TeamRole::SupervisingOfficer,
+        ] {
+            for u in state.app.candidates_for(role).await? {
+                let entry = (
+                    u.email.to_string(),
+                    format!("{} ({})", u.display_name, role.label()),
+                );
+                if !candidates.contains(&entry) {
+                    candidates.push(entry);
+                }
+            }
+        }
+    }
+    Ok(render(&CasePage {
+        layout: Layout::new(view.supervisee.legal_name.clone(), "caseload", identity),
+        s: view.supervisee.clone(),
+        gaps: role_labels(&view.team_gaps),
+        current_episode_id: view.current_episode().map(|e| e.id),
+        episodes,
+        team,
+        team_roles: &TEAM_ROLES,
+        candidates,
+        today,
+        notice,
+        errors,
+        view,
+    }))
+}
+
+const TEAM_ROLES: [TeamRole; 8] = [
+    TeamRole::TreatmentProvider,
+    TeamRole::PolygraphExaminer,
+    TeamRole::SupervisingOfficer,
+    TeamRole::TreatmentProgram,
+    TeamRole::RegisteringLawEnforcement,
+    TeamRole::VictimAdvocate,
+    TeamRole::Prosecutor,
+    TeamRole::Other,
+];
+
+async fn case_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    case_page_for(&state, &identity, id, None, Vec::new()).await
+}
+
+async fn add_member(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let get = |k: &str| {
+        p.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let role = match get("team_role").parse::<TeamRole>() {
+        Ok(r) => r,
+        Err(e) => return case_page_for(&state, &identity, id, None, vec![e.to_string()]).await,
+    };
+    let Ok(episode_id) = get("episode_id").parse::<i64>() else {
+        return Err(AppError::NotFound.into());
+    };
+    let start = match NaiveDate::parse_from_str(&get("start_date"), "%Y-%m-%d") {
+        Ok(d) => d,
+        Err(_) => {
+            return case_page_for(
+                &state,
+                &identity,
+                id,
+                None,
+                vec!["From: give a date (YYYY-MM-DD).".into()],
+            )
+            .await;
+        }
+    };
+    match state
+        .app
+        .add_team_member(
+            actor,
+            episode_id,
+            &get("member_email"),
+            role,
+            start,
+            Utc::now(),
+        )
+        .await
+    {
+        Ok(_) => {
+            case_page_for(
+                &state,
+                &identity,
+                id,
+                Some(format!("{} added to the team.", role.label())),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_))) => {
+            case_page_for(&state, &identity, id, None, vec![e.to_string()]).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn end_member(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, member)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let end = p
+        .iter()
+        .find(|(k, _)| k == "end_date")
+        .and_then(|(_, v)| NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok())
+        .unwrap_or_else(|| local_date(Utc::now()));
+    match state
+        .app
+        .end_team_member(actor, id, member, end, Utc::now())
+        .await
+    {
+        Ok(()) => {
+            case_page_for(
+                &state,
+                &identity,
+                id,
+                Some("The membership was ended; it stays in the team's history.".into()),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_))) => {
+            case_page_for(&state, &identity, id, None, vec![e.to_string()]).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
