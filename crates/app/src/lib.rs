@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod bootstrap;
 mod cases;
+mod demo;
 mod error;
 pub mod password;
 
@@ -15,11 +16,13 @@ pub use admin::{AUDIT_PAGE, AccountAction, CreatedUser};
 pub use auth::{Enrollment, NewToken, NextStep, RECOVERY_CODES, SessionCheck, SignedIn, totp_code};
 pub use bootstrap::FirstAdmin;
 pub use cases::{CaseInput, CaseView, CaseloadEntry, REQUIRED_TEAM_ROLES, team_gaps};
+pub use containment_domain::Role;
 pub use containment_storage::{
     AgencyRecord, AuditFilter, AuditVerification, Backend, CaseloadQuery, CaseloadRow,
     CaseloadSort, EpisodeRecord, MigrationState, SessionRecord, Store, StoredUser,
     SuperviseeRecord, TeamMemberRecord, TokenRecord,
 };
+pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use error::AppError;
 
 /// Whether the application can serve requests: answers `/readyz`.

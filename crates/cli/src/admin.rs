@@ -166,3 +166,27 @@ pub(crate) async fn audit_verify(app: &App) -> anyhow::Result<ExitCode> {
         }
     }
 }
+
+pub(crate) async fn demo(app: &App, supervisees: usize, seed: u64) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let summary = app
+        .generate_demo(supervisees, seed, Utc::now(), |done| {
+            eprintln!(
+                "{done} of {supervisees} supervisees ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+        })
+        .await?;
+    println_out(&format!(
+        "demo data: {} agencies, {} accounts, {} supervisees, {} team memberships",
+        summary.agencies, summary.users, summary.supervisees, summary.team_members
+    ));
+    println_out(&format!(
+        "every demo account signs in with the password: {}",
+        containment_app::DEMO_PASSWORD
+    ));
+    for (role, email) in &summary.sample_accounts {
+        println_out(&format!("  {:<22} {email}", role.label()));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -81,6 +81,17 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Fill the database with realistic synthetic data (agencies, people in every role,
+    /// supervisees with supervision and teams) for demonstrations and benchmarks. All names are
+    /// invented; every demo account shares one password, printed at the end.
+    Demo {
+        /// Number of supervisees to create.
+        #[arg(long, default_value_t = 200)]
+        supervisees: usize,
+        /// Seed of the generator: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -318,6 +329,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(cmd) => admin::token(&open_current(&url).await?, cmd).await,
         Command::Audit(AuditCommand::Verify) => {
             admin::audit_verify(&open_current(&url).await?).await
+        }
+        Command::Demo { supervisees, seed } => {
+            let app = App::open(&url, true).await?;
+            admin::demo(&app, supervisees, seed).await
         }
     }
 }

@@ -17,6 +17,7 @@ both_backends!(
     other_agencies_cannot_probe_a_case,
     the_caseload_searches_filters_sorts_and_pages,
     the_case_api_speaks_json_errors,
+    demo_data_is_complete_and_repeatable,
 );
 
 struct World {
@@ -762,4 +763,78 @@ async fn the_case_api_speaks_json_errors(db: TestDb) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(res.json::<Value>().await.unwrap()["error"], "invalid_query");
+}
+
+async fn demo_data_is_complete_and_repeatable(db: TestDb) {
+    let app = containment_app::App::open(&db.url, true).await.unwrap();
+    let now = Utc::now();
+    let mut seen = Vec::new();
+    let summary = app
+        .generate_demo(600, 9, now, |n| seen.push(n))
+        .await
+        .unwrap();
+    assert_eq!(summary.supervisees, 600);
+    assert_eq!(seen, vec![500, 600], "progress after each batch");
+    for role in Role::ALL {
+        if *role != Role::Prosecutor {
+            assert!(
+                summary.sample_accounts.iter().any(|(r, _)| r == role),
+                "{role:?}"
+            );
+        }
+    }
+    assert!(summary.team_members >= 600);
+    // A second run on the same database is refused instead of doubling the data.
+    assert!(matches!(
+        app.generate_demo(10, 9, now, |_| {}).await,
+        Err(AppError::Conflict(_))
+    ));
+    // Every case has a supervising officer whose caseload lists it.
+    let officer_email = &summary
+        .sample_accounts
+        .iter()
+        .find(|(r, _)| *r == Role::SupervisingOfficer)
+        .unwrap()
+        .1;
+    let officer = app
+        .user_by_email(&Actor::console(), officer_email)
+        .await
+        .unwrap();
+    let actor = Actor {
+        user: Some(officer),
+        channel: containment_app::Channel::Token(0),
+        client: Default::default(),
+    };
+    let (_, total) = app
+        .caseload(
+            &actor,
+            &CaseloadQuery {
+                per_page: 25,
+                ..Default::default()
+            },
+            now,
+            local_date(now),
+        )
+        .await
+        .unwrap();
+    assert!(total > 0);
+    // The same seed gives the same people.
+    let first = app
+        .caseload(
+            &actor,
+            &CaseloadQuery {
+                per_page: 5,
+                ..Default::default()
+            },
+            now,
+            local_date(now),
+        )
+        .await
+        .unwrap()
+        .0
+        .into_iter()
+        .map(|e| (e.row.legal_name, e.row.cii))
+        .collect::<Vec<_>>();
+    assert_eq!(first.len(), 5);
+    assert!(app.verify_audit().await.is_ok());
 }

@@ -1,0 +1,519 @@
+//! Realistic synthetic data: agencies in several counties, people in every role, and supervisees
+//! with supervision episodes and containment teams. Deterministic for a given seed, so
+//! benchmarks and demonstrations are repeatable. Every name is invented.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use containment_domain::access::TeamRole;
+use containment_domain::audit::Outcome;
+use containment_domain::case::{CdcrNumber, CiiNumber, County, CourtCaseNumber, SupervisionKind};
+use containment_domain::{AgencyKind, Email, Role};
+use containment_storage::{NewAgency, NewEpisode, NewSupervisee, NewUser, Tx};
+
+use crate::actor::{Actor, AuditEntry};
+use crate::{App, AppError, password};
+
+/// The password every demo account shares. Demo data is for demonstrations and benchmarks only.
+pub const DEMO_PASSWORD: &str = "demo containment 2026";
+
+/// Cases written per transaction.
+const BATCH: usize = 500;
+
+const COUNTIES: [&str; 6] = [
+    "Sacramento",
+    "Los Angeles",
+    "San Diego",
+    "Fresno",
+    "Alameda",
+    "Riverside",
+];
+const GIVEN: [&str; 24] = [
+    "James",
+    "Robert",
+    "Michael",
+    "David",
+    "Jose",
+    "Daniel",
+    "Anthony",
+    "Christopher",
+    "Juan",
+    "Kevin",
+    "Brian",
+    "Luis",
+    "Steven",
+    "Mark",
+    "Eric",
+    "Thomas",
+    "Carlos",
+    "Jason",
+    "Ryan",
+    "Paul",
+    "Marcus",
+    "Andre",
+    "Victor",
+    "Samuel",
+];
+const FAMILY: [&str; 24] = [
+    "Garcia",
+    "Smith",
+    "Hernandez",
+    "Johnson",
+    "Lopez",
+    "Williams",
+    "Martinez",
+    "Brown",
+    "Gonzalez",
+    "Jones",
+    "Rodriguez",
+    "Miller",
+    "Nguyen",
+    "Davis",
+    "Perez",
+    "Wilson",
+    "Sanchez",
+    "Anderson",
+    "Ramirez",
+    "Thomas",
+    "Flores",
+    "Taylor",
+    "Rivera",
+    "Moore",
+];
+
+/// SplitMix64: small, fast, and good enough for synthetic records.
+#[derive(Debug, Clone)]
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap_or(1)).unwrap_or(0)
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// What `containment demo` created.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub agencies: usize,
+    pub users: usize,
+    pub supervisees: usize,
+    pub team_members: usize,
+    /// Sign-in e-mails of one account per role, for trying the system.
+    pub sample_accounts: Vec<(Role, String)>,
+}
+
+struct Staff {
+    /// (user id, county index)
+    officers: Vec<(i64, usize)>,
+    providers: Vec<i64>,
+    examiners: Vec<i64>,
+    /// Law enforcement per county index.
+    police: Vec<i64>,
+    /// Probation department id per county index, then the parole agency.
+    probation: Vec<i64>,
+    parole: i64,
+    parole_agents: Vec<i64>,
+}
+
+fn email(name: &str) -> Result<Email, AppError> {
+    Ok(Email::parse(name)?)
+}
+
+impl App {
+    /// Fills the database with `supervisees` synthetic cases (and the agencies and people they
+    /// need). Refuses a database that already holds demo data. `progress` is called after each
+    /// batch with the number of cases written so far.
+    pub async fn generate_demo(
+        &self,
+        supervisees: usize,
+        seed: u64,
+        now: DateTime<Utc>,
+        mut progress: impl FnMut(usize),
+    ) -> Result<DemoSummary, AppError> {
+        let mut rng = Rng(seed);
+        let mut summary = DemoSummary::default();
+        let password_hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+        let today = containment_domain::case::local_date(now);
+
+        let tx = self.store.begin().await?;
+        if tx
+            .agency_by_name("Sacramento County Probation Department (demo)")
+            .await?
+            .is_some()
+        {
+            return Err(AppError::Conflict(
+                "this database already holds demo data".into(),
+            ));
+        }
+        let mut user_no = 0usize;
+        let mut add_user = |tx_agency: i64, role: Role, label: &str| {
+            user_no += 1;
+            let first = GIVEN[user_no % GIVEN.len()];
+            let last = FAMILY[(user_no / GIVEN.len() + user_no * 7) % FAMILY.len()];
+            (
+                tx_agency,
+                format!(
+                    "{}.{}{}@demo.example",
+                    role.code().replace('_', "-"),
+                    label,
+                    user_no
+                ),
+                format!("{first} {last}"),
+                role,
+            )
+        };
+        let mut pending: Vec<(i64, String, String, Role)> = Vec::new();
+        let officers_per_county = (supervisees / COUNTIES.len() / 60).max(2);
+        let mut probation = Vec::new();
+        let mut county_of_officer = Vec::new();
+        for (ci, county) in COUNTIES.iter().enumerate() {
+            let agency = tx
+                .create_agency(
+                    NewAgency {
+                        name: format!("{county} County Probation Department (demo)"),
+                        kind: AgencyKind::ProbationDepartment,
+                        county: Some((*county).to_owned()),
+                    },
+                    now,
+                )
+                .await?;
+            probation.push(agency.id);
+            pending.push(add_user(agency.id, Role::AgencyAdmin, "admin"));
+            pending.push(add_user(agency.id, Role::OfficerSupervisor, "sup"));
+            for _ in 0..officers_per_county {
+                pending.push(add_user(agency.id, Role::SupervisingOfficer, "po"));
+                county_of_officer.push(ci);
+            }
+            let sheriff = tx
+                .create_agency(
+                    NewAgency {
+                        name: format!("{county} County Sheriff's Office (demo)"),
+                        kind: AgencyKind::LawEnforcement,
+                        county: Some((*county).to_owned()),
+                    },
+                    now,
+                )
+                .await?;
+            pending.push(add_user(sheriff.id, Role::LawEnforcement, "le"));
+            summary.agencies += 2;
+        }
+        let parole = tx
+            .create_agency(
+                NewAgency {
+                    name: "Division of Adult Parole Operations (demo)".into(),
+                    kind: AgencyKind::Parole,
+                    county: None,
+                },
+                now,
+            )
+            .await?;
+        for _ in 0..(supervisees / 200).max(2) {
+            pending.push(add_user(parole.id, Role::SupervisingOfficer, "agent"));
+        }
+        let mut provider_agencies = Vec::new();
+        for name in [
+            "Pacific Behavioral Health",
+            "Valley Treatment Associates",
+            "Coastal Recovery Clinic",
+            "Sierra Counseling Group",
+        ] {
+            let a = tx
+                .create_agency(
+                    NewAgency {
+                        name: format!("{name} (demo)"),
+                        kind: AgencyKind::TreatmentProvider,
+                        county: None,
+                    },
+                    now,
+                )
+                .await?;
+            provider_agencies.push(a.id);
+        }
+        for i in 0..(supervisees / 40).max(4) {
+            pending.push(add_user(
+                provider_agencies[i % provider_agencies.len()],
+                Role::TreatmentProvider,
+                "tp",
+            ));
+        }
+        let mut poly_agencies = Vec::new();
+        for name in ["Golden State Polygraph", "Accurate Truth Verification"] {
+            let a = tx
+                .create_agency(
+                    NewAgency {
+                        name: format!("{name} (demo)"),
+                        kind: AgencyKind::PolygraphFirm,
+                        county: None,
+                    },
+                    now,
+                )
+                .await?;
+            poly_agencies.push(a.id);
+        }
+        for i in 0..(supervisees / 150).max(2) {
+            pending.push(add_user(
+                poly_agencies[i % poly_agencies.len()],
+                Role::PolygraphExaminer,
+                "ex",
+            ));
+        }
+        let advocacy = tx
+            .create_agency(
+                NewAgency {
+                    name: "Survivors' Advocacy Network (demo)".into(),
+                    kind: AgencyKind::VictimAdvocacy,
+                    county: None,
+                },
+                now,
+            )
+            .await?;
+        pending.push(add_user(advocacy.id, Role::VictimAdvocate, "va"));
+        let board = tx
+            .create_agency(
+                NewAgency {
+                    name: "State Oversight Board (demo)".into(),
+                    kind: AgencyKind::StateAgency,
+                    county: None,
+                },
+                now,
+            )
+            .await?;
+        pending.push(add_user(board.id, Role::Auditor, "audit"));
+        pending.push(add_user(board.id, Role::SystemAdmin, "sysadmin"));
+        summary.agencies += 4 + 2 + 3;
+
+        let mut staff = Staff {
+            officers: Vec::new(),
+            providers: Vec::new(),
+            examiners: Vec::new(),
+            police: Vec::new(),
+            probation,
+            parole: parole.id,
+            parole_agents: Vec::new(),
+        };
+        let mut officer_index = 0;
+        for (agency_id, address, name, role) in pending {
+            let user = tx
+                .create_user(
+                    agency_id,
+                    NewUser {
+                        email: email(&address)?,
+                        display_name: name,
+                        password_hash: password_hash.clone(),
+                        must_change_password: false,
+                        roles: vec![role],
+                    },
+                    now,
+                )
+                .await?;
+            summary.users += 1;
+            if !summary.sample_accounts.iter().any(|(r, _)| *r == role) {
+                summary.sample_accounts.push((role, user.email.to_string()));
+            }
+            match role {
+                Role::SupervisingOfficer if agency_id == parole.id => {
+                    staff.parole_agents.push(user.id)
+                }
+                Role::SupervisingOfficer => {
+                    staff
+                        .officers
+                        .push((user.id, county_of_officer[officer_index]));
+                    officer_index += 1;
+                }
+                Role::TreatmentProvider => staff.providers.push(user.id),
+                Role::PolygraphExaminer => staff.examiners.push(user.id),
+                Role::LawEnforcement => staff.police.push(user.id),
+                _ => {}
+            }
+        }
+        AuditEntry::new("demo_data", Outcome::Success, now)
+            .by(&Actor::console())
+            .object("database", "demo")
+            .detail(format!("{supervisees} supervisees, seed {seed}"))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+
+        let mut written = 0;
+        while written < supervisees {
+            let tx = self.store.begin().await?;
+            let end = (written + BATCH).min(supervisees);
+            for n in written..end {
+                summary.team_members +=
+                    self.demo_case(&tx, &mut rng, &staff, n, today, now).await?;
+            }
+            tx.commit().await?;
+            summary.supervisees = end;
+            written = end;
+            progress(written);
+        }
+        Ok(summary)
+    }
+
+    async fn demo_case(
+        &self,
+        tx: &Tx,
+        rng: &mut Rng,
+        staff: &Staff,
+        n: usize,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<usize, AppError> {
+        let parolee = rng.chance(15) && !staff.parole_agents.is_empty();
+        let ci = rng.below(COUNTIES.len());
+        let county = County::parse(COUNTIES[ci])?;
+        let age_days = 365 * (20 + rng.below(50)) + rng.below(365);
+        let dob = today - Duration::days(i64::try_from(age_days).unwrap_or(10_000));
+        let start = today - Duration::days(i64::try_from(rng.below(365 * 5)).unwrap_or(0));
+        let kind = if parolee {
+            SupervisionKind::Parole
+        } else {
+            *rng.pick(&[
+                SupervisionKind::Probation,
+                SupervisionKind::Probation,
+                SupervisionKind::Probation,
+                SupervisionKind::Prcs,
+                SupervisionKind::MandatorySupervision,
+                SupervisionKind::PreTrial,
+            ])
+        };
+        let cii = CiiNumber::parse(&format!("A{:08}", 10_000_000 + n))?;
+        let cdcr = if parolee || rng.chance(20) {
+            let letters = ["AA", "AB", "BH", "CD", "F", "G", "H", "K", "T", "V"];
+            let l = *rng.pick(&letters);
+            let digits = 6 - l.len();
+            let modulus = 10usize.pow(u32::try_from(digits).unwrap_or(4));
+            Some(CdcrNumber::parse(&format!(
+                "{l}{:0width$}",
+                n % modulus,
+                width = digits
+            ))?)
+        } else {
+            None
+        };
+        // CDCR numbers generated this way can repeat; keep them unique by dropping repeats.
+        let cdcr = match &cdcr {
+            Some(c)
+                if tx
+                    .supervisee_with_identifier(None, Some(c))
+                    .await?
+                    .is_some() =>
+            {
+                None
+            }
+            _ => cdcr,
+        };
+        let year = start.format("%y");
+        let court_case = CourtCaseNumber::parse(&format!("{year}FE{:06}", n))?;
+        let agency = if parolee {
+            staff.parole
+        } else {
+            staff.probation[ci]
+        };
+        let supervisee_id = tx
+            .create_supervisee(
+                NewSupervisee {
+                    legal_name: format!(
+                        "{} {} {}",
+                        rng.pick(&GIVEN),
+                        rng.pick(&GIVEN)[..1].to_owned() + ".",
+                        rng.pick(&FAMILY)
+                    ),
+                    date_of_birth: dob,
+                    sex: if rng.chance(97) {
+                        "male".into()
+                    } else {
+                        "female".into()
+                    },
+                    cii: Some(cii),
+                    cdcr,
+                    county_of_conviction: Some(county),
+                    county_of_registration: Some(county),
+                    juvenile: false,
+                    aliases: if rng.chance(30) {
+                        vec![format!("{} {}", rng.pick(&GIVEN), rng.pick(&FAMILY))]
+                    } else {
+                        Vec::new()
+                    },
+                    court_cases: vec![court_case],
+                    owning_agency_id: agency,
+                },
+                now,
+            )
+            .await?;
+        let episode = tx
+            .create_episode(
+                NewEpisode {
+                    supervisee_id,
+                    kind,
+                    supervising_agency_id: agency,
+                    county,
+                    court: Some(format!("{} County Superior Court", COUNTIES[ci])),
+                    placed_on: Some(start),
+                    start_date: start,
+                    expected_end: Some(start + Duration::days(365 * 3)),
+                },
+                now,
+            )
+            .await?;
+        let officer = if parolee {
+            *rng.pick(&staff.parole_agents)
+        } else {
+            let local: Vec<i64> = staff
+                .officers
+                .iter()
+                .filter(|(_, c)| *c == ci)
+                .map(|(id, _)| *id)
+                .collect();
+            *rng.pick(&local)
+        };
+        let mut members = vec![(officer, TeamRole::SupervisingOfficer)];
+        if kind.is_post_conviction() && rng.chance(90) {
+            members.push((*rng.pick(&staff.providers), TeamRole::TreatmentProvider));
+        }
+        if kind.is_post_conviction() && rng.chance(80) {
+            members.push((*rng.pick(&staff.examiners), TeamRole::PolygraphExaminer));
+        }
+        if rng.chance(30) {
+            members.push((staff.police[ci], TeamRole::RegisteringLawEnforcement));
+        }
+        for (user_id, role) in &members {
+            tx.add_team_member(episode.id, *user_id, *role, start, now)
+                .await?;
+        }
+        Ok(members.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rng;
+
+    #[test]
+    fn the_generator_is_deterministic_and_in_range() {
+        let mut a = Rng(7);
+        let mut b = Rng(7);
+        let xs: Vec<u64> = (0..100).map(|_| a.next()).collect();
+        let ys: Vec<u64> = (0..100).map(|_| b.next()).collect();
+        assert_eq!(xs, ys);
+        let mut r = Rng(1);
+        assert!((0..1000).all(|_| r.below(6) < 6));
+        let hits = (0..10_000).filter(|_| r.chance(30)).count();
+        assert!((2_500..3_500).contains(&hits), "{hits}");
+    }
+}

@@ -1,0 +1,129 @@
+//! Server time of the caseload and case pages with a statewide data set (20,000 supervisees by
+//! default; `CONTAINMENT_BENCH_SUPERVISEES` changes it). Prints figures; asserts nothing about
+//! speed. Runs on SQLite, and on PostgreSQL too when `TEST_DATABASE_URL` is set.
+//!
+//! `cargo bench -p containment-testkit --bench case_pages`
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use containment_app::{Actor, DEMO_PASSWORD, Role};
+use containment_testkit::{Backend, TestApp, TestDb};
+
+fn figures(label: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let median = samples[samples.len() / 2];
+    let p95 = samples[(samples.len() * 95 / 100).min(samples.len() - 1)];
+    println!(
+        "{label:<44} median {:>7.2} ms   p95 {:>7.2} ms   max {:>7.2} ms",
+        ms(median),
+        ms(p95),
+        ms(*samples.last().unwrap())
+    );
+}
+
+async fn run(backend: Backend, supervisees: usize) {
+    let Some(db) = TestDb::create(backend).await else {
+        return;
+    };
+    let app = TestApp::spawn(&db).await;
+    let started = Instant::now();
+    let summary = app
+        .app
+        .generate_demo(supervisees, 42, Utc::now(), |_| {})
+        .await
+        .unwrap();
+    println!(
+        "\n{}: {} supervisees, {} team memberships generated in {:.1} s",
+        backend.name(),
+        summary.supervisees,
+        summary.team_members,
+        started.elapsed().as_secs_f64()
+    );
+    // The busiest officer: the one with the largest caseload.
+    let console = Actor::console();
+    let mut busiest = (String::new(), 0u64);
+    for user in app.app.users(&console).await.unwrap() {
+        if !user.roles.contains(&Role::SupervisingOfficer) {
+            continue;
+        }
+        let actor = Actor {
+            user: Some(user.clone()),
+            channel: containment_app::Channel::Console,
+            client: Default::default(),
+        };
+        let now = Utc::now();
+        let query = containment_app::CaseloadQuery {
+            per_page: 1,
+            ..Default::default()
+        };
+        let (_, total) = app
+            .app
+            .caseload(&actor, &query, now, now.date_naive())
+            .await
+            .unwrap();
+        if total > busiest.1 {
+            busiest = (user.email.to_string(), total);
+        }
+    }
+    println!("signed in as the busiest officer: {} cases", busiest.1);
+    let mut browser = app.browser();
+    browser.sign_in_password(&busiest.0, DEMO_PASSWORD).await;
+    browser.enroll().await;
+    let html = browser.page("/caseload").await;
+    let case_path = html
+        .split("href=\"/cases/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|id| format!("/cases/{id}"))
+        .expect("a case on the caseload");
+
+    for (label, path) in [
+        ("GET /caseload (page 1)", "/caseload".to_owned()),
+        (
+            "GET /caseload?page=3&sort=county",
+            "/caseload?page=3&sort=county".to_owned(),
+        ),
+        (
+            "GET /caseload?q=garcia&gaps=1",
+            "/caseload?q=garcia&gaps=1".to_owned(),
+        ),
+        (
+            "GET /caseload?q=A10000123 (CII)",
+            "/caseload?q=A10000123".to_owned(),
+        ),
+        ("GET /cases/{id}", case_path.clone()),
+    ] {
+        let mut samples = Vec::new();
+        for _ in 0..40 {
+            let t = Instant::now();
+            let res = browser.get(&path).await;
+            assert!(res.status().is_success(), "{path}: {}", res.status());
+            let _ = res.bytes().await.unwrap();
+            samples.push(t.elapsed());
+        }
+        figures(label, samples);
+    }
+    drop(app);
+    db.drop_database().await;
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let supervisees = std::env::var("CONTAINMENT_BENCH_SUPERVISEES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    run(Backend::Sqlite, supervisees).await;
+    if std::env::var("TEST_DATABASE_URL").is_ok() {
+        run(Backend::Postgres, supervisees).await;
+    }
+}
