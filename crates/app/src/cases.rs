@@ -10,7 +10,7 @@ use containment_domain::case::{CdcrNumber, CiiNumber, County, CourtCaseNumber, S
 use containment_domain::{AgencyKind, Role};
 use containment_storage::{
     CaseloadQuery, CaseloadRow, EpisodeRecord, NewEpisode, NewSupervisee, StoredUser,
-    SuperviseeRecord, TeamMemberRecord, Tx,
+    SuperviseeChanges, SuperviseeRecord, TeamMemberRecord, Tx,
 };
 
 use crate::actor::{Actor, AuditEntry};
@@ -366,6 +366,138 @@ impl App {
             .await?;
         tx.commit().await?;
         Ok(supervisee_id)
+    }
+
+    /// Changes a supervisee's identity fields, if the record is still at `version`.
+    pub async fn edit_supervisee(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        version: i32,
+        input: &CaseInput,
+        now: DateTime<Utc>,
+    ) -> Result<SuperviseeRecord, AppError> {
+        let mut errors = Vec::new();
+        let legal_name = input.legal_name.trim().to_owned();
+        if legal_name.is_empty() || legal_name.chars().count() > 200 {
+            errors.push("legal name: 1 to 200 characters".to_owned());
+        }
+        let dob = date("date of birth", &input.date_of_birth, &mut errors);
+        if dob.is_none() && input.date_of_birth.trim().is_empty() {
+            errors.push("date of birth is required".to_owned());
+        }
+        if !matches!(
+            input.sex.trim(),
+            "male" | "female" | "nonbinary" | "unknown"
+        ) {
+            errors.push("sex: choose male, female, nonbinary or unknown".to_owned());
+        }
+        let cii = optional(&input.cii, CiiNumber::parse, &mut errors);
+        let cdcr = optional(&input.cdcr, CdcrNumber::parse, &mut errors);
+        let conviction = optional(&input.county_of_conviction, County::parse, &mut errors);
+        let registration = optional(&input.county_of_registration, County::parse, &mut errors);
+        let Some(dob) = dob else {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        }
+        let tx = self.store.begin().await?;
+        let Some(current) = tx.supervisee(supervisee_id).await? else {
+            let decision = Decision::Deny {
+                reason: access::DenyReason::NoRelationshipToCase,
+                visibility: access::Visibility::NotFound,
+            };
+            return Err(self
+                .case_denied(
+                    tx,
+                    actor,
+                    "supervisee_update",
+                    supervisee_id,
+                    &decision,
+                    now,
+                )
+                .await);
+        };
+        let relationships = self
+            .relationships(&tx, actor, &current, now.date_naive())
+            .await?;
+        let decision = match actor.policy_actor() {
+            Some(who) => access::decide(
+                &who,
+                &Subject::Case {
+                    relationships: &relationships,
+                    waivers: &NoWaivers,
+                },
+                Action::Update,
+                RecordKind::Supervisee,
+            ),
+            None => return Err(AppError::Unauthenticated),
+        };
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(
+                    tx,
+                    actor,
+                    "supervisee_update",
+                    supervisee_id,
+                    &decision,
+                    now,
+                )
+                .await);
+        }
+        if current.version != version {
+            return Err(AppError::Stale {
+                current_version: current.version,
+            });
+        }
+        if let Some((other, what)) = tx
+            .supervisee_with_identifier(cii.as_ref(), cdcr.as_ref())
+            .await?
+            && other != supervisee_id
+        {
+            return Err(AppError::Duplicate {
+                existing_id: other,
+                what,
+            });
+        }
+        let changed = tx
+            .update_supervisee(
+                supervisee_id,
+                version,
+                SuperviseeChanges {
+                    legal_name,
+                    date_of_birth: dob,
+                    sex: input.sex.trim().to_owned(),
+                    cii,
+                    cdcr,
+                    county_of_conviction: conviction,
+                    county_of_registration: registration,
+                    juvenile: input.juvenile,
+                },
+                now,
+            )
+            .await?;
+        if !changed {
+            let latest = tx
+                .supervisee(supervisee_id)
+                .await?
+                .map_or(version, |s| s.version);
+            return Err(AppError::Stale {
+                current_version: latest,
+            });
+        }
+        AuditEntry::new("supervisee_update", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .write(&tx)
+            .await?;
+        let updated = tx
+            .supervisee(supervisee_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        Ok(updated)
     }
 
     /// The case as the actor may see it; denied reads are audited and answered 404 when the

@@ -16,6 +16,12 @@ pub enum AppError {
         existing_id: i64,
         what: &'static str,
     },
+    /// The record changed since the editor loaded it; nothing was saved.
+    #[error(
+        "someone else changed this record while you were editing it (it is now at version \
+         {current_version}); nothing was saved"
+    )]
+    Stale { current_version: i32 },
     /// Sign-in refused. One message for every cause, so it does not reveal whether the account
     /// exists, is disabled or is locked.
     #[error(
@@ -44,6 +50,7 @@ impl AppError {
             AppError::InvalidInput(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
             AppError::Duplicate { .. } => "duplicate",
+            AppError::Stale { .. } => "stale",
             AppError::SignInFailed => "sign_in_failed",
             AppError::InvalidCode => "invalid_code",
             AppError::Unauthenticated => "unauthenticated",

@@ -625,3 +625,67 @@ impl Tx {
         Ok((rows, u64::try_from(total).unwrap_or(0)))
     }
 }
+
+/// The editable identity fields of a supervisee.
+#[derive(Debug, Clone)]
+pub struct SuperviseeChanges {
+    pub legal_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: String,
+    pub cii: Option<CiiNumber>,
+    pub cdcr: Option<CdcrNumber>,
+    pub county_of_conviction: Option<County>,
+    pub county_of_registration: Option<County>,
+    pub juvenile: bool,
+}
+
+impl Tx {
+    /// Applies `changes` only if the record is still at `expected_version`, and bumps the
+    /// version. Returns false (and changes nothing) when someone else changed it first.
+    pub async fn update_supervisee(
+        &self,
+        id: i64,
+        expected_version: i32,
+        changes: SuperviseeChanges,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        let res = supervisee::Entity::update_many()
+            .col_expr(
+                supervisee::Column::LegalName,
+                Expr::value(changes.legal_name),
+            )
+            .col_expr(
+                supervisee::Column::DateOfBirth,
+                Expr::value(changes.date_of_birth),
+            )
+            .col_expr(supervisee::Column::Sex, Expr::value(changes.sex))
+            .col_expr(
+                supervisee::Column::CiiNumber,
+                Expr::value(changes.cii.map(|c| c.as_str().to_owned())),
+            )
+            .col_expr(
+                supervisee::Column::CdcrNumber,
+                Expr::value(changes.cdcr.map(|c| c.as_str().to_owned())),
+            )
+            .col_expr(
+                supervisee::Column::CountyOfConviction,
+                Expr::value(changes.county_of_conviction.map(|c| c.name().to_owned())),
+            )
+            .col_expr(
+                supervisee::Column::CountyOfRegistration,
+                Expr::value(changes.county_of_registration.map(|c| c.name().to_owned())),
+            )
+            .col_expr(supervisee::Column::Juvenile, Expr::value(changes.juvenile))
+            .col_expr(supervisee::Column::UpdatedAt, Expr::value(now))
+            .col_expr(
+                supervisee::Column::Version,
+                Expr::col(supervisee::Column::Version).add(1),
+            )
+            .filter(supervisee::Column::Id.eq(id))
+            .filter(supervisee::Column::Version.eq(expected_version))
+            .exec(&self.txn)
+            .await
+            .map_err(|e| StorageError::from_write(e, "CII or CDCR number"))?;
+        Ok(res.rows_affected == 1)
+    }
+}

@@ -14,7 +14,7 @@ mod tx;
 pub use audit::{AuditFilter, AuditVerification, NewAuditEvent};
 pub use cases::{
     CaseloadQuery, CaseloadRow, CaseloadSort, EpisodeRecord, NewEpisode, NewSupervisee,
-    SuperviseeRecord, TeamMemberRecord,
+    SuperviseeChanges, SuperviseeRecord, TeamMemberRecord,
 };
 pub use connect::{Backend, StorageError, Store};
 pub use identity::{AgencyRecord, Credentials, NewAgency, NewUser, StoredUser};

@@ -31,6 +31,7 @@ use crate::routes::{Registry, RouteInfo};
     paths(
         api_root, me, my_tokens, revoke_token, users, health::healthz, health::readyz,
         crate::api_cases::caseload, crate::api_cases::open_case, crate::api_cases::supervisee,
+        crate::api_cases::update_supervisee,
         crate::api_cases::add_member, crate::api_cases::end_member,
     ),
     components(schemas(
@@ -38,6 +39,7 @@ use crate::routes::{Registry, RouteInfo};
         crate::api_cases::CaseloadPage, crate::api_cases::CaseloadItem, crate::api_cases::NewCase,
         crate::api_cases::Created, crate::api_cases::Supervisee, crate::api_cases::Episode,
         crate::api_cases::TeamMember, crate::api_cases::NewTeamMember, crate::api_cases::EndMembership,
+        crate::api_cases::SuperviseeUpdate,
     )),
     modifiers(&BearerAuth),
     tags(

@@ -24,6 +24,7 @@ pub(crate) fn registry() -> Registry {
         .get("/api/v1/caseload", Guard::Api, caseload)
         .post("/api/v1/supervisees", Guard::Api, open_case)
         .get("/api/v1/supervisees/{id}", Guard::Api, supervisee)
+        .put("/api/v1/supervisees/{id}", Guard::Api, update_supervisee)
         .post(
             "/api/v1/supervisees/{id}/team-members",
             Guard::Api,
@@ -387,4 +388,58 @@ pub(crate) async fn end_member(
         .end_team_member(actor, id, member, e.end_date, Utc::now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// New identity fields of a supervisee, with the version they were based on.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SuperviseeUpdate {
+    /// The `version` read before editing. A stale version is refused with 409 `stale`.
+    pub version: i32,
+    pub legal_name: String,
+    pub date_of_birth: String,
+    pub sex: String,
+    #[serde(default)]
+    pub cii_number: Option<String>,
+    #[serde(default)]
+    pub cdcr_number: Option<String>,
+    #[serde(default)]
+    pub county_of_conviction: Option<String>,
+    #[serde(default)]
+    pub county_of_registration: Option<String>,
+    #[serde(default)]
+    pub juvenile: bool,
+}
+
+#[utoipa::path(put, path = "/api/v1/supervisees/{id}", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    request_body = SuperviseeUpdate,
+    responses((status = 200, description = "Saved; the record with its new version", body = Supervisee),
+              (status = 404, description = "No such case for the caller", body = ApiErrorBody),
+              (status = 409, description = "`stale`: changed by someone else since `version` (see `current_version`); or `duplicate`", body = ApiErrorBody),
+              (status = 422, description = "Invalid input", body = ApiErrorBody)))]
+pub(crate) async fn update_supervisee(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiJson(u): ApiJson<SuperviseeUpdate>,
+) -> Result<Json<Supervisee>, ApiError> {
+    let actor = caller(&identity)?;
+    let input = CaseInput {
+        legal_name: u.legal_name,
+        date_of_birth: u.date_of_birth,
+        sex: u.sex,
+        cii: u.cii_number.unwrap_or_default(),
+        cdcr: u.cdcr_number.unwrap_or_default(),
+        county_of_conviction: u.county_of_conviction.unwrap_or_default(),
+        county_of_registration: u.county_of_registration.unwrap_or_default(),
+        juvenile: u.juvenile,
+        ..Default::default()
+    };
+    let now = Utc::now();
+    state
+        .app
+        .edit_supervisee(actor, id, u.version, &input, now)
+        .await?;
+    let view = state.app.case_view(actor, id, now, local_date(now)).await?;
+    Ok(Json(supervisee_json(view)))
 }

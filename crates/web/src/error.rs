@@ -19,6 +19,9 @@ pub struct ApiErrorBody {
     pub error: String,
     /// A sentence for a person.
     pub message: String,
+    /// With `stale`: the record's version now, to reload before trying again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i32>,
 }
 
 /// An error answered by the JSON API.
@@ -27,6 +30,7 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    pub current_version: Option<i32>,
 }
 
 impl ApiError {
@@ -35,6 +39,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            current_version: None,
         }
     }
 }
@@ -49,6 +54,10 @@ impl From<AppError> for ApiError {
             status,
             code: err.code(),
             message: public_message(&err),
+            current_version: match err {
+                AppError::Stale { current_version } => Some(current_version),
+                _ => None,
+            },
         }
     }
 }
@@ -60,6 +69,7 @@ impl IntoResponse for ApiError {
             Json(ApiErrorBody {
                 error: self.code.to_owned(),
                 message: self.message,
+                current_version: self.current_version,
             }),
         )
             .into_response()
@@ -69,7 +79,9 @@ impl IntoResponse for ApiError {
 fn status_of(err: &AppError) -> StatusCode {
     match err {
         AppError::InvalidInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Conflict(_) | AppError::Duplicate { .. } => StatusCode::CONFLICT,
+        AppError::Conflict(_) | AppError::Duplicate { .. } | AppError::Stale { .. } => {
+            StatusCode::CONFLICT
+        }
         AppError::SignInFailed | AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
         AppError::InvalidCode => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,

@@ -70,6 +70,14 @@ impl Registry {
         self.add("POST", MethodFilter::POST, path, guard, handler)
     }
 
+    pub(crate) fn put<H, T>(self, path: &'static str, guard: Guard, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("PUT", MethodFilter::PUT, path, guard, handler)
+    }
+
     pub(crate) fn delete<H, T>(self, path: &'static str, guard: Guard, handler: H) -> Self
     where
         H: Handler<T, AppState>,

@@ -18,6 +18,7 @@ both_backends!(
     the_caseload_searches_filters_sorts_and_pages,
     the_case_api_speaks_json_errors,
     demo_data_is_complete_and_repeatable,
+    a_stale_edit_is_refused_and_changes_nothing,
 );
 
 struct World {
@@ -837,4 +838,199 @@ async fn demo_data_is_complete_and_repeatable(db: TestDb) {
         .collect::<Vec<_>>();
     assert_eq!(first.len(), 5);
     assert!(app.verify_audit().await.is_ok());
+}
+
+async fn a_stale_edit_is_refused_and_changes_nothing(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let id = w
+        .app
+        .app
+        .open_case(&w.officer, &case("Vera Stale", "A55555555"), now)
+        .await
+        .unwrap();
+    let v1 = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap()
+        .supervisee
+        .version;
+    assert_eq!(v1, 1);
+
+    // Two editors load version 1; the first saves, the second is refused.
+    let mut first = case("Vera Stale-Smith", "A55555555");
+    first.county_of_registration = "Napa".into();
+    let saved = w
+        .app
+        .app
+        .edit_supervisee(&w.officer, id, v1, &first, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        (saved.version, saved.legal_name.as_str()),
+        (2, "Vera Stale-Smith")
+    );
+    let second = case("Vera Overwrite", "A55555555");
+    let err = w
+        .app
+        .app
+        .edit_supervisee(&w.officer, id, v1, &second, now)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Stale { current_version: 2 }),
+        "{err:?}"
+    );
+    let now_stored = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap()
+        .supervisee;
+    assert_eq!(
+        now_stored.legal_name, "Vera Stale-Smith",
+        "nothing overwritten"
+    );
+    assert_eq!(now_stored.county_of_registration.as_deref(), Some("Napa"));
+
+    // Taking another case's CII is refused as a duplicate.
+    let other = w
+        .app
+        .app
+        .open_case(&w.officer, &case("Otto Other", "A66666666"), now)
+        .await
+        .unwrap();
+    let steal = case("Otto Other", "A55555555");
+    assert!(matches!(
+        w.app.app.edit_supervisee(&w.officer, other, 1, &steal, now).await,
+        Err(AppError::Duplicate { existing_id, .. }) if existing_id == id
+    ));
+    // A provider on the team reads but does not edit identity data.
+    let episode = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap()
+        .episodes[0]
+        .id;
+    w.app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            "dr@northbay.example",
+            TeamRole::TreatmentProvider,
+            today,
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.app
+            .app
+            .edit_supervisee(&w.provider, id, 2, &first, now)
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+
+    // The API answers 409 with the current version.
+    let token = w
+        .app
+        .app
+        .create_token(
+            &Actor::console(),
+            &w.officer.user.as_ref().unwrap().email,
+            "api",
+            None,
+            now,
+        )
+        .await
+        .unwrap()
+        .token;
+    let body = |version: i32, name: &str| json!({"version": version, "legal_name": name, "date_of_birth": "1980-02-29", "sex": "male", "cii_number": "A55555555"});
+    let res = w
+        .app
+        .client
+        .put(w.app.url(&format!("/api/v1/supervisees/{id}")))
+        .bearer_auth(&token)
+        .json(&body(1, "Api Overwrite"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["error"], "stale");
+    assert_eq!(err["current_version"], 2);
+    let res = w
+        .app
+        .client
+        .put(w.app.url(&format!("/api/v1/supervisees/{id}")))
+        .bearer_auth(&token)
+        .json(&body(2, "Vera Api"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let saved: Value = res.json().await.unwrap();
+    assert_eq!(
+        (saved["version"].as_i64(), saved["legal_name"].as_str()),
+        (Some(3), Some("Vera Api"))
+    );
+
+    // The web form shows what changed and keeps the person's entries.
+    let pw = w
+        .app
+        .app
+        .add_user(
+            &Actor::console(),
+            w.officer.user.as_ref().unwrap().agency_id,
+            "po3@sonoma.example",
+            "Third PO",
+            &[Role::SupervisingOfficer],
+            now,
+        )
+        .await
+        .unwrap();
+    w.app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            "po3@sonoma.example",
+            TeamRole::SupervisingOfficer,
+            today,
+            now,
+        )
+        .await
+        .unwrap();
+    let mut b = w
+        .app
+        .signed_in("po3@sonoma.example", &pw.one_time_password)
+        .await;
+    b.page(&format!("/cases/{id}/edit")).await;
+    let res = b
+        .post(
+            &format!("/cases/{id}/edit"),
+            &[
+                ("version", "1"),
+                ("legal_name", "Browser Overwrite"),
+                ("date_of_birth", "1980-02-29"),
+                ("sex", "male"),
+                ("cii", "A55555555"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Someone else changed this record"));
+    assert!(html.contains("Vera Api") && html.contains("Browser Overwrite"));
+    assert!(
+        html.contains("name=\"version\" value=\"3\""),
+        "the form now carries the current version"
+    );
 }

@@ -35,6 +35,8 @@ pub(super) fn registry() -> Registry {
         .get("/cases/{id}", Guard::SignedIn, case_page)
         .post("/cases/{id}/team", Guard::SignedIn, add_member)
         .post("/cases/{id}/team/{member}/end", Guard::SignedIn, end_member)
+        .get("/cases/{id}/edit", Guard::SignedIn, edit_form)
+        .post("/cases/{id}/edit", Guard::SignedIn, edit)
 }
 
 const PER_PAGE: u64 = 25;
@@ -385,6 +387,7 @@ struct CasePage {
     team_roles: &'static [TeamRole],
     candidates: Vec<(String, String)>,
     today: NaiveDate,
+    may_edit: bool,
     notice: Option<String>,
     errors: Vec<String>,
 }
@@ -461,6 +464,7 @@ async fn case_page_for(
         team_roles: &TEAM_ROLES,
         candidates,
         today,
+        may_edit: view.may_manage_team,
         notice,
         errors,
         view,
@@ -579,6 +583,131 @@ async fn end_member(
         }
         Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_))) => {
             case_page_for(&state, &identity, id, None, vec![e.to_string()]).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case_edit.html")]
+struct EditPage {
+    layout: Layout,
+    id: i64,
+    name: String,
+    version: i32,
+    f: CaseForm,
+    /// (field, value now stored, value entered) for fields changed by someone else.
+    changed: Vec<(&'static str, String, String)>,
+    errors: Vec<String>,
+}
+
+fn form_of(s: &containment_app::SuperviseeRecord) -> CaseForm {
+    CaseForm {
+        legal_name: s.legal_name.clone(),
+        date_of_birth: s.date_of_birth.to_string(),
+        sex: s.sex.clone(),
+        cii: s.cii.clone().unwrap_or_default(),
+        cdcr: s.cdcr.clone().unwrap_or_default(),
+        county_of_conviction: s.county_of_conviction.clone().unwrap_or_default(),
+        county_of_registration: s.county_of_registration.clone().unwrap_or_default(),
+        juvenile: s.juvenile,
+        ..Default::default()
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let now = Utc::now();
+    let view = state.app.case_view(actor, id, now, local_date(now)).await?;
+    let s = &view.supervisee;
+    Ok(render(&EditPage {
+        layout: Layout::new(format!("Edit {}", s.legal_name), "caseload", &identity),
+        id,
+        name: s.legal_name.clone(),
+        version: s.version,
+        f: form_of(s),
+        changed: Vec::new(),
+        errors: Vec::new(),
+    }))
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let form = CaseForm::from_pairs(&pairs);
+    let version: i32 = pairs
+        .iter()
+        .find(|(k, _)| k == "version")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let now = Utc::now();
+    match state
+        .app
+        .edit_supervisee(actor, id, version, &form.input(), now)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(AppError::Stale { current_version }) => {
+            let view = state.app.case_view(actor, id, now, local_date(now)).await?;
+            let theirs = form_of(&view.supervisee);
+            let mut changed = Vec::new();
+            for (field, a, b) in [
+                ("Legal name", &theirs.legal_name, &form.legal_name),
+                ("Date of birth", &theirs.date_of_birth, &form.date_of_birth),
+                ("Sex", &theirs.sex, &form.sex),
+                ("CII number", &theirs.cii, &form.cii),
+                ("CDCR number", &theirs.cdcr, &form.cdcr),
+                (
+                    "County of conviction",
+                    &theirs.county_of_conviction,
+                    &form.county_of_conviction,
+                ),
+                (
+                    "County of registration",
+                    &theirs.county_of_registration,
+                    &form.county_of_registration,
+                ),
+            ] {
+                if a.trim() != b.trim() {
+                    changed.push((field, a.clone(), b.clone()));
+                }
+            }
+            if changed.is_empty() {
+                changed.push((
+                    "Record",
+                    format!("version {current_version}"),
+                    format!("version {version}"),
+                ));
+            }
+            Ok(render(&EditPage {
+                layout: Layout::new(format!("Edit {}", theirs.legal_name), "caseload", &identity),
+                id,
+                name: theirs.legal_name.clone(),
+                version: current_version,
+                f: form,
+                changed,
+                errors: Vec::new(),
+            }))
+        }
+        Err(e @ (AppError::InvalidInput(_) | AppError::Duplicate { .. })) => {
+            Ok(render(&EditPage {
+                layout: Layout::new("Edit supervisee", "caseload", &identity),
+                id,
+                name: form.legal_name.clone(),
+                version,
+                errors: e.to_string().split("; ").map(str::to_owned).collect(),
+                f: form,
+                changed: Vec::new(),
+            }))
         }
         Err(e) => Err(e.into()),
     }
