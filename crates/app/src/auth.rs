@@ -577,6 +577,40 @@ impl App {
         Ok(())
     }
 
+    /// Replaces the actor's own authenticator (a new phone, a lost device). The password is
+    /// asked again first; other sessions end, and this one must enroll the new authenticator
+    /// before it can be used.
+    pub async fn reset_own_mfa(
+        &self,
+        actor: &Actor,
+        password_input: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let user = actor.user.clone().ok_or(AppError::Unauthenticated)?;
+        let session_id = actor.session_id().ok_or(AppError::Unauthenticated)?;
+        let tx = self.store.begin().await?;
+        let creds = tx.credentials(user.id).await?;
+        if !password::verify(password_input.to_owned(), creds.password_hash).await? {
+            self.record_failure(&tx, &user, &actor.client, now, "wrong_reauth_password")
+                .await?;
+            tx.commit().await?;
+            return Err(AppError::InvalidInput("the password is not right".into()));
+        }
+        tx.set_totp(user.id, None, None).await?;
+        tx.replace_recovery_codes(user.id, Vec::new()).await?;
+        tx.end_sessions(user.id, None, Some(session_id), now, "mfa_replaced")
+            .await?;
+        tx.mark_session_password(session_id, now).await?;
+        tx.clear_session_mfa(session_id).await?;
+        AuditEntry::new("mfa_reset_by_user", Outcome::Success, now)
+            .by(actor)
+            .object("user", user.id)
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Creates an API token acting as `owner`. The secret is returned once; only its hash stays.
     pub async fn create_token(
         &self,

@@ -141,6 +141,16 @@ impl Tx {
             .await
     }
 
+    /// The second factor is owed again in this session (after replacing the authenticator).
+    pub async fn clear_session_mfa(&self, id: i64) -> Result<(), StorageError> {
+        self.set_session(
+            id,
+            user_session::Column::MfaAt,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .await
+    }
+
     /// The password was entered again in this session: it is unlocked and counts as recent.
     pub async fn mark_session_password(
         &self,

@@ -45,6 +45,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST",   "/account/password",               "L L A A A A F F"),
     ("POST",   "/account/sessions/{id}/end",      "L L A A A A F F"),
     ("POST",   "/account/tokens",                 "L L A A A A F F"),
+    ("POST",   "/account/mfa/reset",              "L L A A A A F F"),
     ("POST",   "/account/tokens/{id}/revoke",     "L L A A A A F F"),
     ("GET",    "/admin/users",                    "L L F A F A L L"),
     ("POST",   "/admin/users",                    "L L F A F A F F"),

@@ -181,3 +181,89 @@ async fn security_headers_are_on_every_response(db: TestDb) {
         );
     }
 }
+
+/// Built-in HTTPS: a TLS client that trusts the test certificate gets answers, with HSTS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn built_in_https_serves_with_hsts() {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, ServerName};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls::{ClientConfig, RootCertStore};
+
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let missing =
+        containment_web::tls_acceptor(&data.join("nope.crt"), &data.join("localhost.key"));
+    match missing {
+        Err(message) => assert!(message.contains("nope.crt"), "a clear error names the file"),
+        Ok(_) => panic!("a missing certificate file must be refused"),
+    }
+    let acceptor =
+        containment_web::tls_acceptor(&data.join("localhost.crt"), &data.join("localhost.key"))
+            .unwrap();
+
+    let db = containment_testkit::TestDb::create(containment_testkit::Backend::Sqlite)
+        .await
+        .unwrap();
+    let app = App::open(&db.url, true).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = containment_web::router(
+        app,
+        containment_web::WebConfig {
+            secure_cookies: true,
+            tls: true,
+        },
+    );
+    let server = tokio::spawn(containment_web::serve_tls(
+        listener,
+        acceptor,
+        router,
+        std::future::pending(),
+    ));
+
+    let mut roots = RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_file(data.join("test-ca.crt")).unwrap())
+        .unwrap();
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut tls = connector
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .unwrap();
+    tls.write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = String::new();
+    tls.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        response
+            .to_lowercase()
+            .contains("strict-transport-security: max-age=63072000")
+    );
+
+    // A plain-HTTP request on the HTTPS port gets no HTTP answer.
+    let mut plain = tokio::net::TcpStream::connect(addr).await.unwrap();
+    plain
+        .write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        plain.read_to_end(&mut buf),
+    )
+    .await;
+    assert!(!String::from_utf8_lossy(&buf).starts_with("HTTP/1.1 200"));
+
+    server.abort();
+    db.drop_database().await;
+}

@@ -24,6 +24,8 @@ both_backends!(
     api_tokens_act_as_their_user_and_no_more,
     probing_another_agencys_account_gets_404_and_is_audited,
     weak_new_passwords_are_refused_with_a_reason,
+    people_replace_their_authenticator_after_entering_the_password,
+    an_action_whose_audit_event_cannot_be_written_fails,
 );
 
 fn t0() -> DateTime<Utc> {
@@ -773,4 +775,68 @@ async fn weak_new_passwords_are_refused_with_a_reason(db: TestDb) {
         )
         .await;
     assert!(res.text().await.unwrap().contains("not the same"));
+}
+
+async fn people_replace_their_authenticator_after_entering_the_password(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let agency = app
+        .agency("Lake County Probation", AgencyKind::ProbationDepartment)
+        .await;
+    let (_, password) = app
+        .user(agency.id, "l@lake.example", &[Role::SupervisingOfficer])
+        .await;
+    let mut b = app.signed_in("l@lake.example", &password).await;
+    let old_secret = b.totp_secret.clone();
+    b.page("/account").await;
+    let res = b
+        .post("/account/mfa/reset", &[("password", "not my password")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("the password is not right")
+    );
+    b.get("/account").await;
+    let res = b
+        .post("/account/mfa/reset", &[("password", NEW_PASSWORD)])
+        .await;
+    res.expect_redirect("/sign-in/enroll");
+    // Until the new authenticator is enrolled, nothing else opens.
+    b.get("/account").await.expect_redirect("/sign-in/enroll");
+    b.enroll().await;
+    assert_ne!(b.totp_secret, old_secret, "a new secret");
+    assert_eq!(b.get("/account").await.status(), StatusCode::OK);
+}
+
+async fn an_action_whose_audit_event_cannot_be_written_fails(db: TestDb) {
+    let app = App::open(&db.url, true).await.unwrap();
+    // Play a broken audit trail: every insert into it fails.
+    let sql = match db.backend {
+        containment_testkit::Backend::Sqlite => {
+            "CREATE TRIGGER audit_broken BEFORE INSERT ON audit_event BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        }
+        containment_testkit::Backend::Postgres => {
+            "CREATE TRIGGER audit_broken BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()"
+        }
+    };
+    app.store().execute_admin(sql).await.unwrap();
+    let res = app
+        .add_agency(
+            &Actor::console(),
+            "Inyo County Probation",
+            AgencyKind::ProbationDepartment,
+            None,
+            t0(),
+        )
+        .await;
+    assert!(res.is_err(), "the action fails with its audit event");
+    assert!(
+        app.agency_by_name("Inyo County Probation")
+            .await
+            .unwrap()
+            .is_none(),
+        "and nothing of it was stored"
+    );
 }

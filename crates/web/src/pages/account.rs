@@ -22,6 +22,7 @@ pub(super) fn registry() -> Registry {
         .post("/account/password", Guard::SignedIn, change_password)
         .post("/account/sessions/{id}/end", Guard::SignedIn, end_session)
         .post("/account/tokens", Guard::SignedIn, create_token)
+        .post("/account/mfa/reset", Guard::SignedIn, reset_mfa)
         .post("/account/tokens/{id}/revoke", Guard::SignedIn, revoke_token)
 }
 
@@ -272,4 +273,27 @@ async fn revoke_token(
         Vec::new(),
     )
     .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ReauthForm {
+    password: String,
+}
+
+async fn reset_mfa(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Form(form): Form<ReauthForm>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    match state
+        .app
+        .reset_own_mfa(actor, &form.password, Utc::now())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/sign-in/enroll").into_response()),
+        Err(AppError::InvalidInput(msg)) => account_page(&state, &identity, None, vec![msg]).await,
+        Err(e) => Err(e.into()),
+    }
 }
