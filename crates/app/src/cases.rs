@@ -775,11 +775,6 @@ impl App {
     /// Active accounts that can serve in `role` (for the team form).
     pub async fn candidates_for(&self, role: TeamRole) -> Result<Vec<StoredUser>, AppError> {
         let tx = self.store.begin().await?;
-        Ok(tx
-            .users(None)
-            .await?
-            .into_iter()
-            .filter(|u| !u.disabled && role.serving_roles().iter().any(|r| u.roles.contains(r)))
-            .collect())
+        Ok(tx.users_with_any_role(role.serving_roles()).await?)
     }
 }

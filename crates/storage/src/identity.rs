@@ -220,11 +220,65 @@ impl Tx {
             query = query.filter(app_user::Column::AgencyId.eq(agency_id));
         }
         let rows = query.all(&self.txn).await?;
-        let mut users = Vec::with_capacity(rows.len());
-        for row in rows {
-            users.push(self.stored_user(row).await?);
+        self.with_roles(rows).await
+    }
+
+    /// Active (not disabled) users holding any of `roles`, by e-mail.
+    pub async fn users_with_any_role(
+        &self,
+        roles: &[Role],
+    ) -> Result<Vec<StoredUser>, StorageError> {
+        let ids: Vec<i64> = user_role::Entity::find()
+            .filter(user_role::Column::Role.is_in(roles.iter().map(|r| r.code())))
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(|r| r.user_id)
+            .collect();
+        let rows = app_user::Entity::find()
+            .filter(app_user::Column::Id.is_in(ids))
+            .filter(app_user::Column::DisabledAt.is_null())
+            .order_by_asc(app_user::Column::Email)
+            .all(&self.txn)
+            .await?;
+        self.with_roles(rows).await
+    }
+
+    /// Attaches roles to many users with one query.
+    async fn with_roles(
+        &self,
+        rows: Vec<app_user::Model>,
+    ) -> Result<Vec<StoredUser>, StorageError> {
+        let mut roles: std::collections::HashMap<i64, Vec<Role>> = std::collections::HashMap::new();
+        for chunk in rows.chunks(500) {
+            let ids: Vec<i64> = chunk.iter().map(|r| r.id).collect();
+            for r in user_role::Entity::find()
+                .filter(user_role::Column::UserId.is_in(ids))
+                .order_by_asc(user_role::Column::Role)
+                .all(&self.txn)
+                .await?
+            {
+                roles
+                    .entry(r.user_id)
+                    .or_default()
+                    .push(r.role.parse::<Role>().map_err(corrupt)?);
+            }
         }
-        Ok(users)
+        rows.into_iter()
+            .map(|row| {
+                Ok(StoredUser {
+                    roles: roles.remove(&row.id).unwrap_or_default(),
+                    id: row.id,
+                    agency_id: row.agency_id,
+                    email: Email::parse(&row.email).map_err(corrupt)?,
+                    display_name: row.display_name,
+                    must_change_password: row.must_change_password,
+                    disabled: row.disabled_at.is_some(),
+                    locked: row.locked_at.is_some(),
+                    mfa_enrolled: row.totp_enrolled_at.is_some(),
+                })
+            })
+            .collect()
     }
 
     pub async fn credentials(&self, user_id: i64) -> Result<Credentials, StorageError> {

@@ -81,8 +81,9 @@ async fn run(backend: Backend, supervisees: usize) {
     let html = browser.page("/caseload").await;
     let case_path = html
         .split("href=\"/cases/")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|id| id.chars().all(|c| c.is_ascii_digit()))
         .map(|id| format!("/cases/{id}"))
         .expect("a case on the caseload");
 

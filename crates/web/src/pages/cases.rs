@@ -438,18 +438,18 @@ async fn case_page_for(
         .collect();
     let mut candidates = Vec::new();
     if view.may_manage_team {
+        let mut seen = std::collections::HashSet::new();
         for role in [
             TeamRole::TreatmentProvider,
             TeamRole::PolygraphExaminer,
             TeamRole::SupervisingOfficer,
         ] {
             for u in state.app.candidates_for(role).await? {
-                let entry = (
-                    u.email.to_string(),
-                    format!("{} ({})", u.display_name, role.label()),
-                );
-                if !candidates.contains(&entry) {
-                    candidates.push(entry);
+                if seen.insert((u.id, role)) {
+                    candidates.push((
+                        u.email.to_string(),
+                        format!("{} ({})", u.display_name, role.label()),
+                    ));
                 }
             }
         }
