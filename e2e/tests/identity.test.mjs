@@ -37,6 +37,8 @@ async function firstSignIn(page, problems, baseUrl, email, password) {
   await assertClean(page, problems, 'the recovery codes page');
   const codes = await page.locator('#recovery-codes code').allInnerTexts();
   assert.equal(codes.length, 10);
+  for (const code of codes) assert.match(code, /^[a-z0-9]{5}-[a-z0-9]{5}$/);
+  assert.equal(new Set(codes).size, 10, 'recovery codes are distinct');
   return { secret, codes };
 }
 
@@ -82,7 +84,10 @@ for (const backend of backends()) {
         await page.getByLabel('Password', { exact: true }).fill('not the password');
         await page.locator('label[for="accept_notice"]').click();
         await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.getByText('Sign-in failed.').waitFor();
+        const alert = page.getByRole('alert');
+        await alert.waitFor();
+        assert.match(await alert.innerText(), /^Sign-in failed\./);
+        assert.equal(new URL(page.url()).pathname, '/sign-in');
         await assertClean(page, problems, 'the sign-in page with an error');
       } finally {
         await close();
@@ -159,6 +164,10 @@ for (const backend of backends()) {
       const res = await fetch(`${server.baseUrl}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
       assert.equal(res.status, 200);
       assert.equal((await res.json()).email, server.admin.email);
+      // Shown once: the account page lists the token by name, never its value.
+      await admin.goto(`${server.baseUrl}/account`);
+      await admin.getByRole('cell', { name: 'reporting', exact: true }).waitFor();
+      assert.ok(!(await admin.content()).includes(token), 'the token is not shown again');
       const anonymous = await fetch(`${server.baseUrl}/api/v1/me`);
       assert.equal(anonymous.status, 401);
     });

@@ -58,6 +58,8 @@ pub struct CaseView {
     /// Required roles nobody fills on the current episode today.
     pub team_gaps: Vec<TeamRole>,
     pub may_manage_team: bool,
+    /// Active members serving without a valid required certification today (R10).
+    pub certification_issues: Vec<String>,
     /// How the viewer stands to the case.
     pub relationships: Vec<Relationship>,
 }
@@ -555,6 +557,25 @@ impl App {
             .find(|e| e.actual_end.is_none())
             .map(|e| team_gaps(e, &team, today))
             .unwrap_or_default();
+        let mut certification_issues = Vec::new();
+        for m in team.iter().filter(|m| m.active_on(today)) {
+            let Some(kind) = crate::certifications::required_for(m.team_role) else {
+                continue;
+            };
+            let certs = if kind.held_by_agency() {
+                tx.certifications_of(&[], &[m.agency_id]).await?
+            } else {
+                tx.certifications_of(&[m.user_id], &[]).await?
+            };
+            if !crate::certifications::holds_valid(&certs, kind, &[today]) {
+                certification_issues.push(format!(
+                    "{} serves as {} without a current {}",
+                    m.user_name,
+                    m.team_role.label(),
+                    kind.label()
+                ));
+            }
+        }
         AuditEntry::new("case_read", Outcome::Success, now)
             .by(actor)
             .object("supervisee", supervisee_id)
@@ -567,6 +588,7 @@ impl App {
             team,
             team_gaps,
             may_manage_team,
+            certification_issues,
             relationships,
         })
     }
@@ -631,6 +653,27 @@ impl App {
                 member.display_name,
                 role.label()
             )));
+        }
+        if let Some(kind) = crate::certifications::required_for(role) {
+            let certs = if kind.held_by_agency() {
+                tx.certifications_of(&[], &[member.agency_id]).await?
+            } else {
+                tx.certifications_of(&[member.id], &[]).await?
+            };
+            let today = containment_domain::case::local_date(now);
+            if !crate::certifications::holds_valid(&certs, kind, &[start_date, today]) {
+                return Err(AppError::InvalidInput(format!(
+                    "{} cannot serve as {}: no {} is valid on {} (R10); record a current one in the certification registry first",
+                    member.display_name,
+                    role.label(),
+                    kind.label(),
+                    if start_date < today {
+                        format!("{start_date} and today")
+                    } else {
+                        "that day".to_owned()
+                    },
+                )));
+            }
         }
         let current = tx.team(&[episode.id]).await?;
         if current

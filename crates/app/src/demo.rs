@@ -6,8 +6,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use containment_domain::access::TeamRole;
 use containment_domain::audit::Outcome;
 use containment_domain::case::{CdcrNumber, CiiNumber, County, CourtCaseNumber, SupervisionKind};
+use containment_domain::certification::{CertificationKind, ProviderLevel};
 use containment_domain::{AgencyKind, Email, Role};
-use containment_storage::{NewAgency, NewEpisode, NewSupervisee, NewUser, Tx};
+use containment_storage::{NewAgency, NewCertification, NewEpisode, NewSupervisee, NewUser, Tx};
 
 use crate::actor::{Actor, AuditEntry};
 use crate::{App, AppError, password};
@@ -340,6 +341,59 @@ impl App {
                 Role::LawEnforcement => staff.police.push(user.id),
                 _ => {}
             }
+        }
+        // Certifications (R10): most current, a few expiring within the warning window, and a
+        // very few lapsed while still assigned, as a real registry would show.
+        let mut cert_no = 0usize;
+        for (holders, kind) in [
+            (&staff.providers, CertificationKind::CasombProvider),
+            (&staff.examiners, CertificationKind::PolygraphPcsot),
+        ] {
+            for user_id in holders.iter() {
+                cert_no += 1;
+                let roll = rng.below(100);
+                let expires = if roll < 3 {
+                    today - Duration::days(i64::try_from(1 + rng.below(30)).unwrap_or(1))
+                } else if roll < 10 {
+                    today + Duration::days(i64::try_from(1 + rng.below(60)).unwrap_or(1))
+                } else {
+                    today + Duration::days(i64::try_from(61 + rng.below(600)).unwrap_or(61))
+                };
+                tx.create_certification(
+                    NewCertification {
+                        kind,
+                        holder_user_id: Some(*user_id),
+                        holder_agency_id: None,
+                        level: (kind == CertificationKind::CasombProvider)
+                            .then_some(ProviderLevel::Independent),
+                        instrument: None,
+                        supervisor_user_id: None,
+                        number: format!("DEMO-{cert_no:06}"),
+                        issued_on: expires - Duration::days(700),
+                        expires_on: expires,
+                    },
+                    now,
+                )
+                .await?;
+            }
+        }
+        for agency_id in &provider_agencies {
+            cert_no += 1;
+            tx.create_certification(
+                NewCertification {
+                    kind: CertificationKind::CasombProgram,
+                    holder_user_id: None,
+                    holder_agency_id: Some(*agency_id),
+                    level: None,
+                    instrument: None,
+                    supervisor_user_id: None,
+                    number: format!("DEMO-{cert_no:06}"),
+                    issued_on: today - Duration::days(200),
+                    expires_on: today + Duration::days(500),
+                },
+                now,
+            )
+            .await?;
         }
         AuditEntry::new("demo_data", Outcome::Success, now)
             .by(&Actor::console())

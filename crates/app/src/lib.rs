@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod bootstrap;
 mod cases;
+mod certifications;
 mod demo;
 mod error;
 pub mod password;
@@ -16,6 +17,9 @@ pub use admin::{AUDIT_PAGE, AccountAction, CreatedUser};
 pub use auth::{Enrollment, NewToken, NextStep, RECOVERY_CODES, SessionCheck, SignedIn, totp_code};
 pub use bootstrap::FirstAdmin;
 pub use cases::{CaseInput, CaseView, CaseloadEntry, REQUIRED_TEAM_ROLES, team_gaps};
+pub use certifications::{
+    CSV_COLUMNS, CertificationInput, RegistryEntry, holds_valid, required_for,
+};
 pub use containment_domain::Role;
 pub use containment_storage::{
     AgencyRecord, AuditFilter, AuditVerification, Backend, CaseloadQuery, CaseloadRow,

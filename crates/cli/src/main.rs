@@ -81,6 +81,9 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Import lists into the database.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Fill the database with realistic synthetic data (agencies, people in every role,
     /// supervisees with supervision and teams) for demonstrations and benchmarks. All names are
     /// invented; every demo account shares one password, printed at the end.
@@ -181,6 +184,17 @@ enum TokenCommand {
     Revoke {
         /// The token id shown by `token list`.
         id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import certifications from a CSV file with the header row kind, holder_email,
+    /// holder_agency, level, instrument, supervisor_email, number, issued_on, expires_on. All
+    /// rows are recorded, or none: every problem is listed with its row number.
+    Certifications {
+        /// The CSV file.
+        file: PathBuf,
     },
 }
 
@@ -329,6 +343,32 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(cmd) => admin::token(&open_current(&url).await?, cmd).await,
         Command::Audit(AuditCommand::Verify) => {
             admin::audit_verify(&open_current(&url).await?).await
+        }
+        Command::Import(ImportCommand::Certifications { file }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let app = open_current(&url).await?;
+            match app
+                .import_certifications(
+                    &containment_app::Actor::console(),
+                    &text,
+                    chrono::Utc::now(),
+                )
+                .await
+            {
+                Ok(n) => {
+                    println_out(&format!("{n} certifications imported"));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(containment_app::AppError::InvalidInput(problems)) => {
+                    eprintln!("Nothing was imported:");
+                    for p in problems.split("; ") {
+                        eprintln!("  {p}");
+                    }
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Command::Demo { supervisees, seed } => {
             let app = App::open(&url, true).await?;

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod audit;
 pub mod case;
+pub mod certification;
 pub mod identity;
 pub mod security;
 

@@ -689,3 +689,35 @@ impl Tx {
         Ok(res.rows_affected == 1)
     }
 }
+
+impl Tx {
+    /// Supervisee ids of open episodes on whose team `user_id` serves on `day`.
+    pub async fn open_cases_served_by(
+        &self,
+        user_id: i64,
+        day: NaiveDate,
+    ) -> Result<Vec<i64>, StorageError> {
+        let members = team_member::Entity::find()
+            .filter(team_member::Column::UserId.eq(user_id))
+            .filter(team_member::Column::StartDate.lte(day))
+            .filter(
+                Cond::any()
+                    .add(team_member::Column::EndDate.is_null())
+                    .add(team_member::Column::EndDate.gte(day)),
+            )
+            .all(&self.txn)
+            .await?;
+        let episode_ids: Vec<i64> = members.iter().map(|m| m.episode_id).collect();
+        let mut ids: Vec<i64> = supervision_episode::Entity::find()
+            .filter(supervision_episode::Column::Id.is_in(episode_ids))
+            .filter(supervision_episode::Column::ActualEnd.is_null())
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(|e| e.supervisee_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+}

@@ -3,6 +3,7 @@
 
 mod audit;
 mod cases;
+mod certifications;
 mod connect;
 pub mod entity;
 mod identity;
@@ -16,6 +17,7 @@ pub use cases::{
     CaseloadQuery, CaseloadRow, CaseloadSort, EpisodeRecord, NewEpisode, NewSupervisee,
     SuperviseeChanges, SuperviseeRecord, TeamMemberRecord,
 };
+pub use certifications::{CertificationRecord, NewCertification};
 pub use connect::{Backend, StorageError, Store};
 pub use identity::{AgencyRecord, Credentials, NewAgency, NewUser, StoredUser};
 pub use migration::MigrationState;

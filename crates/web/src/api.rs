@@ -31,7 +31,8 @@ use crate::routes::{Registry, RouteInfo};
     paths(
         api_root, me, my_tokens, revoke_token, users, health::healthz, health::readyz,
         crate::api_cases::caseload, crate::api_cases::open_case, crate::api_cases::supervisee,
-        crate::api_cases::update_supervisee,
+        crate::api_cases::update_supervisee, crate::api_cases::certifications,
+        crate::api_cases::add_certification, crate::api_cases::import_certifications,
         crate::api_cases::add_member, crate::api_cases::end_member,
     ),
     components(schemas(
@@ -39,7 +40,8 @@ use crate::routes::{Registry, RouteInfo};
         crate::api_cases::CaseloadPage, crate::api_cases::CaseloadItem, crate::api_cases::NewCase,
         crate::api_cases::Created, crate::api_cases::Supervisee, crate::api_cases::Episode,
         crate::api_cases::TeamMember, crate::api_cases::NewTeamMember, crate::api_cases::EndMembership,
-        crate::api_cases::SuperviseeUpdate,
+        crate::api_cases::SuperviseeUpdate, crate::api_cases::Certification,
+        crate::api_cases::NewCertificationBody, crate::api_cases::Imported,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -47,6 +49,7 @@ use crate::routes::{Registry, RouteInfo};
         (name = "account", description = "The caller's own account and tokens"),
         (name = "administration", description = "Accounts, for administrators"),
         (name = "cases", description = "Supervisees, supervision episodes and containment teams"),
+        (name = "certifications", description = "The certification registry (R10)"),
         (name = "operations", description = "Health checks for load balancers"),
     )
 )]

@@ -25,6 +25,17 @@ pub(crate) fn registry() -> Registry {
         .post("/api/v1/supervisees", Guard::Api, open_case)
         .get("/api/v1/supervisees/{id}", Guard::Api, supervisee)
         .put("/api/v1/supervisees/{id}", Guard::Api, update_supervisee)
+        .get("/api/v1/certifications", Guard::Api, certifications)
+        .post(
+            "/api/v1/certifications",
+            Guard::ApiRole(CERT_MANAGERS),
+            add_certification,
+        )
+        .post(
+            "/api/v1/certifications/import",
+            Guard::ApiRole(CERT_MANAGERS),
+            import_certifications,
+        )
         .post(
             "/api/v1/supervisees/{id}/team-members",
             Guard::Api,
@@ -36,6 +47,11 @@ pub(crate) fn registry() -> Registry {
             end_member,
         )
 }
+
+const CERT_MANAGERS: &[containment_domain::Role] = &[
+    containment_domain::Role::SystemAdmin,
+    containment_domain::Role::AgencyAdmin,
+];
 
 fn caller(identity: &Identity) -> Result<&containment_app::Actor, ApiError> {
     identity.actor().ok_or_else(|| {
@@ -442,4 +458,130 @@ pub(crate) async fn update_supervisee(
         .await?;
     let view = state.app.case_view(actor, id, now, local_date(now)).await?;
     Ok(Json(supervisee_json(view)))
+}
+
+/// A certification in the registry, with its status today.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Certification {
+    pub id: i64,
+    /// `casomb_provider`, `casomb_program`, `polygraph_pcsot` or `saratso_scorer`.
+    pub kind: String,
+    pub holder_user_id: Option<i64>,
+    pub holder_agency_id: Option<i64>,
+    pub holder: String,
+    pub level: Option<String>,
+    pub instrument: Option<String>,
+    pub number: String,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    /// `current`, `expires in N days`, `expired`, ...
+    pub status: String,
+    pub valid_today: bool,
+    /// Open cases on whose team the holder serves although this certification is not valid.
+    pub lapsed_on_cases: Vec<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/certifications", tag = "certifications", security(("bearer" = [])),
+    responses((status = 200, description = "The registry as the caller may see it", body = [Certification])))]
+pub(crate) async fn certifications(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Json<Vec<Certification>>, ApiError> {
+    let actor = caller(&identity)?;
+    let now = Utc::now();
+    let entries = state
+        .app
+        .certification_registry(actor, local_date(now), now)
+        .await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| Certification {
+                id: e.record.id,
+                kind: e.record.kind.code().to_owned(),
+                holder_user_id: e.record.holder_user_id,
+                holder_agency_id: e.record.holder_agency_id,
+                holder: e.holder,
+                level: e.record.level.map(|l| l.code().to_owned()),
+                instrument: e.record.instrument,
+                number: e.record.number,
+                issued_on: e.record.issued_on,
+                expires_on: e.record.expires_on,
+                status: e.status.label(),
+                valid_today: e.status.is_valid(),
+                lapsed_on_cases: e.lapsed_on_cases,
+            })
+            .collect(),
+    ))
+}
+
+/// A certification to record. Dates are `YYYY-MM-DD`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewCertificationBody {
+    pub kind: String,
+    #[serde(default)]
+    pub holder_email: String,
+    #[serde(default)]
+    pub holder_agency: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub instrument: String,
+    #[serde(default)]
+    pub supervisor_email: String,
+    pub number: String,
+    pub issued_on: String,
+    pub expires_on: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/certifications", tag = "certifications", security(("bearer" = [])),
+    request_body = NewCertificationBody,
+    responses((status = 201, description = "Recorded", body = Created),
+              (status = 409, description = "The number is already recorded for this kind", body = ApiErrorBody),
+              (status = 422, description = "Invalid; `message` lists every problem", body = ApiErrorBody)))]
+pub(crate) async fn add_certification(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    ApiJson(b): ApiJson<NewCertificationBody>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let actor = caller(&identity)?;
+    let input = containment_app::CertificationInput {
+        kind: b.kind,
+        holder_email: b.holder_email,
+        holder_agency: b.holder_agency,
+        level: b.level,
+        instrument: b.instrument,
+        supervisor_email: b.supervisor_email,
+        number: b.number,
+        issued_on: b.issued_on,
+        expires_on: b.expires_on,
+    };
+    let id = state
+        .app
+        .add_certification(actor, &input, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Imported {
+    pub imported: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/certifications/import", tag = "certifications", security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv",
+        description = "Header row: kind,holder_email,holder_agency,level,instrument,supervisor_email,number,issued_on,expires_on"),
+    responses((status = 200, description = "Every row recorded", body = Imported),
+              (status = 422, description = "Nothing recorded; `message` lists each problem with its row number", body = ApiErrorBody)))]
+pub(crate) async fn import_certifications(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    body: String,
+) -> Result<Json<Imported>, ApiError> {
+    let actor = caller(&identity)?;
+    let imported = state
+        .app
+        .import_certifications(actor, &body, Utc::now())
+        .await?;
+    Ok(Json(Imported { imported }))
 }

@@ -7,6 +7,7 @@ use crate::{Backend, StorageError, Store};
 
 mod m20261124_000001_identity;
 mod m20261124_000002_case_file;
+mod m20261124_000003_certification;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_identity::Migration),
             Box::new(m20261124_000002_case_file::Migration),
+            Box::new(m20261124_000003_certification::Migration),
         ]
     }
 }

@@ -19,6 +19,8 @@ both_backends!(
     the_case_api_speaks_json_errors,
     demo_data_is_complete_and_repeatable,
     a_stale_edit_is_refused_and_changes_nothing,
+    assignment_needs_a_current_certification_and_lapses_show,
+    certification_import_is_all_or_nothing,
 );
 
 struct World {
@@ -62,12 +64,40 @@ async fn world(db: &TestDb) -> World {
         .await;
     app.user(poly.id, "ex@poly.example", &[Role::PolygraphExaminer])
         .await;
+    // Both hold current certifications, as R10 requires for assignment.
+    certify(&app, "casomb_provider", "dr@northbay.example", "CP-1").await;
+    certify(&app, "polygraph_pcsot", "ex@poly.example", "PE-1").await;
     World {
         officer: actor(&app, "po@sonoma.example").await,
         provider: actor(&app, "dr@northbay.example").await,
         examiner_email: "ex@poly.example".into(),
         app,
     }
+}
+
+/// Records a certification valid from a year ago for a year and a half from now.
+async fn certify(app: &TestApp, kind: &str, email: &str, number: &str) {
+    let today = local_date(Utc::now());
+    app.app
+        .add_certification(
+            &Actor::console(),
+            &containment_app::CertificationInput {
+                kind: kind.into(),
+                holder_email: email.into(),
+                level: if kind == "casomb_provider" {
+                    "independent".into()
+                } else {
+                    String::new()
+                },
+                number: number.into(),
+                issued_on: (today - Duration::days(200)).to_string(),
+                expires_on: (today + Duration::days(500)).to_string(),
+                ..Default::default()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
 }
 
 fn case(name: &str, cii: &str) -> CaseInput {
@@ -727,7 +757,7 @@ async fn the_case_api_speaks_json_errors(db: TestDb) {
     let episode = got["episodes"][0]["id"].as_i64().unwrap();
     let res = post(
         &format!("/api/v1/supervisees/{id}/team-members"),
-        json!({"episode_id": episode, "email": "dr@northbay.example", "team_role": "treatment_provider", "start_date": "2026-02-01"}),
+        json!({"episode_id": episode, "email": "dr@northbay.example", "team_role": "treatment_provider", "start_date": local_date(now).to_string()}),
     )
     .await
     .unwrap();
@@ -1033,4 +1063,334 @@ async fn a_stale_edit_is_refused_and_changes_nothing(db: TestDb) {
         html.contains("name=\"version\" value=\"3\""),
         "the form now carries the current version"
     );
+}
+
+async fn assignment_needs_a_current_certification_and_lapses_show(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let clinic = w
+        .app
+        .app
+        .agency_by_name("North Bay Treatment")
+        .await
+        .unwrap()
+        .unwrap();
+    w.app
+        .user(
+            clinic.id,
+            "new@northbay.example",
+            &[Role::TreatmentProvider],
+        )
+        .await;
+    let id = w
+        .app
+        .app
+        .open_case(&w.officer, &case("Cert Case", ""), now)
+        .await
+        .unwrap();
+    let episode = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap()
+        .episodes[0]
+        .id;
+
+    // No certification at all: refused, with the reason.
+    let err = w
+        .app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            "new@northbay.example",
+            TeamRole::TreatmentProvider,
+            today,
+            now,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::InvalidInput(m) if m.contains("R10") && m.contains("CASOMB")),
+        "{err:?}"
+    );
+
+    // A certification that expired yesterday: still refused. One that expires today: accepted.
+    let record = |number: &str, expires: chrono::NaiveDate| containment_app::CertificationInput {
+        kind: "casomb_provider".into(),
+        holder_email: "new@northbay.example".into(),
+        level: "independent".into(),
+        number: number.into(),
+        issued_on: (expires - Duration::days(700)).to_string(),
+        expires_on: expires.to_string(),
+        ..Default::default()
+    };
+    w.app
+        .app
+        .add_certification(
+            &Actor::console(),
+            &record("CP-OLD", today - Duration::days(1)),
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(
+        w.app
+            .app
+            .add_team_member(
+                &w.officer,
+                episode,
+                "new@northbay.example",
+                TeamRole::TreatmentProvider,
+                today,
+                now
+            )
+            .await
+            .is_err()
+    );
+    w.app
+        .app
+        .add_certification(&Actor::console(), &record("CP-TODAY", today), now)
+        .await
+        .unwrap();
+    w.app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            "new@northbay.example",
+            TeamRole::TreatmentProvider,
+            today,
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(
+        w.app
+            .app
+            .case_view(&w.officer, id, now, today)
+            .await
+            .unwrap()
+            .certification_issues
+            .is_empty()
+    );
+
+    // Tomorrow the certification has lapsed while assigned: the case says so, and so does the
+    // registry (with the case), while the holder gets the warning before that.
+    let tomorrow = today + Duration::days(1);
+    let view = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, tomorrow)
+        .await
+        .unwrap();
+    assert_eq!(
+        view.certification_issues.len(),
+        1,
+        "{:?}",
+        view.certification_issues
+    );
+    assert!(view.certification_issues[0].contains("without a current CASOMB"));
+    let registry = w
+        .app
+        .app
+        .certification_registry(&Actor::console(), tomorrow, now)
+        .await
+        .unwrap();
+    let lapsed = registry
+        .iter()
+        .find(|e| e.record.number == "CP-TODAY")
+        .unwrap();
+    assert!(!lapsed.status.is_valid());
+    assert_eq!(lapsed.lapsed_on_cases, vec![id]);
+    let mine = w
+        .app
+        .app
+        .certification_registry(&actor(&w.app, "new@northbay.example").await, today, now)
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 2, "holders see their own certifications");
+    assert!(mine.iter().any(|e| e.status
+        == containment_domain::certification::CertificationStatus::ExpiringSoon { days_left: 0 }));
+
+    // An examiner needs the PCSOT training, not a provider certification.
+    let err = w
+        .app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            "dr@northbay.example",
+            TeamRole::PolygraphExaminer,
+            today,
+            now,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::InvalidInput(_)));
+}
+
+async fn certification_import_is_all_or_nothing(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let clinic = w
+        .app
+        .app
+        .agency_by_name("North Bay Treatment")
+        .await
+        .unwrap()
+        .unwrap();
+    w.app
+        .user(
+            clinic.id,
+            "assoc@northbay.example",
+            &[Role::TreatmentProvider],
+        )
+        .await;
+    let header = containment_app::CSV_COLUMNS.join(",");
+    let good = format!(
+        "{header}\n\
+         casomb_provider,assoc@northbay.example,,associate,,dr@northbay.example,CP-100,2026-01-01,2027-12-31\n\
+         casomb_program,,North Bay Treatment,,,,PG-7,2026-01-01,2027-12-31\n\
+         saratso_scorer,dr@northbay.example,,,stable2007,,SS-9,2026-01-01,2028-06-30\n"
+    );
+    let bad = format!(
+        "{header}\n\
+         casomb_provider,assoc@northbay.example,,associate,,dr@northbay.example,CP-200,2026-01-01,2027-12-31\n\
+         casomb_provider,nobody@northbay.example,,independent,,,CP-201,2026-01-01,2027-12-31\n\
+         casomb_provider,assoc@northbay.example,,student,,,CP-202,2026-01-01,2027-12-31\n\
+         cpr_card,dr@northbay.example,,,,,X-1,2026-01-01,2027-01-01\n"
+    );
+    let err = w
+        .app
+        .app
+        .import_certifications(&Actor::console(), &bad, now)
+        .await
+        .unwrap_err();
+    let AppError::InvalidInput(report) = err else {
+        panic!("expected a row report")
+    };
+    assert!(
+        report.contains("row 3:") && report.contains("nobody@northbay.example"),
+        "{report}"
+    );
+    assert!(
+        report.contains("row 4:") && report.contains("supervising provider"),
+        "{report}"
+    );
+    assert!(
+        report.contains("row 4:") && report.contains("12 months"),
+        "{report}"
+    );
+    assert!(
+        report.contains("row 5:") && report.contains("certification kind"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("row 2:"),
+        "the valid row has no complaint: {report}"
+    );
+    let registry = w
+        .app
+        .app
+        .certification_registry(&Actor::console(), today, now)
+        .await
+        .unwrap();
+    assert!(
+        !registry.iter().any(|e| e.record.number == "CP-200"),
+        "nothing of the bad file was applied"
+    );
+
+    assert_eq!(
+        w.app
+            .app
+            .import_certifications(&Actor::console(), &good, now)
+            .await
+            .unwrap(),
+        3
+    );
+    // Importing the same numbers again is refused as a whole.
+    assert!(
+        w.app
+            .app
+            .import_certifications(&Actor::console(), &good, now)
+            .await
+            .is_err()
+    );
+    let missing_column = "kind,number\ncasomb_program,1\n";
+    let err = w
+        .app
+        .app
+        .import_certifications(&Actor::console(), missing_column, now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("holder_email"));
+    // Through the API: the registry lists them with status; a bad file answers 422 by row.
+    let token = w
+        .app
+        .app
+        .create_token(
+            &Actor::console(),
+            &containment_domain::Email::parse("dr@northbay.example").unwrap(),
+            "api",
+            None,
+            now,
+        )
+        .await
+        .unwrap()
+        .token;
+    let list: Value = w
+        .app
+        .client
+        .get(w.app.url("/api/v1/certifications"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let numbers: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["number"].as_str().unwrap())
+        .collect();
+    assert!(
+        numbers.contains(&"SS-9") && numbers.contains(&"CP-1"),
+        "the holder's own: {numbers:?}"
+    );
+    assert!(!numbers.contains(&"PE-1"), "not someone else's");
+    let res = w
+        .app
+        .client
+        .post(w.app.url("/api/v1/certifications/import"))
+        .bearer_auth(&token)
+        .body(bad.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "a provider does not import"
+    );
+    // An agency admin may not record certifications for another agency's people.
+    let probation = w.officer.user.as_ref().unwrap().agency_id;
+    w.app
+        .user(probation, "admin@sonoma.example", &[Role::AgencyAdmin])
+        .await;
+    let admin = actor(&w.app, "admin@sonoma.example").await;
+    let single =
+        format!("{header}\npolygraph_pcsot,ex@poly.example,,,,,PE-77,2026-01-01,2030-01-01\n");
+    let err = w
+        .app
+        .app
+        .import_certifications(&admin, &single, now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("own agency"), "{err}");
 }

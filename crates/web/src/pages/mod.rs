@@ -4,6 +4,7 @@ pub(crate) mod account;
 mod admin;
 mod audit;
 pub(crate) mod cases;
+mod certifications;
 mod sign_in;
 
 use askama::Template;
@@ -24,6 +25,7 @@ pub(crate) fn registry() -> Registry {
         .merge(admin::registry())
         .merge(audit::registry())
         .merge(cases::registry())
+        .merge(certifications::registry())
 }
 
 /// The signed-in person, as the header shows them.
