@@ -113,6 +113,31 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty())
 }
 
+/// The policy's decision on a case record for `actor`, who stands to the case as
+/// `relationships`. The console (no user) administers; it does not read case data.
+fn decide_on_case(
+    actor: &Actor,
+    relationships: &[Relationship],
+    action: Action,
+    kind: RecordKind,
+) -> Decision {
+    match actor.policy_actor() {
+        Some(who) => access::decide(
+            &who,
+            &Subject::Case {
+                relationships,
+                waivers: &NoWaivers,
+            },
+            action,
+            kind,
+        ),
+        None => Decision::Deny {
+            reason: access::DenyReason::NoRelationshipToCase,
+            visibility: access::Visibility::NotFound,
+        },
+    }
+}
+
 /// Team gaps of `episode` on `day`: required roles no active member fills.
 pub fn team_gaps(
     episode: &EpisodeRecord,
@@ -424,18 +449,12 @@ impl App {
         let relationships = self
             .relationships(&tx, actor, &current, now.date_naive())
             .await?;
-        let decision = match actor.policy_actor() {
-            Some(who) => access::decide(
-                &who,
-                &Subject::Case {
-                    relationships: &relationships,
-                    waivers: &NoWaivers,
-                },
-                Action::Update,
-                RecordKind::Supervisee,
-            ),
-            None => return Err(AppError::Unauthenticated),
-        };
+        let decision = decide_on_case(
+            actor,
+            &relationships,
+            Action::Update,
+            RecordKind::Supervisee,
+        );
         if !decision.is_allowed() {
             return Err(self
                 .case_denied(
@@ -522,21 +541,7 @@ impl App {
                 .await);
         };
         let relationships = self.relationships(&tx, actor, &supervisee, today).await?;
-        let decide = |action, kind| match actor.policy_actor() {
-            Some(who) => access::decide(
-                &who,
-                &Subject::Case {
-                    relationships: &relationships,
-                    waivers: &NoWaivers,
-                },
-                action,
-                kind,
-            ),
-            None => Decision::Deny {
-                reason: access::DenyReason::NoRelationshipToCase,
-                visibility: access::Visibility::NotFound,
-            },
-        };
+        let decide = |action, kind| decide_on_case(actor, &relationships, action, kind);
         let read = decide(Action::Read, RecordKind::Supervisee);
         if !read.is_allowed() {
             return Err(self
@@ -613,18 +618,12 @@ impl App {
         let relationships = self
             .relationships(&tx, actor, &supervisee, now.date_naive())
             .await?;
-        let decision = match actor.policy_actor() {
-            Some(who) => access::decide(
-                &who,
-                &Subject::Case {
-                    relationships: &relationships,
-                    waivers: &NoWaivers,
-                },
-                Action::Create,
-                RecordKind::TeamMembership,
-            ),
-            None => return Err(AppError::Unauthenticated),
-        };
+        let decision = decide_on_case(
+            actor,
+            &relationships,
+            Action::Create,
+            RecordKind::TeamMembership,
+        );
         if !decision.is_allowed() {
             return Err(self
                 .case_denied(tx, actor, "team_member_add", supervisee.id, &decision, now)
@@ -716,18 +715,12 @@ impl App {
         let relationships = self
             .relationships(&tx, actor, &supervisee, now.date_naive())
             .await?;
-        let decision = match actor.policy_actor() {
-            Some(who) => access::decide(
-                &who,
-                &Subject::Case {
-                    relationships: &relationships,
-                    waivers: &NoWaivers,
-                },
-                Action::Update,
-                RecordKind::TeamMembership,
-            ),
-            None => return Err(AppError::Unauthenticated),
-        };
+        let decision = decide_on_case(
+            actor,
+            &relationships,
+            Action::Update,
+            RecordKind::TeamMembership,
+        );
         if !decision.is_allowed() {
             return Err(self
                 .case_denied(tx, actor, "team_member_end", supervisee_id, &decision, now)

@@ -15,6 +15,7 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
+use crate::identity::code_enum;
 use crate::identity::{ParseError, Role};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -49,64 +50,7 @@ id_type! {
     WaiverId
 }
 
-/// Declares a closed set of snake_case codes with labels, parsing and display.
-macro_rules! closed_set {
-    (
-        $(#[$meta:meta])*
-        $name:ident, $field:literal {
-            $($variant:ident => $code:literal, $label:literal;)+
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($variant,)+
-        }
-
-        impl $name {
-            /// Every value, in a stable order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The stable code used in storage, the audit log and the API.
-            pub fn code(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code,)+
-                }
-            }
-
-            /// The name a person reads.
-            pub fn label(self) -> &'static str {
-                match self {
-                    $($name::$variant => $label,)+
-                }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = ParseError;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s.trim() {
-                    $($code => Ok($name::$variant),)+
-                    "" => Err(ParseError::Missing { field: $field }),
-                    _ => Err(ParseError::NotOneOf {
-                        field: $field,
-                        allowed: concat!($($code, " "),+),
-                    }),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-    };
-}
-
-closed_set! {
+code_enum! {
     /// What someone wants to do with a record.
     Action, "action" {
         Read => "read", "read";
@@ -120,7 +64,7 @@ closed_set! {
     }
 }
 
-closed_set! {
+code_enum! {
     /// What is being touched.
     RecordKind, "record kind" {
         Supervisee => "supervisee", "supervisee identity and demographics";
@@ -149,7 +93,7 @@ closed_set! {
     }
 }
 
-closed_set! {
+code_enum! {
     /// Categories of treatment information a waiver or consent can cover.
     InformationCategory, "information category" {
         Progress => "progress", "treatment progress";
@@ -161,7 +105,7 @@ closed_set! {
     }
 }
 
-closed_set! {
+code_enum! {
     /// The part a person plays on one case's containment team.
     TeamRole, "team role" {
         SupervisingOfficer => "supervising_officer", "supervising officer";

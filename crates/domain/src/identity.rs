@@ -40,7 +40,7 @@ macro_rules! code_enum {
             /// Every value, in a stable order.
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
 
-            /// The stable code used in storage, URLs and the API.
+            /// The stable code used in storage, the audit log, URLs and the API.
             pub fn code(self) -> &'static str {
                 match self {
                     $($name::$variant => $code,)+
@@ -77,6 +77,8 @@ macro_rules! code_enum {
         }
     };
 }
+
+pub(crate) use code_enum;
 
 code_enum! {
     /// The kinds of agency that take part in containment teams.

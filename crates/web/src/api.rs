@@ -14,6 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody};
+use crate::extract::caller;
 use crate::guard::Guard;
 use crate::health::{self, HealthStatus};
 use crate::identity::Identity;
@@ -124,16 +125,6 @@ pub(crate) async fn api_root() -> Json<ApiRoot> {
         version: env!("CARGO_PKG_VERSION"),
         openapi: "/api/v1/openapi.json",
         docs: "/api/docs/",
-    })
-}
-
-fn caller(identity: &Identity) -> Result<&containment_app::Actor, ApiError> {
-    identity.actor().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "Send a valid API token.",
-        )
     })
 }
 

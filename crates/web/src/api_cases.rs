@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody};
+use crate::extract::caller;
 use crate::guard::Guard;
 use crate::identity::Identity;
 use crate::pages::cases::{CaseloadFilters, caseload_query};
@@ -52,16 +53,6 @@ const CERT_MANAGERS: &[containment_domain::Role] = &[
     containment_domain::Role::SystemAdmin,
     containment_domain::Role::AgencyAdmin,
 ];
-
-fn caller(identity: &Identity) -> Result<&containment_app::Actor, ApiError> {
-    identity.actor().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "Send a valid API token.",
-        )
-    })
-}
 
 /// Query of the caseload.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -5,7 +5,10 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
+use axum::http::StatusCode;
+
 use crate::error::ApiError;
+use crate::identity::Identity;
 
 /// A JSON body; a malformed or mistyped body is a 4xx `invalid_json` error naming the problem.
 #[derive(Debug)]
@@ -51,4 +54,15 @@ where
 
 fn query_rejection(r: &QueryRejection) -> ApiError {
     ApiError::new(r.status(), "invalid_query", r.body_text())
+}
+
+/// The acting program's identity, or 401 in the API's error format.
+pub(crate) fn caller(identity: &Identity) -> Result<&containment_app::Actor, ApiError> {
+    identity.actor().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Send a valid API token.",
+        )
+    })
 }
