@@ -60,6 +60,13 @@ pub struct CaseView {
     pub may_manage_team: bool,
     /// Active members serving without a valid required certification today (R10).
     pub certification_issues: Vec<String>,
+    /// The case's waivers and consents (empty when the viewer may not read them).
+    pub waivers: Vec<containment_storage::WaiverRecord>,
+    /// No court waiver covering provider, officer and examiner is in force (R11).
+    pub waiver_missing: bool,
+    /// For each treatment information category: the waiver under which the viewer may read it
+    /// today, or `None`.
+    pub treatment_access: Vec<(access::InformationCategory, Option<access::WaiverId>)>,
     /// How the viewer stands to the case.
     pub relationships: Vec<Relationship>,
 }
@@ -115,7 +122,7 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 
 /// The policy's decision on a case record for `actor`, who stands to the case as
 /// `relationships`. The console (no user) administers; it does not read case data.
-fn decide_on_case(
+pub(crate) fn decide_on_case(
     actor: &Actor,
     relationships: &[Relationship],
     action: Action,
@@ -156,7 +163,7 @@ pub fn team_gaps(
 
 impl App {
     /// How `actor` stands to the supervisee's case on `day`.
-    async fn relationships(
+    pub(crate) async fn relationships(
         &self,
         tx: &Tx,
         actor: &Actor,
@@ -192,7 +199,7 @@ impl App {
     }
 
     /// Records a denial and turns it into the answer the policy chose (404 hides the case).
-    async fn case_denied(
+    pub(crate) async fn case_denied(
         &self,
         tx: Tx,
         actor: &Actor,
@@ -541,7 +548,21 @@ impl App {
                 .await);
         };
         let relationships = self.relationships(&tx, actor, &supervisee, today).await?;
-        let decide = |action, kind| decide_on_case(actor, &relationships, action, kind);
+        let episodes = tx.episodes(supervisee_id).await?;
+        let (coverage, waiver_records) =
+            crate::waivers::case_waivers(&tx, supervisee_id, &episodes, today).await?;
+        let decide = |action, kind| match actor.policy_actor() {
+            Some(who) => access::decide(
+                &who,
+                &Subject::Case {
+                    relationships: &relationships,
+                    waivers: &coverage,
+                },
+                action,
+                kind,
+            ),
+            None => decide_on_case(actor, &relationships, action, kind),
+        };
         let read = decide(Action::Read, RecordKind::Supervisee);
         if !read.is_allowed() {
             return Err(self
@@ -550,7 +571,40 @@ impl App {
         }
         let may_manage_team = decide(Action::Create, RecordKind::TeamMembership).is_allowed();
         let may_read_team = decide(Action::Read, RecordKind::TeamMembership).is_allowed();
-        let episodes = tx.episodes(supervisee_id).await?;
+        let may_read_waivers = decide(Action::Read, RecordKind::Waiver).is_allowed();
+        let treatment_access = [
+            (
+                access::InformationCategory::Progress,
+                RecordKind::TreatmentProgress,
+            ),
+            (
+                access::InformationCategory::AttendanceDetail,
+                RecordKind::AttendanceDetail,
+            ),
+            (
+                access::InformationCategory::DynamicRiskDiscussion,
+                RecordKind::DynamicRiskDiscussion,
+            ),
+            (
+                access::InformationCategory::Disclosures,
+                RecordKind::Disclosure,
+            ),
+            (
+                access::InformationCategory::MonthlyReports,
+                RecordKind::MonthlyReport,
+            ),
+            (
+                access::InformationCategory::SubstanceUse,
+                RecordKind::SubstanceUseTreatment,
+            ),
+        ]
+        .into_iter()
+        .map(|(category, kind)| {
+            let d = decide(Action::Read, kind);
+            (category, if d.is_allowed() { d.waiver() } else { None })
+        })
+        .collect();
+        let waiver_missing = !crate::waivers::court_waiver_in_force(&coverage);
         let ids: Vec<i64> = episodes.iter().map(|e| e.id).collect();
         let team = if may_read_team {
             tx.team(&ids).await?
@@ -594,6 +648,13 @@ impl App {
             team_gaps,
             may_manage_team,
             certification_issues,
+            waivers: if may_read_waivers {
+                waiver_records
+            } else {
+                Vec::new()
+            },
+            waiver_missing,
+            treatment_access,
             relationships,
         })
     }

@@ -11,6 +11,7 @@ mod certifications;
 mod demo;
 mod error;
 pub mod password;
+mod waivers;
 
 pub use actor::{Actor, Channel, Client};
 pub use admin::{AUDIT_PAGE, AccountAction, CreatedUser};
@@ -24,10 +25,11 @@ pub use containment_domain::Role;
 pub use containment_storage::{
     AgencyRecord, AuditFilter, AuditVerification, Backend, CaseloadQuery, CaseloadRow,
     CaseloadSort, EpisodeRecord, MigrationState, SessionRecord, Store, StoredUser,
-    SuperviseeRecord, TeamMemberRecord, TokenRecord,
+    SuperviseeRecord, TeamMemberRecord, TokenRecord, WaiverRecord,
 };
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use error::AppError;
+pub use waivers::{WaiverInput, court_waiver_in_force};
 
 /// Whether the application can serve requests: answers `/readyz`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,5 +9,6 @@ pub mod case;
 pub mod certification;
 pub mod identity;
 pub mod security;
+pub mod waiver;
 
 pub use identity::{AgencyKind, Email, ParseError, Role};

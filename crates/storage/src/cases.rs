@@ -111,6 +111,8 @@ pub struct CaseloadQuery {
     pub kind: Option<SupervisionKind>,
     /// Only cases missing an officer, a provider or an examiner.
     pub team_gaps: bool,
+    /// Only cases without a court-ordered waiver in force (R11).
+    pub waiver_missing: bool,
     pub sort: CaseloadSort,
     /// 0-based.
     pub page: u64,
@@ -544,6 +546,45 @@ impl Tx {
                     .add(Expr::exists(has_role(TeamRole::TreatmentProvider, day)).not())
                     .add(Expr::exists(has_role(TeamRole::PolygraphExaminer, day)).not()),
             );
+        }
+
+        if q.waiver_missing {
+            let w = Alias::new("w");
+            let in_force = Query::select()
+                .expr(Expr::val(1))
+                .from_as(crate::entity::waiver::Entity, w.clone())
+                .and_where(
+                    Expr::col((w.clone(), crate::entity::waiver::Column::SuperviseeId))
+                        .equals((s.clone(), supervisee::Column::Id)),
+                )
+                .and_where(
+                    Expr::col((w.clone(), crate::entity::waiver::Column::Basis))
+                        .is_in(["pc_1203_067_b4", "pc_3008_d"]),
+                )
+                .and_where(
+                    Expr::col((w.clone(), crate::entity::waiver::Column::EffectiveOn)).lte(day),
+                )
+                .cond_where(
+                    Cond::any()
+                        .add(
+                            Expr::col((w.clone(), crate::entity::waiver::Column::ExpiresOn))
+                                .is_null(),
+                        )
+                        .add(
+                            Expr::col((w.clone(), crate::entity::waiver::Column::ExpiresOn))
+                                .gte(day),
+                        ),
+                )
+                .cond_where(
+                    Cond::any()
+                        .add(
+                            Expr::col((w.clone(), crate::entity::waiver::Column::RevokedOn))
+                                .is_null(),
+                        )
+                        .add(Expr::col((w, crate::entity::waiver::Column::RevokedOn)).gt(day)),
+                )
+                .to_owned();
+            base.and_where(Expr::exists(in_force).not());
         }
 
         let mut count = base.clone();

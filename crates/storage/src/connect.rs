@@ -97,7 +97,24 @@ impl Store {
                 options.max_connections(20).min_connections(1);
             }
         }
-        let db = Database::connect(options).await?;
+        // Several processes opening one new SQLite file at once can find it locked while one
+        // of them switches it to WAL; that clears in milliseconds, so retry for a short while.
+        let mut attempt = 0;
+        let db = loop {
+            match Database::connect(options.clone()).await {
+                Ok(db) => break db,
+                Err(err)
+                    if backend == Backend::Sqlite
+                        && attempt < 50
+                        && (err.to_string().contains("locked")
+                            || err.to_string().contains("busy")) =>
+                {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(err) => return Err(err.into()),
+            }
+        };
         Ok(Store { db, backend })
     }
 

@@ -11,6 +11,7 @@ pub mod migration;
 mod schema;
 mod sessions;
 mod tx;
+mod waivers;
 
 pub use audit::{AuditFilter, AuditVerification, NewAuditEvent};
 pub use cases::{
@@ -24,3 +25,4 @@ pub use migration::MigrationState;
 pub use schema::ColumnShape;
 pub use sessions::{NewSession, SessionRecord, TokenRecord};
 pub use tx::Tx;
+pub use waivers::WaiverRecord;

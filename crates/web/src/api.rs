@@ -33,6 +33,7 @@ use crate::routes::{Registry, RouteInfo};
         api_root, me, my_tokens, revoke_token, users, health::healthz, health::readyz,
         crate::api_cases::caseload, crate::api_cases::open_case, crate::api_cases::supervisee,
         crate::api_cases::update_supervisee, crate::api_cases::certifications,
+        crate::api_cases::record_waiver, crate::api_cases::revoke_waiver,
         crate::api_cases::add_certification, crate::api_cases::import_certifications,
         crate::api_cases::add_member, crate::api_cases::end_member,
     ),
@@ -43,6 +44,8 @@ use crate::routes::{Registry, RouteInfo};
         crate::api_cases::TeamMember, crate::api_cases::NewTeamMember, crate::api_cases::EndMembership,
         crate::api_cases::SuperviseeUpdate, crate::api_cases::Certification,
         crate::api_cases::NewCertificationBody, crate::api_cases::Imported,
+        crate::api_cases::NewWaiver, crate::api_cases::Revocation, crate::api_cases::WaiverJson,
+        crate::api_cases::TreatmentAccess,
     )),
     modifiers(&BearerAuth),
     tags(

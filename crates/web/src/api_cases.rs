@@ -26,6 +26,16 @@ pub(crate) fn registry() -> Registry {
         .post("/api/v1/supervisees", Guard::Api, open_case)
         .get("/api/v1/supervisees/{id}", Guard::Api, supervisee)
         .put("/api/v1/supervisees/{id}", Guard::Api, update_supervisee)
+        .post(
+            "/api/v1/supervisees/{id}/waivers",
+            Guard::Api,
+            record_waiver,
+        )
+        .post(
+            "/api/v1/supervisees/{id}/waivers/{waiver}/revoke",
+            Guard::Api,
+            revoke_waiver,
+        )
         .get("/api/v1/certifications", Guard::Api, certifications)
         .post(
             "/api/v1/certifications",
@@ -65,6 +75,8 @@ pub struct CaseloadParams {
     pub kind: Option<String>,
     /// `1` for cases missing an officer, a provider or an examiner.
     pub gaps: Option<String>,
+    /// `1` for cases without a court-ordered waiver in force (R11).
+    pub waiver_missing: Option<String>,
     /// `name` (default), `start` or `county`.
     pub sort: Option<String>,
     /// 0-based page of 25.
@@ -114,7 +126,11 @@ pub(crate) async fn caseload(
         p.sort.unwrap_or_default(),
         p.page.unwrap_or(0),
     );
-    let query = caseload_query(&filters)?;
+    let mut query = caseload_query(&filters)?;
+    query.waiver_missing = p
+        .waiver_missing
+        .as_deref()
+        .is_some_and(|v| !v.is_empty() && v != "0" && v != "false");
     let now = Utc::now();
     let (entries, total) = state
         .app
@@ -266,6 +282,37 @@ pub struct Supervisee {
     pub team: Vec<TeamMember>,
     /// Required team roles nobody fills today on the current episode.
     pub team_gaps: Vec<String>,
+    /// Members serving without a current required certification (R10).
+    pub certification_issues: Vec<String>,
+    /// Waivers and consents on file (empty when the caller may not read them).
+    pub waivers: Vec<WaiverJson>,
+    /// No court waiver covering provider, officer and examiner is in force (R11).
+    pub waiver_missing: bool,
+    /// Treatment information categories the caller may read today, with the waiver allowing it.
+    pub treatment_access: Vec<TreatmentAccess>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TreatmentAccess {
+    pub category: String,
+    pub waiver_id: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WaiverJson {
+    pub id: i64,
+    pub basis: String,
+    pub discloser: String,
+    pub recipient_roles: Vec<String>,
+    pub recipient_user_ids: Vec<i64>,
+    pub categories: Vec<String>,
+    pub purpose: String,
+    pub effective_on: NaiveDate,
+    pub expires_on: Option<NaiveDate>,
+    pub ends_with_supervision: bool,
+    pub revocable: bool,
+    pub revoked_on: Option<NaiveDate>,
+    pub signed_on: Option<NaiveDate>,
 }
 
 fn supervisee_json(v: CaseView) -> Supervisee {
@@ -315,6 +362,47 @@ fn supervisee_json(v: CaseView) -> Supervisee {
             })
             .collect(),
         team_gaps: v.team_gaps.iter().map(|r| r.code().to_owned()).collect(),
+        certification_issues: v.certification_issues,
+        waiver_missing: v.waiver_missing,
+        treatment_access: v
+            .treatment_access
+            .iter()
+            .filter_map(|(c, w)| {
+                w.map(|w| TreatmentAccess {
+                    category: c.code().to_owned(),
+                    waiver_id: w.0,
+                })
+            })
+            .collect(),
+        waivers: v
+            .waivers
+            .into_iter()
+            .map(|w| WaiverJson {
+                id: w.rule.id.0,
+                basis: w.rule.basis.code().to_owned(),
+                discloser: w.discloser,
+                recipient_roles: w
+                    .rule
+                    .recipient_roles
+                    .iter()
+                    .map(|r| r.code().to_owned())
+                    .collect(),
+                recipient_user_ids: w.rule.recipient_users.iter().map(|u| u.0).collect(),
+                categories: w
+                    .rule
+                    .categories
+                    .iter()
+                    .map(|c| c.code().to_owned())
+                    .collect(),
+                purpose: w.purpose,
+                effective_on: w.rule.effective_on,
+                expires_on: w.rule.expires_on,
+                ends_with_supervision: w.rule.ends_with_supervision,
+                revocable: w.revocable,
+                revoked_on: w.rule.revoked_on,
+                signed_on: w.signed_on,
+            })
+            .collect(),
     }
 }
 
@@ -575,4 +663,87 @@ pub(crate) async fn import_certifications(
         .import_certifications(actor, &body, Utc::now())
         .await?;
     Ok(Json(Imported { imported }))
+}
+
+/// A waiver or consent to record. Court-ordered bases (`pc_1203_067_b4`, `pc_3008_d`) may name
+/// only the provider, program, officer and examiner roles, are never revocable and end with
+/// supervision.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewWaiver {
+    pub basis: String,
+    pub discloser: String,
+    #[serde(default)]
+    pub recipient_roles: Vec<String>,
+    #[serde(default)]
+    pub recipient_emails: Vec<String>,
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub purpose: String,
+    pub effective_on: String,
+    #[serde(default)]
+    pub expires_on: Option<String>,
+    #[serde(default)]
+    pub ends_with_supervision: bool,
+    #[serde(default)]
+    pub revocable: bool,
+    #[serde(default)]
+    pub signed_on: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/waivers", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    request_body = NewWaiver,
+    responses((status = 201, description = "Recorded", body = Created),
+              (status = 404, description = "No such case for the caller", body = ApiErrorBody),
+              (status = 422, description = "Invalid; `message` lists every problem", body = ApiErrorBody)))]
+pub(crate) async fn record_waiver(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiJson(w): ApiJson<NewWaiver>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let actor = caller(&identity)?;
+    let input = containment_app::WaiverInput {
+        basis: w.basis,
+        discloser: w.discloser,
+        recipient_roles: w.recipient_roles,
+        recipient_emails: w.recipient_emails.join("\n"),
+        categories: w.categories,
+        purpose: w.purpose,
+        effective_on: w.effective_on,
+        expires_on: w.expires_on.unwrap_or_default(),
+        ends_with_supervision: w.ends_with_supervision,
+        revocable: w.revocable,
+        signed_on: w.signed_on.unwrap_or_default(),
+    };
+    let waiver = state
+        .app
+        .record_waiver(actor, id, &input, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id: waiver })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Revocation {
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/waivers/{waiver}/revoke", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id"), ("waiver" = i64, Path, description = "Waiver id")),
+    request_body = Revocation,
+    responses((status = 204, description = "Revoked from today; in force no more from the next request"),
+              (status = 404, description = "No such waiver for the caller", body = ApiErrorBody),
+              (status = 409, description = "Not revocable (court-ordered, or recorded as such) or already revoked", body = ApiErrorBody)))]
+pub(crate) async fn revoke_waiver(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, waiver)): Path<(i64, i64)>,
+    ApiJson(r): ApiJson<Revocation>,
+) -> Result<StatusCode, ApiError> {
+    let actor = caller(&identity)?;
+    state
+        .app
+        .revoke_waiver(actor, id, waiver, &r.reason, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

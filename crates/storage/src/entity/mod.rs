@@ -14,3 +14,4 @@ pub mod supervision_episode;
 pub mod team_member;
 pub mod user_role;
 pub mod user_session;
+pub mod waiver;

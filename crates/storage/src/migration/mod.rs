@@ -8,6 +8,7 @@ use crate::{Backend, StorageError, Store};
 mod m20261124_000001_identity;
 mod m20261124_000002_case_file;
 mod m20261124_000003_certification;
+mod m20261124_000004_waiver;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_identity::Migration),
             Box::new(m20261124_000002_case_file::Migration),
             Box::new(m20261124_000003_certification::Migration),
+            Box::new(m20261124_000004_waiver::Migration),
         ]
     }
 }

@@ -21,6 +21,7 @@ both_backends!(
     a_stale_edit_is_refused_and_changes_nothing,
     assignment_needs_a_current_certification_and_lapses_show,
     certification_import_is_all_or_nothing,
+    waivers_open_treatment_information_to_those_named_only,
 );
 
 struct World {
@@ -1393,4 +1394,244 @@ async fn certification_import_is_all_or_nothing(db: TestDb) {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("own agency"), "{err}");
+}
+
+async fn waivers_open_treatment_information_to_those_named_only(db: TestDb) {
+    use containment_domain::access::InformationCategory;
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let sheriff = w
+        .app
+        .agency("Sonoma County Sheriff", AgencyKind::LawEnforcement)
+        .await;
+    w.app
+        .user(sheriff.id, "dep@sheriff.example", &[Role::LawEnforcement])
+        .await;
+    let deputy = actor(&w.app, "dep@sheriff.example").await;
+    let id = w
+        .app
+        .app
+        .open_case(&w.officer, &case("Wall Case", ""), now)
+        .await
+        .unwrap();
+    let episode = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap()
+        .episodes[0]
+        .id;
+    for (email, role) in [
+        ("dr@northbay.example", TeamRole::TreatmentProvider),
+        ("dep@sheriff.example", TeamRole::RegisteringLawEnforcement),
+    ] {
+        w.app
+            .app
+            .add_team_member(&w.officer, episode, email, role, today, now)
+            .await
+            .unwrap();
+    }
+    let access = |who: Actor| {
+        let app = w.app.app.clone();
+        async move {
+            let view = app.case_view(&who, id, now, today).await.unwrap();
+            let allowed: Vec<InformationCategory> = view
+                .treatment_access
+                .iter()
+                .filter(|(_, w)| w.is_some())
+                .map(|(c, _)| *c)
+                .collect();
+            (allowed, view.waiver_missing)
+        }
+    };
+    let (provider_sees, missing) = access(w.provider.clone()).await;
+    assert!(
+        provider_sees.is_empty(),
+        "no waiver, no treatment information"
+    );
+    assert!(missing, "R11: no court waiver on file");
+
+    let court = |roles: &[&str], categories: &[&str]| containment_app::WaiverInput {
+        basis: "pc_1203_067_b4".into(),
+        discloser: "North Bay Treatment".into(),
+        recipient_roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+        effective_on: today.to_string(),
+        revocable: true,
+        ..Default::default()
+    };
+    // The court waiver cannot reach law enforcement, nor substance-use information.
+    let err = w
+        .app
+        .app
+        .record_waiver(
+            &w.officer,
+            id,
+            &court(
+                &["treatment_provider", "registering_law_enforcement"],
+                &["progress"],
+            ),
+            now,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("separate consent"), "{err}");
+    let err = w
+        .app
+        .app
+        .record_waiver(
+            &w.officer,
+            id,
+            &court(&["treatment_provider"], &["substance_use"]),
+            now,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("42 CFR"), "{err}");
+    // A provider cannot record one (the officer keeps the case's waivers).
+    assert!(
+        w.app
+            .app
+            .record_waiver(
+                &w.provider,
+                id,
+                &court(&["treatment_provider"], &["progress"]),
+                now
+            )
+            .await
+            .is_err()
+    );
+
+    let court_id = w
+        .app
+        .app
+        .record_waiver(
+            &w.officer,
+            id,
+            &court(
+                &[
+                    "supervising_officer",
+                    "treatment_provider",
+                    "polygraph_examiner",
+                ],
+                &["progress", "monthly_reports", "disclosures"],
+            ),
+            now,
+        )
+        .await
+        .unwrap();
+    let (provider_sees, missing) = access(w.provider.clone()).await;
+    assert_eq!(
+        provider_sees,
+        vec![
+            InformationCategory::Progress,
+            InformationCategory::Disclosures,
+            InformationCategory::MonthlyReports
+        ]
+    );
+    assert!(!missing);
+    let (deputy_sees, _) = access(deputy.clone()).await;
+    assert!(
+        deputy_sees.is_empty(),
+        "law enforcement is not covered by the court waiver"
+    );
+    // Court-ordered: not revocable before supervision ends.
+    let err = w
+        .app
+        .app
+        .revoke_waiver(&w.officer, id, court_id, "asked to", now)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Conflict(ref m) if m.contains("court-ordered")),
+        "{err:?}"
+    );
+
+    // A separate consent naming the deputy opens progress to them, until it is revoked.
+    let consent = containment_app::WaiverInput {
+        basis: "hipaa_164_508".into(),
+        discloser: "North Bay Treatment".into(),
+        recipient_emails: "dep@sheriff.example".into(),
+        categories: vec!["progress".into()],
+        effective_on: today.to_string(),
+        revocable: true,
+        ..Default::default()
+    };
+    let consent_id = w
+        .app
+        .app
+        .record_waiver(&w.officer, id, &consent, now)
+        .await
+        .unwrap();
+    let (deputy_sees, _) = access(deputy.clone()).await;
+    assert_eq!(deputy_sees, vec![InformationCategory::Progress]);
+    w.app
+        .app
+        .revoke_waiver(&w.officer, id, consent_id, "consent withdrawn", now)
+        .await
+        .unwrap();
+    let (deputy_sees, _) = access(deputy.clone()).await;
+    assert!(
+        deputy_sees.is_empty(),
+        "the revocation takes effect on the next request"
+    );
+    assert!(matches!(
+        w.app
+            .app
+            .revoke_waiver(&w.officer, id, consent_id, "again", now)
+            .await,
+        Err(AppError::Conflict(_))
+    ));
+    // A consent effective tomorrow is not in force today.
+    let mut later = consent.clone();
+    later.effective_on = (today + Duration::days(1)).to_string();
+    w.app
+        .app
+        .record_waiver(&w.officer, id, &later, now)
+        .await
+        .unwrap();
+    assert!(access(deputy.clone()).await.0.is_empty());
+    // Everything stays on file, revoked ones included.
+    let view = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap();
+    assert_eq!(view.waivers.len(), 3);
+    assert!(view.waivers.iter().any(|r| r.rule.revoked_on == Some(today)
+        && r.revocation_reason.as_deref() == Some("consent withdrawn")));
+
+    // The API shows the same, with the waiver behind each category.
+    let token = w
+        .app
+        .app
+        .create_token(
+            &Actor::console(),
+            &containment_domain::Email::parse("dr@northbay.example").unwrap(),
+            "api",
+            None,
+            now,
+        )
+        .await
+        .unwrap()
+        .token;
+    let got: Value = w
+        .app
+        .client
+        .get(w.app.url(&format!("/api/v1/supervisees/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["waiver_missing"], false);
+    assert_eq!(
+        got["treatment_access"][0],
+        json!({"category": "progress", "waiver_id": court_id})
+    );
 }

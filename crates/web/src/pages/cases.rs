@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
 use containment_app::{AppError, CaseInput, CaseView, CaseloadQuery, CaseloadSort};
 use containment_domain::Role;
-use containment_domain::access::TeamRole;
+use containment_domain::access::{InformationCategory, TeamRole};
 use containment_domain::case::{COUNTIES, SupervisionKind, local_date};
+use containment_domain::waiver::LegalBasis;
 use serde::Deserialize;
 
 use super::account::signed_in;
@@ -36,6 +37,12 @@ pub(super) fn registry() -> Registry {
         .post("/cases/{id}/team", Guard::SignedIn, add_member)
         .post("/cases/{id}/team/{member}/end", Guard::SignedIn, end_member)
         .get("/cases/{id}/edit", Guard::SignedIn, edit_form)
+        .post("/cases/{id}/waivers", Guard::SignedIn, record_waiver)
+        .post(
+            "/cases/{id}/waivers/{waiver}/revoke",
+            Guard::SignedIn,
+            revoke_waiver,
+        )
         .post("/cases/{id}/edit", Guard::SignedIn, edit)
 }
 
@@ -48,6 +55,7 @@ pub(crate) struct CaseloadFilters {
     county: String,
     kind: String,
     gaps: String,
+    waiver: String,
     sort: String,
     page: String,
 }
@@ -70,6 +78,8 @@ impl CaseloadFilters {
             } else {
                 gaps
             },
+            // The API sets the waiver filter on the query itself.
+            waiver: String::new(),
             sort,
             page: page.to_string(),
         }
@@ -81,6 +91,7 @@ struct FiltersView {
     county: String,
     kind: String,
     gaps: bool,
+    waiver: bool,
     sort: String,
 }
 
@@ -140,6 +151,7 @@ pub(crate) fn caseload_query(f: &CaseloadFilters) -> Result<CaseloadQuery, AppEr
         county,
         kind,
         team_gaps: !f.gaps.is_empty(),
+        waiver_missing: !f.waiver.is_empty(),
         sort: match f.sort.as_str() {
             "start" => CaseloadSort::StartDate,
             "county" => CaseloadSort::County,
@@ -183,6 +195,7 @@ async fn caseload(
         ("county", &f.county),
         ("kind", &f.kind),
         ("gaps", &f.gaps),
+        ("waiver", &f.waiver),
         ("sort", &f.sort),
     ])
     .unwrap_or_default();
@@ -193,6 +206,7 @@ async fn caseload(
             county: f.county.clone(),
             kind: f.kind.clone(),
             gaps: !f.gaps.is_empty(),
+            waiver: !f.waiver.is_empty(),
             sort: if f.sort.is_empty() {
                 "name".into()
             } else {
@@ -388,6 +402,10 @@ struct CasePage {
     candidates: Vec<(String, String)>,
     today: NaiveDate,
     may_edit: bool,
+    waivers: Vec<WaiverLine>,
+    access_lines: Vec<String>,
+    bases: &'static [LegalBasis],
+    categories: &'static [InformationCategory],
     notice: Option<String>,
     errors: Vec<String>,
 }
@@ -465,6 +483,14 @@ async fn case_page_for(
         candidates,
         today,
         may_edit: view.may_manage_team,
+        waivers: view.waivers.iter().map(|w| waiver_line(w, today)).collect(),
+        access_lines: view
+            .treatment_access
+            .iter()
+            .filter_map(|(c, w)| w.map(|w| format!("{} (waiver {w})", c.label())))
+            .collect(),
+        bases: LegalBasis::ALL,
+        categories: InformationCategory::ALL,
         notice,
         errors,
         view,
@@ -708,6 +734,146 @@ async fn edit(
                 f: form,
                 changed: Vec::new(),
             }))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct WaiverLine {
+    id: i64,
+    basis: &'static str,
+    recipients: String,
+    categories: String,
+    period: String,
+    status: String,
+    revocable: bool,
+}
+
+fn waiver_line(w: &containment_app::WaiverRecord, today: NaiveDate) -> WaiverLine {
+    let rule = &w.rule;
+    let mut recipients: Vec<String> = rule
+        .recipient_roles
+        .iter()
+        .map(|r| r.label().to_owned())
+        .collect();
+    if !rule.recipient_users.is_empty() {
+        recipients.push(format!("{} named people", rule.recipient_users.len()));
+    }
+    let period = match (rule.expires_on, rule.ends_with_supervision) {
+        (Some(e), _) => format!("{} to {e}", rule.effective_on),
+        (None, true) => format!("from {} until supervision ends", rule.effective_on),
+        (None, false) => format!("from {}", rule.effective_on),
+    };
+    let status = match rule.revoked_on {
+        Some(r) => format!("revoked {r}"),
+        None if rule.in_force_on(today, None) => "in force".to_owned(),
+        None if today < rule.effective_on => "not yet in force".to_owned(),
+        None => "ended".to_owned(),
+    };
+    WaiverLine {
+        id: rule.id.0,
+        basis: rule.basis.label(),
+        recipients: recipients.join(", "),
+        categories: rule
+            .categories
+            .iter()
+            .map(|c| c.label())
+            .collect::<Vec<_>>()
+            .join(", "),
+        period,
+        status,
+        revocable: w.revocable && rule.revoked_on.is_none(),
+    }
+}
+
+async fn record_waiver(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let one = |k: &str| {
+        p.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let many = |k: &str| {
+        p.iter()
+            .filter(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+    };
+    let input = containment_app::WaiverInput {
+        basis: one("basis"),
+        discloser: one("discloser"),
+        recipient_roles: many("recipient_role"),
+        recipient_emails: one("recipient_emails"),
+        categories: many("category"),
+        purpose: one("purpose"),
+        effective_on: one("effective_on"),
+        expires_on: one("expires_on"),
+        ends_with_supervision: !one("ends_with_supervision").is_empty(),
+        revocable: !one("revocable").is_empty(),
+        signed_on: one("signed_on"),
+    };
+    match state.app.record_waiver(actor, id, &input, Utc::now()).await {
+        Ok(w) => {
+            case_page_for(
+                &state,
+                &identity,
+                id,
+                Some(format!("Waiver {w} recorded.")),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(AppError::InvalidInput(msg)) => {
+            case_page_for(
+                &state,
+                &identity,
+                id,
+                None,
+                msg.split("; ").map(str::to_owned).collect(),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn revoke_waiver(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, waiver)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let reason = p
+        .iter()
+        .find(|(k, _)| k == "reason")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    match state
+        .app
+        .revoke_waiver(actor, id, waiver, &reason, Utc::now())
+        .await
+    {
+        Ok(()) => {
+            case_page_for(
+                &state,
+                &identity,
+                id,
+                Some(format!("Waiver {waiver} revoked from today.")),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_))) => {
+            case_page_for(&state, &identity, id, None, vec![e.to_string()]).await
         }
         Err(e) => Err(e.into()),
     }

@@ -1,0 +1,299 @@
+//! Recording and revoking waivers and consents; the case's waivers as the access policy sees
+//! them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use containment_domain::Email;
+use containment_domain::access::{
+    Action, AgencyId, InformationCategory, RecordKind, TeamRole, UserId, WaiverId,
+};
+use containment_domain::audit::Outcome;
+use containment_domain::case::local_date;
+use containment_domain::waiver::{self, COURT_WAIVER_ROLES, CaseWaivers, LegalBasis, Waiver};
+use containment_storage::{EpisodeRecord, Tx, WaiverRecord};
+
+use crate::actor::{Actor, AuditEntry};
+use crate::cases::decide_on_case;
+use crate::{App, AppError};
+
+/// A waiver or consent as typed in.
+#[derive(Debug, Clone, Default)]
+pub struct WaiverInput {
+    pub basis: String,
+    /// Who discloses (the treatment provider or program, usually).
+    pub discloser: String,
+    pub recipient_roles: Vec<String>,
+    /// Named recipients by e-mail, one per line.
+    pub recipient_emails: String,
+    pub categories: Vec<String>,
+    pub purpose: String,
+    pub effective_on: String,
+    pub expires_on: String,
+    pub ends_with_supervision: bool,
+    pub revocable: bool,
+    pub signed_on: String,
+}
+
+/// When the case's supervision ended, if no episode is open.
+pub(crate) fn supervision_ended(episodes: &[EpisodeRecord]) -> Option<NaiveDate> {
+    if episodes.iter().any(|e| e.actual_end.is_none()) {
+        None
+    } else {
+        episodes.iter().filter_map(|e| e.actual_end).max()
+    }
+}
+
+/// The case's waivers on `day`, for the access policy.
+pub(crate) async fn case_waivers(
+    tx: &Tx,
+    supervisee_id: i64,
+    episodes: &[EpisodeRecord],
+    day: NaiveDate,
+) -> Result<(CaseWaivers, Vec<WaiverRecord>), AppError> {
+    let records = tx.waivers(supervisee_id).await?;
+    Ok((
+        CaseWaivers {
+            waivers: records.iter().map(|r| r.rule.clone()).collect(),
+            day,
+            supervision_ended: supervision_ended(episodes),
+        },
+        records,
+    ))
+}
+
+/// Whether a court waiver covering the provider, the officer and the examiner is in force (R11).
+pub fn court_waiver_in_force(waivers: &CaseWaivers) -> bool {
+    waivers.waivers.iter().any(|w| {
+        w.basis.is_court_ordered()
+            && w.in_force_on(waivers.day, waivers.supervision_ended)
+            && [
+                TeamRole::SupervisingOfficer,
+                TeamRole::TreatmentProvider,
+                TeamRole::PolygraphExaminer,
+            ]
+            .iter()
+            .all(|r| w.recipient_roles.contains(r))
+    })
+}
+
+fn date(field: &str, v: &str) -> Result<Option<NaiveDate>, String> {
+    if v.trim().is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| format!("{field}: \"{}\" is not a date (YYYY-MM-DD)", v.trim()))
+}
+
+impl App {
+    pub async fn record_waiver(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        input: &WaiverInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let tx = self.store.begin().await?;
+        let supervisee = tx
+            .supervisee(supervisee_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let relationships = self
+            .relationships(&tx, actor, &supervisee, local_date(now))
+            .await?;
+        let decision = decide_on_case(actor, &relationships, Action::Create, RecordKind::Waiver);
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, "waiver_create", supervisee_id, &decision, now)
+                .await);
+        }
+        let mut errors = Vec::new();
+        let basis = input
+            .basis
+            .parse::<LegalBasis>()
+            .map_err(|e| errors.push(e.to_string()))
+            .ok();
+        let mut roles = Vec::new();
+        for r in &input.recipient_roles {
+            match r.parse::<TeamRole>() {
+                Ok(role) if !roles.contains(&role) => roles.push(role),
+                Ok(_) => {}
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        let mut users = Vec::new();
+        for line in input
+            .recipient_emails
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            match Email::parse(line) {
+                Ok(email) => match tx.user_by_email(&email).await? {
+                    Some(u) => users.push(UserId(u.id)),
+                    None => errors.push(format!(
+                        "named recipient: no account has the e-mail address {email}"
+                    )),
+                },
+                Err(e) => errors.push(format!("named recipient: {e}")),
+            }
+        }
+        let mut categories = Vec::new();
+        for c in &input.categories {
+            match c.parse::<InformationCategory>() {
+                Ok(cat) if !categories.contains(&cat) => categories.push(cat),
+                Ok(_) => {}
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        if categories.is_empty() {
+            errors.push("information: choose at least one category".into());
+        }
+        if roles.is_empty() && users.is_empty() {
+            errors.push("recipients: choose team roles or name people".into());
+        }
+        let effective = date("effective on", &input.effective_on)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten();
+        if effective.is_none() && input.effective_on.trim().is_empty() {
+            errors.push("effective on is required".into());
+        }
+        let expires = date("expires on", &input.expires_on)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten();
+        let signed = date("signed on", &input.signed_on)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .flatten();
+        if let (Some(e), Some(x)) = (effective, expires)
+            && x < e
+        {
+            errors.push("expires on: it is before the effective date".into());
+        }
+        let discloser = input.discloser.trim().to_owned();
+        if discloser.is_empty() {
+            errors.push("discloser: who gives the information".into());
+        }
+        let (mut revocable, mut ends_with_supervision) =
+            (input.revocable, input.ends_with_supervision);
+        if let Some(b) = basis {
+            if b.is_court_ordered() {
+                if let Some(extra) = roles.iter().find(|r| !COURT_WAIVER_ROLES.contains(r)) {
+                    errors.push(format!(
+                        "the court-ordered waiver covers the provider, the officer and the examiner only; {} needs a separate consent",
+                        extra.label()
+                    ));
+                }
+                if !users.is_empty() {
+                    errors.push("the court-ordered waiver names roles, not people; record a separate consent for named people".into());
+                }
+                revocable = false;
+                ends_with_supervision = true;
+            }
+            if categories.contains(&InformationCategory::SubstanceUse) && !b.is_part2() {
+                errors.push(
+                    "substance-use information needs a 42 CFR part 2 consent (2.31 or 2.35)".into(),
+                );
+            }
+        }
+        let (Some(basis), Some(effective_on)) = (basis, effective) else {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        }
+        let record = WaiverRecord {
+            rule: Waiver {
+                id: WaiverId(0),
+                basis,
+                recipient_roles: roles,
+                recipient_users: users,
+                recipient_agencies: Vec::<AgencyId>::new(),
+                categories,
+                effective_on,
+                expires_on: expires,
+                ends_with_supervision,
+                revoked_on: None,
+            },
+            supervisee_id,
+            discloser,
+            purpose: input.purpose.trim().chars().take(500).collect(),
+            revocable,
+            revoked_by: None,
+            revocation_reason: None,
+            signed_on: signed,
+            document_sha256: None,
+            supersedes_id: None,
+            created_by: actor.user_id().unwrap_or(0),
+        };
+        let id = tx.create_waiver(&record, now).await?;
+        AuditEntry::new("waiver_create", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("waiver {id}"))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Revokes a waiver from today on, where the law allows it.
+    pub async fn revoke_waiver(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        waiver_id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let today = local_date(now);
+        let tx = self.store.begin().await?;
+        let supervisee = tx
+            .supervisee(supervisee_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let relationships = self.relationships(&tx, actor, &supervisee, today).await?;
+        let decision = decide_on_case(actor, &relationships, Action::Update, RecordKind::Waiver);
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, "waiver_revoke", supervisee_id, &decision, now)
+                .await);
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::InvalidInput(
+                "reason: say why the waiver is revoked".into(),
+            ));
+        }
+        let episodes = tx.episodes(supervisee_id).await?;
+        let record = tx
+            .waivers(supervisee_id)
+            .await?
+            .into_iter()
+            .find(|w| w.rule.id == WaiverId(waiver_id))
+            .ok_or(AppError::NotFound)?;
+        waiver::may_revoke(
+            record.rule.basis,
+            record.revocable,
+            record.rule.revoked_on,
+            supervision_ended(&episodes),
+            today,
+        )
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+        if !tx
+            .revoke_waiver(waiver_id, today, actor.user_id(), reason)
+            .await?
+        {
+            return Err(AppError::Conflict("this waiver is already revoked".into()));
+        }
+        AuditEntry::new("waiver_revoke", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("waiver {waiver_id}"))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
