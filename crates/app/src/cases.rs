@@ -759,6 +759,79 @@ impl App {
         Ok(id)
     }
 
+    /// Ends supervision: the episode's actual end and reason, and the end of its team
+    /// memberships on that day. Refused when the episode changed since `version` was read.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn end_supervision(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        episode_id: i64,
+        version: i32,
+        actual_end: NaiveDate,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 300 {
+            return Err(AppError::InvalidInput(
+                "reason: say why supervision ended (completed, revoked, transferred, ...)".into(),
+            ));
+        }
+        let tx = self.store.begin().await?;
+        let supervisee = tx
+            .supervisee(supervisee_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let relationships = self
+            .relationships(&tx, actor, &supervisee, now.date_naive())
+            .await?;
+        let decision = decide_on_case(
+            actor,
+            &relationships,
+            Action::Update,
+            RecordKind::SupervisionEpisode,
+        );
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, "supervision_end", supervisee_id, &decision, now)
+                .await);
+        }
+        let episode = tx
+            .episode(episode_id)
+            .await?
+            .filter(|e| e.supervisee_id == supervisee_id)
+            .ok_or(AppError::NotFound)?;
+        if episode.actual_end.is_some() {
+            return Err(AppError::Conflict(
+                "this supervision has already ended".into(),
+            ));
+        }
+        if actual_end < episode.start_date {
+            return Err(AppError::InvalidInput(
+                "end date: it is before supervision started".into(),
+            ));
+        }
+        if episode.version != version
+            || !tx
+                .end_episode(episode_id, version, actual_end, reason)
+                .await?
+        {
+            let current = tx.episode(episode_id).await?.map_or(version, |e| e.version);
+            return Err(AppError::Stale {
+                current_version: current,
+            });
+        }
+        AuditEntry::new("supervision_end", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("episode {episode_id}"))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Ends a membership; the history is kept.
     pub async fn end_team_member(
         &self,

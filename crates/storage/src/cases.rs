@@ -762,3 +762,44 @@ impl Tx {
         Ok(ids)
     }
 }
+
+impl Tx {
+    /// Ends an episode on `actual_end` for `reason` if it is still at `expected_version`, and
+    /// ends its open team memberships the same day. False when someone changed it first.
+    pub async fn end_episode(
+        &self,
+        id: i64,
+        expected_version: i32,
+        actual_end: NaiveDate,
+        reason: &str,
+    ) -> Result<bool, StorageError> {
+        let res = supervision_episode::Entity::update_many()
+            .col_expr(
+                supervision_episode::Column::ActualEnd,
+                Expr::value(Some(actual_end)),
+            )
+            .col_expr(
+                supervision_episode::Column::EndReason,
+                Expr::value(Some(reason.to_owned())),
+            )
+            .col_expr(
+                supervision_episode::Column::Version,
+                Expr::col(supervision_episode::Column::Version).add(1),
+            )
+            .filter(supervision_episode::Column::Id.eq(id))
+            .filter(supervision_episode::Column::Version.eq(expected_version))
+            .filter(supervision_episode::Column::ActualEnd.is_null())
+            .exec(&self.txn)
+            .await?;
+        if res.rows_affected != 1 {
+            return Ok(false);
+        }
+        team_member::Entity::update_many()
+            .col_expr(team_member::Column::EndDate, Expr::value(Some(actual_end)))
+            .filter(team_member::Column::EpisodeId.eq(id))
+            .filter(team_member::Column::EndDate.is_null())
+            .exec(&self.txn)
+            .await?;
+        Ok(true)
+    }
+}

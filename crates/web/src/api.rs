@@ -34,6 +34,7 @@ use crate::routes::{Registry, RouteInfo};
         crate::api_cases::caseload, crate::api_cases::open_case, crate::api_cases::supervisee,
         crate::api_cases::update_supervisee, crate::api_cases::certifications,
         crate::api_cases::record_waiver, crate::api_cases::revoke_waiver,
+        crate::api_cases::end_supervision,
         crate::api_cases::add_certification, crate::api_cases::import_certifications,
         crate::api_cases::add_member, crate::api_cases::end_member,
     ),
@@ -45,7 +46,7 @@ use crate::routes::{Registry, RouteInfo};
         crate::api_cases::SuperviseeUpdate, crate::api_cases::Certification,
         crate::api_cases::NewCertificationBody, crate::api_cases::Imported,
         crate::api_cases::NewWaiver, crate::api_cases::Revocation, crate::api_cases::WaiverJson,
-        crate::api_cases::TreatmentAccess,
+        crate::api_cases::TreatmentAccess, crate::api_cases::EndSupervision,
     )),
     modifiers(&BearerAuth),
     tags(

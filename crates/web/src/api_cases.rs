@@ -32,6 +32,11 @@ pub(crate) fn registry() -> Registry {
             record_waiver,
         )
         .post(
+            "/api/v1/supervisees/{id}/episodes/{episode}/end",
+            Guard::Api,
+            end_supervision,
+        )
+        .post(
             "/api/v1/supervisees/{id}/waivers/{waiver}/revoke",
             Guard::Api,
             revoke_waiver,
@@ -744,6 +749,44 @@ pub(crate) async fn revoke_waiver(
     state
         .app
         .revoke_waiver(actor, id, waiver, &r.reason, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EndSupervision {
+    /// The episode's `version` as read; a stale one is refused with 409 `stale`.
+    pub version: i32,
+    /// The last day of supervision.
+    pub actual_end: NaiveDate,
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/episodes/{episode}/end", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id"), ("episode" = i64, Path, description = "Episode id")),
+    request_body = EndSupervision,
+    responses((status = 204, description = "Ended; its team memberships end the same day"),
+              (status = 404, description = "No such episode for the caller", body = ApiErrorBody),
+              (status = 409, description = "Already ended, or `stale`", body = ApiErrorBody),
+              (status = 422, description = "Invalid", body = ApiErrorBody)))]
+pub(crate) async fn end_supervision(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, episode)): Path<(i64, i64)>,
+    ApiJson(e): ApiJson<EndSupervision>,
+) -> Result<StatusCode, ApiError> {
+    let actor = caller(&identity)?;
+    state
+        .app
+        .end_supervision(
+            actor,
+            id,
+            episode,
+            e.version,
+            e.actual_end,
+            &e.reason,
+            Utc::now(),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

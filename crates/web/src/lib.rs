@@ -15,8 +15,6 @@ mod routes;
 mod security;
 mod tls;
 
-use std::time::Duration;
-
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -134,6 +132,3 @@ pub async fn serve_tls(
     .with_graceful_shutdown(shutdown)
     .await
 }
-
-/// How long a shutting-down server waits for requests in flight.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);

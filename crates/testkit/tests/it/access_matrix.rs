@@ -74,6 +74,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET",    "/cases/{id}/edit",                "L L A A A A L L"),
     ("POST",   "/cases/{id}/edit",                "L L A A A A F F"),
     ("POST",   "/cases/{id}/waivers",             "L L A A A A F F"),
+    ("POST",   "/cases/{id}/episodes/{episode}/end", "L L A A A A F F"),
     ("POST",   "/cases/{id}/waivers/{waiver}/revoke", "L L A A A A F F"),
     ("GET",    "/certifications",                 "L L A A A A L L"),
     ("POST",   "/certifications",                 "L L F A F A F F"),
@@ -82,6 +83,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("PUT",    "/api/v1/supervisees/{id}",        "U U U U U U A A"),
     ("GET",    "/api/v1/certifications",          "U U U U U U A A"),
     ("POST",   "/api/v1/supervisees/{id}/waivers", "U U U U U U A A"),
+    ("POST",   "/api/v1/supervisees/{id}/episodes/{episode}/end", "U U U U U U A A"),
     ("POST",   "/api/v1/supervisees/{id}/waivers/{waiver}/revoke", "U U U U U U A A"),
     ("POST",   "/api/v1/certifications",          "U U U U U U F A"),
     ("POST",   "/api/v1/certifications/import",   "U U U U U U F A"),
@@ -238,6 +240,7 @@ async fn every_route_answers_each_caller_as_specified(db: TestDb) {
             .replace("{action}", "unlock")
             .replace("{member}", "999999")
             .replace("{waiver}", "999999")
+            .replace("{episode}", "999999")
             .replace("{*path}", "app.css");
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         for ((caller, name), expected) in callers.iter_mut().zip(CALLERS).zip(row.split(' ')) {

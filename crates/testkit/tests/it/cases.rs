@@ -22,6 +22,7 @@ both_backends!(
     assignment_needs_a_current_certification_and_lapses_show,
     certification_import_is_all_or_nothing,
     waivers_open_treatment_information_to_those_named_only,
+    ending_supervision_closes_the_case_and_its_team,
 );
 
 struct World {
@@ -1634,4 +1635,192 @@ async fn waivers_open_treatment_information_to_those_named_only(db: TestDb) {
         got["treatment_access"][0],
         json!({"category": "progress", "waiver_id": court_id})
     );
+}
+
+async fn ending_supervision_closes_the_case_and_its_team(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let id = w
+        .app
+        .app
+        .open_case(&w.officer, &case("End Case", ""), now)
+        .await
+        .unwrap();
+    let view = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap();
+    let episode = &view.episodes[0];
+    w.app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode.id,
+            "dr@northbay.example",
+            TeamRole::TreatmentProvider,
+            today,
+            now,
+        )
+        .await
+        .unwrap();
+    let court = containment_app::WaiverInput {
+        basis: "pc_1203_067_b4".into(),
+        discloser: "North Bay Treatment".into(),
+        recipient_roles: vec![
+            "supervising_officer".into(),
+            "treatment_provider".into(),
+            "polygraph_examiner".into(),
+        ],
+        categories: vec!["progress".into()],
+        effective_on: today.to_string(),
+        ..Default::default()
+    };
+    let court_id = w
+        .app
+        .app
+        .record_waiver(&w.officer, id, &court, now)
+        .await
+        .unwrap();
+
+    // Bad input and a provider's attempt are refused; nothing changes.
+    assert!(
+        w.app
+            .app
+            .end_supervision(&w.officer, id, episode.id, episode.version, today, " ", now)
+            .await
+            .is_err()
+    );
+    assert!(
+        w.app
+            .app
+            .end_supervision(
+                &w.officer,
+                id,
+                episode.id,
+                episode.version,
+                episode.start_date - Duration::days(1),
+                "completed",
+                now
+            )
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        w.app
+            .app
+            .end_supervision(
+                &w.provider,
+                id,
+                episode.id,
+                episode.version,
+                today,
+                "completed",
+                now
+            )
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+    w.app
+        .app
+        .end_supervision(
+            &w.officer,
+            id,
+            episode.id,
+            episode.version,
+            today,
+            "completed successfully",
+            now,
+        )
+        .await
+        .unwrap();
+    // A second attempt, or one from a stale version, is refused.
+    assert!(matches!(
+        w.app
+            .app
+            .end_supervision(
+                &w.officer,
+                id,
+                episode.id,
+                episode.version,
+                today,
+                "again",
+                now
+            )
+            .await,
+        Err(AppError::Conflict(_))
+    ));
+
+    // Today is still the last day: the case is on the caseload and the team serves.
+    let q = CaseloadQuery {
+        per_page: 25,
+        ..Default::default()
+    };
+    let (_, total) = w
+        .app
+        .app
+        .caseload(&w.officer, &q, now, today)
+        .await
+        .unwrap();
+    assert_eq!(total, 1);
+    // Tomorrow it is closed: off the caseload, the provider no longer on the team, and the
+    // court waiver over, so it may now be revoked.
+    let tomorrow = today + Duration::days(1);
+    let (_, total) = w
+        .app
+        .app
+        .caseload(&w.officer, &q, now, tomorrow)
+        .await
+        .unwrap();
+    assert_eq!(total, 0);
+    assert!(matches!(
+        w.app.app.case_view(&w.provider, id, now, tomorrow).await,
+        Err(AppError::NotFound)
+    ));
+    let view = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap();
+    assert_eq!(
+        view.episodes[0].end_reason.as_deref(),
+        Some("completed successfully")
+    );
+    assert!(
+        view.team.iter().all(|m| m.end_date == Some(today)),
+        "memberships end with supervision"
+    );
+    assert_eq!(view.waivers.len(), 1);
+    // Once the case is closed the officer is off its team; the owning agency's administrator
+    // keeps it. The court waiver ended with supervision by itself: it is no longer in force
+    // and, being court-ordered, is not revoked but simply over.
+    w.app
+        .user(
+            w.officer.user.as_ref().unwrap().agency_id,
+            "admin@sonoma.example",
+            &[Role::AgencyAdmin],
+        )
+        .await;
+    let admin = actor(&w.app, "admin@sonoma.example").await;
+    let closed = w
+        .app
+        .app
+        .case_view(&admin, id, now, tomorrow)
+        .await
+        .unwrap();
+    assert!(
+        closed.waiver_missing,
+        "no court waiver in force after supervision ended"
+    );
+    let later = now + Duration::days(1);
+    assert!(matches!(
+        w.app
+            .app
+            .revoke_waiver(&admin, id, court_id, "supervision over", later)
+            .await,
+        Err(AppError::Conflict(_))
+    ));
 }

@@ -39,6 +39,11 @@ pub(super) fn registry() -> Registry {
         .get("/cases/{id}/edit", Guard::SignedIn, edit_form)
         .post("/cases/{id}/waivers", Guard::SignedIn, record_waiver)
         .post(
+            "/cases/{id}/episodes/{episode}/end",
+            Guard::SignedIn,
+            end_supervision,
+        )
+        .post(
             "/cases/{id}/waivers/{waiver}/revoke",
             Guard::SignedIn,
             revoke_waiver,
@@ -370,6 +375,9 @@ async fn open_case(
 }
 
 struct EpisodeLine {
+    id: i64,
+    version: i32,
+    open: bool,
     kind: &'static str,
     county: String,
     court: String,
@@ -429,6 +437,9 @@ async fn case_page_for(
         .episodes
         .iter()
         .map(|e| EpisodeLine {
+            id: e.id,
+            version: e.version,
+            open: e.actual_end.is_none(),
             kind: e.kind.label(),
             county: e.county.clone(),
             court: e.court.clone().unwrap_or_else(|| "—".into()),
@@ -873,6 +884,53 @@ async fn revoke_waiver(
             .await
         }
         Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_))) => {
+            case_page_for(&state, &identity, id, None, vec![e.to_string()]).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn end_supervision(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, episode)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let get = |k: &str| {
+        p.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let Ok(end) = NaiveDate::parse_from_str(&get("actual_end"), "%Y-%m-%d") else {
+        return case_page_for(
+            &state,
+            &identity,
+            id,
+            None,
+            vec!["End date: give a date (YYYY-MM-DD).".into()],
+        )
+        .await;
+    };
+    let version = get("version").parse().unwrap_or(0);
+    match state
+        .app
+        .end_supervision(actor, id, episode, version, end, &get("reason"), Utc::now())
+        .await
+    {
+        Ok(()) => {
+            case_page_for(
+                &state,
+                &identity,
+                id,
+                Some(format!("Supervision ended on {end}.")),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_) | AppError::Stale { .. })) => {
             case_page_for(&state, &identity, id, None, vec![e.to_string()]).await
         }
         Err(e) => Err(e.into()),
