@@ -139,7 +139,12 @@ export async function newWatchedPage(browser) {
     if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`exception: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`failed: ${req.url()}`));
+  page.on('requestfailed', (req) => {
+    // A request the browser itself abandoned because the page navigated on is not a failure
+    // of the server; anything else (refused, reset, blocked) is.
+    if (req.failure()?.errorText === 'net::ERR_ABORTED') return;
+    problems.push(`failed: ${req.url()} (${req.failure()?.errorText})`);
+  });
   page.on('response', (res) => {
     if (res.status() >= 400 && res.request().resourceType() !== 'document') {
       problems.push(`${res.status()}: ${res.url()}`);

@@ -85,6 +85,7 @@ for (const backend of backends()) {
     });
 
     test('the certification registry lists and flags certifications accessibly', async () => {
+      adminProblems.length = 0;
       await admin.goto(`${server.baseUrl}/certifications`);
       await admin.getByRole('cell', { name: 'CP-E2E-1' }).waitFor();
       await assertClean(admin, adminProblems, 'the certification registry');
