@@ -31,9 +31,8 @@ macro_rules! code_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($variant,)+
+            $(#[serde(rename = $code)] $variant,)+
         }
 
         impl $name {
