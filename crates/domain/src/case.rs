@@ -363,6 +363,11 @@ pub fn local_date(now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
     now.with_timezone(&AGENCY_TIME_ZONE).date_naive()
 }
 
+/// The wall-clock time in California at the instant `now`.
+pub fn local_time(now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    now.with_timezone(&AGENCY_TIME_ZONE).naive_local()
+}
+
 #[cfg(test)]
 mod local_date_tests {
     use super::local_date;

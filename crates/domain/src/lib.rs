@@ -5,9 +5,12 @@
 
 pub mod access;
 pub mod audit;
+pub mod calendar;
 pub mod case;
 pub mod certification;
+pub mod document;
 pub mod identity;
+pub mod instrument;
 pub mod security;
 pub mod waiver;
 
