@@ -69,6 +69,12 @@ pub struct CaseView {
     pub treatment_access: Vec<(access::InformationCategory, Option<access::WaiverId>)>,
     /// How the viewer stands to the case.
     pub relationships: Vec<Relationship>,
+    /// The documents the viewer may read, newest first.
+    pub documents: Vec<crate::DocumentEntry>,
+    /// The kinds of document the viewer may add.
+    pub upload_kinds: Vec<containment_domain::document::DocumentKind>,
+    /// The changes recorded on the case that the viewer may see, newest first.
+    pub timeline: Vec<crate::TimelineEntry>,
 }
 
 impl CaseView {
@@ -635,6 +641,29 @@ impl App {
                 ));
             }
         }
+        let case = crate::documents::CaseAccess {
+            supervisee,
+            relationships,
+            episodes,
+            coverage,
+        };
+        let documents =
+            crate::documents::visible_documents(actor, &case, tx.documents(supervisee_id).await?);
+        let timeline = crate::timeline::timeline(&tx, actor, &case).await?;
+        let upload_kinds = containment_domain::document::DocumentKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| {
+                case.decide(actor, Action::Create, k.record_kind())
+                    .is_allowed()
+            })
+            .collect();
+        let crate::documents::CaseAccess {
+            supervisee,
+            relationships,
+            episodes,
+            ..
+        } = case;
         AuditEntry::new("case_read", Outcome::Success, now)
             .by(actor)
             .object("supervisee", supervisee_id)
@@ -642,6 +671,9 @@ impl App {
             .await?;
         tx.commit().await?;
         Ok(CaseView {
+            documents,
+            upload_kinds,
+            timeline,
             supervisee,
             episodes,
             team,

@@ -9,8 +9,10 @@ mod bootstrap;
 mod cases;
 mod certifications;
 mod demo;
+mod documents;
 mod error;
 pub mod password;
+mod timeline;
 mod waivers;
 
 pub use actor::{Actor, Channel, Client};
@@ -24,11 +26,13 @@ pub use certifications::{
 pub use containment_domain::Role;
 pub use containment_storage::{
     AgencyRecord, AuditFilter, AuditVerification, Backend, CaseloadQuery, CaseloadRow,
-    CaseloadSort, EpisodeRecord, MigrationState, SessionRecord, Store, StoredUser,
+    CaseloadSort, DocumentRecord, EpisodeRecord, MigrationState, SessionRecord, Store, StoredUser,
     SuperviseeRecord, TeamMemberRecord, TokenRecord, WaiverRecord,
 };
 pub use demo::{DEMO_PASSWORD, DemoSummary};
+pub use documents::{DocumentEntry, DocumentInput, uploaded_on};
 pub use error::AppError;
+pub use timeline::TimelineEntry;
 pub use waivers::{WaiverInput, court_waiver_in_force};
 
 /// Whether the application can serve requests: answers `/readyz`.

@@ -5,6 +5,7 @@ mod audit;
 mod cases;
 mod certifications;
 mod connect;
+mod documents;
 pub mod entity;
 mod identity;
 pub mod migration;
@@ -20,6 +21,7 @@ pub use cases::{
 };
 pub use certifications::{CertificationRecord, NewCertification};
 pub use connect::{Backend, StorageError, Store};
+pub use documents::{DocumentRecord, NewDocument};
 pub use identity::{AgencyRecord, Credentials, NewAgency, NewUser, StoredUser};
 pub use migration::MigrationState;
 pub use schema::ColumnShape;

@@ -37,6 +37,7 @@ use crate::routes::{Registry, RouteInfo};
         crate::api_cases::end_supervision,
         crate::api_cases::add_certification, crate::api_cases::import_certifications,
         crate::api_cases::add_member, crate::api_cases::end_member,
+        crate::documents::list_api, crate::documents::upload_api, crate::documents::content_api,
     ),
     components(schemas(
         ApiRoot, ApiErrorBody, HealthStatus, Me, Token, User,
@@ -47,6 +48,7 @@ use crate::routes::{Registry, RouteInfo};
         crate::api_cases::NewCertificationBody, crate::api_cases::Imported,
         crate::api_cases::NewWaiver, crate::api_cases::Revocation, crate::api_cases::WaiverJson,
         crate::api_cases::TreatmentAccess, crate::api_cases::EndSupervision,
+        crate::documents::DocumentJson, crate::documents::StoredDocument, crate::api_cases::TimelineEvent,
     )),
     modifiers(&BearerAuth),
     tags(

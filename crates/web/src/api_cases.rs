@@ -295,6 +295,19 @@ pub struct Supervisee {
     pub waiver_missing: bool,
     /// Treatment information categories the caller may read today, with the waiver allowing it.
     pub treatment_access: Vec<TreatmentAccess>,
+    /// Documents the caller may read, newest first (contents at `.../documents/{id}/content`).
+    pub documents: Vec<crate::documents::DocumentJson>,
+    /// Changes recorded on the case that the caller may see, newest first.
+    pub timeline: Vec<TimelineEvent>,
+}
+
+/// One change on the case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineEvent {
+    pub at: chrono::DateTime<Utc>,
+    pub by: String,
+    pub what: String,
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -323,6 +336,21 @@ pub struct WaiverJson {
 fn supervisee_json(v: CaseView) -> Supervisee {
     let s = v.supervisee;
     Supervisee {
+        documents: v
+            .documents
+            .iter()
+            .map(crate::documents::document_json)
+            .collect(),
+        timeline: v
+            .timeline
+            .iter()
+            .map(|t| TimelineEvent {
+                at: t.at,
+                by: t.who.clone(),
+                what: t.what.to_owned(),
+                detail: t.detail.clone(),
+            })
+            .collect(),
         id: s.id,
         legal_name: s.legal_name,
         date_of_birth: s.date_of_birth,

@@ -1,5 +1,5 @@
 //! Anti-forgery check on every state-changing browser request: the form field `csrf_token` (or
-//! the `X-CSRF-Token` header, for htmx) must equal the session's token, or before sign-in the
+//! the `X-CSRF-Token` header, for htmx; the query string for file uploads) must equal the session's token, or before sign-in the
 //! token in the pre-authentication cookie. API calls authenticate with bearer tokens, which a
 //! browser never attaches by itself, so they need no such token.
 
@@ -69,6 +69,20 @@ pub(crate) async fn verify(State(state): State<AppState>, req: Request, next: Ne
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        // File uploads carry the token in the query string so the body (up to the document
+        // size limit) is not read twice; the upload handler enforces its own limit.
+        let presented = header.or_else(|| form_field(req.uri().query()?.as_bytes(), FIELD));
+        return match presented {
+            Some(p) if constant_time_eq(&p, &expected) => next.run(req).await,
+            _ => refused(),
+        };
+    }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
         return error_page(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.");

@@ -5,6 +5,7 @@ mod api;
 mod api_cases;
 mod assets;
 mod csrf;
+mod documents;
 mod error;
 mod extract;
 mod guard;
@@ -62,6 +63,7 @@ fn registry() -> routes::Registry {
         .merge(health::registry())
         .merge(api::registry())
         .merge(api_cases::registry())
+        .merge(documents::registry())
         .merge(assets::registry())
 }
 

@@ -18,6 +18,10 @@ pub struct RouteInfo {
     pub guard: Guard,
 }
 
+/// Largest request body of a file upload: the document limit plus room for the form fields.
+pub(crate) const UPLOAD_BODY_LIMIT: usize =
+    containment_domain::document::MAX_DOCUMENT_BYTES + 64 * 1024;
+
 pub(crate) struct Registry {
     router: Router<AppState>,
     routes: Vec<RouteInfo>,
@@ -68,6 +72,24 @@ impl Registry {
         T: 'static,
     {
         self.add("POST", MethodFilter::POST, path, guard, handler)
+    }
+
+    /// A POST that receives a file: its body may be as large as a document plus the form.
+    pub(crate) fn post_upload<H, T>(mut self, path: &'static str, guard: Guard, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let route = on(MethodFilter::POST, handler)
+            .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
+            .route_layer(from_fn(move |req, next| enforce(guard, req, next)));
+        self.router = self.router.route(path, route);
+        self.routes.push(RouteInfo {
+            method: "POST",
+            path,
+            guard,
+        });
+        self
     }
 
     pub(crate) fn put<H, T>(self, path: &'static str, guard: Guard, handler: H) -> Self

@@ -4,6 +4,7 @@ pub mod agency;
 pub mod api_token;
 pub mod app_user;
 pub mod audit_event;
+pub mod case_document;
 pub mod certification;
 pub mod court_case;
 pub mod recovery_code;

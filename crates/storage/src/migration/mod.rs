@@ -9,6 +9,7 @@ mod m20261124_000001_identity;
 mod m20261124_000002_case_file;
 mod m20261124_000003_certification;
 mod m20261124_000004_waiver;
+mod m20261125_000005_case_document;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_case_file::Migration),
             Box::new(m20261124_000003_certification::Migration),
             Box::new(m20261124_000004_waiver::Migration),
+            Box::new(m20261125_000005_case_document::Migration),
         ]
     }
 }

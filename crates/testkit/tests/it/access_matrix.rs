@@ -76,6 +76,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST",   "/cases/{id}/waivers",             "L L A A A A F F"),
     ("POST",   "/cases/{id}/episodes/{episode}/end", "L L A A A A F F"),
     ("POST",   "/cases/{id}/waivers/{waiver}/revoke", "L L A A A A F F"),
+    ("POST",   "/cases/{id}/documents",           "L L A A A A F F"),
+    ("GET",    "/cases/{id}/documents/{doc}",     "L L A A A A L L"),
     ("GET",    "/certifications",                 "L L A A A A L L"),
     ("POST",   "/certifications",                 "L L F A F A F F"),
     ("POST",   "/certifications/import",          "L L F A F A F F"),
@@ -91,6 +93,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET",    "/api/v1/supervisees/{id}",        "U U U U U U A A"),
     ("POST",   "/api/v1/supervisees/{id}/team-members", "U U U U U U A A"),
     ("POST",   "/api/v1/supervisees/{id}/team-members/{member}/end", "U U U U U U A A"),
+    ("GET",    "/api/v1/supervisees/{id}/documents", "U U U U U U A A"),
+    ("POST",   "/api/v1/supervisees/{id}/documents", "U U U U U U A A"),
+    ("GET",    "/api/v1/supervisees/{id}/documents/{doc}/content", "U U U U U U A A"),
     // Last: it ends the callers' sessions.
     ("POST",   "/sign-out",                       "L L L L L L F F"),
 ];

@@ -23,6 +23,7 @@ both_backends!(
     certification_import_is_all_or_nothing,
     waivers_open_treatment_information_to_those_named_only,
     ending_supervision_closes_the_case_and_its_team,
+    documents_keep_their_hash_and_stay_behind_the_wall,
 );
 
 struct World {
@@ -1823,4 +1824,320 @@ async fn ending_supervision_closes_the_case_and_its_team(db: TestDb) {
             .await,
         Err(AppError::Conflict(_))
     ));
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
+async fn documents_keep_their_hash_and_stay_behind_the_wall(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let sheriff = w
+        .app
+        .agency("Sonoma County Sheriff", AgencyKind::LawEnforcement)
+        .await;
+    w.app
+        .user(sheriff.id, "dep@sheriff.example", &[Role::LawEnforcement])
+        .await;
+    let deputy = actor(&w.app, "dep@sheriff.example").await;
+    let id = w
+        .app
+        .app
+        .open_case(&w.officer, &case("Paper Case", ""), now)
+        .await
+        .unwrap();
+    let other = w
+        .app
+        .app
+        .open_case(&w.officer, &case("Other Case", ""), now)
+        .await
+        .unwrap();
+    let episode = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap()
+        .episodes[0]
+        .id;
+    for (email, role) in [
+        ("dr@northbay.example", TeamRole::TreatmentProvider),
+        ("dep@sheriff.example", TeamRole::RegisteringLawEnforcement),
+    ] {
+        w.app
+            .app
+            .add_team_member(&w.officer, episode, email, role, today, now)
+            .await
+            .unwrap();
+    }
+    let waiver_input = containment_app::WaiverInput {
+        basis: "pc_1203_067_b4".into(),
+        discloser: "North Bay Treatment".into(),
+        recipient_roles: vec![
+            "supervising_officer".into(),
+            "treatment_provider".into(),
+            "polygraph_examiner".into(),
+        ],
+        categories: vec!["progress".into()],
+        effective_on: today.to_string(),
+        ..Default::default()
+    };
+    let waiver = w
+        .app
+        .app
+        .record_waiver(&w.officer, id, &waiver_input, now)
+        .await
+        .unwrap();
+    let other_waiver = w
+        .app
+        .app
+        .record_waiver(&w.officer, other, &waiver_input, now)
+        .await
+        .unwrap();
+    let token = |email: &'static str| {
+        let app = w.app.app.clone();
+        async move {
+            app.create_token(
+                &Actor::console(),
+                &containment_domain::Email::parse(email).unwrap(),
+                "api",
+                None,
+                now,
+            )
+            .await
+            .unwrap()
+            .token
+        }
+    };
+    let officer_token = token("po@sonoma.example").await;
+    let provider_token = token("dr@northbay.example").await;
+    let upload = |query: String, body: Vec<u8>| {
+        let client = w.app.client.clone();
+        let url = w
+            .app
+            .url(&format!("/api/v1/supervisees/{id}/documents?{query}"));
+        let token = officer_token.clone();
+        async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    // The signed waiver: stored, and its hash recorded on the waiver.
+    let signed = b"%PDF-1.7\nsigned waiver of the supervisee".to_vec();
+    let res = upload(
+        format!("kind=signed_waiver&waiver_id={waiver}&file_name=scan%2Fwaiver.PDF"),
+        signed.clone(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let view = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap();
+    let recorded = view.waivers.iter().find(|r| r.rule.id.0 == waiver).unwrap();
+    assert_eq!(
+        recorded.document_sha256.as_deref(),
+        Some(sha256_hex(&signed).as_str())
+    );
+    assert_eq!(view.documents[0].record.file_name, "waiver.pdf");
+
+    // A rap sheet given to the provider for scoring is CORI.
+    let rap = b"\x89PNG\r\n\x1a\nrap sheet image".to_vec();
+    let rap_id = w
+        .app
+        .app
+        .upload_document(
+            &w.officer,
+            id,
+            &containment_app::DocumentInput {
+                kind: "rap_sheet".into(),
+                file_name: "rap.png".into(),
+                ..Default::default()
+            },
+            rap.clone(),
+            now,
+        )
+        .await
+        .unwrap();
+
+    // Bad files are refused with a reason, and nothing is stored.
+    for (query, body, status, says) in [
+        (
+            "kind=police_report".to_owned(),
+            b"<html>not a scan</html>".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not a PDF",
+        ),
+        (
+            "kind=police_report".to_owned(),
+            Vec::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "file is required",
+        ),
+        (
+            "kind=signed_waiver".to_owned(),
+            signed.clone(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "which waiver",
+        ),
+        (
+            format!("kind=signed_waiver&waiver_id={other_waiver}"),
+            signed.clone(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no waiver",
+        ),
+        (
+            "kind=tax_return".to_owned(),
+            signed.clone(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "document kind",
+        ),
+    ] {
+        let res = upload(query.clone(), body).await;
+        assert_eq!(res.status(), status, "{query}");
+        let body: Value = res.json().await.unwrap();
+        assert!(
+            body["message"].as_str().unwrap().contains(says),
+            "{query}: {body}"
+        );
+    }
+    let mut huge = b"%PDF-".to_vec();
+    huge.resize(containment_domain::document::MAX_DOCUMENT_BYTES + 1, b' ');
+    let res = upload("kind=police_report".into(), huge).await;
+    assert!(
+        res.status() == StatusCode::PAYLOAD_TOO_LARGE
+            || res.status() == StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        res.status()
+    );
+    assert_eq!(
+        w.app
+            .app
+            .documents(&w.officer, id, now)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // The provider reads CORI but may not add it (only the officer's side passes it on).
+    assert!(matches!(
+        w.app
+            .app
+            .upload_document(
+                &w.provider,
+                id,
+                &containment_app::DocumentInput {
+                    kind: "police_report".into(),
+                    ..Default::default()
+                },
+                signed.clone(),
+                now
+            )
+            .await,
+        Err(AppError::Forbidden(_) | AppError::NotFound)
+    ));
+
+    // The provider downloads the rap sheet: same bytes, with the CORI mark.
+    let res = w
+        .app
+        .client
+        .get(w.app.url(&format!(
+            "/api/v1/supervisees/{id}/documents/{rap_id}/content"
+        )))
+        .bearer_auth(&provider_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert!(
+        res.headers()["x-record-notice"]
+            .to_str()
+            .unwrap()
+            .contains("Do not re-disseminate")
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("CORI-do-not-redisseminate-rap.png")
+    );
+    assert_eq!(res.headers()["x-content-sha256"], sha256_hex(&rap).as_str());
+    assert_eq!(res.bytes().await.unwrap().as_ref(), rap.as_slice());
+    let listed: Value = w
+        .app
+        .client
+        .get(w.app.url(&format!("/api/v1/supervisees/{id}/documents")))
+        .bearer_auth(&provider_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(listed[0]["kind"], "rap_sheet");
+    assert_eq!(listed[0]["cori"], true);
+    assert!(listed[0]["notice"].as_str().unwrap().contains("11075"));
+    assert_eq!(listed[1]["notice"], Value::Null);
+
+    // Law enforcement on the team sees neither document, and cannot fetch one by its id.
+    let deputy_view = w.app.app.case_view(&deputy, id, now, today).await.unwrap();
+    assert!(deputy_view.documents.is_empty());
+    assert!(
+        w.app
+            .app
+            .document_content(&deputy, id, rap_id, now)
+            .await
+            .is_err()
+    );
+    // A document id of another case is not found through this one.
+    assert!(matches!(
+        w.app
+            .app
+            .document_content(&w.officer, other, rap_id, now)
+            .await,
+        Err(AppError::NotFound)
+    ));
+
+    // The timeline: the officer sees every change; the deputy only what they may read.
+    let whats =
+        |v: &containment_app::CaseView| v.timeline.iter().map(|t| t.what).collect::<Vec<_>>();
+    let officer_view = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap();
+    assert_eq!(
+        whats(&officer_view),
+        vec![
+            "Document added",
+            "Document added",
+            "Waiver recorded",
+            "Team member assigned",
+            "Team member assigned",
+            "Case opened",
+        ]
+    );
+    assert!(
+        officer_view.timeline[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("rap_sheet")
+    );
+    assert_eq!(officer_view.timeline[5].who, "Test Person");
+    assert_eq!(whats(&deputy_view), vec!["Case opened"]);
 }

@@ -416,13 +416,70 @@ struct CasePage {
     categories: &'static [InformationCategory],
     notice: Option<String>,
     errors: Vec<String>,
+    documents: Vec<DocumentLine>,
+    any_cori: bool,
+    any_part2: bool,
+    cori_mark: &'static str,
+    part2_notice: &'static str,
+    upload_kinds: Vec<(&'static str, &'static str)>,
+    timeline: Vec<TimelineLine>,
+}
+
+struct DocumentLine {
+    id: i64,
+    kind: &'static str,
+    cori: bool,
+    part2: bool,
+    file_name: String,
+    size: String,
+    sha256: String,
+    sha_short: String,
+    uploaded: String,
+    waiver: String,
+}
+
+struct TimelineLine {
+    at: String,
+    who: String,
+    what: &'static str,
+    detail: String,
+}
+
+/// A size as a person reads it.
+fn human_size(bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} bytes"),
+        b if b < 1024 * 1024 => format!("{:.0} KiB", b as f64 / 1024.0),
+        b => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+    }
 }
 
 fn opt_date(d: Option<NaiveDate>) -> String {
     d.map_or_else(|| "—".to_owned(), |d| d.to_string())
 }
 
-async fn case_page_for(
+/// The case page after a form: the notice on success, the problems above the forms on bad
+/// input or a conflict; anything else is an error page.
+pub(crate) async fn case_page_after(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    outcome: Result<String, AppError>,
+) -> Result<Response, PageError> {
+    match outcome {
+        Ok(notice) => case_page_for(state, identity, id, Some(notice), Vec::new()).await,
+        Err(AppError::InvalidInput(msg)) => {
+            let errors = msg.split("; ").map(str::to_owned).collect();
+            case_page_for(state, identity, id, None, errors).await
+        }
+        Err(e @ AppError::Conflict(_)) => {
+            case_page_for(state, identity, id, None, vec![e.to_string()]).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn case_page_for(
     state: &AppState,
     identity: &Identity,
     id: i64,
@@ -483,7 +540,53 @@ async fn case_page_for(
             }
         }
     }
+    let documents: Vec<DocumentLine> = view
+        .documents
+        .iter()
+        .map(|d| {
+            let r = &d.record;
+            DocumentLine {
+                id: r.id,
+                kind: r.kind.label(),
+                cori: r.kind.is_cori(),
+                part2: r.kind.record_kind()
+                    == containment_domain::access::RecordKind::SubstanceUseTreatment,
+                file_name: r.file_name.clone(),
+                size: human_size(r.size_bytes),
+                sha_short: r.sha256.chars().take(12).collect(),
+                sha256: r.sha256.clone(),
+                uploaded: containment_app::uploaded_on(r).to_string(),
+                waiver: r
+                    .waiver_id
+                    .map(|w| format!("waiver {w}"))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let timeline = view
+        .timeline
+        .iter()
+        .map(|t| TimelineLine {
+            at: containment_domain::case::local_time(t.at)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            who: t.who.clone(),
+            what: t.what,
+            detail: t.detail.clone().unwrap_or_default(),
+        })
+        .collect();
     Ok(render(&CasePage {
+        any_cori: documents.iter().any(|d| d.cori),
+        any_part2: documents.iter().any(|d| d.part2),
+        documents,
+        cori_mark: containment_domain::document::CORI_MARK,
+        part2_notice: containment_domain::waiver::PART2_NOTICE,
+        upload_kinds: view
+            .upload_kinds
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .collect(),
+        timeline,
         layout: Layout::new(view.supervisee.legal_name.clone(), "caseload", identity),
         s: view.supervisee.clone(),
         gaps: role_labels(&view.team_gaps),
@@ -830,29 +933,12 @@ async fn record_waiver(
         revocable: !one("revocable").is_empty(),
         signed_on: one("signed_on"),
     };
-    match state.app.record_waiver(actor, id, &input, Utc::now()).await {
-        Ok(w) => {
-            case_page_for(
-                &state,
-                &identity,
-                id,
-                Some(format!("Waiver {w} recorded.")),
-                Vec::new(),
-            )
-            .await
-        }
-        Err(AppError::InvalidInput(msg)) => {
-            case_page_for(
-                &state,
-                &identity,
-                id,
-                None,
-                msg.split("; ").map(str::to_owned).collect(),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let outcome = state
+        .app
+        .record_waiver(actor, id, &input, Utc::now())
+        .await
+        .map(|w| format!("Waiver {w} recorded."));
+    case_page_after(&state, &identity, id, outcome).await
 }
 
 async fn revoke_waiver(
@@ -868,26 +954,12 @@ async fn revoke_waiver(
         .find(|(k, _)| k == "reason")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    match state
+    let outcome = state
         .app
         .revoke_waiver(actor, id, waiver, &reason, Utc::now())
         .await
-    {
-        Ok(()) => {
-            case_page_for(
-                &state,
-                &identity,
-                id,
-                Some(format!("Waiver {waiver} revoked from today.")),
-                Vec::new(),
-            )
-            .await
-        }
-        Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_))) => {
-            case_page_for(&state, &identity, id, None, vec![e.to_string()]).await
-        }
-        Err(e) => Err(e.into()),
-    }
+        .map(|()| format!("Waiver {waiver} revoked from today."));
+    case_page_after(&state, &identity, id, outcome).await
 }
 
 async fn end_supervision(

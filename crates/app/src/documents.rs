@@ -1,0 +1,264 @@
+//! Documents kept on a case: upload with size, type and SHA-256 checks, listing and download,
+//! each through the access policy and the information wall, each audited.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use containment_domain::access::{self, Action, Decision, Relationship, Subject};
+use containment_domain::audit::Outcome;
+use containment_domain::case::local_date;
+use containment_domain::document::{DocumentKind, check_document};
+use containment_domain::waiver::CaseWaivers;
+use containment_storage::{DocumentRecord, EpisodeRecord, NewDocument, SuperviseeRecord, Tx};
+
+use crate::actor::{Actor, AuditEntry};
+use crate::{App, AppError};
+
+/// Everything the access policy needs about one case and one viewer on one day.
+#[derive(Debug)]
+pub(crate) struct CaseAccess {
+    pub supervisee: SuperviseeRecord,
+    pub relationships: Vec<Relationship>,
+    pub episodes: Vec<EpisodeRecord>,
+    pub coverage: CaseWaivers,
+}
+
+impl CaseAccess {
+    /// The policy's decision, waivers included, for this viewer.
+    pub fn decide(&self, actor: &Actor, action: Action, kind: access::RecordKind) -> Decision {
+        match actor.policy_actor() {
+            Some(who) => access::decide(
+                &who,
+                &Subject::Case {
+                    relationships: &self.relationships,
+                    waivers: &self.coverage,
+                },
+                action,
+                kind,
+            ),
+            None => Decision::Deny {
+                reason: access::DenyReason::NoRelationshipToCase,
+                visibility: access::Visibility::NotFound,
+            },
+        }
+    }
+}
+
+/// A document as typed in: the file and what it is.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentInput {
+    pub kind: String,
+    /// For a signed waiver: the waiver it evidences.
+    pub waiver_id: Option<i64>,
+    pub file_name: String,
+    pub description: String,
+}
+
+/// A document the viewer may read, with the notice that travels with it.
+#[derive(Debug, Clone)]
+pub struct DocumentEntry {
+    pub record: DocumentRecord,
+    pub notice: Option<&'static str>,
+}
+
+impl App {
+    /// Loads the case and how the actor stands to it; an unknown case is audited as denied.
+    pub(crate) async fn case_access(
+        &self,
+        tx: Tx,
+        actor: &Actor,
+        action: &str,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Tx, CaseAccess), AppError> {
+        let today = local_date(now);
+        let Some(supervisee) = tx.supervisee(supervisee_id).await? else {
+            let decision = Decision::Deny {
+                reason: access::DenyReason::NoRelationshipToCase,
+                visibility: access::Visibility::NotFound,
+            };
+            return Err(self
+                .case_denied(tx, actor, action, supervisee_id, &decision, now)
+                .await);
+        };
+        let relationships = self.relationships(&tx, actor, &supervisee, today).await?;
+        let episodes = tx.episodes(supervisee_id).await?;
+        let (coverage, _) =
+            crate::waivers::case_waivers(&tx, supervisee_id, &episodes, today).await?;
+        Ok((
+            tx,
+            CaseAccess {
+                supervisee,
+                relationships,
+                episodes,
+                coverage,
+            },
+        ))
+    }
+
+    /// Stores a document on the case.
+    pub async fn upload_document(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        input: &DocumentInput,
+        content: Vec<u8>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let kind: DocumentKind = input.kind.parse()?;
+        let tx = self.store.begin().await?;
+        let (tx, case) = self
+            .case_access(tx, actor, "document_upload", supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, Action::Create, kind.record_kind());
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, "document_upload", supervisee_id, &decision, now)
+                .await);
+        }
+        let checked = check_document(&input.file_name, &content)?;
+        let waiver_id = match (kind, input.waiver_id) {
+            (DocumentKind::SignedWaiver, Some(w)) => {
+                if !tx
+                    .waivers(supervisee_id)
+                    .await?
+                    .iter()
+                    .any(|r| r.rule.id.0 == w)
+                {
+                    return Err(AppError::InvalidInput(format!(
+                        "waiver: this case has no waiver {w}"
+                    )));
+                }
+                Some(w)
+            }
+            (DocumentKind::SignedWaiver, None) => {
+                return Err(AppError::InvalidInput(
+                    "waiver: say which waiver this signed document belongs to".into(),
+                ));
+            }
+            (_, Some(_)) => {
+                return Err(AppError::InvalidInput(
+                    "waiver: only a signed waiver document belongs to a waiver".into(),
+                ));
+            }
+            (_, None) => None,
+        };
+        let id = tx
+            .create_document(
+                &NewDocument {
+                    supervisee_id,
+                    kind,
+                    waiver_id,
+                    file_name: checked.file_name,
+                    format: checked.format,
+                    sha256: checked.sha256.clone(),
+                    description: input.description.trim().chars().take(500).collect(),
+                    uploaded_by: actor.user_id().unwrap_or(0),
+                },
+                content,
+                now,
+            )
+            .await?;
+        AuditEntry::new("document_upload", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .waiver(decision.waiver().map(|w| w.0))
+            .detail(format!(
+                "document {id} ({}), sha256 {}",
+                kind.code(),
+                checked.sha256
+            ))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The case's documents the actor may read; others are left out, not revealed.
+    pub async fn documents(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DocumentEntry>, AppError> {
+        let tx = self.store.begin().await?;
+        let (tx, case) = self
+            .case_access(tx, actor, "document_list", supervisee_id, now)
+            .await?;
+        let read = case.decide(actor, Action::Read, access::RecordKind::Supervisee);
+        if !read.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, "document_list", supervisee_id, &read, now)
+                .await);
+        }
+        let entries = visible_documents(actor, &case, tx.documents(supervisee_id).await?);
+        AuditEntry::new("document_list", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(entries)
+    }
+
+    /// One document with its contents, for viewing or download.
+    pub async fn document_content(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        document_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(DocumentEntry, Vec<u8>), AppError> {
+        let tx = self.store.begin().await?;
+        let (tx, case) = self
+            .case_access(tx, actor, "document_read", supervisee_id, now)
+            .await?;
+        let Some((record, content)) = tx.document_content(supervisee_id, document_id).await? else {
+            let decision = Decision::Deny {
+                reason: access::DenyReason::NoRelationshipToCase,
+                visibility: access::Visibility::NotFound,
+            };
+            return Err(self
+                .case_denied(tx, actor, "document_read", supervisee_id, &decision, now)
+                .await);
+        };
+        let decision = case.decide(actor, Action::Read, record.kind.record_kind());
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, "document_read", supervisee_id, &decision, now)
+                .await);
+        }
+        AuditEntry::new("document_read", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .waiver(decision.waiver().map(|w| w.0))
+            .detail(format!("document {document_id} ({})", record.kind.code()))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        let notice = record.kind.notice();
+        Ok((DocumentEntry { record, notice }, content))
+    }
+}
+
+/// The documents a viewer may read, each with its notice.
+pub(crate) fn visible_documents(
+    actor: &Actor,
+    case: &CaseAccess,
+    records: Vec<DocumentRecord>,
+) -> Vec<DocumentEntry> {
+    records
+        .into_iter()
+        .filter(|r| {
+            case.decide(actor, Action::Read, r.kind.record_kind())
+                .is_allowed()
+        })
+        .map(|record| DocumentEntry {
+            notice: record.kind.notice(),
+            record,
+        })
+        .collect()
+}
+
+/// The date a document was uploaded, in the agency's time zone.
+pub fn uploaded_on(record: &DocumentRecord) -> NaiveDate {
+    local_date(record.uploaded_at)
+}
