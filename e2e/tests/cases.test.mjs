@@ -38,6 +38,31 @@ async function certify(admin, baseUrl, kind, email, number, level) {
   await admin.getByText('The certification was recorded.').waitFor();
 }
 
+/** Test files for the document uploads: recognised by their first bytes, not by their names. */
+const SIGNED_WAIVER_PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n', 'latin1');
+// A real 1x1 PNG; it begins with the signature \x89PNG\r\n\x1a\n.
+const RAP_SHEET_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
+const NOT_A_PDF = Buffer.from('These are plain-text notes, whatever the name says.\n', 'utf8');
+
+/** Adds a document through the case page's "Add a document" form; the page shows the outcome. */
+async function addDocument(page, { kind, waiver, description, file }) {
+  const details = page.locator('details', { has: page.locator('#doc-file') });
+  if (!(await details.evaluate((d) => d.open))) await details.locator('summary').click();
+  await page.getByLabel('What it is').selectOption(kind);
+  await page.getByLabel('For waiver (signed waivers only)').selectOption(waiver ?? '');
+  await page.getByLabel('Description').fill(description ?? '');
+  await page.locator('#doc-file').setInputFiles(file);
+  await page.getByRole('button', { name: 'Store the document' }).click();
+}
+
+/** The rows of the documents table (none when the table is absent). */
+function documentRows(page) {
+  return page.locator('#documents tbody tr');
+}
+
 for (const backend of backends()) {
   describe(`case file on ${backend}`, { skip: skip ?? false }, () => {
     let server;
@@ -172,6 +197,190 @@ for (const backend of backends()) {
       await page.locator('#stale').waitFor();
       assert.match(await page.locator('#stale').innerText(), /Casey Example-Other/);
       await assertClean(page, problems, 'the stale-edit warning');
+    });
+
+    // Waivers, documents and the timeline. These build on the case and team set up above.
+    const records = {};
+
+    test('the officer records the court-ordered waiver and stores documents, refusing bad uploads', async () => {
+      const { page, problems } = people.officer;
+      await page.goto(`${server.baseUrl}${server.casePath}`);
+      await page.locator('#waiver-missing').waitFor();
+
+      // The court-ordered waiver through the form.
+      await page.locator('summary', { hasText: 'Record a waiver or consent' }).click();
+      await page.getByLabel('Legal basis').selectOption('pc_1203_067_b4');
+      await page.getByLabel('Who discloses').fill('Valley Treatment');
+      for (const role of ['supervising_officer', 'treatment_provider', 'polygraph_examiner']) {
+        await page.locator(`label[for="rr-${role}"]`).click();
+      }
+      await page.locator('label[for="cat-progress"]').click();
+      await page.getByLabel('Purpose').fill('Containment team supervision');
+      await page.getByRole('button', { name: 'Record', exact: true }).click();
+      const recorded = page.getByText(/^Waiver \d+ recorded\.$/);
+      await recorded.waitFor();
+      records.waiverId = /^Waiver (\d+) recorded\.$/.exec((await recorded.innerText()).trim())[1];
+      assert.equal(await page.locator('#waiver-missing').count(), 0, 'a court-ordered waiver is in force');
+      const waiverRow = page
+        .getByRole('table', { name: 'Waivers and consents' })
+        .getByRole('row')
+        .filter({ has: page.getByRole('cell', { name: records.waiverId, exact: true }) });
+      const waiverText = await waiverRow.innerText();
+      for (const expected of ['PC 1203.067(b)(4)', 'supervising officer', 'treatment provider', 'polygraph examiner', 'treatment progress', 'in force']) {
+        assert.ok(waiverText.includes(expected), `the waiver row shows ${expected}: ${waiverText}`);
+      }
+      assert.match(
+        await page.locator('#treatment-access').innerText(),
+        new RegExp(`treatment progress \\(waiver ${records.waiverId}\\)`),
+      );
+      await assertClean(page, problems, 'a case with a recorded waiver');
+
+      // The signed waiver for it, then a rap sheet.
+      assert.deepEqual(SIGNED_WAIVER_PDF.subarray(0, 8), Buffer.from('%PDF-1.4'));
+      await addDocument(page, {
+        kind: 'signed_waiver',
+        waiver: records.waiverId,
+        description: 'Signed PC 1203.067(b)(4) waiver',
+        file: { name: 'signed-waiver.pdf', mimeType: 'application/pdf', buffer: SIGNED_WAIVER_PDF },
+      });
+      await page.getByText(/^Document \d+ stored\.$/).waitFor();
+      assert.deepEqual(RAP_SHEET_PNG.subarray(0, 8), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      await addDocument(page, {
+        kind: 'rap_sheet',
+        description: 'DOJ criminal history',
+        file: { name: 'rap-sheet.png', mimeType: 'image/png', buffer: RAP_SHEET_PNG },
+      });
+      await page.getByText(/^Document \d+ stored\.$/).waitFor();
+
+      await page.goto(`${server.baseUrl}${server.casePath}`);
+      await page.locator('#documents').waitFor();
+      assert.equal(await documentRows(page).count(), 2);
+      const waiverDoc = documentRows(page).filter({ has: page.getByRole('link', { name: 'signed-waiver.pdf' }) });
+      assert.match(await waiverDoc.innerText(), new RegExp(`waiver ${records.waiverId}`));
+      assert.equal(await waiverDoc.getByText('CORI: do not re-disseminate').count(), 0, 'a signed waiver is not CORI');
+      const rapRow = documentRows(page).filter({ has: page.getByRole('link', { name: 'rap-sheet.png' }) });
+      await rapRow.getByText('CORI: do not re-disseminate').waitFor();
+      assert.match(await page.locator('#cori-mark').innerText(), /Do not re-disseminate/);
+      records.rapSheetHref = await page.getByRole('link', { name: 'rap-sheet.png' }).getAttribute('href');
+      records.waiverDocHref = await page.getByRole('link', { name: 'signed-waiver.pdf' }).getAttribute('href');
+      assert.match(records.rapSheetHref, new RegExp(`^${server.casePath}/documents/\\d+$`));
+      assert.match(records.waiverDocHref, new RegExp(`^${server.casePath}/documents/\\d+$`));
+      await assertClean(page, problems, 'a case with a signed waiver and a rap sheet');
+
+      // A text file labelled as a PDF is refused, and so is a signed waiver that names no waiver.
+      await addDocument(page, {
+        kind: 'rap_sheet',
+        file: { name: 'notes.pdf', mimeType: 'application/pdf', buffer: NOT_A_PDF },
+      });
+      await page.locator('#form-errors').waitFor();
+      assert.match(await page.locator('#form-errors').innerText(), /file is not valid: it is not a PDF, PNG, JPEG or TIFF file/);
+      assert.equal(await page.getByText(/^Document \d+ stored\.$/).count(), 0);
+      assert.equal(await documentRows(page).count(), 2, 'nothing was stored');
+      await assertClean(page, problems, 'a refused upload');
+
+      await addDocument(page, {
+        kind: 'signed_waiver',
+        file: { name: 'unattached.pdf', mimeType: 'application/pdf', buffer: SIGNED_WAIVER_PDF },
+      });
+      await page.locator('#form-errors').waitFor();
+      assert.match(await page.locator('#form-errors').innerText(), /waiver: say which waiver this signed document belongs to/);
+      assert.equal(await documentRows(page).count(), 2, 'nothing was stored');
+
+      await page.goto(`${server.baseUrl}${server.casePath}`);
+      assert.equal(await documentRows(page).count(), 2);
+      const timeline = await page.locator('#timeline').innerText();
+      assert.match(timeline, /Document added by Olive Officer/);
+      assert.match(timeline, /Waiver recorded by Olive Officer/);
+      assert.equal((timeline.match(/Document added/g) ?? []).length, 2, 'one entry per stored document');
+      await assertClean(page, problems, "the officer's timeline");
+    });
+
+    test('the provider on the team sees the documents under the waiver and downloads the marked rap sheet', async () => {
+      const { page, problems } = people.provider;
+      const res = await page.goto(`${server.baseUrl}${server.casePath}`);
+      assert.equal(res.status(), 200);
+      const providerRow = page.getByRole('row').filter({ hasText: 'Perry Provider' });
+      assert.match(await providerRow.innerText(), /treatment provider/i, 'the provider is on the team');
+
+      await page.locator('#documents').waitFor();
+      assert.equal(await documentRows(page).count(), 2);
+      await page.getByRole('link', { name: 'signed-waiver.pdf' }).waitFor();
+      const rapLink = page.getByRole('link', { name: 'rap-sheet.png' });
+      await rapLink.waitFor();
+      await page.getByText('CORI: do not re-disseminate').waitFor();
+      assert.match(await page.locator('#cori-mark').innerText(), /Do not re-disseminate/);
+      assert.match(
+        await page.locator('#treatment-access').innerText(),
+        new RegExp(`^Treatment information you may see: treatment progress \\(waiver ${records.waiverId}\\)`),
+      );
+
+      const [download] = await Promise.all([page.waitForEvent('download'), rapLink.click()]);
+      assert.ok(
+        download.suggestedFilename().startsWith('CORI-do-not-redisseminate-'),
+        `CORI file name: ${download.suggestedFilename()}`,
+      );
+      assert.equal(download.suggestedFilename(), 'CORI-do-not-redisseminate-rap-sheet.png');
+      assert.equal(await download.failure(), null);
+
+      // The same download as the server sends it: the mark travels in a header, the bytes intact.
+      const file = await page.request.get(`${server.baseUrl}${records.rapSheetHref}`);
+      assert.equal(file.status(), 200);
+      assert.match(file.headers()['x-record-notice'] ?? '', /Do not re-disseminate/);
+      assert.match(file.headers()['content-disposition'] ?? '', /^attachment; filename="CORI-do-not-redisseminate-/);
+      assert.deepEqual(await file.body(), RAP_SHEET_PNG);
+      const waiverFile = await page.request.get(`${server.baseUrl}${records.waiverDocHref}`);
+      assert.equal(waiverFile.status(), 200);
+      assert.match(waiverFile.headers()['content-disposition'] ?? '', /^attachment; filename="signed-waiver\.pdf"/);
+
+      await assertClean(page, problems, "the provider's case page with documents");
+    });
+
+    test('registering law enforcement on the team sees no waiver, treatment information or documents', async () => {
+      const deputy = people.deputy.page;
+      // The 404 of the earlier test was logged as a console error; only what follows counts.
+      people.deputy.problems.length = 0;
+
+      const { page, problems } = people.officer;
+      await page.goto(`${server.baseUrl}${server.casePath}`);
+      await page.getByLabel('Role').selectOption('registering_law_enforcement');
+      await page.getByLabel("Member's e-mail address").fill('dan@sheriff.example');
+      await page.getByRole('button', { name: 'Add to team' }).click();
+      await page.getByText('added to the team').waitFor();
+      assert.match(await page.getByRole('row').filter({ hasText: 'Dan Deputy' }).innerText(), /registering law enforcement/i);
+      await assertClean(page, problems, 'a case with law enforcement on the team');
+
+      const res = await deputy.goto(`${server.baseUrl}${server.casePath}`);
+      assert.equal(res.status(), 200);
+      await deputy.getByRole('heading', { level: 1 }).waitFor();
+      await deputy.locator('#documents-heading').waitFor();
+      assert.equal(
+        (await deputy.locator('#treatment-access').innerText()).trim(),
+        'Treatment information you may see: none.',
+      );
+      assert.equal(await deputy.getByRole('table', { name: 'Waivers and consents' }).count(), 0, 'no waivers shown');
+      await deputy.getByText('No documents you may see.').waitFor();
+      assert.equal(await deputy.locator('#documents').count(), 0);
+      assert.equal(await deputy.locator('#cori-mark').count(), 0);
+      assert.equal(await deputy.getByText('CORI: do not re-disseminate').count(), 0);
+      assert.equal(await deputy.getByRole('link', { name: /rap-sheet|signed-waiver/ }).count(), 0);
+      // Whatever the deputy may add, it is none of the kinds they may not read.
+      const kinds = await deputy.locator('#doc-kind option').evaluateAll((os) => os.map((o) => o.value));
+      for (const hidden of ['signed_waiver', 'rap_sheet', 'police_report', 'probation_report', 'substance_use_record']) {
+        assert.ok(!kinds.includes(hidden), `the deputy is not offered ${hidden}`);
+      }
+      const timeline = await deputy.locator('#timeline').innerText();
+      assert.match(timeline, /Case opened/);
+      assert.doesNotMatch(timeline, /Document added/);
+      assert.doesNotMatch(timeline, /Waiver recorded/);
+      await assertClean(deputy, people.deputy.problems, "the deputy's case page");
+
+      // Asking for the files directly does not work either (the same session, outside the page).
+      for (const href of [records.rapSheetHref, records.waiverDocHref]) {
+        const file = await deputy.request.get(`${server.baseUrl}${href}`);
+        assert.ok([403, 404].includes(file.status()), `GET ${href} answered ${file.status()}`);
+        assert.equal(file.headers()['content-disposition'], undefined, 'no file is sent');
+        assert.ok(!(await file.body()).equals(RAP_SHEET_PNG));
+      }
     });
   });
 }

@@ -75,6 +75,10 @@ pub struct CaseView {
     pub upload_kinds: Vec<containment_domain::document::DocumentKind>,
     /// The changes recorded on the case that the viewer may see, newest first.
     pub timeline: Vec<crate::TimelineEntry>,
+    /// The risk scores the viewer may read, oldest first, with their chains.
+    pub scores: Vec<crate::ScoreEntry>,
+    /// The instruments the viewer may record scores of.
+    pub may_score: Vec<containment_domain::instrument::Instrument>,
 }
 
 impl CaseView {
@@ -650,6 +654,15 @@ impl App {
         let documents =
             crate::documents::visible_documents(actor, &case, tx.documents(supervisee_id).await?);
         let timeline = crate::timeline::timeline(&tx, actor, &case).await?;
+        let scores = crate::scores::visible_scores(&tx, actor, &case, &self.calendar).await?;
+        let may_score = containment_domain::instrument::Instrument::ALL
+            .iter()
+            .copied()
+            .filter(|i| {
+                case.decide(actor, Action::Create, crate::score_kind(*i))
+                    .is_allowed()
+            })
+            .collect();
         let upload_kinds = containment_domain::document::DocumentKind::ALL
             .iter()
             .copied()
@@ -671,6 +684,8 @@ impl App {
             .await?;
         tx.commit().await?;
         Ok(CaseView {
+            scores,
+            may_score,
             documents,
             upload_kinds,
             timeline,

@@ -12,6 +12,7 @@ mod demo;
 mod documents;
 mod error;
 pub mod password;
+mod scores;
 mod timeline;
 mod waivers;
 
@@ -26,12 +27,15 @@ pub use certifications::{
 pub use containment_domain::Role;
 pub use containment_storage::{
     AgencyRecord, AuditFilter, AuditVerification, Backend, CaseloadQuery, CaseloadRow,
-    CaseloadSort, DocumentRecord, EpisodeRecord, MigrationState, SessionRecord, Store, StoredUser,
-    SuperviseeRecord, TeamMemberRecord, TokenRecord, WaiverRecord,
+    CaseloadSort, DocumentRecord, EpisodeRecord, MigrationState, ScoreRecord, SessionRecord,
+    StepRecord, Store, StoredUser, SuperviseeRecord, TeamMemberRecord, TokenRecord, WaiverRecord,
 };
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};
 pub use error::AppError;
+pub use scores::{
+    ScoreEntry, ScoreInput, StepInput, SubmissionRow, level_label, score_items, score_kind,
+};
 pub use timeline::TimelineEntry;
 pub use waivers::{WaiverInput, court_waiver_in_force};
 
@@ -47,11 +51,16 @@ pub enum Readiness {
 #[derive(Debug, Clone)]
 pub struct App {
     store: Store,
+    /// The working-day calendar deadlines are counted in.
+    calendar: std::sync::Arc<containment_domain::calendar::Calendar>,
 }
 
 impl App {
     pub fn new(store: Store) -> Self {
-        App { store }
+        App {
+            store,
+            calendar: std::sync::Arc::new(containment_domain::calendar::Calendar::california()),
+        }
     }
 
     /// Connects to the database at `url`, applying pending migrations when `migrate` is set.

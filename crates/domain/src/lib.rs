@@ -11,6 +11,8 @@ pub mod certification;
 pub mod document;
 pub mod identity;
 pub mod instrument;
+pub mod policy;
+pub mod score_chain;
 pub mod security;
 pub mod waiver;
 

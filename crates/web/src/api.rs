@@ -38,6 +38,8 @@ use crate::routes::{Registry, RouteInfo};
         crate::api_cases::add_certification, crate::api_cases::import_certifications,
         crate::api_cases::add_member, crate::api_cases::end_member,
         crate::documents::list_api, crate::documents::upload_api, crate::documents::content_api,
+        crate::api_scores::static99r, crate::api_scores::scores, crate::api_scores::record_score,
+        crate::api_scores::record_step, crate::api_scores::report, crate::api_scores::submissions,
     ),
     components(schemas(
         ApiRoot, ApiErrorBody, HealthStatus, Me, Token, User,
@@ -49,6 +51,10 @@ use crate::routes::{Registry, RouteInfo};
         crate::api_cases::NewWaiver, crate::api_cases::Revocation, crate::api_cases::WaiverJson,
         crate::api_cases::TreatmentAccess, crate::api_cases::EndSupervision,
         crate::documents::DocumentJson, crate::documents::StoredDocument, crate::api_cases::TimelineEvent,
+        crate::api_scores::Static99rItems, crate::api_scores::ItemJson, crate::api_scores::Static99rScore,
+        crate::api_scores::StepJson, crate::api_scores::WaitingJson, crate::api_scores::ScoreJson,
+        crate::api_scores::NewScore, crate::api_scores::Static99rCaseItems, crate::api_scores::RecordedId,
+        crate::api_scores::NewStep, crate::api_scores::SubmissionJson,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -57,6 +63,7 @@ use crate::routes::{Registry, RouteInfo};
         (name = "administration", description = "Accounts, for administrators"),
         (name = "cases", description = "Supervisees, supervision episodes and containment teams"),
         (name = "certifications", description = "The certification registry (R10)"),
+        (name = "scores", description = "Risk instruments (SARATSO) and each score's chain to DOJ"),
         (name = "operations", description = "Health checks for load balancers"),
     )
 )]

@@ -3,6 +3,7 @@
 
 mod api;
 mod api_cases;
+mod api_scores;
 mod assets;
 mod csrf;
 mod documents;
@@ -13,6 +14,7 @@ mod health;
 mod identity;
 pub(crate) mod pages;
 mod routes;
+mod scores;
 mod security;
 mod tls;
 
@@ -64,6 +66,8 @@ fn registry() -> routes::Registry {
         .merge(api::registry())
         .merge(api_cases::registry())
         .merge(documents::registry())
+        .merge(scores::registry())
+        .merge(api_scores::registry())
         .merge(assets::registry())
 }
 

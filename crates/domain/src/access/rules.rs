@@ -247,6 +247,12 @@ pub(super) const CASE_GRANTS: &[CaseGrant] = &[
         ]],
         reason: "the owning agency's admin opens cases, files waivers and assembles teams",
     },
+    CaseGrant {
+        via: Via::AdminOfOwningAgency,
+        actions: &[Action::Create],
+        kinds: &[&[RecordKind::RiskScore, RecordKind::DynamicRiskScore]],
+        reason: "the owning agency's admin enters historic scores and, with a reason, uncertified ones",
+    },
 ];
 
 /// How far a non-case grant reaches.

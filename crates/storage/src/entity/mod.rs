@@ -8,6 +8,8 @@ pub mod case_document;
 pub mod certification;
 pub mod court_case;
 pub mod recovery_code;
+pub mod risk_score;
+pub mod score_step;
 pub mod sign_in_attempt;
 pub mod supervisee;
 pub mod supervisee_alias;

@@ -10,6 +10,7 @@ mod m20261124_000002_case_file;
 mod m20261124_000003_certification;
 mod m20261124_000004_waiver;
 mod m20261125_000005_case_document;
+mod m20261125_000006_risk_score;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_certification::Migration),
             Box::new(m20261124_000004_waiver::Migration),
             Box::new(m20261125_000005_case_document::Migration),
+            Box::new(m20261125_000006_risk_score::Migration),
         ]
     }
 }

@@ -26,14 +26,14 @@ both_backends!(
     documents_keep_their_hash_and_stay_behind_the_wall,
 );
 
-struct World {
-    app: TestApp,
-    officer: Actor,
-    provider: Actor,
-    examiner_email: String,
+pub(crate) struct World {
+    pub app: TestApp,
+    pub officer: Actor,
+    pub provider: Actor,
+    pub examiner_email: String,
 }
 
-async fn actor(app: &TestApp, email: &str) -> Actor {
+pub(crate) async fn actor(app: &TestApp, email: &str) -> Actor {
     let user = app
         .app
         .user_by_email(&Actor::console(), email)
@@ -46,7 +46,7 @@ async fn actor(app: &TestApp, email: &str) -> Actor {
     }
 }
 
-async fn world(db: &TestDb) -> World {
+pub(crate) async fn world(db: &TestDb) -> World {
     let app = TestApp::spawn(db).await;
     let probation = app
         .agency("Sonoma County Probation", AgencyKind::ProbationDepartment)
@@ -103,7 +103,7 @@ async fn certify(app: &TestApp, kind: &str, email: &str, number: &str) {
         .unwrap();
 }
 
-fn case(name: &str, cii: &str) -> CaseInput {
+pub(crate) fn case(name: &str, cii: &str) -> CaseInput {
     CaseInput {
         legal_name: name.into(),
         date_of_birth: "1980-02-29".into(),

@@ -8,3 +8,4 @@ mod cases;
 mod foundation_http;
 mod foundation_storage;
 mod identity;
+mod scores;

@@ -423,6 +423,29 @@ struct CasePage {
     part2_notice: &'static str,
     upload_kinds: Vec<(&'static str, &'static str)>,
     timeline: Vec<TimelineLine>,
+    score_groups: Vec<ScoreGroup>,
+    may_score: Vec<(&'static str, &'static str)>,
+}
+
+/// The scores of one instrument on the case page, newest first, with their chart.
+struct ScoreGroup {
+    label: &'static str,
+    code: &'static str,
+    chart: String,
+    latest: String,
+    rows: Vec<ScoreLine>,
+}
+
+struct ScoreLine {
+    id: i64,
+    scored_on: String,
+    total: i32,
+    level: String,
+    reason: &'static str,
+    scorer: String,
+    certified: bool,
+    waiting: String,
+    overdue: bool,
 }
 
 struct DocumentLine {
@@ -575,7 +598,75 @@ pub(crate) async fn case_page_for(
             detail: t.detail.clone().unwrap_or_default(),
         })
         .collect();
+    let today_for_scores = today;
+    let mut score_groups: Vec<ScoreGroup> = Vec::new();
+    for instrument in containment_domain::instrument::Instrument::ALL {
+        let entries: Vec<&containment_app::ScoreEntry> = view
+            .scores
+            .iter()
+            .filter(|e| e.record.instrument == *instrument)
+            .collect();
+        let Some(last) = entries.last() else {
+            continue;
+        };
+        let points: Vec<(NaiveDate, i32)> = entries
+            .iter()
+            .map(|e| (e.record.scored_on, e.record.total))
+            .collect();
+        score_groups.push(ScoreGroup {
+            label: instrument.label(),
+            code: instrument.code(),
+            chart: crate::scores::chart_svg(*instrument, &points),
+            latest: {
+                let level = containment_app::level_label(*instrument, &last.record.level);
+                if level.is_empty() {
+                    format!("{} on {}", last.record.total, last.record.scored_on)
+                } else {
+                    format!(
+                        "{} ({level}) on {}",
+                        last.record.total, last.record.scored_on
+                    )
+                }
+            },
+            rows: entries
+                .iter()
+                .rev()
+                .map(|e| ScoreLine {
+                    id: e.record.id,
+                    scored_on: e.record.scored_on.to_string(),
+                    total: e.record.total,
+                    level: containment_app::level_label(*instrument, &e.record.level),
+                    reason: e.record.reason.label(),
+                    scorer: e.scorer_name.clone(),
+                    certified: e.record.scorer_certified,
+                    waiting: e
+                        .waiting
+                        .iter()
+                        .map(|w| {
+                            format!(
+                                "{} ({}{})",
+                                w.step.label(),
+                                w.responsible.label(),
+                                w.due.map(|d| format!(", due {d}")).unwrap_or_default()
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    overdue: e
+                        .waiting
+                        .iter()
+                        .any(|w| w.due.is_some_and(|d| today_for_scores > d)),
+                })
+                .collect(),
+        });
+    }
     Ok(render(&CasePage {
+        may_score: view
+            .may_score
+            .iter()
+            .map(|i| (i.code(), i.label()))
+            .collect(),
+        score_groups,
         any_cori: documents.iter().any(|d| d.cori),
         any_part2: documents.iter().any(|d| d.part2),
         documents,

@@ -2,7 +2,7 @@
 
 pub(crate) mod account;
 mod admin;
-mod audit;
+pub(crate) mod audit;
 pub(crate) mod cases;
 mod certifications;
 mod sign_in;
