@@ -1,14 +1,24 @@
 //! Realistic synthetic data: agencies in several counties, people in every role, and supervisees
-//! with supervision episodes and containment teams. Deterministic for a given seed, so
+//! with supervision episodes, containment teams, court waivers and risk scores with their chains. Deterministic for a given seed, so
 //! benchmarks and demonstrations are repeatable. Every name is invented.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use containment_domain::access::TeamRole;
+use containment_domain::access::{InformationCategory, WaiverId};
 use containment_domain::audit::Outcome;
 use containment_domain::case::{CdcrNumber, CiiNumber, County, CourtCaseNumber, SupervisionKind};
 use containment_domain::certification::{CertificationKind, ProviderLevel};
+use containment_domain::instrument::{
+    self, Instrument, ScoreReason, Stable2007Answers, Static99rAnswers,
+};
+use containment_domain::policy::PolicyPackId;
+use containment_domain::score_chain::ChainStep;
+use containment_domain::waiver::{COURT_WAIVER_ROLES, LegalBasis, Waiver};
 use containment_domain::{AgencyKind, Email, Role};
-use containment_storage::{NewAgency, NewCertification, NewEpisode, NewSupervisee, NewUser, Tx};
+use containment_storage::{
+    NewAgency, NewCertification, NewEpisode, NewSupervisee, NewUser, ScoreRecord, StepRecord, Tx,
+    WaiverRecord,
+};
 
 use crate::actor::{Actor, AuditEntry};
 use crate::{App, AppError, password};
@@ -114,6 +124,8 @@ pub struct DemoSummary {
     pub users: usize,
     pub supervisees: usize,
     pub team_members: usize,
+    pub waivers: usize,
+    pub scores: usize,
     /// Sign-in e-mails of one account per role, for trying the system.
     pub sample_accounts: Vec<(Role, String)>,
 }
@@ -377,6 +389,42 @@ impl App {
                 .await?;
             }
         }
+        // SARATSO scorer certifications: officers score static risk, providers dynamic and
+        // violence risk.
+        let officer_ids: Vec<i64> = staff
+            .officers
+            .iter()
+            .map(|(id, _)| *id)
+            .chain(staff.parole_agents.iter().copied())
+            .collect();
+        for (holders, instruments) in [
+            (&officer_ids, &[Instrument::Static99r][..]),
+            (
+                &staff.providers,
+                &[Instrument::Stable2007, Instrument::LsCmi][..],
+            ),
+        ] {
+            for user_id in holders.iter() {
+                for instrument in instruments {
+                    cert_no += 1;
+                    tx.create_certification(
+                        NewCertification {
+                            kind: CertificationKind::SaratsoScorer,
+                            holder_user_id: Some(*user_id),
+                            holder_agency_id: None,
+                            level: None,
+                            instrument: Some(instrument.code().to_owned()),
+                            supervisor_user_id: None,
+                            number: format!("DEMO-{cert_no:06}"),
+                            issued_on: today - Duration::days(365 * 6),
+                            expires_on: today + Duration::days(365),
+                        },
+                        now,
+                    )
+                    .await?;
+                }
+            }
+        }
         for agency_id in &provider_agencies {
             cert_no += 1;
             tx.create_certification(
@@ -408,8 +456,10 @@ impl App {
             let tx = self.store.begin().await?;
             let end = (written + BATCH).min(supervisees);
             for n in written..end {
-                summary.team_members +=
-                    self.demo_case(&tx, &mut rng, &staff, n, today, now).await?;
+                let made = self.demo_case(&tx, &mut rng, &staff, n, today, now).await?;
+                summary.team_members += made.members;
+                summary.waivers += made.waivers;
+                summary.scores += made.scores;
             }
             tx.commit().await?;
             summary.supervisees = end;
@@ -427,7 +477,7 @@ impl App {
         n: usize,
         today: NaiveDate,
         now: DateTime<Utc>,
-    ) -> Result<usize, AppError> {
+    ) -> Result<DemoCase, AppError> {
         let parolee = rng.chance(15) && !staff.parole_agents.is_empty();
         let ci = rng.below(COUNTIES.len());
         let county = County::parse(COUNTIES[ci])?;
@@ -550,8 +600,219 @@ impl App {
             tx.add_team_member(episode.id, *user_id, *role, start, now)
                 .await?;
         }
-        Ok(members.len())
+        let provider = members
+            .iter()
+            .find(|(_, r)| *r == TeamRole::TreatmentProvider)
+            .map(|(id, _)| *id);
+        let mut made = DemoCase {
+            members: members.len(),
+            ..DemoCase::default()
+        };
+        // The court waiver (R11) for most post-conviction cases.
+        if kind.is_post_conviction() && rng.chance(92) {
+            tx.create_waiver(
+                &WaiverRecord {
+                    rule: Waiver {
+                        id: WaiverId(0),
+                        basis: if parolee {
+                            LegalBasis::Pc3008d
+                        } else {
+                            LegalBasis::Pc1203067b4
+                        },
+                        recipient_roles: COURT_WAIVER_ROLES.to_vec(),
+                        recipient_users: Vec::new(),
+                        recipient_agencies: Vec::new(),
+                        categories: vec![
+                            InformationCategory::Progress,
+                            InformationCategory::AttendanceDetail,
+                            InformationCategory::DynamicRiskDiscussion,
+                            InformationCategory::Disclosures,
+                            InformationCategory::MonthlyReports,
+                        ],
+                        effective_on: start,
+                        expires_on: None,
+                        ends_with_supervision: true,
+                        revoked_on: None,
+                    },
+                    supervisee_id,
+                    discloser: "Treatment provider".into(),
+                    purpose: "Containment team communication (PC 1203.067(b)(4))".into(),
+                    revocable: false,
+                    revoked_by: None,
+                    revocation_reason: None,
+                    signed_on: Some(start),
+                    document_sha256: None,
+                    supersedes_id: None,
+                    created_by: officer,
+                },
+                now,
+            )
+            .await?;
+            made.waivers += 1;
+        }
+        // A Static-99R before supervision started, reviewed by the provider at intake.
+        let release = start - Duration::days(i64::try_from(rng.below(30)).unwrap_or(0));
+        let charges = u16::try_from(rng.below(4)).unwrap_or(0);
+        let answers = Static99rAnswers {
+            date_of_birth: dob,
+            release_date: release,
+            lived_with_partner_two_years: rng.chance(50),
+            index_nonsexual_violence: rng.chance(20),
+            prior_nonsexual_violence: rng.chance(30),
+            prior_sex_charges: charges,
+            prior_sex_convictions: charges.min(u16::try_from(rng.below(2)).unwrap_or(0)),
+            prior_sentencing_dates: u16::try_from(rng.below(7)).unwrap_or(0),
+            noncontact_sex_offense: rng.chance(15),
+            unrelated_victim: rng.chance(60),
+            stranger_victim: false,
+            male_victim: rng.chance(15),
+        };
+        let answers = Static99rAnswers {
+            stranger_victim: answers.unrelated_victim && rng.chance(40),
+            ..answers
+        };
+        if let Ok(r) = instrument::score_static99r(&answers) {
+            let scored_on = start - Duration::days(i64::try_from(rng.below(40)).unwrap_or(0));
+            let id = tx
+                .create_score(
+                    &ScoreRecord {
+                        id: 0,
+                        supervisee_id,
+                        instrument: Instrument::Static99r,
+                        scored_on,
+                        reason: if parolee {
+                            ScoreReason::PreRelease
+                        } else {
+                            ScoreReason::PreSentence
+                        },
+                        scorer_user_id: officer,
+                        scorer_certified: true,
+                        uncertified_reason: None,
+                        release_date: Some(release),
+                        answers: serde_json::to_string(&answers).unwrap_or_default(),
+                        total: r.total,
+                        level: r.level.code().to_owned(),
+                        pre2016_category: Some(r.pre2016.code().to_owned()),
+                        combined_level: None,
+                        gears_reference: None,
+                        created_at: now,
+                        recorded_by: officer,
+                    },
+                    now,
+                )
+                .await?;
+            made.scores += 1;
+            if let Some(p) = provider
+                && rng.chance(85)
+            {
+                let on = (start + Duration::days(20)).min(today);
+                demo_step(tx, id, supervisee_id, ChainStep::ProviderReview, on, p, now).await?;
+            }
+        }
+        // A STABLE-2007 at intake, followed along its chain as far as the case has got.
+        let intake = start + Duration::days(i64::try_from(30 + rng.below(60)).unwrap_or(30));
+        if let Some(p) = provider
+            && intake <= today
+        {
+            let child_victim = rng.chance(40);
+            let mut items = [None; 13];
+            for (i, item) in items.iter_mut().enumerate() {
+                if i != 2 || child_victim {
+                    *item = u8::try_from(rng.below(3)).ok();
+                }
+            }
+            let answers = Stable2007Answers {
+                child_victim,
+                items,
+            };
+            if let Ok(r) = instrument::score_stable2007(&answers) {
+                let id = tx
+                    .create_score(
+                        &ScoreRecord {
+                            id: 0,
+                            supervisee_id,
+                            instrument: Instrument::Stable2007,
+                            scored_on: intake,
+                            reason: ScoreReason::Intake,
+                            scorer_user_id: p,
+                            scorer_certified: true,
+                            uncertified_reason: None,
+                            release_date: None,
+                            answers: serde_json::to_string(&answers).unwrap_or_default(),
+                            total: r.total,
+                            level: r.band.code().to_owned(),
+                            pre2016_category: None,
+                            combined_level: None,
+                            gears_reference: None,
+                            created_at: now,
+                            recorded_by: p,
+                        },
+                        now,
+                    )
+                    .await?;
+                made.scores += 1;
+                let shared = intake + Duration::days(i64::try_from(rng.below(35)).unwrap_or(0));
+                let received = shared + Duration::days(i64::try_from(rng.below(4)).unwrap_or(0));
+                let doj = received + Duration::days(i64::try_from(rng.below(9)).unwrap_or(0));
+                let (by_doj, doj_by) = match PolicyPackId::in_force_on(intake) {
+                    PolicyPackId::Ca2012 => (received, officer),
+                    PolicyPackId::Ca2025 => (shared, p),
+                };
+                let mut tail = [
+                    (ChainStep::SharedWithOfficer, shared, p),
+                    (ChainStep::OfficerReceipt, received, officer),
+                    (ChainStep::DojSubmission, doj.max(by_doj), doj_by),
+                ]
+                .into_iter();
+                while let Some((step, on, by)) = tail.next() {
+                    if on > today || rng.chance(8) {
+                        break;
+                    }
+                    demo_step(tx, id, supervisee_id, step, on, by, now).await?;
+                }
+            }
+        }
+        Ok(made)
     }
+}
+
+/// What one demo case holds.
+#[derive(Debug, Default)]
+struct DemoCase {
+    members: usize,
+    waivers: usize,
+    scores: usize,
+}
+
+async fn demo_step(
+    tx: &Tx,
+    score_id: i64,
+    supervisee_id: i64,
+    step: ChainStep,
+    on: NaiveDate,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let doj = step == ChainStep::DojSubmission;
+    tx.create_score_step(
+        &StepRecord {
+            id: 0,
+            risk_score_id: score_id,
+            supervisee_id,
+            step,
+            on,
+            by_user_id: by,
+            method: doj.then(|| "SARATSO database".to_owned()),
+            reference: doj.then(|| format!("DOJ-{score_id:08}")),
+            interpretation: (step == ChainStep::SharedWithOfficer).then(|| {
+                "Dynamic needs as scored; supervision and treatment intensity to match.".to_owned()
+            }),
+            created_at: now,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -178,8 +178,13 @@ pub(crate) async fn demo(app: &App, supervisees: usize, seed: u64) -> anyhow::Re
         })
         .await?;
     println_out(&format!(
-        "demo data: {} agencies, {} accounts, {} supervisees, {} team memberships",
-        summary.agencies, summary.users, summary.supervisees, summary.team_members
+        "demo data: {} agencies, {} accounts, {} supervisees, {} team memberships, {} waivers, {} scores",
+        summary.agencies,
+        summary.users,
+        summary.supervisees,
+        summary.team_members,
+        summary.waivers,
+        summary.scores
     ));
     println_out(&format!(
         "every demo account signs in with the password: {}",

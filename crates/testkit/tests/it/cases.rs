@@ -818,6 +818,10 @@ async fn demo_data_is_complete_and_repeatable(db: TestDb) {
         }
     }
     assert!(summary.team_members >= 600);
+    // Court waivers on most post-conviction cases; a Static-99R on every case and a
+    // STABLE-2007 on most with a provider.
+    assert!(summary.waivers > 300, "{}", summary.waivers);
+    assert!(summary.scores > 900, "{}", summary.scores);
     // A second run on the same database is refused instead of doubling the data.
     assert!(matches!(
         app.generate_demo(10, 9, now, |_| {}).await,
@@ -870,6 +874,40 @@ async fn demo_data_is_complete_and_repeatable(db: TestDb) {
         .map(|e| (e.row.legal_name, e.row.cii))
         .collect::<Vec<_>>();
     assert_eq!(first.len(), 5);
+    // The officer's cases show their scores, each valid and on its way along its chain.
+    let (entries, _) = app
+        .caseload(
+            &actor,
+            &CaseloadQuery {
+                per_page: 25,
+                ..Default::default()
+            },
+            now,
+            local_date(now),
+        )
+        .await
+        .unwrap();
+    let mut statics = 0;
+    for e in entries {
+        let view = app
+            .case_view(&actor, e.row.supervisee_id, now, local_date(now))
+            .await
+            .unwrap();
+        for s in &view.scores {
+            assert!(s.record.scorer_certified);
+            assert_eq!(
+                containment_app::score_items(&s.record)
+                    .iter()
+                    .map(|i| i.points)
+                    .sum::<i32>(),
+                s.record.total
+            );
+            statics += usize::from(
+                s.record.instrument == containment_domain::instrument::Instrument::Static99r,
+            );
+        }
+    }
+    assert!(statics > 0);
     assert!(app.verify_audit().await.is_ok());
 }
 
