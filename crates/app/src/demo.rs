@@ -758,13 +758,12 @@ impl App {
                     PolicyPackId::Ca2012 => (received, officer),
                     PolicyPackId::Ca2025 => (shared, p),
                 };
-                let mut tail = [
+                let steps = [
                     (ChainStep::SharedWithOfficer, shared, p),
                     (ChainStep::OfficerReceipt, received, officer),
                     (ChainStep::DojSubmission, doj.max(by_doj), doj_by),
-                ]
-                .into_iter();
-                while let Some((step, on, by)) = tail.next() {
+                ];
+                for (step, on, by) in steps {
                     if on > today || rng.chance(8) {
                         break;
                     }
