@@ -8,6 +8,7 @@ pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod certification;
+pub mod compliance;
 pub mod document;
 pub mod identity;
 pub mod instrument;
