@@ -299,7 +299,10 @@ for (const backend of backends()) {
       const { page, problems } = people.provider;
       const res = await page.goto(`${server.baseUrl}${server.casePath}`);
       assert.equal(res.status(), 200);
-      const providerRow = page.getByRole('row').filter({ hasText: 'Perry Provider' });
+      const providerRow = page
+        .getByRole('table', { name: 'Containment team' })
+        .getByRole('row')
+        .filter({ hasText: 'Perry Provider' });
       assert.match(await providerRow.innerText(), /treatment provider/i, 'the provider is on the team');
 
       await page.locator('#documents').waitFor();

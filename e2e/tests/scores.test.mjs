@@ -51,10 +51,11 @@ function escapeRegExp(s) {
 }
 
 /** Waits until the element's trimmed text is exactly `text` (the htmx swap has landed). */
-async function waitForText(page, selector, text) {
+async function waitForText(page, selector, text, options = {}) {
   await page.waitForFunction(
     ([sel, want]) => document.querySelector(sel)?.textContent.trim() === want,
     [selector, text],
+    options,
   );
 }
 
@@ -78,17 +79,18 @@ const DATE_OF_BIRTH = '1979-04-12';
 const RELEASE_DATE = '2021-05-01';
 const EXPECTED_TOTAL = '5';
 const EXPECTED_LEVEL = 'Level IVa (above average)';
+const STATIC99R_YES_NO = [[2, 'no'], [3, 'yes'], [4, 'no'], [7, 'no'], [8, 'yes'], [9, 'no'], [10, 'no']];
 
-/** Answers every Static-99R item on the tally sheet at once. */
-async function answerStatic99r(page) {
+/** Answers the Static-99R items on the tally sheet, all of them unless `skip` names a yes/no item. */
+async function answerStatic99r(page, { skip } = {}) {
   await page.getByLabel('Release from the index sex offense').fill(RELEASE_DATE);
-  for (const [n, answer] of [[2, 'no'], [3, 'yes'], [4, 'no'], [7, 'no'], [8, 'yes'], [9, 'no'], [10, 'no']]) {
-    await page.locator(`label[for="item${n}-${answer}"]`).click();
-  }
   await page.getByLabel('Prior sex offense charges').fill('3');
   await page.getByLabel('Prior sex offense convictions').fill('1');
   await page.getByLabel('6. Prior sentencing dates, excluding the index').fill('4');
   await page.getByLabel('6. Prior sentencing dates, excluding the index').press('Tab');
+  for (const [n, answer] of STATIC99R_YES_NO) {
+    if (n !== skip) await page.locator(`label[for="item${n}-${answer}"]`).click();
+  }
 }
 
 // STABLE-2007 ratings, items 1 to 13; item 3 is left "Not scored" (no victim 13 or younger).
@@ -221,47 +223,18 @@ for (const backend of backends()) {
       await admin.getByRole('cell', { name: 'SS-E2E-STATIC' }).waitFor();
       await assertClean(admin, adminProblems, 'the registry with the scorer certifications');
 
-      // Certified: the sheet adds up as it is answered.
+      // Certified: the same sheet is answered afresh; the total shows once the last item is in.
       await page.goto(`${caseUrl}/scores/new?instrument=static99r`);
       await page.getByLabel('Reason for scoring').selectOption('pre_release');
-      await page.getByLabel('Release from the index sex offense').fill(RELEASE_DATE);
-      await waitForText(page, itemPoints(1), '-1');
-      assert.match(await page.locator('#tally tbody tr').first().innerText(), /42 years/);
-      assert.equal((await page.locator(itemPoints(2)).innerText()).trim(), '—', 'item 2 is not answered yet');
-      assert.equal((await page.locator('#tally-total').innerText()).trim(), '—');
-      assert.equal(
-        (await page.locator('#tally-level').innerText()).trim(),
-        'Answer every item to see the total and the risk level.',
-      );
-
-      await page.locator('label[for="item2-no"]').click();
-      await waitForText(page, itemPoints(2), '+1');
-      await page.locator('label[for="item3-yes"]').click();
-      await waitForText(page, itemPoints(3), '+1');
-      await page.locator('label[for="item4-no"]').click();
-      await waitForText(page, itemPoints(4), '+0');
-      await page.getByLabel('Prior sex offense charges').fill('3');
-      await page.getByLabel('Prior sex offense convictions').fill('1');
-      await page.getByLabel('Prior sex offense convictions').press('Tab');
-      await waitForText(page, itemPoints(5), '+2');
-      await page.getByLabel('6. Prior sentencing dates, excluding the index').fill('4');
-      await page.getByLabel('6. Prior sentencing dates, excluding the index').press('Tab');
-      await waitForText(page, itemPoints(6), '+1');
-      await page.locator('label[for="item7-no"]').click();
-      await waitForText(page, itemPoints(7), '+0');
-      await page.locator('label[for="item8-yes"]').click();
-      await waitForText(page, itemPoints(8), '+1');
-      await page.locator('label[for="item9-no"]').click();
-      await waitForText(page, itemPoints(9), '+0');
-      // Nine of ten answered: still no total.
-      assert.equal((await page.locator(itemPoints(10)).innerText()).trim(), '—');
+      await answerStatic99r(page, { skip: 10 });
       assert.equal((await page.locator('#tally-total').innerText()).trim(), '—', 'no total before every item is answered');
       assert.match(await page.locator('#tally-level').innerText(), /Answer every item/);
-      await assertClean(page, problems, 'a partly answered tally sheet');
-
       await page.locator('label[for="item10-no"]').click();
       await waitForText(page, '#tally-total', EXPECTED_TOTAL);
-      assert.equal((await page.locator(itemPoints(10)).innerText()).trim(), '+0');
+      for (const [n, points] of [[1, '-1'], [2, '+1'], [3, '+1'], [4, '+0'], [5, '+2'], [6, '+1'], [7, '+0'], [8, '+1'], [9, '+0'], [10, '+0']]) {
+        assert.equal((await page.locator(itemPoints(n)).innerText()).trim(), points, `item ${n} points`);
+      }
+      assert.match(await page.locator('#tally tbody tr').first().innerText(), /42 years/);
       assert.equal(
         (await page.locator('#tally-level').innerText()).trim(),
         `Total ${EXPECTED_TOTAL}: ${EXPECTED_LEVEL} (before 2016: Moderate-high).`,
@@ -296,7 +269,7 @@ for (const backend of backends()) {
         .waitFor();
       const link = scores.getByRole('link', { name: found.today, exact: true });
       assert.equal(await link.getAttribute('href'), found.staticPath);
-      const row = scores.getByRole('row').filter({ has: link });
+      const row = scores.getByRole('row').filter({ has: page.getByRole('link', { name: found.today, exact: true }) });
       const rowText = await row.innerText();
       for (const expected of [EXPECTED_TOTAL, EXPECTED_LEVEL, 'Pre-release', 'Olive Officer', "Provider's review of the Static-99R (R3)"]) {
         assert.ok(rowText.includes(expected), `the score row shows ${expected}: ${rowText}`);
@@ -304,6 +277,34 @@ for (const backend of backends()) {
       assert.match(await page.locator('#timeline').innerText(), /Risk score recorded by Olive Officer/);
       await assertClean(page, problems, 'the case with a Static-99R');
     });
+
+    // The tally must not wait for the whole form: htmx holds back a form's request until every
+    // required field is valid, so the tally is posted from a block inside the form instead.
+    test(
+      'the tally sheet shows each item\'s points as it is answered',
+      async () => {
+        const { page, problems } = people.officer;
+        await page.goto(`${server.baseUrl}${found.casePath}/scores/new?instrument=static99r`);
+        await page.getByLabel('Reason for scoring').selectOption('pre_release');
+        await page.getByLabel('Release from the index sex offense').fill(RELEASE_DATE);
+        await waitForText(page, itemPoints(1), '-1', { timeout: 10_000 });
+        assert.match(await page.locator('#tally tbody tr').first().innerText(), /42 years/);
+        assert.equal((await page.locator(itemPoints(2)).innerText()).trim(), '—', 'item 2 is not answered yet');
+        assert.equal((await page.locator('#tally-total').innerText()).trim(), '—');
+        assert.equal(
+          (await page.locator('#tally-level').innerText()).trim(),
+          'Answer every item to see the total and the risk level.',
+        );
+        await page.locator('label[for="item2-no"]').click();
+        await waitForText(page, itemPoints(2), '+1', { timeout: 10_000 });
+        await page.getByLabel('Prior sex offense charges').fill('3');
+        await page.getByLabel('Prior sex offense convictions').fill('1');
+        await page.getByLabel('Prior sex offense convictions').press('Tab');
+        await waitForText(page, itemPoints(5), '+2', { timeout: 10_000 });
+        assert.equal((await page.locator('#tally-total').innerText()).trim(), '—', 'no total before every item is answered');
+        await assertClean(page, problems, 'a partly answered tally sheet');
+      },
+    );
 
     test('the provider records a STABLE-2007 and follows it through the officer to DOJ', async () => {
       const provider = people.provider;

@@ -8,6 +8,7 @@ mod auth;
 mod bootstrap;
 mod cases;
 mod certifications;
+mod compliance;
 mod demo;
 mod documents;
 mod error;
@@ -24,11 +25,13 @@ pub use cases::{CaseInput, CaseView, CaseloadEntry, REQUIRED_TEAM_ROLES, team_ga
 pub use certifications::{
     CSV_COLUMNS, CertificationInput, RegistryEntry, holds_valid, required_for,
 };
+pub use compliance::{Dashboard, Dimension, ObligationView, RateRow, ReminderRun};
 pub use containment_domain::Role;
 pub use containment_storage::{
     AgencyRecord, AuditFilter, AuditVerification, Backend, CaseloadQuery, CaseloadRow,
-    CaseloadSort, DocumentRecord, EpisodeRecord, MigrationState, ScoreRecord, SessionRecord,
-    StepRecord, Store, StoredUser, SuperviseeRecord, TeamMemberRecord, TokenRecord, WaiverRecord,
+    CaseloadSort, CountyPolicyRecord, DocumentRecord, EpisodeRecord, ExemptionRecord,
+    MigrationState, NotificationRecord, ScoreRecord, SessionRecord, StepRecord, Store, StoredUser,
+    SuperviseeRecord, TeamMemberRecord, TokenRecord, WaiverRecord,
 };
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};

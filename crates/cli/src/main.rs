@@ -84,6 +84,11 @@ enum Command {
     /// Import lists into the database.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Run the reminder job once (for cron, or when `serve` runs with
+    /// --reminder-interval-minutes 0): a notification to whoever owes an obligation due within a
+    /// week, and another once it is overdue. Safe to run from several hosts at once.
+    #[command(subcommand)]
+    Reminders(RemindersCommand),
     /// Fill the database with realistic synthetic data (agencies, people in every role,
     /// supervisees with supervision and teams) for demonstrations and benchmarks. All names are
     /// invented; every demo account shares one password, printed at the end.
@@ -205,6 +210,12 @@ enum AuditCommand {
     Verify,
 }
 
+#[derive(Debug, Subcommand)]
+enum RemindersCommand {
+    /// Evaluate every open case now and store the reminders due.
+    Run,
+}
+
 #[derive(Debug, Args)]
 struct ServeArgs {
     /// Address and port to listen on.
@@ -237,6 +248,15 @@ struct ServeArgs {
     /// from a deployment job). The instance reports not ready while migrations are pending.
     #[arg(long, env = "CONTAINMENT_SKIP_MIGRATIONS")]
     skip_migrations: bool,
+
+    /// Minutes between runs of the reminder job inside this instance; 0 turns it off (run
+    /// `containment reminders run` from cron instead). Several instances may run it at once.
+    #[arg(
+        long,
+        env = "CONTAINMENT_REMINDER_INTERVAL_MINUTES",
+        default_value_t = 60
+    )]
+    reminder_interval_minutes: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -370,6 +390,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::Reminders(RemindersCommand::Run) => {
+            let app = open_current(&url).await?;
+            let run = app.run_reminders(chrono_now()).await?;
+            println_out(&format!(
+                "reminders: {} open cases evaluated, {} notifications stored",
+                run.cases, run.created
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo { supervisees, seed } => {
             let app = App::open(&url, true).await?;
             admin::demo(&app, supervisees, seed).await
@@ -424,6 +453,26 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     if args.dev_insecure_cookies {
         tracing::warn!("cookies are sent without the Secure flag: for local development only");
+    }
+    if args.reminder_interval_minutes > 0 {
+        let every = std::time::Duration::from_secs(args.reminder_interval_minutes * 60);
+        let worker = app.clone();
+        tokio::spawn(async move {
+            // The first run waits a minute, so start-up stays quick.
+            let first = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+            let mut tick = tokio::time::interval_at(first, every);
+            loop {
+                tick.tick().await;
+                match worker.run_reminders(chrono_now()).await {
+                    Ok(run) => {
+                        tracing::info!(cases = run.cases, created = run.created, "reminder job ran")
+                    }
+                    Err(e) => {
+                        tracing::warn!(code = e.code(), "reminder job failed; next run retries")
+                    }
+                }
+            }
+        });
     }
     let router = containment_web::router(app, config);
     match (&args.tls_cert, &args.tls_key) {

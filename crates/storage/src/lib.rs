@@ -4,6 +4,7 @@
 mod audit;
 mod cases;
 mod certifications;
+mod compliance;
 mod connect;
 mod documents;
 pub mod entity;
@@ -21,6 +22,7 @@ pub use cases::{
     SuperviseeChanges, SuperviseeRecord, TeamMemberRecord,
 };
 pub use certifications::{CertificationRecord, NewCertification};
+pub use compliance::{CountyPolicyRecord, ExemptionRecord, NotificationRecord};
 pub use connect::{Backend, StorageError, Store};
 pub use documents::{DocumentRecord, NewDocument};
 pub use identity::{AgencyRecord, Credentials, NewAgency, NewUser, StoredUser};

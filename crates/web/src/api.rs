@@ -40,6 +40,8 @@ use crate::routes::{Registry, RouteInfo};
         crate::documents::list_api, crate::documents::upload_api, crate::documents::content_api,
         crate::api_scores::static99r, crate::api_scores::scores, crate::api_scores::record_score,
         crate::api_scores::record_step, crate::api_scores::report, crate::api_scores::submissions,
+        crate::compliance::obligations_api, crate::compliance::tasks_api, crate::compliance::dashboard_api,
+        crate::compliance::request_exemption_api, crate::compliance::decide_exemption_api,
     ),
     components(schemas(
         ApiRoot, ApiErrorBody, HealthStatus, Me, Token, User,
@@ -55,6 +57,8 @@ use crate::routes::{Registry, RouteInfo};
         crate::api_scores::StepJson, crate::api_scores::WaitingJson, crate::api_scores::ScoreJson,
         crate::api_scores::NewScore, crate::api_scores::Static99rCaseItems, crate::api_scores::RecordedId,
         crate::api_scores::NewStep, crate::api_scores::SubmissionJson,
+        crate::compliance::ObligationJson, crate::compliance::RateJson, crate::compliance::DashboardJson,
+        crate::compliance::NewExemption, crate::compliance::ExemptionId, crate::compliance::ExemptionDecision,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -64,6 +68,7 @@ use crate::routes::{Registry, RouteInfo};
         (name = "cases", description = "Supervisees, supervision episodes and containment teams"),
         (name = "certifications", description = "The certification registry (R10)"),
         (name = "scores", description = "Risk instruments (SARATSO) and each score's chain to DOJ"),
+        (name = "compliance", description = "Obligations (R1-R13), tasks, the dashboard and exemptions"),
         (name = "operations", description = "Health checks for load balancers"),
     )
 )]

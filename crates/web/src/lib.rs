@@ -5,6 +5,7 @@ mod api;
 mod api_cases;
 mod api_scores;
 mod assets;
+mod compliance;
 mod csrf;
 mod documents;
 mod error;
@@ -68,6 +69,7 @@ fn registry() -> routes::Registry {
         .merge(documents::registry())
         .merge(scores::registry())
         .merge(api_scores::registry())
+        .merge(compliance::registry())
         .merge(assets::registry())
 }
 

@@ -11,6 +11,7 @@ mod m20261124_000003_certification;
 mod m20261124_000004_waiver;
 mod m20261125_000005_case_document;
 mod m20261125_000006_risk_score;
+mod m20261125_000007_compliance;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_waiver::Migration),
             Box::new(m20261125_000005_case_document::Migration),
             Box::new(m20261125_000006_risk_score::Migration),
+            Box::new(m20261125_000007_compliance::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 mod access_matrix;
 mod audit;
 mod cases;
+mod compliance;
 mod foundation_http;
 mod foundation_storage;
 mod identity;

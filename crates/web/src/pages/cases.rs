@@ -425,6 +425,8 @@ struct CasePage {
     timeline: Vec<TimelineLine>,
     score_groups: Vec<ScoreGroup>,
     may_score: Vec<(&'static str, &'static str)>,
+    /// Open obligations, overdue first; `None` when the viewer may not read them.
+    obligations: Option<Vec<crate::compliance::ObligationLine>>,
 }
 
 /// The scores of one instrument on the case page, newest first, with their chart.
@@ -660,7 +662,18 @@ pub(crate) async fn case_page_for(
                 .collect(),
         });
     }
+    let obligations = match state.app.case_obligations(actor, id, today, now).await {
+        Ok(list) => Some(
+            list.iter()
+                .filter(|v| v.obligation.status.is_open())
+                .map(crate::compliance::line)
+                .collect(),
+        ),
+        Err(AppError::Forbidden(_) | AppError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
     Ok(render(&CasePage {
+        obligations,
         may_score: view
             .may_score
             .iter()

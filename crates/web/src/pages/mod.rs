@@ -34,6 +34,8 @@ pub(crate) struct NavUser {
     pub name: String,
     pub admin: bool,
     pub auditor: bool,
+    /// Officer supervisors and agency admins see their agency's compliance dashboard.
+    pub dashboard: bool,
 }
 
 /// What every page's layout needs.
@@ -61,6 +63,10 @@ impl Layout {
                     .iter()
                     .any(|r| matches!(r, Role::SystemAdmin | Role::AgencyAdmin)),
                 auditor: u.roles.contains(&Role::Auditor),
+                dashboard: u
+                    .roles
+                    .iter()
+                    .any(|r| matches!(r, Role::OfficerSupervisor | Role::AgencyAdmin)),
             }),
             _ => None,
         };

@@ -1,0 +1,1136 @@
+//! Compliance: the obligations of a case, "my tasks", the agency dashboard, exemptions, county
+//! policies and the reminder job. The rules themselves live in the domain; this module gathers
+//! each case's facts from storage, runs the engine and checks who may see what.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use containment_domain::Role;
+use containment_domain::access::{Action, RecordKind, Relationship, TeamRole};
+use containment_domain::audit::Outcome;
+use containment_domain::calendar::Calendar;
+use containment_domain::case::{County, local_date};
+use containment_domain::certification::CertificationKind;
+use containment_domain::compliance::{
+    self, CaseFacts, CertificationFact, Context, EpisodeFact, ExemptionFact, MemberFact,
+    Obligation, ObligationKey, ObligationStatus, ScoreFact,
+};
+use containment_domain::policy::{Overrides, RuleId};
+use containment_domain::score_chain::StepDone;
+use containment_storage::{CountyPolicyRecord, ExemptionRecord, NotificationRecord, Tx};
+
+use crate::actor::{Actor, AuditEntry};
+use crate::{App, AppError};
+
+/// An obligation with what a person reads about it.
+#[derive(Debug, Clone)]
+pub struct ObligationView {
+    pub supervisee_id: i64,
+    pub supervisee_name: String,
+    pub obligation: Obligation,
+    pub explanation: String,
+    pub responsible_name: Option<String>,
+    /// Score the obligation is about, for a link to where it gets done.
+    pub score_id: Option<i64>,
+}
+
+/// The county policies in force: overrides and calendars by county.
+#[derive(Debug)]
+pub(crate) struct Policies {
+    by_county: HashMap<String, (Overrides, Calendar)>,
+    default_overrides: Overrides,
+}
+
+impl Policies {
+    pub(crate) fn for_county<'a>(
+        &'a self,
+        county: Option<&str>,
+        default_calendar: &'a Calendar,
+    ) -> (&'a Overrides, &'a Calendar) {
+        match county.and_then(|c| self.by_county.get(c)) {
+            Some((o, c)) => (o, c),
+            None => (&self.default_overrides, default_calendar),
+        }
+    }
+}
+
+pub(crate) async fn load_policies(tx: &Tx) -> Result<Policies, AppError> {
+    let mut by_county = HashMap::new();
+    for p in tx.county_policies().await? {
+        // Stored text was validated when saved; anything unreadable falls back to the state's.
+        let overrides = Overrides::parse(&p.overrides).unwrap_or_default();
+        let calendar =
+            Calendar::parse_county(&p.calendar).unwrap_or_else(|_| Calendar::california());
+        by_county.insert(p.county, (overrides, calendar));
+    }
+    Ok(Policies {
+        by_county,
+        default_overrides: Overrides::default(),
+    })
+}
+
+/// One case's facts for the engine, with its county and the names of its team.
+pub(crate) struct LoadedCase {
+    pub facts: CaseFacts,
+    pub name: String,
+    pub county: Option<String>,
+    pub names: HashMap<i64, String>,
+}
+
+pub(crate) async fn load_case(tx: &Tx, supervisee_id: i64) -> Result<Option<LoadedCase>, AppError> {
+    let Some(s) = tx.supervisee(supervisee_id).await? else {
+        return Ok(None);
+    };
+    let episodes = tx.episodes(supervisee_id).await?;
+    let episode_ids: Vec<i64> = episodes.iter().map(|e| e.id).collect();
+    let team = tx.team(&episode_ids).await?;
+    let user_ids: Vec<i64> = team.iter().map(|m| m.user_id).collect();
+    let certifications = if user_ids.is_empty() {
+        Vec::new()
+    } else {
+        tx.certifications_of(&user_ids, &[]).await?
+    };
+    let waivers = tx.waivers(supervisee_id).await?;
+    let scores = tx.scores(supervisee_id).await?;
+    let steps = tx.score_steps(supervisee_id).await?;
+    let exemptions = tx.exemptions(supervisee_id).await?;
+    let county = episodes
+        .iter()
+        .find(|e| e.actual_end.is_none())
+        .or_else(|| episodes.iter().max_by_key(|e| e.start_date))
+        .map(|e| e.county.clone());
+    let facts = CaseFacts {
+        supervisee_id,
+        date_of_birth: Some(s.date_of_birth),
+        male: s.sex == "male",
+        juvenile: s.juvenile,
+        episodes: episodes
+            .iter()
+            .map(|e| EpisodeFact {
+                id: e.id,
+                kind: e.kind,
+                placed_on: e.placed_on,
+                start: e.start_date,
+                expected_end: e.expected_end,
+                actual_end: e.actual_end,
+            })
+            .collect(),
+        team: team
+            .iter()
+            .map(|m| MemberFact {
+                user_id: m.user_id,
+                role: m.team_role,
+                start: m.start_date,
+                end: m.end_date,
+            })
+            .collect(),
+        certifications: certifications
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.kind,
+                    CertificationKind::CasombProvider | CertificationKind::PolygraphPcsot
+                )
+            })
+            .filter_map(|c| {
+                Some(CertificationFact {
+                    user_id: c.holder_user_id?,
+                    kind: c.kind,
+                    issued_on: c.issued_on,
+                    expires_on: c.expires_on,
+                    revoked_on: c.revoked_on,
+                })
+            })
+            .collect(),
+        court_waivers: waivers
+            .iter()
+            .filter(|w| {
+                w.rule.basis.is_court_ordered()
+                    && crate::cases::REQUIRED_TEAM_ROLES
+                        .iter()
+                        .all(|r| w.rule.recipient_roles.contains(r))
+            })
+            .map(|w| {
+                let last = match (
+                    w.rule.expires_on,
+                    w.rule.revoked_on.and_then(|r| r.pred_opt()),
+                ) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                (w.rule.effective_on, last)
+            })
+            .collect(),
+        scores: scores
+            .iter()
+            .map(|sc| ScoreFact {
+                id: sc.id,
+                instrument: sc.instrument,
+                scored_on: sc.scored_on,
+                steps: steps
+                    .iter()
+                    .filter(|st| st.risk_score_id == sc.id)
+                    .map(|st| StepDone {
+                        step: st.step,
+                        on: st.on,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        exemptions: exemptions
+            .iter()
+            .filter(|e| e.decision == "approved")
+            .map(|e| ExemptionFact {
+                rule: e.rule,
+                key: e.obligation_key.as_deref().and_then(|k| k.parse().ok()),
+                from: e.from,
+                until: e.until,
+            })
+            .collect(),
+        ..CaseFacts::default()
+    };
+    let names = team
+        .iter()
+        .map(|m| (m.user_id, m.user_name.clone()))
+        .collect();
+    Ok(Some(LoadedCase {
+        facts,
+        name: s.legal_name,
+        county,
+        names,
+    }))
+}
+
+fn view(case: &LoadedCase, o: Obligation) -> ObligationView {
+    ObligationView {
+        supervisee_id: case.facts.supervisee_id,
+        supervisee_name: case.name.clone(),
+        explanation: o.explain(),
+        responsible_name: o.responsible_user.and_then(|u| case.names.get(&u).cloned()),
+        score_id: match o.key.subject {
+            compliance::Subject::Score(id) => Some(id),
+            _ => None,
+        },
+        obligation: o,
+    }
+}
+
+/// Evaluates a loaded case as of `today`.
+pub(crate) fn evaluate_case(
+    case: &LoadedCase,
+    policies: &Policies,
+    calendar: &Calendar,
+    today: NaiveDate,
+    emit: &mut dyn FnMut(Obligation),
+) {
+    let (overrides, calendar) = policies.for_county(case.county.as_deref(), calendar);
+    compliance::evaluate(
+        &case.facts,
+        &Context {
+            calendar,
+            overrides,
+            today,
+        },
+        emit,
+    );
+}
+
+/// One row of the dashboard: obligations due in the period for one value of a dimension.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateRow {
+    pub key: String,
+    pub label: String,
+    pub met_on_time: usize,
+    pub met_late: usize,
+    pub overdue: usize,
+    pub open: usize,
+    pub exempted: usize,
+}
+
+impl RateRow {
+    /// Met on time among those decided (met or overdue), as a percentage.
+    pub fn rate(&self) -> Option<f64> {
+        let counted = self.met_on_time + self.met_late + self.overdue;
+        (counted > 0).then(|| 100.0 * self.met_on_time as f64 / counted as f64)
+    }
+
+    fn add(&mut self, status: ObligationStatus) {
+        match status {
+            ObligationStatus::MetOnTime => self.met_on_time += 1,
+            ObligationStatus::MetLate => self.met_late += 1,
+            ObligationStatus::Overdue => self.overdue += 1,
+            ObligationStatus::Exempted => self.exempted += 1,
+            ObligationStatus::DueSoon | ObligationStatus::Upcoming => self.open += 1,
+            ObligationStatus::NotApplicable => {}
+        }
+    }
+}
+
+/// The dashboard's dimensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Rule,
+    Officer,
+    Provider,
+    County,
+}
+
+impl Dimension {
+    pub fn parse(s: &str) -> Result<Self, AppError> {
+        match s {
+            "rule" => Ok(Dimension::Rule),
+            "officer" => Ok(Dimension::Officer),
+            "provider" => Ok(Dimension::Provider),
+            "county" => Ok(Dimension::County),
+            _ => Err(AppError::InvalidInput(
+                "dimension: one of rule, officer, provider, county".into(),
+            )),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Dimension::Rule => "rule",
+            Dimension::Officer => "officer",
+            Dimension::Provider => "provider",
+            Dimension::County => "county",
+        }
+    }
+}
+
+/// Compliance rates of an agency's cases for obligations due in a period.
+#[derive(Debug, Clone, Default)]
+pub struct Dashboard {
+    pub cases: usize,
+    pub total: RateRow,
+    pub by_rule: Vec<RateRow>,
+    pub by_officer: Vec<RateRow>,
+    pub by_provider: Vec<RateRow>,
+    pub by_county: Vec<RateRow>,
+}
+
+/// Which value of a dimension an obligation falls under, if any.
+fn dimension_value(d: Dimension, case: &LoadedCase, o: &Obligation) -> Option<(String, String)> {
+    match d {
+        Dimension::Rule => Some((o.key.rule.code().to_owned(), o.key.rule.label().to_owned())),
+        Dimension::Officer | Dimension::Provider => {
+            let role = if d == Dimension::Officer {
+                TeamRole::SupervisingOfficer
+            } else {
+                TeamRole::TreatmentProvider
+            };
+            if o.responsible != role {
+                return None;
+            }
+            let user = o.responsible_user?;
+            Some((
+                user.to_string(),
+                case.names
+                    .get(&user)
+                    .cloned()
+                    .unwrap_or_else(|| format!("user {user}")),
+            ))
+        }
+        Dimension::County => case.county.clone().map(|c| (c.clone(), c)),
+    }
+}
+
+/// An exemption request whose fields passed the checks.
+#[derive(Debug)]
+struct ExemptionAsked {
+    rule: RuleId,
+    key: Option<ObligationKey>,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+    reason: String,
+}
+
+/// Checks an exemption request's fields.
+fn exemption_fields(
+    rule: &str,
+    key: &str,
+    from: &str,
+    until: &str,
+    reason: &str,
+) -> Result<ExemptionAsked, AppError> {
+    let mut errors = Vec::new();
+    let key = match key.trim() {
+        "" => None,
+        k => k
+            .parse::<ObligationKey>()
+            .map_err(|e| errors.push(e.to_string()))
+            .ok(),
+    };
+    let rule = match (rule.trim(), key) {
+        ("", Some(k)) => Some(k.rule),
+        (r, _) => r
+            .parse::<RuleId>()
+            .map_err(|e| errors.push(e.to_string()))
+            .ok(),
+    };
+    if let (Some(r), Some(k)) = (rule, key)
+        && k.rule != r
+    {
+        errors.push("the obligation belongs to another rule".into());
+    }
+    let date = |field: &str, v: &str, errors: &mut Vec<String>| -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .map_err(|_| {
+                errors.push(format!(
+                    "{field}: \"{}\" is not a date (YYYY-MM-DD)",
+                    v.trim()
+                ))
+            })
+            .ok()
+    };
+    let from = date("from", from, &mut errors);
+    let until = if until.trim().is_empty() {
+        None
+    } else {
+        date("until", until, &mut errors)
+    };
+    if let (Some(f), Some(u)) = (from, until)
+        && u < f
+    {
+        errors.push("until: it is before the start".into());
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        errors.push("reason: say why the obligation should not apply".into());
+    }
+    match (rule, from) {
+        (Some(rule), Some(from)) if errors.is_empty() => Ok(ExemptionAsked {
+            rule,
+            key,
+            from,
+            until,
+            reason: reason.chars().take(1000).collect(),
+        }),
+        _ => Err(AppError::InvalidInput(errors.join("; "))),
+    }
+}
+
+/// What one run of the reminder job did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReminderRun {
+    pub cases: usize,
+    pub created: usize,
+}
+
+/// Cases evaluated per transaction by the reminder job.
+const REMINDER_BATCH: usize = 200;
+
+impl App {
+    /// The obligations of one case as of `as_of`, each explained.
+    pub async fn case_obligations(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        as_of: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ObligationView>, AppError> {
+        let tx = self.store.begin().await?;
+        let (tx, case) = self
+            .case_access(tx, actor, "obligations_read", supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, Action::Read, RecordKind::Obligation);
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, "obligations_read", supervisee_id, &decision, now)
+                .await);
+        }
+        let policies = load_policies(&tx).await?;
+        let loaded = load_case(&tx, supervisee_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut out = Vec::new();
+        evaluate_case(&loaded, &policies, &self.calendar, as_of, &mut |o| {
+            out.push(view(&loaded, o));
+        });
+        out.sort_by(|a, b| compliance::task_order(&a.obligation, &b.obligation));
+        AuditEntry::new("obligations_read", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("as of {as_of}"))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Everything the signed-in person must do on the cases they serve: overdue first, then
+    /// soonest due.
+    pub async fn my_tasks(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ObligationView>, AppError> {
+        let user = actor.user_id().ok_or(AppError::Unauthenticated)?;
+        let today = local_date(now);
+        let tx = self.store.begin().await?;
+        let policies = load_policies(&tx).await?;
+        let mut out = Vec::new();
+        for id in tx.open_cases_served_by(user, today).await? {
+            let Some(loaded) = load_case(&tx, id).await? else {
+                continue;
+            };
+            evaluate_case(&loaded, &policies, &self.calendar, today, &mut |o| {
+                if o.status.is_open() && o.responsible_user == Some(user) {
+                    out.push(view(&loaded, o));
+                }
+            });
+        }
+        out.sort_by(|a, b| compliance::task_order(&a.obligation, &b.obligation));
+        AuditEntry::new("tasks_read", Outcome::Success, now)
+            .by(actor)
+            .detail(format!("{} tasks", out.len()))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The agency's cases for the dashboard, when the actor may see them in aggregate.
+    async fn dashboard_cases(&self, tx: &Tx, actor: &Actor) -> Result<Vec<i64>, AppError> {
+        let user = actor.user.as_ref().ok_or(AppError::Unauthenticated)?;
+        if !(actor.has_role(Role::AgencyAdmin) || actor.has_role(Role::OfficerSupervisor)) {
+            return Err(AppError::Forbidden(
+                "the dashboard is for officer supervisors and agency admins".into(),
+            ));
+        }
+        Ok(tx.case_ids_of_agency(user.agency_id).await?)
+    }
+
+    /// Compliance rates of the actor's agency for obligations due from `from` to `to`.
+    pub async fn dashboard(
+        &self,
+        actor: &Actor,
+        from: NaiveDate,
+        to: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Dashboard, AppError> {
+        if to < from {
+            return Err(AppError::InvalidInput(
+                "to: the period ends before it starts".into(),
+            ));
+        }
+        let today = local_date(now);
+        let tx = self.store.begin().await?;
+        let ids = self.dashboard_cases(&tx, actor).await?;
+        let policies = load_policies(&tx).await?;
+        let mut dash = Dashboard {
+            cases: ids.len(),
+            ..Dashboard::default()
+        };
+        let mut maps: [HashMap<String, RateRow>; 4] = Default::default();
+        let dims = [
+            Dimension::Rule,
+            Dimension::Officer,
+            Dimension::Provider,
+            Dimension::County,
+        ];
+        for id in ids {
+            let Some(loaded) = load_case(&tx, id).await? else {
+                continue;
+            };
+            evaluate_case(&loaded, &policies, &self.calendar, today, &mut |o| {
+                if !o.due.is_some_and(|d| d >= from && d <= to) {
+                    return;
+                }
+                dash.total.add(o.status);
+                for (map, d) in maps.iter_mut().zip(dims) {
+                    if let Some((key, label)) = dimension_value(d, &loaded, &o) {
+                        let row = map.entry(key.clone()).or_insert_with(|| RateRow {
+                            key,
+                            label,
+                            ..RateRow::default()
+                        });
+                        row.add(o.status);
+                    }
+                }
+            });
+        }
+        let [rules, officers, providers, counties] = maps;
+        let sorted = |m: HashMap<String, RateRow>, by_rule: bool| {
+            let mut v: Vec<RateRow> = m.into_values().collect();
+            if by_rule {
+                v.sort_by_key(|r| {
+                    RuleId::ALL
+                        .iter()
+                        .position(|x| x.code() == r.key)
+                        .unwrap_or(usize::MAX)
+                });
+            } else {
+                v.sort_by(|a, b| a.label.cmp(&b.label));
+            }
+            v
+        };
+        dash.by_rule = sorted(rules, true);
+        dash.by_officer = sorted(officers, false);
+        dash.by_provider = sorted(providers, false);
+        dash.by_county = sorted(counties, false);
+        AuditEntry::new("dashboard_read", Outcome::Success, now)
+            .by(actor)
+            .detail(format!("{from} to {to}"))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(dash)
+    }
+
+    /// The obligations behind one number of the dashboard.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn dashboard_list(
+        &self,
+        actor: &Actor,
+        from: NaiveDate,
+        to: NaiveDate,
+        dimension: Dimension,
+        value: &str,
+        status: Option<ObligationStatus>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ObligationView>, AppError> {
+        let today = local_date(now);
+        let tx = self.store.begin().await?;
+        let ids = self.dashboard_cases(&tx, actor).await?;
+        let policies = load_policies(&tx).await?;
+        let mut out = Vec::new();
+        for id in ids {
+            let Some(loaded) = load_case(&tx, id).await? else {
+                continue;
+            };
+            evaluate_case(&loaded, &policies, &self.calendar, today, &mut |o| {
+                let in_period = o.due.is_some_and(|d| d >= from && d <= to);
+                let matches = value.is_empty()
+                    || dimension_value(dimension, &loaded, &o).is_some_and(|(k, _)| k == value);
+                if in_period && matches && status.is_none_or(|s| s == o.status) {
+                    out.push(view(&loaded, o));
+                }
+            });
+        }
+        out.sort_by(|a, b| compliance::task_order(&a.obligation, &b.obligation));
+        AuditEntry::new("dashboard_list", Outcome::Success, now)
+            .by(actor)
+            .detail(format!(
+                "{} {value}: {} obligations",
+                dimension.code(),
+                out.len()
+            ))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Asks for an exemption: one obligation (by key) or a rule for a period.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn request_exemption(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        rule: &str,
+        key: &str,
+        from: &str,
+        until: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let tx = self.store.begin().await?;
+        let (tx, case) = self
+            .case_access(tx, actor, "exemption_request", supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, Action::Create, RecordKind::Obligation);
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(
+                    tx,
+                    actor,
+                    "exemption_request",
+                    supervisee_id,
+                    &decision,
+                    now,
+                )
+                .await);
+        }
+        let ExemptionAsked {
+            rule,
+            key,
+            from,
+            until,
+            reason,
+        } = exemption_fields(rule, key, from, until, reason)?;
+        let id = tx
+            .create_exemption(
+                &ExemptionRecord {
+                    id: 0,
+                    supervisee_id,
+                    rule,
+                    obligation_key: key.map(|k| k.to_string()),
+                    from,
+                    until,
+                    reason,
+                    requested_by: actor.user_id().unwrap_or(0),
+                    requested_at: now,
+                    decision: "requested".into(),
+                    decided_by: None,
+                    decided_at: None,
+                    decision_note: None,
+                },
+                now,
+            )
+            .await?;
+        AuditEntry::new("exemption_request", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!(
+                "exemption {id}: {}",
+                key.map_or_else(|| rule.code().to_owned(), |k| k.to_string())
+            ))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Whether the actor approves exemptions on this case: an officer supervisor of a team
+    /// member, or an admin of the owning agency.
+    fn approves(actor: &Actor, relationships: &[Relationship]) -> bool {
+        (actor.has_role(Role::OfficerSupervisor)
+            && relationships.contains(&Relationship::SupervisorOfMember))
+            || (actor.has_role(Role::AgencyAdmin)
+                && relationships.contains(&Relationship::AdminOfOwningAgency))
+    }
+
+    /// Approves or rejects a request; never one's own.
+    pub async fn decide_exemption(
+        &self,
+        actor: &Actor,
+        exemption_id: i64,
+        approve: bool,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ExemptionRecord, AppError> {
+        let tx = self.store.begin().await?;
+        let record = tx
+            .exemption(exemption_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let (tx, case) = self
+            .case_access(tx, actor, "exemption_decide", record.supervisee_id, now)
+            .await?;
+        if !Self::approves(actor, &case.relationships) {
+            let decision = case.decide(actor, Action::Read, RecordKind::Obligation);
+            let denial = if decision.is_allowed() {
+                containment_domain::access::Decision::Deny {
+                    reason: containment_domain::access::DenyReason::NotPermitted {
+                        action: Action::Update,
+                        kind: RecordKind::Obligation,
+                    },
+                    visibility: containment_domain::access::Visibility::Forbidden,
+                }
+            } else {
+                decision
+            };
+            return Err(self
+                .case_denied(
+                    tx,
+                    actor,
+                    "exemption_decide",
+                    record.supervisee_id,
+                    &denial,
+                    now,
+                )
+                .await);
+        }
+        if actor.user_id() == Some(record.requested_by) {
+            return Err(AppError::Forbidden(
+                "an exemption is decided by someone other than who asked for it".into(),
+            ));
+        }
+        if !approve && note.trim().is_empty() {
+            return Err(AppError::InvalidInput(
+                "note: say why the exemption is refused".into(),
+            ));
+        }
+        if !tx
+            .decide_exemption(
+                exemption_id,
+                approve,
+                actor.user_id().unwrap_or(0),
+                note.trim(),
+                now,
+            )
+            .await?
+        {
+            return Err(AppError::Conflict(
+                "this request was already decided".into(),
+            ));
+        }
+        AuditEntry::new("exemption_decide", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", record.supervisee_id)
+            .detail(format!(
+                "exemption {exemption_id} {}",
+                if approve { "approved" } else { "rejected" }
+            ))
+            .write(&tx)
+            .await?;
+        let updated = tx
+            .exemption(exemption_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    /// The case's exemptions, for those who may read its obligations.
+    pub async fn exemptions(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<ExemptionRecord>, bool), AppError> {
+        let tx = self.store.begin().await?;
+        let (tx, case) = self
+            .case_access(tx, actor, "exemptions_read", supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, Action::Read, RecordKind::Obligation);
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, "exemptions_read", supervisee_id, &decision, now)
+                .await);
+        }
+        let list = tx.exemptions(supervisee_id).await?;
+        let approves = Self::approves(actor, &case.relationships);
+        tx.commit().await?;
+        Ok((list, approves))
+    }
+
+    /// Requests waiting for the actor's decision, with the case names.
+    pub async fn exemptions_to_decide(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(ExemptionRecord, String)>, AppError> {
+        let tx = self.store.begin().await?;
+        let today = local_date(now);
+        let mut out = Vec::new();
+        for e in tx.pending_exemptions().await? {
+            let Some(s) = tx.supervisee(e.supervisee_id).await? else {
+                continue;
+            };
+            let rels = self.relationships(&tx, actor, &s, today).await?;
+            if Self::approves(actor, &rels) && actor.user_id() != Some(e.requested_by) {
+                out.push((e, s.legal_name));
+            }
+        }
+        AuditEntry::new("exemptions_pending_read", Outcome::Success, now)
+            .by(actor)
+            .detail(format!("{} requests", out.len()))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// County policies, for the admin page.
+    pub async fn county_policies(&self) -> Result<Vec<CountyPolicyRecord>, AppError> {
+        let tx = self.store.begin().await?;
+        let list = tx.county_policies().await?;
+        tx.commit().await?;
+        Ok(list)
+    }
+
+    /// Sets a county's overrides and calendar: system admins anywhere, agency admins for their
+    /// agency's county. Both texts are validated first; the change is audited with its content.
+    pub async fn set_county_policy(
+        &self,
+        actor: &Actor,
+        county: &str,
+        overrides: &str,
+        calendar: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let tx = self.store.begin().await?;
+        if !(actor.has_role(Role::SystemAdmin) || actor.has_role(Role::AgencyAdmin)) {
+            AuditEntry::new("county_policy_set", Outcome::Denied, now)
+                .by(actor)
+                .object("county", county.trim().chars().take(40).collect::<String>())
+                .write(&tx)
+                .await?;
+            tx.commit().await?;
+            return Err(AppError::Forbidden(
+                "county policy is set by a system admin or an agency admin".into(),
+            ));
+        }
+        let county = County::parse(county)?;
+        let allowed = actor.has_role(Role::SystemAdmin)
+            || match actor.user.as_ref() {
+                Some(u) if actor.has_role(Role::AgencyAdmin) => tx
+                    .agency(u.agency_id)
+                    .await?
+                    .and_then(|a| a.county)
+                    .is_some_and(|c| c == county.name()),
+                _ => false,
+            };
+        if !allowed {
+            AuditEntry::new("county_policy_set", Outcome::Denied, now)
+                .by(actor)
+                .object("county", county.name())
+                .write(&tx)
+                .await?;
+            tx.commit().await?;
+            return Err(AppError::Forbidden(
+                "county policy is set by a system admin or an admin of an agency in that county"
+                    .into(),
+            ));
+        }
+        let mut errors = Vec::new();
+        let parsed = Overrides::parse(overrides).map_err(|e| errors.push(format!("numbers: {e}")));
+        let cal =
+            Calendar::parse_county(calendar).map_err(|e| errors.push(format!("calendar: {e}")));
+        let (Ok(parsed), Ok(_)) = (parsed, cal) else {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        };
+        let calendar_text: String = calendar
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        tx.set_county_policy(
+            county.name(),
+            &parsed.to_text(),
+            &calendar_text,
+            actor.user_id().unwrap_or(0),
+            now,
+        )
+        .await?;
+        AuditEntry::new("county_policy_set", Outcome::Success, now)
+            .by(actor)
+            .object("county", county.name())
+            .detail(format!(
+                "numbers: [{}]; calendar: [{}]",
+                parsed.to_text().trim().replace('\n', ", "),
+                calendar_text.replace('\n', ", ")
+            ))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The reminder job: for every open case, a notification to whoever owes an obligation
+    /// due within a week, and another once it is overdue. Each (person, obligation, kind, due
+    /// date) is stored at most once, so several workers may run at the same time; each batch
+    /// commits on its own, so a worker that dies loses nothing the next run will not redo.
+    pub async fn run_reminders(&self, now: DateTime<Utc>) -> Result<ReminderRun, AppError> {
+        let today = local_date(now);
+        let ids = {
+            let tx = self.store.begin().await?;
+            let ids = tx.open_case_ids().await?;
+            tx.commit().await?;
+            ids
+        };
+        let mut run = ReminderRun::default();
+        for batch in ids.chunks(REMINDER_BATCH) {
+            let tx = self.store.begin().await?;
+            let policies = load_policies(&tx).await?;
+            let mut due: Vec<(i64, Obligation)> = Vec::new();
+            for id in batch {
+                let Some(loaded) = load_case(&tx, *id).await? else {
+                    continue;
+                };
+                run.cases += 1;
+                evaluate_case(&loaded, &policies, &self.calendar, today, &mut |o| {
+                    if matches!(
+                        o.status,
+                        ObligationStatus::DueSoon | ObligationStatus::Overdue
+                    ) && o.responsible_user.is_some()
+                    {
+                        due.push((*id, o));
+                    }
+                });
+            }
+            for (supervisee_id, o) in due {
+                let (Some(user), Some(due_on)) = (o.responsible_user, o.due) else {
+                    continue;
+                };
+                let overdue = o.status == ObligationStatus::Overdue;
+                let message = format!(
+                    "{} {} on case {supervisee_id}: {}",
+                    o.key.rule.code(),
+                    if overdue { "is overdue" } else { "is due soon" },
+                    o.explain()
+                );
+                if tx
+                    .notify_once(
+                        &NotificationRecord {
+                            id: 0,
+                            user_id: user,
+                            supervisee_id,
+                            obligation_key: o.key.to_string(),
+                            kind: if overdue { "overdue" } else { "due_soon" }.into(),
+                            due_on,
+                            message,
+                            created_at: now,
+                            read_at: None,
+                        },
+                        now,
+                    )
+                    .await?
+                {
+                    run.created += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        let tx = self.store.begin().await?;
+        AuditEntry::new("reminders_run", Outcome::Success, now)
+            .by(&Actor::console())
+            .detail(format!(
+                "{} cases, {} notifications",
+                run.cases, run.created
+            ))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(run)
+    }
+
+    /// Makes (or replaces) the actor's private calendar feed; returns its secret, shown once.
+    pub async fn create_calendar_feed(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<String, AppError> {
+        let user = actor.user_id().ok_or(AppError::Unauthenticated)?;
+        let secret = crate::actor::random_hex(32)?;
+        let tx = self.store.begin().await?;
+        tx.set_calendar_feed(user, &crate::actor::secret_hash(&secret), now)
+            .await?;
+        AuditEntry::new("calendar_feed_create", Outcome::Success, now)
+            .by(actor)
+            .object("user", user)
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(secret)
+    }
+
+    /// Revokes the actor's calendar feed; its address stops working at once.
+    pub async fn revoke_calendar_feed(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<bool, AppError> {
+        let user = actor.user_id().ok_or(AppError::Unauthenticated)?;
+        let tx = self.store.begin().await?;
+        let had = tx.revoke_calendar_feed(user).await?;
+        AuditEntry::new("calendar_feed_revoke", Outcome::Success, now)
+            .by(actor)
+            .object("user", user)
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(had)
+    }
+
+    pub async fn has_calendar_feed(&self, actor: &Actor) -> Result<bool, AppError> {
+        let user = actor.user_id().ok_or(AppError::Unauthenticated)?;
+        let tx = self.store.begin().await?;
+        let has = tx.has_calendar_feed(user).await?;
+        tx.commit().await?;
+        Ok(has)
+    }
+
+    /// The tasks behind a calendar feed secret, as its owner would see them; `NotFound` for an
+    /// unknown or revoked secret, or an owner who may no longer sign in.
+    pub async fn calendar_feed_tasks(
+        &self,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ObligationView>, AppError> {
+        let tx = self.store.begin().await?;
+        let owner = tx
+            .calendar_feed_owner(&crate::actor::secret_hash(secret.trim()))
+            .await?;
+        let user = match owner {
+            Some((id, _)) => tx.user(id).await?,
+            None => None,
+        };
+        tx.commit().await?;
+        let Some(user) = user.filter(|u| !u.disabled) else {
+            return Err(AppError::NotFound);
+        };
+        let actor = Actor {
+            user: Some(user),
+            channel: crate::actor::Channel::Console,
+            client: Default::default(),
+        };
+        self.my_tasks(&actor, now).await
+    }
+
+    /// The actor's notifications, newest first; reading marks them read.
+    pub async fn notifications(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<NotificationRecord>, AppError> {
+        let user = actor.user_id().ok_or(AppError::Unauthenticated)?;
+        let tx = self.store.begin().await?;
+        let list = tx.notifications(user, 50).await?;
+        tx.mark_notifications_read(user, now).await?;
+        tx.commit().await?;
+        Ok(list)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exemption_requests_are_checked_field_by_field() {
+        let ok = exemption_fields(
+            "",
+            "R5:score:3:0",
+            "2026-01-01",
+            "",
+            "supervisee hospitalized",
+        );
+        let asked = ok.unwrap();
+        assert_eq!(asked.rule, RuleId::R5);
+        assert_eq!(asked.key.unwrap().to_string(), "R5:score:3:0");
+        let err = exemption_fields("R9", "R5:score:3:0", "2026-13-01", "2025-01-01", " ")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("another rule"), "{err}");
+        assert!(err.contains("not a date"), "{err}");
+        assert!(err.contains("reason"), "{err}");
+        assert!(
+            exemption_fields("R9", "", "2026-02-01", "2026-01-01", "x")
+                .unwrap_err()
+                .to_string()
+                .contains("before the start")
+        );
+    }
+
+    #[test]
+    fn the_rate_counts_met_on_time_among_what_was_decided() {
+        let mut r = RateRow::default();
+        for s in [
+            ObligationStatus::MetOnTime,
+            ObligationStatus::MetOnTime,
+            ObligationStatus::MetLate,
+            ObligationStatus::Overdue,
+            ObligationStatus::Upcoming,
+            ObligationStatus::Exempted,
+        ] {
+            r.add(s);
+        }
+        assert_eq!(r.rate(), Some(50.0));
+        assert_eq!((r.open, r.exempted), (1, 1));
+        assert_eq!(RateRow::default().rate(), None);
+    }
+}

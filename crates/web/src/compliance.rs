@@ -1,0 +1,1068 @@
+//! Compliance on the web: My tasks (with reminders and the private calendar feed), a case's
+//! obligations with exemption requests, the approvers' queue, the agency dashboard with the
+//! list behind every number, county policy, and the same through the JSON API.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Json};
+use chrono::{Datelike, NaiveDate, Utc};
+use containment_app::{AppError, Dashboard, Dimension, ObligationView, RateRow};
+use containment_domain::case::{COUNTIES, local_date};
+use containment_domain::compliance::{ObligationStatus, Subject};
+use containment_domain::policy::RuleId;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiErrorBody, PageError};
+use crate::extract::{ApiJson, ApiQuery, caller};
+use crate::guard::Guard;
+use crate::identity::Identity;
+use crate::pages::account::signed_in;
+use crate::pages::{Layout, render};
+use crate::routes::Registry;
+
+pub(crate) fn registry() -> Registry {
+    Registry::new()
+        .get("/tasks", Guard::SignedIn, tasks_page)
+        .post("/tasks/calendar-feed", Guard::SignedIn, create_feed)
+        .post("/tasks/calendar-feed/revoke", Guard::SignedIn, revoke_feed)
+        .get("/calendar/{secret}", Guard::Public, calendar_feed)
+        .get("/cases/{id}/obligations", Guard::SignedIn, obligations_page)
+        .post("/cases/{id}/exemptions", Guard::SignedIn, request_exemption)
+        .post(
+            "/exemptions/{id}/decision",
+            Guard::SignedIn,
+            decide_exemption,
+        )
+        .get("/exemptions", Guard::SignedIn, exemptions_page)
+        .get("/dashboard", Guard::SignedIn, dashboard_page)
+        .get("/dashboard/list", Guard::SignedIn, dashboard_list_page)
+        .get("/admin/policy", Guard::AnyRole(POLICY_ADMINS), policy_page)
+        .post("/admin/policy", Guard::AnyRole(POLICY_ADMINS), set_policy)
+        .get(
+            "/api/v1/supervisees/{id}/obligations",
+            Guard::Api,
+            obligations_api,
+        )
+        .get("/api/v1/me/tasks", Guard::Api, tasks_api)
+        .get("/api/v1/dashboard", Guard::Api, dashboard_api)
+        .post(
+            "/api/v1/supervisees/{id}/exemptions",
+            Guard::Api,
+            request_exemption_api,
+        )
+        .post(
+            "/api/v1/exemptions/{id}/decision",
+            Guard::Api,
+            decide_exemption_api,
+        )
+}
+
+/// Who sets county policy (the app layer also checks an agency admin's county).
+const POLICY_ADMINS: &[containment_domain::Role] = &[
+    containment_domain::Role::SystemAdmin,
+    containment_domain::Role::AgencyAdmin,
+];
+
+fn pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(body).unwrap_or_default()
+}
+
+fn one(p: &[(String, String)], k: &str) -> String {
+    p.iter()
+        .find(|(key, _)| key == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// Where an obligation gets done.
+pub(crate) fn place_of(v: &ObligationView) -> String {
+    let id = v.supervisee_id;
+    let o = &v.obligation;
+    match (o.key.rule, v.score_id) {
+        (_, Some(score)) => format!("/cases/{id}/scores/{score}"),
+        (RuleId::R2, _) => format!("/cases/{id}/scores/new?instrument=static99r"),
+        (RuleId::R4, _) => format!("/cases/{id}/scores/new?instrument=stable2007"),
+        (RuleId::R10, _) => "/certifications".to_owned(),
+        (RuleId::R11, _) => format!("/cases/{id}#waivers-heading"),
+        (RuleId::R12, _) => format!("/cases/{id}#team-heading"),
+        _ => format!("/cases/{id}/obligations"),
+    }
+}
+
+/// An obligation as a table row.
+pub(crate) struct ObligationLine {
+    pub(crate) key: String,
+    pub(crate) rule: &'static str,
+    pub(crate) rule_label: &'static str,
+    pub(crate) case_id: i64,
+    pub(crate) case_name: String,
+    pub(crate) due: String,
+    pub(crate) status: &'static str,
+    pub(crate) status_code: &'static str,
+    pub(crate) open: bool,
+    pub(crate) who: String,
+    pub(crate) subject: String,
+    pub(crate) explanation: String,
+    pub(crate) place: String,
+}
+
+pub(crate) fn line(v: &ObligationView) -> ObligationLine {
+    let o = &v.obligation;
+    ObligationLine {
+        key: o.key.to_string(),
+        rule: o.key.rule.code(),
+        rule_label: o.key.rule.label(),
+        case_id: v.supervisee_id,
+        case_name: v.supervisee_name.clone(),
+        due: o.due.map(|d| d.to_string()).unwrap_or_default(),
+        status: o.status.label(),
+        status_code: o.status.code(),
+        open: o.status.is_open(),
+        who: v
+            .responsible_name
+            .clone()
+            .map(|n| format!("{n} ({})", o.responsible.label()))
+            .unwrap_or_else(|| o.responsible.label().to_owned()),
+        subject: subject_words(o.key.subject),
+        explanation: v.explanation.clone(),
+        place: place_of(v),
+    }
+}
+
+struct NoticeLine {
+    when: String,
+    message: String,
+    unread: bool,
+    case_id: i64,
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    layout: Layout,
+    tasks: Vec<ObligationLine>,
+    overdue: usize,
+    notices: Vec<NoticeLine>,
+    has_feed: bool,
+    feed_url: Option<String>,
+}
+
+async fn tasks_page_for(
+    state: &AppState,
+    identity: &Identity,
+    feed_url: Option<String>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(identity)?;
+    let now = Utc::now();
+    let tasks = state.app.my_tasks(actor, now).await?;
+    let notices = state.app.notifications(actor, now).await?;
+    Ok(render(&TasksPage {
+        layout: Layout::new("My tasks", "tasks", identity),
+        overdue: tasks
+            .iter()
+            .filter(|t| t.obligation.status == ObligationStatus::Overdue)
+            .count(),
+        tasks: tasks.iter().map(line).collect(),
+        notices: notices
+            .into_iter()
+            .map(|n| NoticeLine {
+                when: crate::pages::account::when(n.created_at),
+                message: n.message,
+                unread: n.read_at.is_none(),
+                case_id: n.supervisee_id,
+            })
+            .collect(),
+        has_feed: state.app.has_calendar_feed(actor).await?,
+        feed_url,
+    }))
+}
+
+async fn tasks_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, PageError> {
+    tasks_page_for(&state, &identity, None).await
+}
+
+async fn create_feed(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let secret = state.app.create_calendar_feed(actor, Utc::now()).await?;
+    tasks_page_for(&state, &identity, Some(format!("/calendar/{secret}.ics"))).await
+}
+
+async fn revoke_feed(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    state.app.revoke_calendar_feed(actor, Utc::now()).await?;
+    Ok(Redirect::to("/tasks").into_response())
+}
+
+/// Text escaped for an iCalendar value (RFC 5545 3.3.11).
+fn ics_text(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
+}
+
+/// A content line folded at 75 octets (RFC 5545 3.1).
+fn ics_line(out: &mut String, line: &str) {
+    let mut count = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if count + len > 75 {
+            out.push_str("\r\n ");
+            count = 1;
+        }
+        out.push(c);
+        count += len;
+    }
+    out.push_str("\r\n");
+}
+
+/// The feed: one all-day event per open task. Supervisees are named by case number only, since
+/// calendar programs keep copies outside this system.
+pub(crate) fn ics(tasks: &[ObligationView], now: chrono::DateTime<Utc>) -> String {
+    let mut out = String::new();
+    ics_line(&mut out, "BEGIN:VCALENDAR");
+    ics_line(&mut out, "VERSION:2.0");
+    ics_line(&mut out, "PRODID:-//Containment//Deadlines//EN");
+    ics_line(&mut out, "CALSCALE:GREGORIAN");
+    ics_line(&mut out, "X-WR-CALNAME:Containment deadlines");
+    let stamp = now.format("%Y%m%dT%H%M%SZ");
+    for t in tasks {
+        let Some(due) = t.obligation.due else {
+            continue;
+        };
+        let o = &t.obligation;
+        ics_line(&mut out, "BEGIN:VEVENT");
+        ics_line(
+            &mut out,
+            &format!("UID:{}-{}@containment", o.key, t.supervisee_id),
+        );
+        ics_line(&mut out, &format!("DTSTAMP:{stamp}"));
+        ics_line(
+            &mut out,
+            &format!("DTSTART;VALUE=DATE:{}", due.format("%Y%m%d")),
+        );
+        if let Some(next) = due.succ_opt() {
+            ics_line(
+                &mut out,
+                &format!("DTEND;VALUE=DATE:{}", next.format("%Y%m%d")),
+            );
+        }
+        ics_line(
+            &mut out,
+            &format!(
+                "SUMMARY:{}",
+                ics_text(&format!(
+                    "{} {} (case {}){}",
+                    o.key.rule.code(),
+                    o.key.rule.label(),
+                    t.supervisee_id,
+                    if o.status == ObligationStatus::Overdue {
+                        ": overdue"
+                    } else {
+                        ""
+                    }
+                ))
+            ),
+        );
+        ics_line(
+            &mut out,
+            &format!("DESCRIPTION:{}", ics_text(&format!("Open {}", place_of(t)))),
+        );
+        ics_line(&mut out, "END:VEVENT");
+    }
+    ics_line(&mut out, "END:VCALENDAR");
+    out
+}
+
+async fn calendar_feed(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+) -> Result<Response, PageError> {
+    let secret = secret.trim_end_matches(".ics");
+    let now = Utc::now();
+    let tasks = state.app.calendar_feed_tasks(secret, now).await?;
+    let mut res = ics(&tasks, now).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AsOf {
+    as_of: String,
+}
+
+fn as_of(v: &str) -> Result<NaiveDate, AppError> {
+    if v.trim().is_empty() {
+        return Ok(local_date(Utc::now()));
+    }
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+        AppError::InvalidInput(format!(
+            "as_of: \"{}\" is not a date (YYYY-MM-DD)",
+            v.trim()
+        ))
+    })
+}
+
+struct ExemptionLine {
+    id: i64,
+    what: String,
+    period: String,
+    reason: String,
+    decision: String,
+    pending: bool,
+}
+
+fn exemption_line(e: &containment_app::ExemptionRecord) -> ExemptionLine {
+    ExemptionLine {
+        id: e.id,
+        what: e
+            .obligation_key
+            .clone()
+            .unwrap_or_else(|| format!("every {} obligation due in the period", e.rule.code())),
+        period: match e.until {
+            Some(u) => format!("{} to {u}", e.from),
+            None => format!("from {}", e.from),
+        },
+        reason: e.reason.clone(),
+        decision: match (&e.decision[..], &e.decision_note) {
+            ("requested", _) => "waiting for a decision".to_owned(),
+            (d, Some(n)) if !n.is_empty() => format!("{d}: {n}"),
+            (d, _) => d.to_owned(),
+        },
+        pending: e.decision == "requested",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "obligations.html")]
+struct ObligationsPage {
+    layout: Layout,
+    case_id: i64,
+    name: String,
+    as_of: NaiveDate,
+    open: Vec<ObligationLine>,
+    closed: Vec<ObligationLine>,
+    rules: &'static [RuleId],
+    exemptions: Vec<ExemptionLine>,
+    approves: bool,
+    today: NaiveDate,
+    notice: Option<String>,
+    errors: Vec<String>,
+}
+
+async fn obligations_page_for(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    date: NaiveDate,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(identity)?;
+    let now = Utc::now();
+    let list = state.app.case_obligations(actor, id, date, now).await?;
+    let (exemptions, approves) = state.app.exemptions(actor, id, now).await?;
+    let name = list
+        .first()
+        .map(|v| v.supervisee_name.clone())
+        .unwrap_or_else(|| format!("case {id}"));
+    let (open, closed): (Vec<_>, Vec<_>) = list.iter().partition(|v| v.obligation.status.is_open());
+    let mut closed: Vec<ObligationLine> = closed.into_iter().map(line).collect();
+    closed.sort_by(|a, b| b.due.cmp(&a.due));
+    Ok(render(&ObligationsPage {
+        layout: Layout::new(format!("Obligations of {name}"), "caseload", identity),
+        case_id: id,
+        name,
+        as_of: date,
+        open: open.into_iter().map(line).collect(),
+        closed,
+        rules: RuleId::ALL,
+        exemptions: exemptions.iter().map(exemption_line).collect(),
+        approves,
+        today: local_date(now),
+        notice,
+        errors,
+    }))
+}
+
+async fn obligations_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    Query(q): Query<AsOf>,
+) -> Result<Response, PageError> {
+    let date = as_of(&q.as_of)?;
+    obligations_page_for(&state, &identity, id, date, None, Vec::new()).await
+}
+
+async fn request_exemption(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p = pairs(&body);
+    let today = local_date(Utc::now());
+    match state
+        .app
+        .request_exemption(
+            actor,
+            id,
+            &one(&p, "rule"),
+            &one(&p, "obligation"),
+            &one(&p, "from"),
+            &one(&p, "until"),
+            &one(&p, "reason"),
+            Utc::now(),
+        )
+        .await
+    {
+        Ok(e) => {
+            obligations_page_for(
+                &state,
+                &identity,
+                id,
+                today,
+                Some(format!(
+                    "Exemption {e} requested; an officer supervisor or agency admin decides it."
+                )),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(AppError::InvalidInput(m)) => {
+            let errors = m.split("; ").map(str::to_owned).collect();
+            obligations_page_for(&state, &identity, id, today, None, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn decide_exemption(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p = pairs(&body);
+    let approve = one(&p, "decision") == "approve";
+    match state
+        .app
+        .decide_exemption(actor, id, approve, &one(&p, "note"), Utc::now())
+        .await
+    {
+        Ok(e) => {
+            Ok(Redirect::to(&format!("/cases/{}/obligations", e.supervisee_id)).into_response())
+        }
+        Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_))) => {
+            exemptions_page_for(&state, &identity, vec![e.to_string()]).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct PendingLine {
+    e: ExemptionLine,
+    case_id: i64,
+    case_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "exemptions.html")]
+struct ExemptionsPage {
+    layout: Layout,
+    pending: Vec<PendingLine>,
+    errors: Vec<String>,
+}
+
+async fn exemptions_page_for(
+    state: &AppState,
+    identity: &Identity,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(identity)?;
+    let list = state.app.exemptions_to_decide(actor, Utc::now()).await?;
+    Ok(render(&ExemptionsPage {
+        layout: Layout::new("Exemptions to decide", "dashboard", identity),
+        pending: list
+            .iter()
+            .map(|(e, name)| PendingLine {
+                e: exemption_line(e),
+                case_id: e.supervisee_id,
+                case_name: name.clone(),
+            })
+            .collect(),
+        errors,
+    }))
+}
+
+async fn exemptions_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, PageError> {
+    exemptions_page_for(&state, &identity, Vec::new()).await
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct Period {
+    /// First due date counted (YYYY-MM-DD); default the first of the month a quarter ago.
+    pub from: String,
+    /// Last due date counted; default today.
+    pub to: String,
+}
+
+fn period(p: &Period) -> Result<(NaiveDate, NaiveDate), AppError> {
+    let today = local_date(Utc::now());
+    let default_from = today
+        .checked_sub_months(chrono::Months::new(3))
+        .and_then(|d| d.with_day(1))
+        .unwrap_or(today);
+    let parse = |field: &str, v: &str, default: NaiveDate| {
+        if v.trim().is_empty() {
+            return Ok(default);
+        }
+        NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+            AppError::InvalidInput(format!(
+                "{field}: \"{}\" is not a date (YYYY-MM-DD)",
+                v.trim()
+            ))
+        })
+    };
+    Ok((
+        parse("from", &p.from, default_from)?,
+        parse("to", &p.to, today)?,
+    ))
+}
+
+struct RateLine {
+    key: String,
+    label: String,
+    rate: String,
+    met_on_time: usize,
+    met_late: usize,
+    overdue: usize,
+    open: usize,
+    exempted: usize,
+}
+
+fn rate_line(r: &RateRow) -> RateLine {
+    RateLine {
+        key: r.key.clone(),
+        label: r.label.clone(),
+        rate: r
+            .rate()
+            .map_or_else(|| "—".to_owned(), |v| format!("{v:.0}%")),
+        met_on_time: r.met_on_time,
+        met_late: r.met_late,
+        overdue: r.overdue,
+        open: r.open,
+        exempted: r.exempted,
+    }
+}
+
+struct Section {
+    code: &'static str,
+    title: &'static str,
+    rows: Vec<RateLine>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    from: NaiveDate,
+    to: NaiveDate,
+    cases: usize,
+    total: RateLine,
+    sections: Vec<Section>,
+}
+
+async fn dashboard_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Query(q): Query<Period>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let (from, to) = period(&q)?;
+    let d: Dashboard = state.app.dashboard(actor, from, to, Utc::now()).await?;
+    Ok(render(&DashboardPage {
+        layout: Layout::new("Compliance dashboard", "dashboard", &identity),
+        from,
+        to,
+        cases: d.cases,
+        total: rate_line(&d.total),
+        sections: vec![
+            Section {
+                code: "rule",
+                title: "By rule",
+                rows: d.by_rule.iter().map(rate_line).collect(),
+            },
+            Section {
+                code: "officer",
+                title: "By officer",
+                rows: d.by_officer.iter().map(rate_line).collect(),
+            },
+            Section {
+                code: "provider",
+                title: "By provider",
+                rows: d.by_provider.iter().map(rate_line).collect(),
+            },
+            Section {
+                code: "county",
+                title: "By county",
+                rows: d.by_county.iter().map(rate_line).collect(),
+            },
+        ],
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListQuery {
+    from: String,
+    to: String,
+    dimension: String,
+    value: String,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard_list.html")]
+struct DashboardListPage {
+    layout: Layout,
+    title: String,
+    from: NaiveDate,
+    to: NaiveDate,
+    rows: Vec<ObligationLine>,
+}
+
+async fn dashboard_list_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let (from, to) = period(&Period {
+        from: q.from.clone(),
+        to: q.to.clone(),
+    })?;
+    let dimension = Dimension::parse(if q.dimension.is_empty() {
+        "rule"
+    } else {
+        &q.dimension
+    })?;
+    let status = match q.status.trim() {
+        "" => None,
+        s => Some(s.parse::<ObligationStatus>().map_err(AppError::from)?),
+    };
+    let rows = state
+        .app
+        .dashboard_list(actor, from, to, dimension, &q.value, status, Utc::now())
+        .await?;
+    Ok(render(&DashboardListPage {
+        layout: Layout::new("Obligations behind the figure", "dashboard", &identity),
+        title: format!(
+            "{}{}{}",
+            if q.value.is_empty() {
+                "All".to_owned()
+            } else {
+                format!("{} {}", dimension.code(), q.value)
+            },
+            status
+                .map(|s| format!(", {}", s.label().to_lowercase()))
+                .unwrap_or_default(),
+            format_args!(", due {from} to {to}")
+        ),
+        from,
+        to,
+        rows: rows.iter().map(line).collect(),
+    }))
+}
+
+struct PolicyLine {
+    county: String,
+    overrides: String,
+    calendar: String,
+    updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "policy.html")]
+struct PolicyPage {
+    layout: Layout,
+    policies: Vec<PolicyLine>,
+    counties: &'static [&'static str],
+    packs: Vec<PackLine>,
+    notice: Option<String>,
+    errors: Vec<String>,
+}
+
+struct PackLine {
+    id: &'static str,
+    title: String,
+    period: String,
+    rules: Vec<(String, String, String, String)>,
+}
+
+async fn policy_page_for(
+    state: &AppState,
+    identity: &Identity,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    signed_in(identity)?;
+    let policies = state.app.county_policies().await?;
+    Ok(render(&PolicyPage {
+        layout: Layout::new("County policy", "admin", identity),
+        policies: policies
+            .into_iter()
+            .map(|p| PolicyLine {
+                county: p.county,
+                overrides: p.overrides,
+                calendar: p.calendar,
+                updated: crate::pages::account::when(p.updated_at),
+            })
+            .collect(),
+        counties: &COUNTIES,
+        packs: containment_domain::policy::packs()
+            .iter()
+            .map(|p| PackLine {
+                id: p.id.code(),
+                title: p.title.clone(),
+                period: match p.effective_until {
+                    Some(u) => format!("{} to {u}", p.effective_from),
+                    None => format!("from {}", p.effective_from),
+                },
+                rules: p
+                    .rules
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.rule.code().to_owned(),
+                            format!("{} {}", r.obligation, r.when),
+                            r.params
+                                .iter()
+                                .map(|(k, v)| format!("{}.{k} = {v}", r.rule.code()))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            r.source.clone(),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        notice,
+        errors,
+    }))
+}
+
+async fn policy_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, PageError> {
+    policy_page_for(&state, &identity, None, Vec::new()).await
+}
+
+async fn set_policy(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p = pairs(&body);
+    let county = one(&p, "county");
+    match state
+        .app
+        .set_county_policy(
+            actor,
+            &county,
+            &one(&p, "overrides"),
+            &one(&p, "calendar"),
+            Utc::now(),
+        )
+        .await
+    {
+        Ok(()) => {
+            policy_page_for(
+                &state,
+                &identity,
+                Some(format!("{county}: policy saved.")),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(AppError::InvalidInput(m)) => {
+            policy_page_for(
+                &state,
+                &identity,
+                None,
+                m.split("; ").map(str::to_owned).collect(),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An obligation in the API.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObligationJson {
+    /// Stable key, e.g. `R5:score:12:0`; exemptions name it.
+    pub key: String,
+    pub rule: String,
+    pub pack: String,
+    pub supervisee_id: i64,
+    /// Team role that owes it.
+    pub responsible: String,
+    pub responsible_user_id: Option<i64>,
+    pub due: Option<NaiveDate>,
+    pub met_on: Option<NaiveDate>,
+    /// `overdue`, `due_soon`, `upcoming`, `met_late`, `met_on_time`, `exempted` or
+    /// `not_applicable`.
+    pub status: String,
+    pub explanation: String,
+}
+
+fn obligation_json(v: &ObligationView) -> ObligationJson {
+    let o = &v.obligation;
+    ObligationJson {
+        key: o.key.to_string(),
+        rule: o.key.rule.code().to_owned(),
+        pack: o.pack.code().to_owned(),
+        supervisee_id: v.supervisee_id,
+        responsible: o.responsible.code().to_owned(),
+        responsible_user_id: o.responsible_user,
+        due: o.due,
+        met_on: o.met_on,
+        status: o.status.code().to_owned(),
+        explanation: v.explanation.clone(),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AsOfParams {
+    /// Evaluate as of this day (YYYY-MM-DD); default today.
+    pub as_of: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/supervisees/{id}/obligations", tag = "compliance", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id"), AsOfParams),
+    responses((status = 200, description = "Every obligation of the case, overdue first", body = [ObligationJson]),
+              (status = 404, description = "No such case for the caller", body = ApiErrorBody)))]
+pub(crate) async fn obligations_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<AsOfParams>,
+) -> Result<Json<Vec<ObligationJson>>, ApiError> {
+    let actor = caller(&identity)?;
+    let date = as_of(q.as_of.as_deref().unwrap_or_default())?;
+    let list = state
+        .app
+        .case_obligations(actor, id, date, Utc::now())
+        .await?;
+    Ok(Json(list.iter().map(obligation_json).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/tasks", tag = "compliance", security(("bearer" = [])),
+    responses((status = 200, description = "What the caller must do, overdue first, then soonest", body = [ObligationJson])))]
+pub(crate) async fn tasks_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+) -> Result<Json<Vec<ObligationJson>>, ApiError> {
+    let actor = caller(&identity)?;
+    let list = state.app.my_tasks(actor, Utc::now()).await?;
+    Ok(Json(list.iter().map(obligation_json).collect()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RateJson {
+    pub key: String,
+    pub label: String,
+    /// Met on time among met and overdue, in percent; null when none were due.
+    pub rate: Option<f64>,
+    pub met_on_time: usize,
+    pub met_late: usize,
+    pub overdue: usize,
+    pub open: usize,
+    pub exempted: usize,
+}
+
+fn rate_json(r: &RateRow) -> RateJson {
+    RateJson {
+        key: r.key.clone(),
+        label: r.label.clone(),
+        rate: r.rate(),
+        met_on_time: r.met_on_time,
+        met_late: r.met_late,
+        overdue: r.overdue,
+        open: r.open,
+        exempted: r.exempted,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DashboardJson {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub cases: usize,
+    pub total: RateJson,
+    pub by_rule: Vec<RateJson>,
+    pub by_officer: Vec<RateJson>,
+    pub by_provider: Vec<RateJson>,
+    pub by_county: Vec<RateJson>,
+}
+
+#[utoipa::path(get, path = "/api/v1/dashboard", tag = "compliance", security(("bearer" = [])),
+    params(Period),
+    responses((status = 200, description = "Compliance of the caller's agency for obligations due in the period", body = DashboardJson),
+              (status = 403, description = "Not an officer supervisor or agency admin", body = ApiErrorBody)))]
+pub(crate) async fn dashboard_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    ApiQuery(q): ApiQuery<Period>,
+) -> Result<Json<DashboardJson>, ApiError> {
+    let actor = caller(&identity)?;
+    let (from, to) = period(&q)?;
+    let d = state.app.dashboard(actor, from, to, Utc::now()).await?;
+    Ok(Json(DashboardJson {
+        from,
+        to,
+        cases: d.cases,
+        total: rate_json(&d.total),
+        by_rule: d.by_rule.iter().map(rate_json).collect(),
+        by_officer: d.by_officer.iter().map(rate_json).collect(),
+        by_provider: d.by_provider.iter().map(rate_json).collect(),
+        by_county: d.by_county.iter().map(rate_json).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewExemption {
+    /// One obligation's key; or leave it out and give `rule` for a period.
+    #[serde(default)]
+    pub obligation: String,
+    #[serde(default)]
+    pub rule: String,
+    pub from: String,
+    #[serde(default)]
+    pub until: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExemptionId {
+    pub id: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/exemptions", tag = "compliance", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    request_body = NewExemption,
+    responses((status = 201, description = "Requested; it applies once approved", body = ExemptionId),
+              (status = 422, description = "Invalid request", body = ApiErrorBody)))]
+pub(crate) async fn request_exemption_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<NewExemption>,
+) -> Result<(StatusCode, Json<ExemptionId>), ApiError> {
+    let actor = caller(&identity)?;
+    let e = state
+        .app
+        .request_exemption(
+            actor,
+            id,
+            &b.rule,
+            &b.obligation,
+            &b.from,
+            &b.until,
+            &b.reason,
+            Utc::now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(ExemptionId { id: e })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ExemptionDecision {
+    pub approve: bool,
+    /// Required when refusing.
+    #[serde(default)]
+    pub note: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/exemptions/{id}/decision", tag = "compliance", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Exemption id")),
+    request_body = ExemptionDecision,
+    responses((status = 204, description = "Decided"),
+              (status = 403, description = "Not an approver for the case, or the requester", body = ApiErrorBody),
+              (status = 409, description = "Already decided", body = ApiErrorBody)))]
+pub(crate) async fn decide_exemption_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<ExemptionDecision>,
+) -> Result<StatusCode, ApiError> {
+    let actor = caller(&identity)?;
+    state
+        .app
+        .decide_exemption(actor, id, b.approve, &b.note, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The subject of an obligation in words, for exemption forms.
+pub(crate) fn subject_words(s: Subject) -> String {
+    match s {
+        Subject::Month(m) => format!("{}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1),
+        Subject::Score(id) => format!("score {id}"),
+        Subject::Episode(id) => format!("episode {id}"),
+        Subject::Treatment(id) => format!("treatment {id}"),
+        Subject::Exam(id) => format!("exam {}", id % 1000 + 1),
+        Subject::Assessment(id) => format!("assessment {id}"),
+        Subject::Member(id) => format!("member {id}"),
+        Subject::SelfReport(id) => format!("self-report {id}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ics_lines_are_escaped_and_folded_at_75_octets() {
+        let mut out = String::new();
+        ics_line(
+            &mut out,
+            &format!("SUMMARY:{}", ics_text(&"a;b,c\\d\n".repeat(12))),
+        );
+        for l in out.split("\r\n") {
+            assert!(l.len() <= 75, "{l}");
+        }
+        assert!(out.starts_with("SUMMARY:a\\;b\\,c\\\\d\\n"));
+        assert!(out.contains("\r\n "));
+    }
+}
