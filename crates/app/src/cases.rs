@@ -39,6 +39,33 @@ pub struct CaseInput {
     pub expected_end: String,
     /// Put the person opening the case on the team as supervising officer.
     pub assign_me: bool,
+    /// When editing: leave the aliases as they are instead of replacing them.
+    pub keep_aliases: bool,
+    /// When editing: leave the court case numbers as they are instead of replacing them.
+    pub keep_court_cases: bool,
+}
+
+/// Court case numbers and aliases, one per line, checked.
+fn court_cases_and_aliases(
+    input: &CaseInput,
+    errors: &mut Vec<String>,
+) -> (Vec<CourtCaseNumber>, Vec<String>) {
+    let mut court_cases = Vec::new();
+    for l in lines(&input.court_cases) {
+        match CourtCaseNumber::parse(l) {
+            Ok(c) if !court_cases.contains(&c) => court_cases.push(c),
+            Ok(_) => {}
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    let mut aliases: Vec<String> = Vec::new();
+    for a in lines(&input.aliases) {
+        let a: String = a.chars().take(200).collect();
+        if !aliases.contains(&a) {
+            aliases.push(a);
+        }
+    }
+    (court_cases, aliases)
 }
 
 /// The roles a team must hold from the first day of post-conviction supervision (R12).
@@ -271,17 +298,7 @@ impl App {
         let cdcr = optional(&input.cdcr, CdcrNumber::parse, &mut errors);
         let conviction = optional(&input.county_of_conviction, County::parse, &mut errors);
         let registration = optional(&input.county_of_registration, County::parse, &mut errors);
-        let mut court_cases = Vec::new();
-        for l in lines(&input.court_cases) {
-            match CourtCaseNumber::parse(l) {
-                Ok(c) if !court_cases.contains(&c) => court_cases.push(c),
-                Ok(_) => {}
-                Err(e) => errors.push(e.to_string()),
-            }
-        }
-        let aliases: Vec<String> = lines(&input.aliases)
-            .map(|a| a.chars().take(200).collect())
-            .collect();
+        let (court_cases, aliases) = court_cases_and_aliases(input, &mut errors);
         let kind = match SupervisionKind::parse(&input.kind) {
             Ok(k) => Some(k),
             Err(e) => {
@@ -440,6 +457,7 @@ impl App {
         let cdcr = optional(&input.cdcr, CdcrNumber::parse, &mut errors);
         let conviction = optional(&input.county_of_conviction, County::parse, &mut errors);
         let registration = optional(&input.county_of_registration, County::parse, &mut errors);
+        let (court_cases, aliases) = court_cases_and_aliases(input, &mut errors);
         let Some(dob) = dob else {
             return Err(AppError::InvalidInput(errors.join("; ")));
         };
@@ -512,6 +530,8 @@ impl App {
                     county_of_conviction: conviction,
                     county_of_registration: registration,
                     juvenile: input.juvenile,
+                    aliases: (!input.keep_aliases).then_some(aliases),
+                    court_cases: (!input.keep_court_cases).then_some(court_cases),
                 },
                 now,
             )

@@ -678,6 +678,10 @@ pub struct SuperviseeChanges {
     pub county_of_conviction: Option<County>,
     pub county_of_registration: Option<County>,
     pub juvenile: bool,
+    /// Replaces the aliases when given.
+    pub aliases: Option<Vec<String>>,
+    /// Replaces the court case numbers when given.
+    pub court_cases: Option<Vec<CourtCaseNumber>>,
 }
 
 impl Tx {
@@ -727,7 +731,41 @@ impl Tx {
             .exec(&self.txn)
             .await
             .map_err(|e| StorageError::from_write(e, "CII or CDCR number"))?;
-        Ok(res.rows_affected == 1)
+        if res.rows_affected != 1 {
+            return Ok(false);
+        }
+        if let Some(aliases) = changes.aliases {
+            supervisee_alias::Entity::delete_many()
+                .filter(supervisee_alias::Column::SuperviseeId.eq(id))
+                .exec(&self.txn)
+                .await?;
+            for name in aliases {
+                supervisee_alias::ActiveModel {
+                    supervisee_id: Set(id),
+                    name: Set(name),
+                    ..Default::default()
+                }
+                .insert(&self.txn)
+                .await?;
+            }
+        }
+        if let Some(numbers) = changes.court_cases {
+            court_case::Entity::delete_many()
+                .filter(court_case::Column::SuperviseeId.eq(id))
+                .exec(&self.txn)
+                .await?;
+            for number in numbers {
+                court_case::ActiveModel {
+                    supervisee_id: Set(id),
+                    number: Set(number.as_str().to_owned()),
+                    ..Default::default()
+                }
+                .insert(&self.txn)
+                .await
+                .map_err(|e| StorageError::from_write(e, "court case number"))?;
+            }
+        }
+        Ok(true)
     }
 }
 

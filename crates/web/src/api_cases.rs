@@ -237,6 +237,7 @@ pub(crate) async fn open_case(
         start_date: c.start_date,
         expected_end: c.expected_end.unwrap_or_default(),
         assign_me: c.assign_me,
+        ..Default::default()
     };
     let id = state.app.open_case(actor, &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
@@ -536,6 +537,12 @@ pub struct SuperviseeUpdate {
     pub county_of_registration: Option<String>,
     #[serde(default)]
     pub juvenile: bool,
+    /// Replaces the aliases; leave out to keep them.
+    #[serde(default)]
+    pub aliases: Option<Vec<String>>,
+    /// Replaces the court case numbers; leave out to keep them.
+    #[serde(default)]
+    pub court_case_numbers: Option<Vec<String>>,
 }
 
 #[utoipa::path(put, path = "/api/v1/supervisees/{id}", tag = "cases", security(("bearer" = [])),
@@ -561,6 +568,10 @@ pub(crate) async fn update_supervisee(
         county_of_conviction: u.county_of_conviction.unwrap_or_default(),
         county_of_registration: u.county_of_registration.unwrap_or_default(),
         juvenile: u.juvenile,
+        keep_aliases: u.aliases.is_none(),
+        keep_court_cases: u.court_case_numbers.is_none(),
+        aliases: u.aliases.unwrap_or_default().join("\n"),
+        court_cases: u.court_case_numbers.unwrap_or_default().join("\n"),
         ..Default::default()
     };
     let now = Utc::now();

@@ -122,6 +122,7 @@ pub(crate) fn case(name: &str, cii: &str) -> CaseInput {
         start_date: "2026-01-15".into(),
         expected_end: "2029-01-15".into(),
         assign_me: true,
+        ..Default::default()
     }
 }
 
@@ -1104,6 +1105,41 @@ async fn a_stale_edit_is_refused_and_changes_nothing(db: TestDb) {
         html.contains("name=\"version\" value=\"3\""),
         "the form now carries the current version"
     );
+    // Aliases and court case numbers are edited too; a bad number changes nothing.
+    let mut lists = first.clone();
+    lists.aliases = "V. Smith\nV. Smith\nVera S.".into();
+    lists.court_cases = "SCR-777777\n!!".into();
+    assert!(matches!(
+        w.app
+            .app
+            .edit_supervisee(&w.officer, id, 3, &lists, now)
+            .await,
+        Err(AppError::InvalidInput(_))
+    ));
+    lists.court_cases = "SCR-777777".into();
+    let saved = w
+        .app
+        .app
+        .edit_supervisee(&w.officer, id, 3, &lists, now)
+        .await
+        .unwrap();
+    assert_eq!(saved.version, 4);
+    assert_eq!(saved.aliases, vec!["V. Smith", "Vera S."]);
+    assert_eq!(saved.court_cases, vec!["SCR-777777"]);
+    // Left out (as the API may), they are kept.
+    let mut keep = first.clone();
+    keep.aliases = String::new();
+    keep.court_cases = String::new();
+    keep.keep_aliases = true;
+    keep.keep_court_cases = true;
+    let saved = w
+        .app
+        .app
+        .edit_supervisee(&w.officer, id, 4, &keep, now)
+        .await
+        .unwrap();
+    assert_eq!(saved.aliases, vec!["V. Smith", "Vera S."]);
+    assert_eq!(saved.court_cases, vec!["SCR-777777"]);
 }
 
 async fn assignment_needs_a_current_certification_and_lapses_show(db: TestDb) {

@@ -299,6 +299,7 @@ impl CaseForm {
             start_date: self.start_date.clone(),
             expected_end: self.expected_end.clone(),
             assign_me: self.assign_me,
+            ..Default::default()
         }
     }
 }
@@ -855,6 +856,8 @@ fn form_of(s: &containment_app::SuperviseeRecord) -> CaseForm {
         county_of_conviction: s.county_of_conviction.clone().unwrap_or_default(),
         county_of_registration: s.county_of_registration.clone().unwrap_or_default(),
         juvenile: s.juvenile,
+        aliases: s.aliases.join("\n"),
+        court_cases: s.court_cases.join("\n"),
         ..Default::default()
     }
 }
