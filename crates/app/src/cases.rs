@@ -726,6 +726,117 @@ impl App {
         })
     }
 
+    /// Opens a new supervision episode on a case whose previous one has ended (probation
+    /// followed by parole, a new grant after a violation), supervised by the actor's agency.
+    pub async fn open_episode(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        input: &CaseInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let user = actor.user.as_ref().ok_or(AppError::Unauthenticated)?;
+        let mut errors = Vec::new();
+        let kind = SupervisionKind::parse(&input.kind)
+            .map_err(|e| errors.push(e.to_string()))
+            .ok();
+        let county = County::parse(&input.county)
+            .map_err(|e| errors.push(format!("supervising {e}")))
+            .ok();
+        let placed_on = date("placed on", &input.placed_on, &mut errors);
+        let start = date("supervision start", &input.start_date, &mut errors);
+        if start.is_none() && input.start_date.trim().is_empty() {
+            errors.push("supervision start date is required".to_owned());
+        }
+        let expected_end = date("expected end", &input.expected_end, &mut errors);
+        if let (Some(s), Some(e)) = (start, expected_end)
+            && e < s
+        {
+            errors.push("expected end: it is before the start date".to_owned());
+        }
+        let tx = self.store.begin().await?;
+        let Some(supervisee) = tx.supervisee(supervisee_id).await? else {
+            let decision = Decision::Deny {
+                reason: access::DenyReason::NoRelationshipToCase,
+                visibility: access::Visibility::NotFound,
+            };
+            return Err(self
+                .case_denied(tx, actor, "episode_open", supervisee_id, &decision, now)
+                .await);
+        };
+        let relationships = self
+            .relationships(&tx, actor, &supervisee, now.date_naive())
+            .await?;
+        let decision = decide_on_case(
+            actor,
+            &relationships,
+            Action::Create,
+            RecordKind::SupervisionEpisode,
+        );
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, "episode_open", supervisee_id, &decision, now)
+                .await);
+        }
+        let episodes = tx.episodes(supervisee_id).await?;
+        if episodes.iter().any(|e| e.actual_end.is_none()) {
+            return Err(AppError::Conflict(
+                "the current supervision has not ended: end it before opening another".into(),
+            ));
+        }
+        if let (Some(s), Some(last)) = (start, episodes.iter().filter_map(|e| e.actual_end).max())
+            && s <= last
+        {
+            errors.push(format!(
+                "supervision start: the previous supervision ended on {last}; start after it"
+            ));
+        }
+        let (Some(kind), Some(county), Some(start)) = (kind, county, start) else {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        }
+        let episode = tx
+            .create_episode(
+                NewEpisode {
+                    supervisee_id,
+                    kind,
+                    supervising_agency_id: user.agency_id,
+                    county,
+                    court: Some(input.court.trim().to_owned()).filter(|c| !c.is_empty()),
+                    placed_on,
+                    start_date: start,
+                    expected_end,
+                },
+                now,
+            )
+            .await?;
+        if input.assign_me
+            && TeamRole::SupervisingOfficer
+                .serving_roles()
+                .iter()
+                .any(|r| user.roles.contains(r))
+        {
+            tx.add_team_member(
+                episode.id,
+                user.id,
+                TeamRole::SupervisingOfficer,
+                start,
+                now,
+            )
+            .await?;
+        }
+        AuditEntry::new("episode_open", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("episode {} ({})", episode.id, kind.code()))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(episode.id)
+    }
+
     /// Puts a person on the team of an episode in a team role they can serve in.
     pub async fn add_team_member(
         &self,

@@ -23,6 +23,11 @@ pub(crate) const TIMELINE_ACTIONS: &[(&str, &str, RecordKind)] = &[
         RecordKind::Supervisee,
     ),
     (
+        "episode_open",
+        "Supervision episode opened",
+        RecordKind::SupervisionEpisode,
+    ),
+    (
         "supervision_end",
         "Supervision ended",
         RecordKind::SupervisionEpisode,

@@ -32,6 +32,11 @@ pub(crate) fn registry() -> Registry {
             record_waiver,
         )
         .post(
+            "/api/v1/supervisees/{id}/episodes",
+            Guard::Api,
+            open_episode,
+        )
+        .post(
             "/api/v1/supervisees/{id}/episodes/{episode}/end",
             Guard::Api,
             end_supervision,
@@ -828,4 +833,53 @@ pub(crate) async fn end_supervision(
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new supervision episode on a case whose previous one ended.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewEpisodeBody {
+    /// Supervision kind code, e.g. `parole`.
+    pub kind: String,
+    pub county: String,
+    #[serde(default)]
+    pub court: Option<String>,
+    #[serde(default)]
+    pub placed_on: Option<String>,
+    pub start_date: String,
+    #[serde(default)]
+    pub expected_end: Option<String>,
+    /// Put the caller on the team as supervising officer.
+    #[serde(default)]
+    pub assign_me: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/episodes", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    request_body = NewEpisodeBody,
+    responses((status = 201, description = "Opened", body = Created),
+              (status = 404, description = "No such case for the caller", body = ApiErrorBody),
+              (status = 409, description = "The current supervision has not ended", body = ApiErrorBody),
+              (status = 422, description = "Invalid; `message` lists every problem", body = ApiErrorBody)))]
+pub(crate) async fn open_episode(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<NewEpisodeBody>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let actor = caller(&identity)?;
+    let input = CaseInput {
+        kind: b.kind,
+        county: b.county,
+        court: b.court.unwrap_or_default(),
+        placed_on: b.placed_on.unwrap_or_default(),
+        start_date: b.start_date,
+        expected_end: b.expected_end.unwrap_or_default(),
+        assign_me: b.assign_me,
+        ..Default::default()
+    };
+    let episode = state
+        .app
+        .open_episode(actor, id, &input, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id: episode })))
 }

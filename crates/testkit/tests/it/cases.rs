@@ -1,6 +1,6 @@
 //! Opening cases, the containment team, who sees a case, and the caseload.
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use containment_app::{Actor, AppError, CaseInput, CaseloadQuery, CaseloadSort};
 use containment_domain::access::TeamRole;
 use containment_domain::case::{SupervisionKind, local_date};
@@ -1898,6 +1898,47 @@ async fn ending_supervision_closes_the_case_and_its_team(db: TestDb) {
             .await,
         Err(AppError::Conflict(_))
     ));
+
+    // A new supervision opens after the last one ended, never while one is open.
+    let parole = |start: NaiveDate| CaseInput {
+        kind: "parole".into(),
+        county: "Sonoma".into(),
+        start_date: start.to_string(),
+        ..Default::default()
+    };
+    let err = w
+        .app
+        .app
+        .open_episode(&admin, id, &parole(today), now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("start after it"), "{err}");
+    let next = w
+        .app
+        .app
+        .open_episode(&admin, id, &parole(tomorrow), now)
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.app
+            .app
+            .open_episode(&admin, id, &parole(tomorrow + Duration::days(1)), now)
+            .await,
+        Err(AppError::Conflict(_))
+    ));
+    let view = w
+        .app
+        .app
+        .case_view(&admin, id, now, tomorrow)
+        .await
+        .unwrap();
+    assert_eq!(view.episodes.len(), 2);
+    assert_eq!(view.current_episode().map(|e| e.id), Some(next));
+    assert!(
+        view.timeline
+            .iter()
+            .any(|t| t.what == "Supervision episode opened")
+    );
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -49,6 +49,7 @@ pub(super) fn registry() -> Registry {
             revoke_waiver,
         )
         .post("/cases/{id}/edit", Guard::SignedIn, edit)
+        .post("/cases/{id}/episodes", Guard::SignedIn, open_episode)
 }
 
 const PER_PAGE: u64 = 25;
@@ -428,6 +429,7 @@ struct CasePage {
     may_score: Vec<(&'static str, &'static str)>,
     /// Open obligations, overdue first; `None` when the viewer may not read them.
     obligations: Option<Vec<crate::compliance::ObligationLine>>,
+    supervision_kinds: &'static [SupervisionKind],
 }
 
 /// The scores of one instrument on the case page, newest first, with their chart.
@@ -674,6 +676,7 @@ pub(crate) async fn case_page_for(
         Err(e) => return Err(e.into()),
     };
     Ok(render(&CasePage {
+        supervision_kinds: &SupervisionKind::ALL,
         obligations,
         may_score: view
             .may_score
@@ -1114,4 +1117,21 @@ async fn end_supervision(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn open_episode(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let f = CaseForm::from_pairs(&p);
+    let outcome = state
+        .app
+        .open_episode(actor, id, &f.input(), Utc::now())
+        .await
+        .map(|e| format!("Supervision {e} opened."));
+    case_page_after(&state, &identity, id, outcome).await
 }
