@@ -164,7 +164,8 @@ for (const backend of backends()) {
         await page.getByLabel('Role').selectOption(role);
         await page.getByLabel("Member's e-mail address").fill(email);
         await page.getByRole('button', { name: 'Add to team' }).click();
-        await page.getByText('added to the team').waitFor();
+        // The team section is replaced in place; the notice names the role just added.
+        await page.getByText(`${role.replace('_', ' ')} added to the team`).waitFor();
       }
       assert.equal(await page.locator('#team-gaps').count(), 0, 'the team is complete');
       await assertClean(page, problems, 'a case with a complete team');

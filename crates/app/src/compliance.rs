@@ -852,7 +852,10 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let tx = self.store.begin().await?;
-        if !(actor.has_role(Role::SystemAdmin) || actor.has_role(Role::AgencyAdmin)) {
+        if !(actor.is_console()
+            || actor.has_role(Role::SystemAdmin)
+            || actor.has_role(Role::AgencyAdmin))
+        {
             AuditEntry::new("county_policy_set", Outcome::Denied, now)
                 .by(actor)
                 .object("county", county.trim().chars().take(40).collect::<String>())
@@ -864,7 +867,8 @@ impl App {
             ));
         }
         let county = County::parse(county)?;
-        let allowed = actor.has_role(Role::SystemAdmin)
+        let allowed = actor.is_console()
+            || actor.has_role(Role::SystemAdmin)
             || match actor.user.as_ref() {
                 Some(u) if actor.has_role(Role::AgencyAdmin) => tx
                     .agency(u.agency_id)

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use containment_app::App;
+use containment_app::{Actor, App, AppError};
 use containment_domain::Email;
 use tracing_subscriber::EnvFilter;
 
@@ -89,6 +89,9 @@ enum Command {
     /// week, and another once it is overdue. Safe to run from several hosts at once.
     #[command(subcommand)]
     Reminders(RemindersCommand),
+    /// County policy: changes to a rule's numbers and to the working-day calendar.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Fill the database with realistic synthetic data (agencies, people in every role,
     /// supervisees with supervision and teams) for demonstrations and benchmarks. All names are
     /// invented; every demo account shares one password, printed at the end.
@@ -208,6 +211,24 @@ enum AuditCommand {
     /// Walk the hash chain from the first event. Exits 0 when intact, 1 naming the first bad
     /// position when an event was changed, removed or inserted.
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyCommand {
+    /// Set a county's policy, replacing what it had. Audited.
+    Set {
+        /// The county, e.g. Sonoma.
+        #[arg(long)]
+        county: String,
+        /// Rule numbers, one per line or comma-separated: `R9.months = 6`.
+        #[arg(long, default_value = "")]
+        numbers: String,
+        /// Calendar entries: `juneteenth`, `-cesar_chavez_day`, `2026-12-24`, ...
+        #[arg(long, default_value = "")]
+        calendar: String,
+    },
+    /// List the counties with a policy of their own.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -389,6 +410,46 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        Command::Policy(PolicyCommand::Set {
+            county,
+            numbers,
+            calendar,
+        }) => {
+            let app = open_current(&url).await?;
+            let numbers = numbers.replace(',', "\n");
+            match app
+                .set_county_policy(
+                    &Actor::console(),
+                    &county,
+                    &numbers,
+                    &calendar,
+                    chrono_now(),
+                )
+                .await
+            {
+                Ok(()) => {
+                    println_out(&format!("{county}: policy saved"));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(AppError::InvalidInput(m)) => {
+                    eprintln!("{m}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Policy(PolicyCommand::List) => {
+            let app = open_current(&url).await?;
+            for p in app.county_policies().await? {
+                println_out(&format!(
+                    "{}\tnumbers: {}\tcalendar: {}",
+                    p.county,
+                    p.overrides.trim().replace('\n', ", "),
+                    p.calendar.trim().replace('\n', ", ")
+                ));
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Reminders(RemindersCommand::Run) => {
             let app = open_current(&url).await?;

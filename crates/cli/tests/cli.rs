@@ -169,3 +169,46 @@ async fn operators_manage_accounts_and_verify_the_audit_trail() {
         stdout(&broken)
     );
 }
+
+#[test]
+fn county_policy_and_reminders_from_the_command_line() {
+    let data = Data::new();
+    ok(&data.run(&["migrate", "apply"]));
+    let set = data.run(&[
+        "policy",
+        "set",
+        "--county",
+        "sonoma",
+        "--numbers",
+        "R9.months = 6",
+        "--calendar",
+        "juneteenth",
+    ]);
+    ok(&set);
+    assert!(stdout(&set).contains("Sonoma: policy saved") || stdout(&set).contains("sonoma"));
+    let list = data.run(&["policy", "list"]);
+    ok(&list);
+    let text = stdout(&list);
+    assert!(
+        text.contains("Sonoma") && text.contains("R9.months = 6") && text.contains("juneteenth"),
+        "{text}"
+    );
+    // A bad number is refused with the reason and exit 2; the saved policy stays.
+    let bad = data.run(&[
+        "policy",
+        "set",
+        "--county",
+        "Sonoma",
+        "--numbers",
+        "R9.weeks = 6",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no pack has this parameter"));
+    assert!(stdout(&data.run(&["policy", "list"])).contains("R9.months = 6"));
+    // The reminder job runs on an empty database and says what it did.
+    let run = data.run(&["reminders", "run"]);
+    ok(&run);
+    assert!(stdout(&run).contains("0 open cases evaluated, 0 notifications stored"));
+    // Both are audited, and the chain holds.
+    ok(&data.run(&["audit", "verify"]));
+}

@@ -502,7 +502,15 @@ async fn score_page_for(
         instrument: r.instrument.label(),
         total: r.total,
         level: level_label(r.instrument, &r.level),
-        other_level: other_level(r),
+        other_level: match (
+            r.instrument,
+            instrument::jsorrat2_expires_on(view.supervisee.date_of_birth),
+        ) {
+            (Instrument::Jsorrat2, Some(expires)) => {
+                format!("Expires on {expires}, the 18th birthday")
+            }
+            _ => other_level(r),
+        },
         scored_on: r.scored_on,
         reason: r.reason.label(),
         scorer: entry.scorer_name.clone(),
