@@ -78,127 +78,181 @@ pub(crate) struct LoadedCase {
 }
 
 pub(crate) async fn load_case(tx: &Tx, supervisee_id: i64) -> Result<Option<LoadedCase>, AppError> {
-    let Some(s) = tx.supervisee(supervisee_id).await? else {
-        return Ok(None);
-    };
-    let episodes = tx.episodes(supervisee_id).await?;
-    let episode_ids: Vec<i64> = episodes.iter().map(|e| e.id).collect();
-    let team = tx.team(&episode_ids).await?;
-    let user_ids: Vec<i64> = team.iter().map(|m| m.user_id).collect();
-    let certifications = if user_ids.is_empty() {
-        Vec::new()
-    } else {
-        tx.certifications_of(&user_ids, &[]).await?
-    };
-    let waivers = tx.waivers(supervisee_id).await?;
-    let scores = tx.scores(supervisee_id).await?;
-    let steps = tx.score_steps(supervisee_id).await?;
-    let exemptions = tx.exemptions(supervisee_id).await?;
-    let county = episodes
-        .iter()
-        .find(|e| e.actual_end.is_none())
-        .or_else(|| episodes.iter().max_by_key(|e| e.start_date))
-        .map(|e| e.county.clone());
-    let facts = CaseFacts {
-        supervisee_id,
-        date_of_birth: Some(s.date_of_birth),
-        male: s.sex == "male",
-        juvenile: s.juvenile,
-        episodes: episodes
-            .iter()
-            .map(|e| EpisodeFact {
-                id: e.id,
-                kind: e.kind,
-                placed_on: e.placed_on,
-                start: e.start_date,
-                expected_end: e.expected_end,
-                actual_end: e.actual_end,
-            })
-            .collect(),
-        team: team
-            .iter()
-            .map(|m| MemberFact {
-                user_id: m.user_id,
-                role: m.team_role,
-                start: m.start_date,
-                end: m.end_date,
-            })
-            .collect(),
-        certifications: certifications
-            .iter()
-            .filter(|c| {
-                matches!(
-                    c.kind,
-                    CertificationKind::CasombProvider | CertificationKind::PolygraphPcsot
-                )
-            })
-            .filter_map(|c| {
-                Some(CertificationFact {
-                    user_id: c.holder_user_id?,
-                    kind: c.kind,
-                    issued_on: c.issued_on,
-                    expires_on: c.expires_on,
-                    revoked_on: c.revoked_on,
-                })
-            })
-            .collect(),
-        court_waivers: waivers
-            .iter()
-            .filter(|w| {
-                w.rule.basis.is_court_ordered()
-                    && crate::cases::REQUIRED_TEAM_ROLES
-                        .iter()
-                        .all(|r| w.rule.recipient_roles.contains(r))
-            })
-            .map(|w| {
-                let last = match (
-                    w.rule.expires_on,
-                    w.rule.revoked_on.and_then(|r| r.pred_opt()),
-                ) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                (w.rule.effective_on, last)
-            })
-            .collect(),
-        scores: scores
-            .iter()
-            .map(|sc| ScoreFact {
-                id: sc.id,
-                instrument: sc.instrument,
-                scored_on: sc.scored_on,
-                steps: steps
-                    .iter()
-                    .filter(|st| st.risk_score_id == sc.id)
-                    .map(|st| StepDone {
-                        step: st.step,
-                        on: st.on,
-                    })
-                    .collect(),
-            })
-            .collect(),
-        exemptions: exemptions
-            .iter()
-            .filter(|e| e.decision == "approved")
-            .map(|e| ExemptionFact {
-                rule: e.rule,
-                key: e.obligation_key.as_deref().and_then(|k| k.parse().ok()),
-                from: e.from,
-                until: e.until,
-            })
-            .collect(),
-        ..CaseFacts::default()
-    };
-    let names = team
-        .iter()
-        .map(|m| (m.user_id, m.user_name.clone()))
+    Ok(load_cases(tx, &[supervisee_id]).await?.pop())
+}
+
+/// Cases loaded per round of queries.
+const LOAD_CHUNK: usize = 400;
+
+/// Many cases' facts with a handful of queries per chunk, not per case; in the order of `ids`
+/// (unknown ids are left out).
+pub(crate) async fn load_cases(tx: &Tx, ids: &[i64]) -> Result<Vec<LoadedCase>, AppError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(LOAD_CHUNK) {
+        load_chunk(tx, chunk, &mut out).await?;
+    }
+    Ok(out)
+}
+
+fn group<T>(items: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
+    let mut map: HashMap<i64, Vec<T>> = HashMap::new();
+    for item in items {
+        map.entry(key(&item)).or_default().push(item);
+    }
+    map
+}
+
+async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(), AppError> {
+    let supervisees: HashMap<i64, _> = tx
+        .supervisees_brief(ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
         .collect();
-    Ok(Some(LoadedCase {
-        facts,
-        name: s.legal_name,
-        county,
-        names,
-    }))
+    let episodes = tx.episodes_of(ids).await?;
+    let episode_owner: HashMap<i64, i64> =
+        episodes.iter().map(|e| (e.id, e.supervisee_id)).collect();
+    let episode_ids: Vec<i64> = episodes.iter().map(|e| e.id).collect();
+    let mut team_all = Vec::new();
+    for chunk in episode_ids.chunks(LOAD_CHUNK) {
+        team_all.extend(tx.team(chunk).await?);
+    }
+    let mut user_ids: Vec<i64> = team_all.iter().map(|m| m.user_id).collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let mut certifications = Vec::new();
+    for chunk in user_ids.chunks(LOAD_CHUNK) {
+        certifications.extend(tx.certifications_of(chunk, &[]).await?);
+    }
+    let certifications: Vec<CertificationFact> = certifications
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.kind,
+                CertificationKind::CasombProvider | CertificationKind::PolygraphPcsot
+            )
+        })
+        .filter_map(|c| {
+            Some(CertificationFact {
+                user_id: c.holder_user_id?,
+                kind: c.kind,
+                issued_on: c.issued_on,
+                expires_on: c.expires_on,
+                revoked_on: c.revoked_on,
+            })
+        })
+        .collect();
+    let mut episodes = group(episodes, |e| e.supervisee_id);
+    let mut team = group(team_all, |m| {
+        episode_owner.get(&m.episode_id).copied().unwrap_or(0)
+    });
+    let mut waivers = group(tx.waivers_of(ids).await?, |w| w.supervisee_id);
+    let mut scores = group(tx.scores_of(ids).await?, |s| s.supervisee_id);
+    let mut steps = group(tx.score_steps_of(ids).await?, |s| s.supervisee_id);
+    let mut exemptions = group(tx.approved_exemptions_of(ids).await?, |e| e.supervisee_id);
+    for id in ids {
+        let Some(s) = supervisees.get(id) else {
+            continue;
+        };
+        let episodes = episodes.remove(id).unwrap_or_default();
+        let team = team.remove(id).unwrap_or_default();
+        let waivers = waivers.remove(id).unwrap_or_default();
+        let scores = scores.remove(id).unwrap_or_default();
+        let steps = steps.remove(id).unwrap_or_default();
+        let exemptions = exemptions.remove(id).unwrap_or_default();
+        let members: Vec<i64> = team.iter().map(|m| m.user_id).collect();
+        let county = episodes
+            .iter()
+            .find(|e| e.actual_end.is_none())
+            .or_else(|| episodes.iter().max_by_key(|e| e.start_date))
+            .map(|e| e.county.clone());
+        let facts = CaseFacts {
+            supervisee_id: *id,
+            date_of_birth: Some(s.date_of_birth),
+            male: s.sex == "male",
+            juvenile: s.juvenile,
+            episodes: episodes
+                .iter()
+                .map(|e| EpisodeFact {
+                    id: e.id,
+                    kind: e.kind,
+                    placed_on: e.placed_on,
+                    start: e.start_date,
+                    expected_end: e.expected_end,
+                    actual_end: e.actual_end,
+                })
+                .collect(),
+            team: team
+                .iter()
+                .map(|m| MemberFact {
+                    user_id: m.user_id,
+                    role: m.team_role,
+                    start: m.start_date,
+                    end: m.end_date,
+                })
+                .collect(),
+            certifications: certifications
+                .iter()
+                .filter(|c| members.contains(&c.user_id))
+                .cloned()
+                .collect(),
+            court_waivers: waivers
+                .iter()
+                .filter(|w| {
+                    w.rule.basis.is_court_ordered()
+                        && crate::cases::REQUIRED_TEAM_ROLES
+                            .iter()
+                            .all(|r| w.rule.recipient_roles.contains(r))
+                })
+                .map(|w| {
+                    let last = match (
+                        w.rule.expires_on,
+                        w.rule.revoked_on.and_then(|r| r.pred_opt()),
+                    ) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    (w.rule.effective_on, last)
+                })
+                .collect(),
+            scores: scores
+                .iter()
+                .map(|sc| ScoreFact {
+                    id: sc.id,
+                    instrument: sc.instrument,
+                    scored_on: sc.scored_on,
+                    steps: steps
+                        .iter()
+                        .filter(|st| st.risk_score_id == sc.id)
+                        .map(|st| StepDone {
+                            step: st.step,
+                            on: st.on,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            exemptions: exemptions
+                .iter()
+                .map(|e| ExemptionFact {
+                    rule: e.rule,
+                    key: e.obligation_key.as_deref().and_then(|k| k.parse().ok()),
+                    from: e.from,
+                    until: e.until,
+                })
+                .collect(),
+            ..CaseFacts::default()
+        };
+        out.push(LoadedCase {
+            facts,
+            name: s.legal_name.clone(),
+            county,
+            names: team
+                .iter()
+                .map(|m| (m.user_id, m.user_name.clone()))
+                .collect(),
+        });
+    }
+    Ok(())
 }
 
 fn view(case: &LoadedCase, o: Obligation) -> ObligationView {
@@ -418,7 +472,7 @@ pub struct ReminderRun {
 }
 
 /// Cases evaluated per transaction by the reminder job.
-const REMINDER_BATCH: usize = 200;
+const REMINDER_BATCH: usize = 400;
 
 impl App {
     /// The obligations of one case as of `as_of`, each explained.
@@ -470,10 +524,8 @@ impl App {
         let tx = self.store.begin().await?;
         let policies = load_policies(&tx).await?;
         let mut out = Vec::new();
-        for id in tx.open_cases_served_by(user, today).await? {
-            let Some(loaded) = load_case(&tx, id).await? else {
-                continue;
-            };
+        let ids = tx.open_cases_served_by(user, today).await?;
+        for loaded in load_cases(&tx, &ids).await? {
             evaluate_case(&loaded, &policies, &self.calendar, today, &mut |o| {
                 if o.status.is_open() && o.responsible_user == Some(user) {
                     out.push(view(&loaded, o));
@@ -529,10 +581,7 @@ impl App {
             Dimension::Provider,
             Dimension::County,
         ];
-        for id in ids {
-            let Some(loaded) = load_case(&tx, id).await? else {
-                continue;
-            };
+        for loaded in load_cases(&tx, &ids).await? {
             evaluate_case(&loaded, &policies, &self.calendar, today, &mut |o| {
                 if !o.due.is_some_and(|d| d >= from && d <= to) {
                     return;
@@ -595,10 +644,7 @@ impl App {
         let ids = self.dashboard_cases(&tx, actor).await?;
         let policies = load_policies(&tx).await?;
         let mut out = Vec::new();
-        for id in ids {
-            let Some(loaded) = load_case(&tx, id).await? else {
-                continue;
-            };
+        for loaded in load_cases(&tx, &ids).await? {
             evaluate_case(&loaded, &policies, &self.calendar, today, &mut |o| {
                 let in_period = o.due.is_some_and(|d| d >= from && d <= to);
                 let matches = value.is_empty()
@@ -941,18 +987,16 @@ impl App {
             let tx = self.store.begin().await?;
             let policies = load_policies(&tx).await?;
             let mut due: Vec<(i64, Obligation)> = Vec::new();
-            for id in batch {
-                let Some(loaded) = load_case(&tx, *id).await? else {
-                    continue;
-                };
+            for loaded in load_cases(&tx, batch).await? {
                 run.cases += 1;
+                let id = loaded.facts.supervisee_id;
                 evaluate_case(&loaded, &policies, &self.calendar, today, &mut |o| {
                     if matches!(
                         o.status,
                         ObligationStatus::DueSoon | ObligationStatus::Overdue
                     ) && o.responsible_user.is_some()
                     {
-                        due.push((*id, o));
+                        due.push((id, o));
                     }
                 });
             }

@@ -287,6 +287,48 @@ impl Tx {
         }))
     }
 
+    /// Several supervisees at once, without their aliases and court case numbers (for
+    /// evaluating many cases; `supervisee` reads one in full).
+    pub async fn supervisees_brief(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<SuperviseeRecord>, StorageError> {
+        Ok(supervisee::Entity::find()
+            .filter(supervisee::Column::Id.is_in(ids.iter().copied()))
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(|m| SuperviseeRecord {
+                id: m.id,
+                legal_name: m.legal_name,
+                date_of_birth: m.date_of_birth,
+                sex: m.sex,
+                cii: m.cii_number,
+                cdcr: m.cdcr_number,
+                county_of_conviction: m.county_of_conviction,
+                county_of_registration: m.county_of_registration,
+                juvenile: m.juvenile,
+                owning_agency_id: m.owning_agency_id,
+                aliases: Vec::new(),
+                court_cases: Vec::new(),
+                version: m.version,
+            })
+            .collect())
+    }
+
+    /// The episodes of several supervisees, newest first within each.
+    pub async fn episodes_of(&self, ids: &[i64]) -> Result<Vec<EpisodeRecord>, StorageError> {
+        supervision_episode::Entity::find()
+            .filter(supervision_episode::Column::SuperviseeId.is_in(ids.iter().copied()))
+            .order_by_desc(supervision_episode::Column::StartDate)
+            .order_by_desc(supervision_episode::Column::Id)
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(episode_record)
+            .collect()
+    }
+
     pub async fn create_episode(
         &self,
         e: NewEpisode,

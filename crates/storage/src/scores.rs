@@ -143,6 +143,31 @@ impl Tx {
             .collect()
     }
 
+    /// The scores of several supervisees, oldest scoring date first.
+    pub async fn scores_of(&self, ids: &[i64]) -> Result<Vec<ScoreRecord>, StorageError> {
+        risk_score::Entity::find()
+            .filter(risk_score::Column::SuperviseeId.is_in(ids.iter().copied()))
+            .order_by_asc(risk_score::Column::ScoredOn)
+            .order_by_asc(risk_score::Column::Id)
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(score)
+            .collect()
+    }
+
+    /// The chain steps of several supervisees' scores.
+    pub async fn score_steps_of(&self, ids: &[i64]) -> Result<Vec<StepRecord>, StorageError> {
+        score_step::Entity::find()
+            .filter(score_step::Column::SuperviseeId.is_in(ids.iter().copied()))
+            .order_by_asc(score_step::Column::Id)
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(step)
+            .collect()
+    }
+
     /// Records a step; a second record of the same step is a conflict.
     pub async fn create_score_step(
         &self,

@@ -121,6 +121,18 @@ impl Tx {
             .collect()
     }
 
+    /// The waivers of several supervisees, oldest first.
+    pub async fn waivers_of(&self, ids: &[i64]) -> Result<Vec<WaiverRecord>, StorageError> {
+        waiver::Entity::find()
+            .filter(waiver::Column::SuperviseeId.is_in(ids.iter().copied()))
+            .order_by_asc(waiver::Column::Id)
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(record)
+            .collect()
+    }
+
     /// Records a revocation; false if it was already revoked.
     pub async fn revoke_waiver(
         &self,

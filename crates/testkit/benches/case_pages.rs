@@ -51,6 +51,7 @@ async fn run(backend: Backend, supervisees: usize) {
     // The busiest officer: the one with the largest caseload.
     let console = Actor::console();
     let mut busiest = (String::new(), 0u64);
+    let mut busiest_agency = 0i64;
     for user in app.app.users(&console).await.unwrap() {
         if !user.roles.contains(&Role::SupervisingOfficer) {
             continue;
@@ -72,6 +73,7 @@ async fn run(backend: Backend, supervisees: usize) {
             .unwrap();
         if total > busiest.1 {
             busiest = (user.email.to_string(), total);
+            busiest_agency = user.agency_id;
         }
     }
     println!("signed in as the busiest officer: {} cases", busiest.1);
@@ -102,6 +104,11 @@ async fn run(backend: Backend, supervisees: usize) {
             "/caseload?q=A10000123".to_owned(),
         ),
         ("GET /cases/{id}", case_path.clone()),
+        (
+            "GET /cases/{id}/obligations",
+            format!("{case_path}/obligations"),
+        ),
+        ("GET /tasks (the officer's tasks)", "/tasks".to_owned()),
     ] {
         let mut samples = Vec::new();
         for _ in 0..40 {
@@ -113,6 +120,44 @@ async fn run(backend: Backend, supervisees: usize) {
         }
         figures(label, samples);
     }
+    // The agency dashboard of the largest probation department, and one run of the reminder
+    // job over every open case, timed inside the application.
+    let admin = app
+        .app
+        .users(&console)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.roles.contains(&Role::AgencyAdmin))
+        .max_by_key(|u| u.agency_id == busiest_agency)
+        .unwrap();
+    let admin = Actor {
+        user: Some(admin),
+        channel: containment_app::Channel::Console,
+        client: Default::default(),
+    };
+    let now = Utc::now();
+    let from = now.date_naive() - chrono::Duration::days(90);
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let d = app
+            .app
+            .dashboard(&admin, from, now.date_naive(), now)
+            .await
+            .unwrap();
+        samples.push(t.elapsed());
+        assert!(d.cases > 0);
+    }
+    figures("dashboard of one agency (90 days)", samples);
+    let t = Instant::now();
+    let run = app.app.run_reminders(now).await.unwrap();
+    println!(
+        "reminder job: {} open cases, {} notifications in {:.2} s",
+        run.cases,
+        run.created,
+        t.elapsed().as_secs_f64()
+    );
     drop(app);
     db.drop_database().await;
 }
