@@ -12,11 +12,13 @@ use containment_domain::calendar::Calendar;
 use containment_domain::case::{County, local_date};
 use containment_domain::certification::CertificationKind;
 use containment_domain::compliance::{
-    self, CaseFacts, CertificationFact, Context, EpisodeFact, ExemptionFact, MemberFact,
-    Obligation, ObligationKey, ObligationStatus, ScoreFact,
+    self, CaseFacts, CertificationFact, ContactFact, Context, EpisodeFact, ExemptionFact,
+    MemberFact, Obligation, ObligationKey, ObligationStatus, ScoreFact, SelfReportFact,
+    TreatmentFact,
 };
 use containment_domain::policy::{Overrides, RuleId};
 use containment_domain::score_chain::StepDone;
+use containment_domain::treatment::{ContactSide, TreatmentKind};
 use containment_storage::{CountyPolicyRecord, ExemptionRecord, NotificationRecord, Tx};
 
 use crate::actor::{Actor, AuditEntry};
@@ -150,6 +152,9 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
     let mut scores = group(tx.scores_of(ids).await?, |s| s.supervisee_id);
     let mut steps = group(tx.score_steps_of(ids).await?, |s| s.supervisee_id);
     let mut exemptions = group(tx.approved_exemptions_of(ids).await?, |e| e.supervisee_id);
+    let mut treatments = group(tx.treatments_of(ids).await?, |t| t.supervisee_id);
+    let mut contacts = group(tx.contacts_of(ids).await?, |c| c.supervisee_id);
+    let mut self_reports = group(tx.self_reports_of(ids).await?, |r| r.supervisee_id);
     for id in ids {
         let Some(s) = supervisees.get(id) else {
             continue;
@@ -160,6 +165,9 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
         let scores = scores.remove(id).unwrap_or_default();
         let steps = steps.remove(id).unwrap_or_default();
         let exemptions = exemptions.remove(id).unwrap_or_default();
+        let treatments = treatments.remove(id).unwrap_or_default();
+        let contacts = contacts.remove(id).unwrap_or_default();
+        let self_reports = self_reports.remove(id).unwrap_or_default();
         let members: Vec<i64> = team.iter().map(|m| m.user_id).collect();
         let county = episodes
             .iter()
@@ -238,6 +246,36 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
                     key: e.obligation_key.as_deref().and_then(|k| k.parse().ok()),
                     from: e.from,
                     until: e.until,
+                })
+                .collect(),
+            treatments: treatments
+                .iter()
+                .map(|t| TreatmentFact {
+                    id: t.id,
+                    post_conviction: t.kind == TreatmentKind::PostConviction,
+                    start: t.start_date,
+                    end: t.end_date.zip(t.end_outcome),
+                    provider_user_id: Some(t.provider_user_id),
+                })
+                .collect(),
+            contacts: contacts
+                .iter()
+                .map(|c| {
+                    let confirmed = c.confirmed_by.is_some();
+                    ContactFact {
+                        on: c.on,
+                        by_provider: confirmed || c.documented_side == ContactSide::Provider,
+                        by_officer: confirmed || c.documented_side == ContactSide::Officer,
+                    }
+                })
+                .collect(),
+            self_reports: self_reports
+                .iter()
+                .map(|r| SelfReportFact {
+                    id: r.id,
+                    reported_on: r.reported_on,
+                    provider_ack: r.provider_ack_on,
+                    officer_ack: r.officer_ack_on,
                 })
                 .collect(),
             ..CaseFacts::default()

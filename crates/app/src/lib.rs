@@ -15,6 +15,7 @@ mod error;
 pub mod password;
 mod scores;
 mod timeline;
+mod treatment;
 mod waivers;
 
 pub use actor::{Actor, Channel, Client};
@@ -40,6 +41,9 @@ pub use scores::{
     ScoreEntry, ScoreInput, StepInput, SubmissionRow, level_label, score_items, score_kind,
 };
 pub use timeline::TimelineEntry;
+pub use treatment::{
+    ContactInput, ContactView, SelfReportInput, TreatmentEndInput, TreatmentInput, TreatmentView,
+};
 pub use waivers::{WaiverInput, court_waiver_in_force};
 
 /// Whether the application can serve requests: answers `/readyz`.

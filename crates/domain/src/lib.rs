@@ -15,6 +15,7 @@ pub mod instrument;
 pub mod policy;
 pub mod score_chain;
 pub mod security;
+pub mod treatment;
 pub mod waiver;
 
 pub use identity::{AgencyKind, Email, ParseError, Role};

@@ -13,6 +13,7 @@ pub mod migration;
 mod schema;
 mod scores;
 mod sessions;
+mod treatment;
 mod tx;
 mod waivers;
 
@@ -30,5 +31,6 @@ pub use migration::MigrationState;
 pub use schema::ColumnShape;
 pub use scores::{ScoreRecord, StepRecord};
 pub use sessions::{NewSession, SessionRecord, TokenRecord};
+pub use treatment::{ContactRecord, SelfReportRecord, TreatmentRecord};
 pub use tx::Tx;
 pub use waivers::WaiverRecord;

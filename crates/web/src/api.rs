@@ -42,6 +42,8 @@ use crate::routes::{Registry, RouteInfo};
         crate::api_scores::record_step, crate::api_scores::report, crate::api_scores::submissions,
         crate::compliance::obligations_api, crate::compliance::tasks_api, crate::compliance::dashboard_api,
         crate::compliance::request_exemption_api, crate::compliance::decide_exemption_api,
+        crate::treatment::view_api, crate::treatment::contact_api, crate::treatment::confirm_api,
+        crate::treatment::self_report_api, crate::treatment::acknowledge_api,
     ),
     components(schemas(
         ApiRoot, ApiErrorBody, HealthStatus, Me, Token, User,
@@ -59,6 +61,9 @@ use crate::routes::{Registry, RouteInfo};
         crate::api_scores::NewStep, crate::api_scores::SubmissionJson,
         crate::compliance::ObligationJson, crate::compliance::RateJson, crate::compliance::DashboardJson,
         crate::compliance::NewExemption, crate::compliance::ExemptionId, crate::compliance::ExemptionDecision,
+        crate::treatment::ContactJson, crate::treatment::TreatmentJson, crate::treatment::SelfReportJson,
+        crate::treatment::TreatmentViewJson, crate::treatment::NewContact, crate::treatment::RecordedJson,
+        crate::treatment::NewSelfReport,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -69,6 +74,7 @@ use crate::routes::{Registry, RouteInfo};
         (name = "certifications", description = "The certification registry (R10)"),
         (name = "scores", description = "Risk instruments (SARATSO) and each score's chain to DOJ"),
         (name = "compliance", description = "Obligations (R1-R13), tasks, the dashboard and exemptions"),
+        (name = "treatment", description = "Treatment, provider-officer contacts and self-reports"),
         (name = "operations", description = "Health checks for load balancers"),
     )
 )]

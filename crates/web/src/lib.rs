@@ -18,6 +18,7 @@ mod routes;
 mod scores;
 mod security;
 mod tls;
+mod treatment;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -70,6 +71,7 @@ fn registry() -> routes::Registry {
         .merge(scores::registry())
         .merge(api_scores::registry())
         .merge(compliance::registry())
+        .merge(treatment::registry())
         .merge(assets::registry())
 }
 

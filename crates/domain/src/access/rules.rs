@@ -120,10 +120,11 @@ pub(super) const CASE_GRANTS: &[CaseGrant] = &[
             RecordKind::CoriRecord,
             RecordKind::Obligation,
             RecordKind::Meeting,
-            // The officer version of the monthly communication report, and self-reports made
-            // to the officer.
+            // The officer version of the monthly communication report, self-reports made to
+            // the officer, and the officer's side of the monthly communication.
             RecordKind::MonthlyReport,
             RecordKind::Disclosure,
+            RecordKind::DynamicRiskDiscussion,
         ]],
         reason: "the supervising officer on the team keeps the case record and the static score",
     },

@@ -12,6 +12,7 @@ mod m20261124_000004_waiver;
 mod m20261125_000005_case_document;
 mod m20261125_000006_risk_score;
 mod m20261125_000007_compliance;
+mod m20261125_000008_treatment;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_case_document::Migration),
             Box::new(m20261125_000006_risk_score::Migration),
             Box::new(m20261125_000007_compliance::Migration),
+            Box::new(m20261125_000008_treatment::Migration),
         ]
     }
 }

@@ -10,3 +10,4 @@ mod foundation_http;
 mod foundation_storage;
 mod identity;
 mod scores;
+mod treatment;

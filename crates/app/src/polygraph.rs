@@ -1,0 +1,573 @@
+//! Polygraph exams: recording an exam by the team's examiner with their PCSOT certification
+//! checked on the exam date, the case's exams as each viewer may see them (disclosures only
+//! past the waiver wall), the next maintenance exam, and the follow-up actions agreed after an
+//! exam.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use containment_domain::access::{Action, RecordKind, Relationship, TeamRole};
+use containment_domain::audit::Outcome;
+use containment_domain::case::local_date;
+use containment_domain::certification::CertificationKind;
+use containment_domain::polygraph::{self, ExamResult, ExamType};
+use containment_storage::{ExamRecord, FollowupRecord, Tx};
+
+use crate::actor::{Actor, AuditEntry};
+use crate::certifications::holds_valid;
+use crate::documents::CaseAccess;
+use crate::{App, AppError};
+
+/// Longest referral questions kept, in characters.
+const MAX_QUESTIONS: usize = 4000;
+/// Longest disclosures kept, in characters.
+const MAX_DISCLOSURES: usize = 8000;
+/// Longest follow-up action kept, in characters.
+const MAX_ACTION: usize = 1000;
+
+/// The team roles that add and complete follow-up actions: the core team.
+const FOLLOWUP_ROLES: [TeamRole; 4] = [
+    TeamRole::SupervisingOfficer,
+    TeamRole::TreatmentProvider,
+    TeamRole::TreatmentProgram,
+    TeamRole::PolygraphExaminer,
+];
+
+/// An exam as typed in.
+#[derive(Debug, Clone, Default)]
+pub struct ExamInput {
+    pub exam_type: String,
+    pub exam_date: String,
+    /// The questions drafted with the team.
+    pub referral_questions: String,
+    pub result: String,
+    /// What the supervisee disclosed; empty when nothing was.
+    pub disclosures: String,
+}
+
+/// A follow-up action as typed in.
+#[derive(Debug, Clone, Default)]
+pub struct FollowupInput {
+    /// The exam it follows.
+    pub exam_id: String,
+    pub action: String,
+    /// The team role that owns it.
+    pub owner_role: String,
+    pub due_on: String,
+}
+
+/// An exam as one viewer sees it.
+#[derive(Debug, Clone)]
+pub struct ExamEntry {
+    pub id: i64,
+    pub exam_type: ExamType,
+    pub exam_date: NaiveDate,
+    pub examiner_user_id: i64,
+    pub examiner_name: String,
+    pub referral_questions: String,
+    pub result: ExamResult,
+    /// The disclosures, when there are some and the viewer's waivers let them read them.
+    pub disclosures: Option<String>,
+    /// Disclosures were made, but no waiver lets this viewer read them.
+    pub disclosures_withheld: bool,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Disclosures shown to a viewer who may read them (a consent names them) but not the exams.
+#[derive(Debug, Clone)]
+pub struct DisclosureEntry {
+    pub exam_id: i64,
+    pub exam_date: NaiveDate,
+    pub text: String,
+}
+
+/// A follow-up action as one viewer sees it.
+#[derive(Debug, Clone)]
+pub struct FollowupEntry {
+    pub record: FollowupRecord,
+    pub done_by_name: Option<String>,
+    /// Open and past its due date.
+    pub overdue: bool,
+}
+
+/// The case's exams as one viewer may see them.
+#[derive(Debug, Clone)]
+pub struct ExamsView {
+    pub supervisee_id: i64,
+    pub name: String,
+    /// The viewer reads the exams. When false, only `disclosures_only` is filled: the viewer
+    /// reads disclosures under a consent naming them, but not the exams.
+    pub exams_readable: bool,
+    /// Newest exam date first.
+    pub exams: Vec<ExamEntry>,
+    pub disclosures_only: Vec<DisclosureEntry>,
+    /// Earliest due first.
+    pub followups: Vec<FollowupEntry>,
+    pub latest_maintenance: Option<NaiveDate>,
+    /// Twelve months after the latest maintenance exam; `None` when none is on record.
+    pub next_maintenance: Option<NaiveDate>,
+    /// The viewer records exams (the examiner on the team).
+    pub may_record: bool,
+    /// The viewer adds and completes follow-up actions (the core team).
+    pub may_follow_up: bool,
+    /// The waiver that let disclosures through, when some were shown.
+    pub waiver_id: Option<i64>,
+}
+
+fn date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
+    let v = v.trim();
+    if v.is_empty() {
+        errors.push(format!("{field} is required"));
+        return None;
+    }
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map_err(|_| errors.push(format!("{field}: \"{v}\" is not a date (YYYY-MM-DD)")))
+        .ok()
+}
+
+fn text(v: &str, max: usize) -> Option<String> {
+    let v = v.trim();
+    (!v.is_empty()).then(|| v.chars().take(max).collect())
+}
+
+/// Whether the actor serves on the case's core team (officer, provider, examiner).
+fn on_core_team(actor: &Actor, relationships: &[Relationship]) -> bool {
+    relationships.iter().any(|r| match r {
+        Relationship::TeamMember { team_role } => {
+            FOLLOWUP_ROLES.contains(team_role)
+                && team_role
+                    .serving_roles()
+                    .iter()
+                    .any(|role| actor.has_role(*role))
+        }
+        _ => false,
+    })
+}
+
+async fn name_of(
+    tx: &Tx,
+    names: &mut std::collections::HashMap<i64, String>,
+    id: i64,
+) -> Result<String, AppError> {
+    if let Some(n) = names.get(&id) {
+        return Ok(String::clone(n));
+    }
+    let n = tx
+        .user(id)
+        .await?
+        .map_or_else(|| "unknown".to_owned(), |u| u.display_name);
+    names.insert(id, n.clone());
+    Ok(n)
+}
+
+impl App {
+    /// Records an exam given by the acting examiner.
+    pub async fn record_exam(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        input: &ExamInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        const ACTION: &str = "polygraph_exam_record";
+        let tx = self.store.begin().await?;
+        let (tx, case) = self
+            .case_access(tx, actor, ACTION, supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, Action::Create, RecordKind::PolygraphExam);
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, ACTION, supervisee_id, &decision, now)
+                .await);
+        }
+        let disclosures = text(&input.disclosures, MAX_DISCLOSURES);
+        if disclosures.is_some() {
+            let disclose = case.decide(actor, Action::Create, RecordKind::Disclosure);
+            if !disclose.is_allowed() {
+                return Err(self
+                    .case_denied(tx, actor, ACTION, supervisee_id, &disclose, now)
+                    .await);
+            }
+        }
+        let Some(examiner) = actor.user.clone() else {
+            return Err(AppError::Forbidden(
+                "an exam is recorded by the examiner who gave it".into(),
+            ));
+        };
+        let mut errors = Vec::new();
+        let exam_type = input
+            .exam_type
+            .parse::<ExamType>()
+            .map_err(|e| errors.push(e.to_string()))
+            .ok();
+        let exam_date = date("exam date", &input.exam_date, &mut errors);
+        if let Some(d) = exam_date
+            && d > local_date(now)
+        {
+            errors.push("exam date: it is in the future".into());
+        }
+        let result = input
+            .result
+            .parse::<ExamResult>()
+            .map_err(|e| errors.push(e.to_string()))
+            .ok();
+        if let (Some(t), Some(r)) = (exam_type, result)
+            && let Err(e) = polygraph::check_result(t, r)
+        {
+            errors.push(e);
+        }
+        let questions = text(&input.referral_questions, MAX_QUESTIONS);
+        if questions.is_none() {
+            errors.push("referral questions: the questions drafted with the team".into());
+        }
+        let (Some(exam_type), Some(exam_date), Some(result), Some(questions)) =
+            (exam_type, exam_date, result, questions)
+        else {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        }
+        let certs = tx.certifications_of(&[examiner.id], &[]).await?;
+        if !holds_valid(&certs, CertificationKind::PolygraphPcsot, &[exam_date]) {
+            return Err(AppError::InvalidInput(format!(
+                "{} held no current {} certification on {exam_date}: an exam by an examiner \
+                 without it cannot be recorded (R10)",
+                examiner.display_name,
+                CertificationKind::PolygraphPcsot.label()
+            )));
+        }
+        let with_disclosures = disclosures.is_some();
+        let id = tx
+            .create_polygraph_exam(
+                &ExamRecord {
+                    id: 0,
+                    supervisee_id,
+                    exam_type,
+                    exam_date,
+                    examiner_user_id: examiner.id,
+                    referral_questions: questions,
+                    result,
+                    disclosures,
+                    created_at: now,
+                    recorded_by: examiner.id,
+                },
+                now,
+            )
+            .await?;
+        AuditEntry::new(ACTION, Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!(
+                "exam {id} ({}){}",
+                exam_type.code(),
+                if with_disclosures {
+                    ", with disclosures"
+                } else {
+                    ""
+                }
+            ))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The case's exams, follow-ups and next maintenance date, as the actor may see them.
+    pub async fn exams(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<ExamsView, AppError> {
+        const ACTION: &str = "polygraph_exam_list";
+        let tx = self.store.begin().await?;
+        let (tx, case) = self
+            .case_access(tx, actor, ACTION, supervisee_id, now)
+            .await?;
+        let exam_read = case.decide(actor, Action::Read, RecordKind::PolygraphExam);
+        let disclosure_read = case.decide(actor, Action::Read, RecordKind::Disclosure);
+        if !exam_read.is_allowed() && !disclosure_read.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, ACTION, supervisee_id, &exam_read, now)
+                .await);
+        }
+        let today = local_date(now);
+        let records = tx.polygraph_exams(supervisee_id).await?;
+        let shows_disclosures = disclosure_read.is_allowed();
+        let disclosed = records.iter().any(|r| r.disclosures.is_some());
+        let view = if exam_read.is_allowed() {
+            exams_view(&tx, actor, &case, records, today).await?
+        } else {
+            ExamsView {
+                disclosures_only: records
+                    .into_iter()
+                    .filter_map(|r| {
+                        r.disclosures.map(|text| DisclosureEntry {
+                            exam_id: r.id,
+                            exam_date: r.exam_date,
+                            text,
+                        })
+                    })
+                    .collect(),
+                ..empty_view(&case)
+            }
+        };
+        let waiver = if shows_disclosures && disclosed {
+            disclosure_read.waiver().map(|w| w.0)
+        } else {
+            None
+        };
+        let detail = match (view.exams_readable, disclosed, shows_disclosures) {
+            (true, false, _) => format!("{} exams", view.exams.len()),
+            (true, true, true) => format!("{} exams, disclosures shown", view.exams.len()),
+            (true, true, false) => format!("{} exams, disclosures withheld", view.exams.len()),
+            (false, _, _) => format!("disclosures only, {}", view.disclosures_only.len()),
+        };
+        AuditEntry::new(ACTION, Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .waiver(waiver)
+            .detail(detail)
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(ExamsView {
+            waiver_id: waiver,
+            ..view
+        })
+    }
+
+    /// Adds a follow-up action to one of the case's exams.
+    pub async fn add_followup(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        input: &FollowupInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        const ACTION: &str = "polygraph_followup_add";
+        let tx = self.store.begin().await?;
+        let tx = self
+            .followup_access(tx, actor, ACTION, supervisee_id, now)
+            .await?;
+        let mut errors = Vec::new();
+        let exams = tx.polygraph_exams(supervisee_id).await?;
+        let exam = match input.exam_id.trim().parse::<i64>() {
+            Ok(id) => match exams.iter().find(|e| e.id == id) {
+                Some(e) => Some(e),
+                None => {
+                    errors.push(format!("exam: this case has no exam {id}"));
+                    None
+                }
+            },
+            Err(_) => {
+                errors.push("exam: choose the exam the action follows".into());
+                None
+            }
+        };
+        let action = text(&input.action, MAX_ACTION);
+        if action.is_none() {
+            errors.push("action: say what is to be done".into());
+        }
+        let owner = input
+            .owner_role
+            .parse::<TeamRole>()
+            .map_err(|e| errors.push(format!("owner: {e}")))
+            .ok();
+        let due_on = date("due on", &input.due_on, &mut errors);
+        if let (Some(e), Some(d)) = (exam, due_on)
+            && d < e.exam_date
+        {
+            errors.push("due on: it is before the exam".into());
+        }
+        let (Some(exam), Some(action), Some(owner_role), Some(due_on)) =
+            (exam, action, owner, due_on)
+        else {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        }
+        let exam_id = exam.id;
+        let id = tx
+            .create_polygraph_followup(
+                &FollowupRecord {
+                    id: 0,
+                    supervisee_id,
+                    exam_id,
+                    action,
+                    owner_role,
+                    due_on,
+                    created_by: actor.user_id().unwrap_or(0),
+                    created_at: now,
+                    done_on: None,
+                    done_by: None,
+                    done_at: None,
+                },
+                now,
+            )
+            .await?;
+        AuditEntry::new(ACTION, Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!(
+                "follow-up {id} of exam {exam_id}, owner {}",
+                owner_role.code()
+            ))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Marks a follow-up action done today.
+    pub async fn complete_followup(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        followup_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        const ACTION: &str = "polygraph_followup_done";
+        let tx = self.store.begin().await?;
+        let tx = self
+            .followup_access(tx, actor, ACTION, supervisee_id, now)
+            .await?;
+        let Some(followup) = tx
+            .polygraph_followups(supervisee_id)
+            .await?
+            .into_iter()
+            .find(|f| f.id == followup_id)
+        else {
+            return Err(AppError::NotFound);
+        };
+        if followup.done_on.is_some() {
+            return Err(AppError::Conflict("this follow-up is already done".into()));
+        }
+        let by = actor.user_id().unwrap_or(0);
+        if !tx
+            .complete_polygraph_followup(supervisee_id, followup_id, local_date(now), by, now)
+            .await?
+        {
+            return Err(AppError::Conflict("this follow-up is already done".into()));
+        }
+        AuditEntry::new(ACTION, Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("follow-up {followup_id}"))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Lets through the core team (who read the exams); every refusal is audited.
+    async fn followup_access(
+        &self,
+        tx: Tx,
+        actor: &Actor,
+        action: &str,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Tx, AppError> {
+        let (tx, case) = self
+            .case_access(tx, actor, action, supervisee_id, now)
+            .await?;
+        let read = case.decide(actor, Action::Read, RecordKind::PolygraphExam);
+        if !read.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, action, supervisee_id, &read, now)
+                .await);
+        }
+        if !on_core_team(actor, &case.relationships) {
+            AuditEntry::new(action, Outcome::Denied, now)
+                .by(actor)
+                .object("supervisee", supervisee_id)
+                .detail("core team only")
+                .write(&tx)
+                .await?;
+            tx.commit().await?;
+            return Err(AppError::Forbidden(
+                "follow-up actions are kept by the officer, the treatment provider and the \
+                 polygraph examiner on the team"
+                    .into(),
+            ));
+        }
+        Ok(tx)
+    }
+}
+
+fn empty_view(case: &CaseAccess) -> ExamsView {
+    ExamsView {
+        supervisee_id: case.supervisee.id,
+        name: case.supervisee.legal_name.clone(),
+        exams_readable: false,
+        exams: Vec::new(),
+        disclosures_only: Vec::new(),
+        followups: Vec::new(),
+        latest_maintenance: None,
+        next_maintenance: None,
+        may_record: false,
+        may_follow_up: false,
+        waiver_id: None,
+    }
+}
+
+/// The exams for a viewer who reads them; disclosures only when the wall lets them through.
+async fn exams_view(
+    tx: &Tx,
+    actor: &Actor,
+    case: &CaseAccess,
+    records: Vec<ExamRecord>,
+    today: NaiveDate,
+) -> Result<ExamsView, AppError> {
+    let shows_disclosures = case
+        .decide(actor, Action::Read, RecordKind::Disclosure)
+        .is_allowed();
+    let latest_maintenance = records
+        .iter()
+        .filter(|r| r.exam_type == ExamType::Maintenance)
+        .map(|r| r.exam_date)
+        .max();
+    let mut names = std::collections::HashMap::new();
+    let mut exams = Vec::with_capacity(records.len());
+    for r in records {
+        let examiner_name = name_of(tx, &mut names, r.examiner_user_id).await?;
+        let withheld = r.disclosures.is_some() && !shows_disclosures;
+        exams.push(ExamEntry {
+            id: r.id,
+            exam_type: r.exam_type,
+            exam_date: r.exam_date,
+            examiner_user_id: r.examiner_user_id,
+            examiner_name,
+            referral_questions: r.referral_questions,
+            result: r.result,
+            disclosures: r.disclosures.filter(|_| shows_disclosures),
+            disclosures_withheld: withheld,
+            recorded_at: r.created_at,
+        });
+    }
+    let mut followups = Vec::new();
+    for f in tx.polygraph_followups(case.supervisee.id).await? {
+        let done_by_name = match f.done_by {
+            Some(id) => Some(name_of(tx, &mut names, id).await?),
+            None => None,
+        };
+        followups.push(FollowupEntry {
+            overdue: f.done_on.is_none() && f.due_on < today,
+            done_by_name,
+            record: f,
+        });
+    }
+    Ok(ExamsView {
+        exams_readable: true,
+        exams,
+        followups,
+        latest_maintenance,
+        next_maintenance: polygraph::next_maintenance(latest_maintenance),
+        may_record: case
+            .decide(actor, Action::Create, RecordKind::PolygraphExam)
+            .is_allowed(),
+        may_follow_up: on_core_team(actor, &case.relationships),
+        ..empty_view(case)
+    })
+}

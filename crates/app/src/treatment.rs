@@ -1,0 +1,716 @@
+//! Treatment enrollment and its end (the one-year rule, R8), the provider-officer contacts
+//! (documented by one side, confirmed by the other: R1), and self-reports of high-risk behavior
+//! acknowledged by both (R13). Treatment information is shown only through the waiver wall.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use containment_domain::Email;
+use containment_domain::access::{Action, RecordKind, Relationship, TeamRole};
+use containment_domain::audit::Outcome;
+use containment_domain::calendar::Calendar;
+use containment_domain::case::local_date;
+use containment_domain::compliance::TreatmentEnd;
+use containment_domain::treatment::{
+    ContactMode, ContactSide, ContactTopic, SelfReportCategory, TreatmentKind, end_needs_reason,
+};
+use containment_storage::{ContactRecord, NotificationRecord, SelfReportRecord, TreatmentRecord};
+
+use crate::actor::{Actor, AuditEntry};
+use crate::documents::CaseAccess;
+use crate::{App, AppError};
+
+/// Working days within which both sides acknowledge a self-report (R13's default).
+const SELF_REPORT_WORKING_DAYS: u32 = 2;
+
+#[derive(Debug, Clone, Default)]
+pub struct TreatmentInput {
+    pub kind: String,
+    /// The treating provider's e-mail; empty means the person enrolling.
+    pub provider_email: String,
+    pub referral_date: String,
+    pub start_date: String,
+    pub intensity: String,
+    pub targets: String,
+    pub responsivity: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TreatmentEndInput {
+    pub version: i32,
+    pub end_date: String,
+    pub outcome: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ContactInput {
+    pub on: String,
+    pub mode: String,
+    pub topics: Vec<String>,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SelfReportInput {
+    pub reported_on: String,
+    pub category: String,
+    pub behavior: String,
+    pub reported_to: String,
+}
+
+/// A contact as one viewer may see it: its notes and topics only through the wall.
+#[derive(Debug, Clone)]
+pub struct ContactView {
+    pub record: ContactRecord,
+    pub confirmed: bool,
+    /// The viewer documents the other side and may confirm it.
+    pub may_confirm: bool,
+    pub details_withheld: bool,
+}
+
+/// The treatment part of a case as one viewer may see it.
+#[derive(Debug, Clone, Default)]
+pub struct TreatmentView {
+    /// `None` when no waiver lets the viewer read treatment progress.
+    pub treatments: Option<Vec<TreatmentRecord>>,
+    pub contacts: Vec<ContactView>,
+    pub self_reports: Option<Vec<SelfReportRecord>>,
+    /// The side the viewer documents for, if they are the officer or the provider.
+    pub side: Option<ContactSide>,
+    pub may_enroll: bool,
+    pub may_report: bool,
+}
+
+fn date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
+    let v = v.trim();
+    if v.is_empty() {
+        errors.push(format!("{field} is required"));
+        return None;
+    }
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map_err(|_| errors.push(format!("{field}: \"{v}\" is not a date (YYYY-MM-DD)")))
+        .ok()
+}
+
+fn optional_date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
+    if v.trim().is_empty() {
+        None
+    } else {
+        date(field, v, errors)
+    }
+}
+
+/// The side of the monthly communication the actor documents on this case.
+fn side_of(actor: &Actor, relationships: &[Relationship]) -> Option<ContactSide> {
+    relationships.iter().find_map(|r| match r {
+        Relationship::TeamMember { team_role } => {
+            let serves = team_role
+                .serving_roles()
+                .iter()
+                .any(|role| actor.has_role(*role));
+            match team_role {
+                TeamRole::TreatmentProvider | TeamRole::TreatmentProgram if serves => {
+                    Some(ContactSide::Provider)
+                }
+                TeamRole::SupervisingOfficer if serves => Some(ContactSide::Officer),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
+}
+
+fn not_future(field: &str, d: Option<NaiveDate>, today: NaiveDate, errors: &mut Vec<String>) {
+    if d.is_some_and(|d| d > today) {
+        errors.push(format!("{field}: it is in the future"));
+    }
+}
+
+impl App {
+    async fn treatment_case(
+        &self,
+        actor: &Actor,
+        action: &str,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(containment_storage::Tx, CaseAccess), AppError> {
+        let tx = self.store.begin().await?;
+        self.case_access(tx, actor, action, supervisee_id, now)
+            .await
+    }
+
+    /// Enrolls the supervisee in treatment with a provider on the team.
+    pub async fn enroll_treatment(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        input: &TreatmentInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let (tx, case) = self
+            .treatment_case(actor, "treatment_enroll", supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, Action::Create, RecordKind::TreatmentProgress);
+        if !decision.is_allowed()
+            || side_of(actor, &case.relationships) != Some(ContactSide::Provider)
+        {
+            let decision = if decision.is_allowed() {
+                forbidden(RecordKind::TreatmentProgress)
+            } else {
+                decision
+            };
+            return Err(self
+                .case_denied(tx, actor, "treatment_enroll", supervisee_id, &decision, now)
+                .await);
+        }
+        let today = local_date(now);
+        let mut errors = Vec::new();
+        let kind = input
+            .kind
+            .parse::<TreatmentKind>()
+            .map_err(|e| errors.push(e.to_string()))
+            .ok();
+        let referral = optional_date("referral date", &input.referral_date, &mut errors);
+        let start = date("start date", &input.start_date, &mut errors);
+        not_future("start date", start, today, &mut errors);
+        if let (Some(r), Some(s)) = (referral, start)
+            && r > s
+        {
+            errors.push("referral date: it is after the start".into());
+        }
+        let provider = match input.provider_email.trim() {
+            "" => actor.user_id(),
+            email => match Email::parse(email) {
+                Ok(e) => match tx.user_by_email(&e).await? {
+                    Some(u) => Some(u.id),
+                    None => {
+                        errors.push(format!("provider: no account has the e-mail address {e}"));
+                        None
+                    }
+                },
+                Err(e) => {
+                    errors.push(format!("provider: {e}"));
+                    None
+                }
+            },
+        };
+        let text = |v: &str| v.trim().chars().take(2000).collect::<String>();
+        let (Some(kind), Some(start), Some(provider)) = (kind, start, provider) else {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        }
+        if kind == TreatmentKind::PostConviction
+            && !case
+                .episodes
+                .iter()
+                .any(|e| e.kind.is_post_conviction() && e.actual_end.is_none())
+        {
+            return Err(AppError::InvalidInput(
+                "post-conviction treatment needs an open post-conviction supervision".into(),
+            ));
+        }
+        let id = tx
+            .create_treatment(
+                &TreatmentRecord {
+                    id: 0,
+                    supervisee_id,
+                    kind,
+                    provider_user_id: provider,
+                    referral_date: referral,
+                    start_date: start,
+                    intensity: text(&input.intensity),
+                    targets: text(&input.targets),
+                    responsivity: text(&input.responsivity),
+                    end_date: None,
+                    end_outcome: None,
+                    end_reason: None,
+                    created_by: actor.user_id().unwrap_or(0),
+                    version: 1,
+                },
+                now,
+            )
+            .await?;
+        AuditEntry::new("treatment_enroll", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .waiver(decision.waiver().map(|w| w.0))
+            .detail(format!("treatment {id} ({})", kind.code()))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Ends a treatment. Ending post-conviction treatment before one year, or otherwise than
+    /// by completing it, needs an explicit reason (R8); a stale version is refused.
+    pub async fn end_treatment(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        treatment_id: i64,
+        input: &TreatmentEndInput,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let (tx, case) = self
+            .treatment_case(actor, "treatment_end", supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, Action::Update, RecordKind::TreatmentProgress);
+        if !decision.is_allowed()
+            || side_of(actor, &case.relationships) != Some(ContactSide::Provider)
+        {
+            let decision = if decision.is_allowed() {
+                forbidden(RecordKind::TreatmentProgress)
+            } else {
+                decision
+            };
+            return Err(self
+                .case_denied(tx, actor, "treatment_end", supervisee_id, &decision, now)
+                .await);
+        }
+        let Some(current) = tx
+            .treatments_of(&[supervisee_id])
+            .await?
+            .into_iter()
+            .find(|t| t.id == treatment_id)
+        else {
+            return Err(AppError::NotFound);
+        };
+        if current.end_date.is_some() {
+            return Err(AppError::Conflict(
+                "this treatment has already ended".into(),
+            ));
+        }
+        if current.version != input.version {
+            return Err(AppError::Stale {
+                current_version: current.version,
+            });
+        }
+        let mut errors = Vec::new();
+        let end = date("end date", &input.end_date, &mut errors);
+        not_future("end date", end, local_date(now), &mut errors);
+        let outcome = input
+            .outcome
+            .parse::<TreatmentEnd>()
+            .map_err(|e| errors.push(e.to_string()))
+            .ok();
+        if let Some(e) = end
+            && e < current.start_date
+        {
+            errors.push("end date: it is before the start".into());
+        }
+        let (Some(end), Some(outcome)) = (end, outcome) else {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        };
+        let reason = input.reason.trim();
+        if current.kind == TreatmentKind::PostConviction {
+            let episode = case
+                .episodes
+                .iter()
+                .filter(|e| e.kind.is_post_conviction() && e.start_date <= current.start_date)
+                .max_by_key(|e| e.start_date);
+            let placed = episode.map(|e| e.placed_on.unwrap_or(e.start_date));
+            let term_end = episode.and_then(|e| e.actual_end.or(e.expected_end));
+            if let Some(why) = end_needs_reason(current.start_date, end, outcome, placed, term_end)
+                && reason.is_empty()
+            {
+                errors.push(format!("reason: {why}"));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        }
+        let reason = (!reason.is_empty()).then(|| reason.chars().take(1000).collect());
+        if !tx
+            .end_treatment(treatment_id, input.version, end, outcome, reason)
+            .await?
+        {
+            return Err(AppError::Stale {
+                current_version: current.version + 1,
+            });
+        }
+        AuditEntry::new("treatment_end", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .waiver(decision.waiver().map(|w| w.0))
+            .detail(format!("treatment {treatment_id}: {}", outcome.code()))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Documents a provider-officer contact from the actor's side; it stays "unconfirmed" until
+    /// the other side confirms it.
+    pub async fn record_contact(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        input: &ContactInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let (tx, case) = self
+            .treatment_case(actor, "contact_record", supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, Action::Create, RecordKind::DynamicRiskDiscussion);
+        let side = side_of(actor, &case.relationships);
+        let (true, Some(side)) = (decision.is_allowed(), side) else {
+            let decision = if decision.is_allowed() {
+                forbidden(RecordKind::DynamicRiskDiscussion)
+            } else {
+                decision
+            };
+            return Err(self
+                .case_denied(tx, actor, "contact_record", supervisee_id, &decision, now)
+                .await);
+        };
+        let mut errors = Vec::new();
+        let on = date("date", &input.on, &mut errors);
+        not_future("date", on, local_date(now), &mut errors);
+        let mode = input
+            .mode
+            .parse::<ContactMode>()
+            .map_err(|e| errors.push(e.to_string()))
+            .ok();
+        let mut topics = Vec::new();
+        for t in &input.topics {
+            match t.parse::<ContactTopic>() {
+                Ok(t) if !topics.contains(&t) => topics.push(t),
+                Ok(_) => {}
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        if topics.is_empty() {
+            errors.push("topics: choose what was discussed".into());
+        }
+        let (Some(on), Some(mode)) = (on, mode) else {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        }
+        let id = tx
+            .create_contact(
+                &ContactRecord {
+                    id: 0,
+                    supervisee_id,
+                    on,
+                    mode,
+                    topics,
+                    notes: input.notes.trim().chars().take(4000).collect(),
+                    documented_side: side,
+                    documented_by: actor.user_id().unwrap_or(0),
+                    confirmed_by: None,
+                    confirmed_at: None,
+                },
+                now,
+            )
+            .await?;
+        AuditEntry::new("contact_record", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("contact {id} ({})", side.code()))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The other side confirms a documented contact.
+    pub async fn confirm_contact(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        contact_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let (tx, case) = self
+            .treatment_case(actor, "contact_confirm", supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, Action::Create, RecordKind::DynamicRiskDiscussion);
+        let side = side_of(actor, &case.relationships);
+        let (true, Some(side)) = (decision.is_allowed(), side) else {
+            let decision = if decision.is_allowed() {
+                forbidden(RecordKind::DynamicRiskDiscussion)
+            } else {
+                decision
+            };
+            return Err(self
+                .case_denied(tx, actor, "contact_confirm", supervisee_id, &decision, now)
+                .await);
+        };
+        let Some(contact) = tx
+            .contacts_of(&[supervisee_id])
+            .await?
+            .into_iter()
+            .find(|c| c.id == contact_id)
+        else {
+            return Err(AppError::NotFound);
+        };
+        if contact.documented_side == side {
+            return Err(AppError::Conflict(
+                "a contact is confirmed by the other side of the team".into(),
+            ));
+        }
+        if !tx
+            .confirm_contact(contact_id, actor.user_id().unwrap_or(0), now)
+            .await?
+        {
+            return Err(AppError::Conflict(
+                "this contact is already confirmed".into(),
+            ));
+        }
+        AuditEntry::new("contact_confirm", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("contact {contact_id}"))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a self-report and notifies the provider and the officer at once.
+    pub async fn record_self_report(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        input: &SelfReportInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let (tx, case) = self
+            .treatment_case(actor, "self_report_record", supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, Action::Create, RecordKind::TreatmentContract);
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(
+                    tx,
+                    actor,
+                    "self_report_record",
+                    supervisee_id,
+                    &decision,
+                    now,
+                )
+                .await);
+        }
+        let mut errors = Vec::new();
+        let on = date("reported on", &input.reported_on, &mut errors);
+        not_future("reported on", on, local_date(now), &mut errors);
+        let category = input
+            .category
+            .parse::<SelfReportCategory>()
+            .map_err(|e| errors.push(e.to_string()))
+            .ok();
+        let behavior = input.behavior.trim();
+        if behavior.is_empty() {
+            errors.push("what happened: describe the behavior reported".into());
+        }
+        let (Some(on), Some(category)) = (on, category) else {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        }
+        let id = tx
+            .create_self_report(
+                &SelfReportRecord {
+                    id: 0,
+                    supervisee_id,
+                    reported_on: on,
+                    category,
+                    behavior: behavior.chars().take(4000).collect(),
+                    reported_to: input.reported_to.trim().chars().take(200).collect(),
+                    created_by: actor.user_id().unwrap_or(0),
+                    provider_ack_on: None,
+                    provider_ack_by: None,
+                    officer_ack_on: None,
+                    officer_ack_by: None,
+                },
+                now,
+            )
+            .await?;
+        let due = Calendar::california().add_working_days(on, SELF_REPORT_WORKING_DAYS);
+        let ids: Vec<i64> = case.episodes.iter().map(|e| e.id).collect();
+        let today = local_date(now);
+        for m in tx.team(&ids).await?.iter().filter(|m| {
+            m.active_on(today)
+                && matches!(
+                    m.team_role,
+                    TeamRole::SupervisingOfficer
+                        | TeamRole::TreatmentProvider
+                        | TeamRole::TreatmentProgram
+                )
+        }) {
+            tx.notify_once(
+                &NotificationRecord {
+                    id: 0,
+                    user_id: m.user_id,
+                    supervisee_id,
+                    obligation_key: format!("R13:self_report:{id}"),
+                    kind: "self_report".into(),
+                    due_on: due,
+                    message: format!(
+                        "Self-report of high-risk behavior ({}) on case {supervisee_id}: acknowledge it by {due} (R13).",
+                        category.label().to_lowercase()
+                    ),
+                    created_at: now,
+                    read_at: None,
+                },
+                now,
+            )
+            .await?;
+        }
+        AuditEntry::new("self_report_record", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("self-report {id}"))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The provider or the officer acknowledges a self-report, once each.
+    pub async fn acknowledge_self_report(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        report_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let (tx, case) = self
+            .treatment_case(actor, "self_report_ack", supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, Action::Update, RecordKind::TreatmentContract);
+        let side = side_of(actor, &case.relationships);
+        let (true, Some(side)) = (decision.is_allowed(), side) else {
+            let decision = if decision.is_allowed() {
+                forbidden(RecordKind::TreatmentContract)
+            } else {
+                decision
+            };
+            return Err(self
+                .case_denied(tx, actor, "self_report_ack", supervisee_id, &decision, now)
+                .await);
+        };
+        if !tx
+            .self_reports_of(&[supervisee_id])
+            .await?
+            .iter()
+            .any(|r| r.id == report_id)
+        {
+            return Err(AppError::NotFound);
+        }
+        if !tx
+            .acknowledge_self_report(
+                report_id,
+                side,
+                local_date(now),
+                actor.user_id().unwrap_or(0),
+            )
+            .await?
+        {
+            return Err(AppError::Conflict(format!(
+                "the {} has already acknowledged this self-report",
+                side.label().to_lowercase()
+            )));
+        }
+        AuditEntry::new("self_report_ack", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("self-report {report_id}: {}", side.code()))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The treatment part of a case, through the wall.
+    pub async fn treatment_view(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<TreatmentView, AppError> {
+        let (tx, case) = self
+            .treatment_case(actor, "treatment_read", supervisee_id, now)
+            .await?;
+        let basic = case.decide(actor, Action::Read, RecordKind::Obligation);
+        if !basic.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, "treatment_read", supervisee_id, &basic, now)
+                .await);
+        }
+        let progress = case.decide(actor, Action::Read, RecordKind::TreatmentProgress);
+        let discussion = case.decide(actor, Action::Read, RecordKind::DynamicRiskDiscussion);
+        let contract = case.decide(actor, Action::Read, RecordKind::TreatmentContract);
+        let side = side_of(actor, &case.relationships);
+        let treatments = if progress.is_allowed() {
+            Some(tx.treatments_of(&[supervisee_id]).await?)
+        } else {
+            None
+        };
+        let contacts = tx
+            .contacts_of(&[supervisee_id])
+            .await?
+            .into_iter()
+            .map(|mut c| {
+                let withheld = !discussion.is_allowed();
+                if withheld {
+                    c.notes.clear();
+                    c.topics.clear();
+                }
+                ContactView {
+                    confirmed: c.confirmed_by.is_some(),
+                    may_confirm: c.confirmed_by.is_none()
+                        && side.is_some_and(|s| s != c.documented_side)
+                        && discussion.is_allowed(),
+                    details_withheld: withheld,
+                    record: c,
+                }
+            })
+            .collect();
+        let self_reports = if contract.is_allowed() {
+            Some(tx.self_reports_of(&[supervisee_id]).await?)
+        } else {
+            None
+        };
+        AuditEntry::new("treatment_read", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .waiver(
+                progress
+                    .waiver()
+                    .or_else(|| discussion.waiver())
+                    .map(|w| w.0),
+            )
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(TreatmentView {
+            treatments,
+            contacts,
+            self_reports,
+            may_enroll: side == Some(ContactSide::Provider)
+                && case
+                    .decide(actor, Action::Create, RecordKind::TreatmentProgress)
+                    .is_allowed(),
+            may_report: case
+                .decide(actor, Action::Create, RecordKind::TreatmentContract)
+                .is_allowed(),
+            side,
+        })
+    }
+}
+
+/// A denial for a record kind the actor's role does not write on this case.
+fn forbidden(kind: RecordKind) -> containment_domain::access::Decision {
+    containment_domain::access::Decision::Deny {
+        reason: containment_domain::access::DenyReason::NotPermitted {
+            action: Action::Create,
+            kind,
+        },
+        visibility: containment_domain::access::Visibility::Forbidden,
+    }
+}

@@ -1,0 +1,180 @@
+//! Treatment, the provider-officer communication and the treatment contract's self-reports:
+//! their vocabularies and the one-year rule (R8) that ending treatment is checked against.
+
+use std::{fmt, str::FromStr};
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::ParseError;
+use crate::compliance::TreatmentEnd;
+use crate::identity::code_enum;
+
+code_enum! {
+    /// Treatment while charges are pending, or after conviction.
+    TreatmentKind, "treatment kind" {
+        PreTrial => "pre_trial", "Pre-trial";
+        PostConviction => "post_conviction", "Post-conviction";
+    }
+}
+
+code_enum! {
+    /// How provider and officer talked.
+    ContactMode, "contact mode" {
+        InPerson => "in_person", "In person";
+        Phone => "phone", "Phone";
+        Video => "video", "Video";
+        SecureEmail => "secure_email", "Secure e-mail";
+        TeamMeeting => "team_meeting", "Team meeting";
+    }
+}
+
+code_enum! {
+    /// What a contact covered.
+    ContactTopic, "topic" {
+        Progress => "progress", "Treatment progress";
+        DynamicRisk => "dynamic_risk", "Dynamic risk";
+        Polygraph => "polygraph", "Polygraph";
+        Violations => "violations", "Violations";
+        Other => "other", "Other";
+    }
+}
+
+code_enum! {
+    /// Which side of the team documented a contact.
+    ContactSide, "side" {
+        Provider => "provider", "Treatment provider";
+        Officer => "officer", "Supervising officer";
+    }
+}
+
+code_enum! {
+    /// Kinds of high-risk behavior the treatment contract asks the supervisee to self-report.
+    SelfReportCategory, "category" {
+        ContactWithMinors => "contact_with_minors", "Contact with minors";
+        VictimContact => "victim_contact", "Contact with a victim";
+        SexualMaterial => "sexual_material", "Sexually explicit material";
+        SubstanceUse => "substance_use", "Alcohol or drug use";
+        HighRiskSituation => "high_risk_situation", "High-risk situation";
+        Aggression => "aggression", "Aggressive behavior";
+        Other => "other", "Other";
+    }
+}
+
+/// Placements from this day on must complete post-conviction treatment successfully (R8).
+pub const COMPLETION_REQUIRED_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2012, 7, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// Why ending post-conviction treatment this way needs an explicit reason (R8), if it does:
+/// before one year (or the rest of a shorter term), or marked completed before that.
+pub fn end_needs_reason(
+    start: NaiveDate,
+    end: NaiveDate,
+    outcome: TreatmentEnd,
+    placed_on: Option<NaiveDate>,
+    term_end: Option<NaiveDate>,
+) -> Option<&'static str> {
+    let year = start
+        .checked_add_months(Months::new(12))
+        .unwrap_or(NaiveDate::MAX);
+    let min_end = term_end.map_or(year, |t| t.min(year));
+    let completion_required = placed_on.is_none_or(|p| p >= COMPLETION_REQUIRED_FROM);
+    if end >= min_end {
+        if outcome != TreatmentEnd::Completed
+            && outcome != TreatmentEnd::SupervisionEnded
+            && completion_required
+        {
+            return Some(
+                "post-conviction treatment must be completed successfully (R8): give the reason it ends otherwise",
+            );
+        }
+        return None;
+    }
+    Some(match outcome {
+        TreatmentEnd::Completed => {
+            "treatment marked completed before one year (R8): give the reason"
+        }
+        _ => "post-conviction treatment ending before one year (R8): give the reason",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn ending_before_one_year_needs_a_reason() {
+        let start = d("2025-03-10");
+        let placed = Some(d("2025-03-01"));
+        // The day before the year is up: a reason is needed, whatever the outcome.
+        assert!(
+            end_needs_reason(
+                start,
+                d("2026-03-09"),
+                TreatmentEnd::Completed,
+                placed,
+                None
+            )
+            .is_some()
+        );
+        assert!(
+            end_needs_reason(
+                start,
+                d("2026-03-09"),
+                TreatmentEnd::Terminated,
+                placed,
+                None
+            )
+            .is_some()
+        );
+        // On the day: completed needs none; terminated still does (completion required).
+        assert_eq!(
+            end_needs_reason(
+                start,
+                d("2026-03-10"),
+                TreatmentEnd::Completed,
+                placed,
+                None
+            ),
+            None
+        );
+        assert!(
+            end_needs_reason(
+                start,
+                d("2026-03-10"),
+                TreatmentEnd::Terminated,
+                placed,
+                None
+            )
+            .is_some()
+        );
+        // A shorter term: its end is enough.
+        assert_eq!(
+            end_needs_reason(
+                start,
+                d("2025-09-30"),
+                TreatmentEnd::Completed,
+                placed,
+                Some(d("2025-09-30"))
+            ),
+            None
+        );
+        // Placed before July 2012: a year suffices, completion is not required.
+        assert_eq!(
+            end_needs_reason(
+                d("2011-07-01"),
+                d("2012-07-01"),
+                TreatmentEnd::Terminated,
+                Some(d("2011-06-01")),
+                None
+            ),
+            None
+        );
+    }
+}

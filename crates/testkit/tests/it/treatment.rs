@@ -1,0 +1,362 @@
+//! Treatment, the monthly communication and self-reports: the one-year rule, confirmation by
+//! the other side, both acknowledgements, and the information wall.
+
+use chrono::{Datelike, Duration, Utc};
+use containment_app::{
+    Actor, AppError, ContactInput, SelfReportInput, TreatmentEndInput, TreatmentInput,
+};
+use containment_domain::access::TeamRole;
+use containment_domain::case::local_date;
+use containment_domain::compliance::ObligationStatus;
+use containment_domain::policy::RuleId;
+use containment_testkit::{AgencyKind, Role, TestDb, both_backends};
+
+use crate::cases::{World, actor, case, world};
+
+both_backends!(
+    treatment_ends_before_a_year_only_with_a_reason_and_stays_behind_the_wall,
+    a_contact_is_unconfirmed_until_the_other_side_confirms_it,
+    a_self_report_notifies_both_and_waits_for_both_acknowledgements,
+);
+
+/// A case with provider, examiner and a deputy on the team and a court waiver covering
+/// progress and dynamic-risk discussion; returns its id and the deputy.
+async fn setup(w: &World, name: &str) -> (i64, Actor) {
+    let now = Utc::now();
+    let today = local_date(now);
+    let id = w
+        .app
+        .app
+        .open_case(&w.officer, &case(name, ""), now)
+        .await
+        .unwrap();
+    let episode = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap()
+        .episodes[0]
+        .id;
+    let sheriff = w
+        .app
+        .agency("Sonoma County Sheriff", AgencyKind::LawEnforcement)
+        .await;
+    w.app
+        .user(sheriff.id, "dep@sheriff.example", &[Role::LawEnforcement])
+        .await;
+    for (email, role) in [
+        ("dr@northbay.example", TeamRole::TreatmentProvider),
+        (w.examiner_email.as_str(), TeamRole::PolygraphExaminer),
+        ("dep@sheriff.example", TeamRole::RegisteringLawEnforcement),
+    ] {
+        w.app
+            .app
+            .add_team_member(&w.officer, episode, email, role, today, now)
+            .await
+            .unwrap();
+    }
+    w.app
+        .app
+        .record_waiver(
+            &w.officer,
+            id,
+            &containment_app::WaiverInput {
+                basis: "pc_1203_067_b4".into(),
+                discloser: "North Bay Treatment".into(),
+                recipient_roles: vec![
+                    "supervising_officer".into(),
+                    "treatment_provider".into(),
+                    "polygraph_examiner".into(),
+                ],
+                categories: vec!["progress".into(), "dynamic_risk_discussion".into()],
+                effective_on: "2026-01-15".into(),
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    (id, actor(&w.app, "dep@sheriff.example").await)
+}
+
+async fn treatment_ends_before_a_year_only_with_a_reason_and_stays_behind_the_wall(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let (id, deputy) = setup(&w, "Treated Case").await;
+    let start = today - Duration::days(200);
+    let input = TreatmentInput {
+        kind: "post_conviction".into(),
+        start_date: start.to_string(),
+        referral_date: (start - Duration::days(10)).to_string(),
+        intensity: "Weekly group (moderate risk)".into(),
+        targets: "Sexual self-regulation; intimacy deficits".into(),
+        ..Default::default()
+    };
+    // The officer does not enroll people in treatment.
+    assert!(matches!(
+        w.app
+            .app
+            .enroll_treatment(&w.officer, id, &input, now)
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+    let treatment = w
+        .app
+        .app
+        .enroll_treatment(&w.provider, id, &input, now)
+        .await
+        .unwrap();
+    let end = |version: i32, reason: &str| TreatmentEndInput {
+        version,
+        end_date: today.to_string(),
+        outcome: "terminated".into(),
+        reason: reason.into(),
+    };
+    // Ending after 200 days needs a reason; a stale version is refused.
+    let err = w
+        .app
+        .app
+        .end_treatment(&w.provider, id, treatment, &end(1, " "), now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("before one year (R8)"), "{err}");
+    assert!(matches!(
+        w.app
+            .app
+            .end_treatment(&w.provider, id, treatment, &end(7, "moved away"), now)
+            .await,
+        Err(AppError::Stale { current_version: 1 })
+    ));
+    w.app
+        .app
+        .end_treatment(
+            &w.provider,
+            id,
+            treatment,
+            &end(1, "Absconded; warrant issued"),
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.app
+            .app
+            .end_treatment(&w.provider, id, treatment, &end(2, "again"), now)
+            .await,
+        Err(AppError::Conflict(_))
+    ));
+    // The case shows it: R8 is not met.
+    let list = w
+        .app
+        .app
+        .case_obligations(&w.officer, id, today, now)
+        .await
+        .unwrap();
+    let r8 = list
+        .iter()
+        .find(|o| o.obligation.key.rule == RuleId::R8)
+        .unwrap();
+    assert_eq!(r8.obligation.status, ObligationStatus::Overdue);
+    assert!(
+        r8.explanation.contains("treatment ended: terminated"),
+        "{}",
+        r8.explanation
+    );
+    // The officer reads it under the court waiver; law enforcement does not.
+    let officer_view = w.app.app.treatment_view(&w.officer, id, now).await.unwrap();
+    let treatments = officer_view.treatments.unwrap();
+    assert_eq!(
+        treatments[0].end_reason.as_deref(),
+        Some("Absconded; warrant issued")
+    );
+    let deputy_view = w.app.app.treatment_view(&deputy, id, now).await;
+    assert!(
+        deputy_view.is_err() || deputy_view.unwrap().treatments.is_none(),
+        "no treatment information for law enforcement"
+    );
+}
+
+async fn a_contact_is_unconfirmed_until_the_other_side_confirms_it(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let (id, _) = setup(&w, "Contact Case").await;
+    let first_of_month = today.with_day(1).unwrap();
+    w.app
+        .app
+        .enroll_treatment(
+            &w.provider,
+            id,
+            &TreatmentInput {
+                kind: "post_conviction".into(),
+                start_date: first_of_month.to_string(),
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let input = ContactInput {
+        on: first_of_month.to_string(),
+        mode: "phone".into(),
+        topics: vec!["progress".into(), "dynamic_risk".into()],
+        notes: "Attending; disclosed deviant fantasies managed with coping plan.".into(),
+    };
+    // Bad input refused with the reasons.
+    let err = w
+        .app
+        .app
+        .record_contact(
+            &w.provider,
+            id,
+            &ContactInput {
+                on: "tomorrow".into(),
+                mode: "carrier_pigeon".into(),
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("not a date") && err.contains("contact mode") && err.contains("topics"),
+        "{err}"
+    );
+    let contact = w
+        .app
+        .app
+        .record_contact(&w.provider, id, &input, now)
+        .await
+        .unwrap();
+    let r1 = |who: Actor| {
+        let app = w.app.app.clone();
+        async move {
+            app.case_obligations(&who, id, today, now)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|o| o.obligation.key.rule == RuleId::R1)
+                .unwrap()
+        }
+    };
+    // One side only: unconfirmed, the month not met.
+    let month = r1(w.officer.clone()).await;
+    assert!(month.obligation.met_on.is_none());
+    assert!(
+        month.explanation.contains("unconfirmed"),
+        "{}",
+        month.explanation
+    );
+    // The provider cannot confirm their own note; the officer can, once.
+    assert!(matches!(
+        w.app
+            .app
+            .confirm_contact(&w.provider, id, contact, now)
+            .await,
+        Err(AppError::Conflict(_))
+    ));
+    let view = w.app.app.treatment_view(&w.officer, id, now).await.unwrap();
+    assert!(view.contacts[0].may_confirm);
+    w.app
+        .app
+        .confirm_contact(&w.officer, id, contact, now)
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.app
+            .app
+            .confirm_contact(&w.officer, id, contact, now)
+            .await,
+        Err(AppError::Conflict(_))
+    ));
+    let month = r1(w.officer.clone()).await;
+    assert_eq!(month.obligation.status, ObligationStatus::MetOnTime);
+    assert_eq!(month.obligation.met_on, Some(first_of_month));
+    // The notes travel only under the waiver: the examiner's waiver covers them, and the
+    // court waiver does not reach law enforcement.
+    let view = w.app.app.treatment_view(&w.officer, id, now).await.unwrap();
+    assert!(view.contacts[0].confirmed);
+    assert!(view.contacts[0].record.notes.contains("coping plan"));
+}
+
+async fn a_self_report_notifies_both_and_waits_for_both_acknowledgements(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let (id, deputy) = setup(&w, "Report Case").await;
+    let input = SelfReportInput {
+        reported_on: today.to_string(),
+        category: "contact_with_minors".into(),
+        behavior: "Stayed at a family party where children were present.".into(),
+        reported_to: "provider, by phone".into(),
+    };
+    // Law enforcement does not record self-reports.
+    assert!(
+        w.app
+            .app
+            .record_self_report(&deputy, id, &input, now)
+            .await
+            .is_err()
+    );
+    let report = w
+        .app
+        .app
+        .record_self_report(&w.provider, id, &input, now)
+        .await
+        .unwrap();
+    // Both are notified at once.
+    for who in [&w.officer, &w.provider] {
+        let notes = w.app.app.notifications(who, now).await.unwrap();
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.kind == "self_report" && n.message.contains("R13")),
+            "{notes:?}"
+        );
+    }
+    let r13 = |who: Actor| {
+        let app = w.app.app.clone();
+        async move {
+            app.case_obligations(&who, id, today, now)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|o| o.obligation.key.rule == RuleId::R13)
+                .map(|o| (o.obligation.key.part, o.obligation.met_on))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(r13(w.officer.clone()).await, vec![(0, None), (1, None)]);
+    w.app
+        .app
+        .acknowledge_self_report(&w.provider, id, report, now)
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.app
+            .app
+            .acknowledge_self_report(&w.provider, id, report, now)
+            .await,
+        Err(AppError::Conflict(_))
+    ));
+    assert_eq!(
+        r13(w.officer.clone()).await,
+        vec![(0, Some(today)), (1, None)]
+    );
+    w.app
+        .app
+        .acknowledge_self_report(&w.officer, id, report, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        r13(w.officer.clone()).await,
+        vec![(0, Some(today)), (1, Some(today))]
+    );
+    let view = w.app.app.treatment_view(&w.officer, id, now).await.unwrap();
+    assert_eq!(view.self_reports.unwrap()[0].officer_ack_on, Some(today));
+}

@@ -1,0 +1,488 @@
+//! Polygraph exams on the web: the case's exams with the next maintenance date, the examiner's
+//! form to record one, and follow-up actions; with the exams through the JSON API.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::{Extension, Json};
+use chrono::{DateTime, NaiveDate, Utc};
+use containment_app::{AppError, ExamInput, ExamsView, FollowupInput};
+use containment_domain::access::TeamRole;
+use containment_domain::case::local_date;
+use containment_domain::polygraph::{ExamResult, ExamType, is_screening_result};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::api_scores::RecordedId;
+use crate::error::{ApiError, ApiErrorBody, PageError};
+use crate::extract::{ApiJson, caller};
+use crate::guard::Guard;
+use crate::identity::Identity;
+use crate::pages::account::signed_in;
+use crate::pages::{Layout, render};
+use crate::routes::Registry;
+
+pub(crate) fn registry() -> Registry {
+    Registry::new()
+        .get("/cases/{id}/polygraph", Guard::SignedIn, polygraph_page)
+        .post("/cases/{id}/polygraph", Guard::SignedIn, record_exam)
+        .post(
+            "/cases/{id}/polygraph/followups",
+            Guard::SignedIn,
+            add_followup,
+        )
+        .post(
+            "/cases/{id}/polygraph/followups/{followup}/done",
+            Guard::SignedIn,
+            complete_followup,
+        )
+        .get(
+            "/api/v1/supervisees/{id}/polygraph-exams",
+            Guard::Api,
+            exams_api,
+        )
+        .post(
+            "/api/v1/supervisees/{id}/polygraph-exams",
+            Guard::Api,
+            record_exam_api,
+        )
+}
+
+fn pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(body).unwrap_or_default()
+}
+
+fn one(p: &[(String, String)], k: &str) -> String {
+    p.iter()
+        .find(|(key, _)| key == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// An exam as shown on the page.
+struct ExamLine {
+    id: i64,
+    exam_type: &'static str,
+    exam_date: NaiveDate,
+    examiner: String,
+    questions: String,
+    result: &'static str,
+    disclosures: Option<String>,
+    withheld: bool,
+}
+
+/// A follow-up action as shown on the page.
+struct FollowupLine {
+    id: i64,
+    exam_id: i64,
+    action: String,
+    owner: &'static str,
+    due_on: NaiveDate,
+    done: String,
+    overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "polygraph.html")]
+struct PolygraphPage {
+    layout: Layout,
+    supervisee_id: i64,
+    name: String,
+    exams_readable: bool,
+    exams: Vec<ExamLine>,
+    disclosures_only: Vec<(i64, NaiveDate, String)>,
+    followups: Vec<FollowupLine>,
+    latest_maintenance: String,
+    next_maintenance: String,
+    maintenance_overdue: bool,
+    may_record: bool,
+    may_follow_up: bool,
+    exam_types: &'static [ExamType],
+    screening_results: Vec<ExamResult>,
+    diagnostic_results: Vec<ExamResult>,
+    team_roles: &'static [TeamRole],
+    today: NaiveDate,
+    values: Vec<(String, String)>,
+    notice: Option<String>,
+    errors: Vec<String>,
+}
+
+impl PolygraphPage {
+    fn value(&self, name: &str) -> String {
+        one(&self.values, name)
+    }
+
+    fn selected(&self, name: &str, v: &str) -> bool {
+        one(&self.values, name) == v
+    }
+}
+
+/// The page for the view, with what was typed kept on a refusal.
+fn page(
+    identity: &Identity,
+    view: ExamsView,
+    values: Vec<(String, String)>,
+    notice: Option<String>,
+    errors: Vec<String>,
+    now: DateTime<Utc>,
+) -> Response {
+    let today = local_date(now);
+    let (screening_results, diagnostic_results) = ExamResult::ALL
+        .iter()
+        .copied()
+        .partition(|r| is_screening_result(*r));
+    render(&PolygraphPage {
+        layout: Layout::new(format!("Polygraph exams of {}", view.name), "caseload", identity),
+        supervisee_id: view.supervisee_id,
+        exams_readable: view.exams_readable,
+        exams: view
+            .exams
+            .into_iter()
+            .map(|e| ExamLine {
+                id: e.id,
+                exam_type: e.exam_type.label(),
+                exam_date: e.exam_date,
+                examiner: e.examiner_name,
+                questions: e.referral_questions,
+                result: e.result.label(),
+                disclosures: e.disclosures,
+                withheld: e.disclosures_withheld,
+            })
+            .collect(),
+        disclosures_only: view
+            .disclosures_only
+            .into_iter()
+            .map(|d| (d.exam_id, d.exam_date, d.text))
+            .collect(),
+        followups: view
+            .followups
+            .into_iter()
+            .map(|f| FollowupLine {
+                id: f.record.id,
+                exam_id: f.record.exam_id,
+                action: f.record.action,
+                owner: f.record.owner_role.label(),
+                due_on: f.record.due_on,
+                done: match (f.record.done_on, f.done_by_name) {
+                    (Some(on), Some(by)) => format!("Done {on} by {by}"),
+                    (Some(on), None) => format!("Done {on}"),
+                    _ => String::new(),
+                },
+                overdue: f.overdue,
+            })
+            .collect(),
+        latest_maintenance: view
+            .latest_maintenance
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        next_maintenance: view
+            .next_maintenance
+            .map_or_else(|| "none on record".to_owned(), |d| d.to_string()),
+        maintenance_overdue: view.next_maintenance.is_some_and(|d| d < today),
+        may_record: view.may_record,
+        may_follow_up: view.may_follow_up,
+        name: view.name,
+        exam_types: ExamType::ALL,
+        screening_results,
+        diagnostic_results,
+        team_roles: TeamRole::ALL,
+        today,
+        values,
+        notice,
+        errors,
+    })
+}
+
+async fn page_for(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    values: Vec<(String, String)>,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(identity)?;
+    let now = Utc::now();
+    let view = state.app.exams(actor, id, now).await?;
+    Ok(page(identity, view, values, notice, errors, now))
+}
+
+async fn polygraph_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let values = vec![("exam_date".to_owned(), local_date(Utc::now()).to_string())];
+    page_for(&state, &identity, id, values, None, Vec::new()).await
+}
+
+fn exam_input(p: &[(String, String)]) -> ExamInput {
+    ExamInput {
+        exam_type: one(p, "exam_type"),
+        exam_date: one(p, "exam_date"),
+        referral_questions: one(p, "referral_questions"),
+        result: one(p, "result"),
+        disclosures: one(p, "disclosures"),
+    }
+}
+
+async fn record_exam(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p = pairs(&body);
+    match state
+        .app
+        .record_exam(actor, id, &exam_input(&p), Utc::now())
+        .await
+    {
+        Ok(exam) => {
+            page_for(
+                &state,
+                &identity,
+                id,
+                Vec::new(),
+                Some(format!("Exam {exam} recorded.")),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(AppError::InvalidInput(msg)) => {
+            let errors = msg.split("; ").map(str::to_owned).collect();
+            page_for(&state, &identity, id, p, None, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn add_followup(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p = pairs(&body);
+    let input = FollowupInput {
+        exam_id: one(&p, "exam_id"),
+        action: one(&p, "action"),
+        owner_role: one(&p, "owner_role"),
+        due_on: one(&p, "due_on"),
+    };
+    match state.app.add_followup(actor, id, &input, Utc::now()).await {
+        Ok(_) => {
+            page_for(
+                &state,
+                &identity,
+                id,
+                Vec::new(),
+                Some("Follow-up action added.".into()),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(AppError::InvalidInput(msg)) => {
+            let errors = msg.split("; ").map(str::to_owned).collect();
+            page_for(&state, &identity, id, p, None, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn complete_followup(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, followup)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    match state
+        .app
+        .complete_followup(actor, id, followup, Utc::now())
+        .await
+    {
+        Ok(()) => {
+            page_for(
+                &state,
+                &identity,
+                id,
+                Vec::new(),
+                Some("Follow-up action marked done.".into()),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(e @ AppError::Conflict(_)) => {
+            page_for(&state, &identity, id, Vec::new(), None, vec![e.to_string()]).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A polygraph exam in the API.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExamJson {
+    pub id: i64,
+    /// `instant_offense`, `instant_offense_investigative`, `prior_allegation`,
+    /// `sexual_history`, `maintenance` or `monitoring_specific_issue`.
+    pub exam_type: String,
+    pub exam_date: NaiveDate,
+    pub examiner_user_id: i64,
+    pub examiner_name: String,
+    pub referral_questions: String,
+    /// Screening exams: `nsr`, `sr`, `no_opinion`; diagnostic exams: `ndi`, `di`, `inc`.
+    pub result: String,
+    pub result_label: String,
+    /// The disclosures, when there are some and a waiver lets the caller read them.
+    pub disclosures: Option<String>,
+    /// Disclosures were made but no waiver lets the caller read them.
+    pub disclosures_withheld: bool,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Disclosures given to a caller who may read them (a consent names them) but not the exams.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DisclosureJson {
+    pub exam_id: i64,
+    pub exam_date: NaiveDate,
+    pub disclosures: String,
+}
+
+/// A follow-up action agreed after an exam.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowupJson {
+    pub id: i64,
+    pub exam_id: i64,
+    pub action: String,
+    /// The team role that owns it.
+    pub owner_role: String,
+    pub due_on: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+    pub done_by: Option<i64>,
+}
+
+/// A case's polygraph exams as the caller may see them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolygraphExamsJson {
+    /// The caller reads the exams; when false only `disclosures_only` is filled.
+    pub exams_readable: bool,
+    /// Newest exam date first.
+    pub exams: Vec<ExamJson>,
+    pub disclosures_only: Vec<DisclosureJson>,
+    pub followups: Vec<FollowupJson>,
+    pub latest_maintenance: Option<NaiveDate>,
+    /// Twelve months after the latest maintenance exam; `null` when none is on record.
+    pub next_maintenance: Option<NaiveDate>,
+    /// The waiver that let the disclosures through, when some were given.
+    pub waiver_id: Option<i64>,
+}
+
+fn exams_json(view: ExamsView) -> PolygraphExamsJson {
+    PolygraphExamsJson {
+        exams_readable: view.exams_readable,
+        exams: view
+            .exams
+            .into_iter()
+            .map(|e| ExamJson {
+                id: e.id,
+                exam_type: e.exam_type.code().to_owned(),
+                exam_date: e.exam_date,
+                examiner_user_id: e.examiner_user_id,
+                examiner_name: e.examiner_name,
+                referral_questions: e.referral_questions,
+                result: e.result.code().to_owned(),
+                result_label: e.result.label().to_owned(),
+                disclosures: e.disclosures,
+                disclosures_withheld: e.disclosures_withheld,
+                recorded_at: e.recorded_at,
+            })
+            .collect(),
+        disclosures_only: view
+            .disclosures_only
+            .into_iter()
+            .map(|d| DisclosureJson {
+                exam_id: d.exam_id,
+                exam_date: d.exam_date,
+                disclosures: d.text,
+            })
+            .collect(),
+        followups: view
+            .followups
+            .into_iter()
+            .map(|f| FollowupJson {
+                id: f.record.id,
+                exam_id: f.record.exam_id,
+                action: f.record.action,
+                owner_role: f.record.owner_role.code().to_owned(),
+                due_on: f.record.due_on,
+                done_on: f.record.done_on,
+                done_by: f.record.done_by,
+            })
+            .collect(),
+        latest_maintenance: view.latest_maintenance,
+        next_maintenance: view.next_maintenance,
+        waiver_id: view.waiver_id,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/supervisees/{id}/polygraph-exams", tag = "polygraph", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    responses((status = 200, description = "The exams, follow-ups and next maintenance date; disclosures only under a covering waiver", body = PolygraphExamsJson),
+              (status = 403, description = "The caller's roles do not read polygraph exams or disclosures on this case", body = ApiErrorBody),
+              (status = 404, description = "No such case for the caller", body = ApiErrorBody)))]
+pub(crate) async fn exams_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Json<PolygraphExamsJson>, ApiError> {
+    let actor = caller(&identity)?;
+    let view = state.app.exams(actor, id, Utc::now()).await?;
+    Ok(Json(exams_json(view)))
+}
+
+/// An exam to record, given by the caller (the examiner on the team).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewExam {
+    /// `instant_offense`, `instant_offense_investigative`, `prior_allegation`,
+    /// `sexual_history`, `maintenance` or `monitoring_specific_issue`.
+    pub exam_type: String,
+    /// YYYY-MM-DD, not in the future; the examiner's PCSOT certification must be current that day.
+    pub exam_date: String,
+    pub referral_questions: String,
+    /// Screening exams (maintenance, monitoring): `nsr`, `sr` or `no_opinion`; diagnostic
+    /// exams: `ndi`, `di` or `inc`.
+    pub result: String,
+    /// What the supervisee disclosed, if anything.
+    #[serde(default)]
+    pub disclosures: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/polygraph-exams", tag = "polygraph", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    request_body = NewExam,
+    responses((status = 201, description = "Recorded", body = RecordedId),
+              (status = 403, description = "Only the polygraph examiner on the team records exams", body = ApiErrorBody),
+              (status = 404, description = "No such case for the caller", body = ApiErrorBody),
+              (status = 422, description = "Invalid fields, a result of the wrong family, or no current PCSOT certification on the exam date", body = ApiErrorBody)))]
+pub(crate) async fn record_exam_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<NewExam>,
+) -> Result<(StatusCode, Json<RecordedId>), ApiError> {
+    let actor = caller(&identity)?;
+    let input = ExamInput {
+        exam_type: b.exam_type,
+        exam_date: b.exam_date,
+        referral_questions: b.referral_questions,
+        result: b.result,
+        disclosures: b.disclosures,
+    };
+    let exam = state.app.record_exam(actor, id, &input, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(RecordedId { id: exam })))
+}

@@ -1,0 +1,614 @@
+//! Treatment on the web: enrollment and its end, the monthly provider-officer contacts with
+//! confirmation by the other side, and self-reports with both acknowledgements; the same through
+//! the JSON API.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::{Extension, Json};
+use chrono::{NaiveDate, Utc};
+use containment_app::{
+    AppError, ContactInput, SelfReportInput, TreatmentEndInput, TreatmentInput, TreatmentView,
+};
+use containment_domain::case::local_date;
+use containment_domain::compliance::TreatmentEnd;
+use containment_domain::treatment::{ContactMode, ContactTopic, SelfReportCategory, TreatmentKind};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::error::{ApiError, ApiErrorBody, PageError};
+use crate::extract::{ApiJson, caller};
+use crate::guard::Guard;
+use crate::identity::Identity;
+use crate::pages::account::signed_in;
+use crate::pages::{Layout, render};
+use crate::routes::Registry;
+
+pub(crate) fn registry() -> Registry {
+    Registry::new()
+        .get("/cases/{id}/treatment", Guard::SignedIn, page)
+        .post("/cases/{id}/treatment", Guard::SignedIn, enroll)
+        .post(
+            "/cases/{id}/treatment/{treatment}/end",
+            Guard::SignedIn,
+            end,
+        )
+        .post("/cases/{id}/contacts", Guard::SignedIn, contact)
+        .post(
+            "/cases/{id}/contacts/{contact}/confirm",
+            Guard::SignedIn,
+            confirm,
+        )
+        .post("/cases/{id}/self-reports", Guard::SignedIn, self_report)
+        .post(
+            "/cases/{id}/self-reports/{report}/acknowledge",
+            Guard::SignedIn,
+            acknowledge,
+        )
+        .get("/api/v1/supervisees/{id}/treatment", Guard::Api, view_api)
+        .post("/api/v1/supervisees/{id}/contacts", Guard::Api, contact_api)
+        .post(
+            "/api/v1/supervisees/{id}/contacts/{contact}/confirm",
+            Guard::Api,
+            confirm_api,
+        )
+        .post(
+            "/api/v1/supervisees/{id}/self-reports",
+            Guard::Api,
+            self_report_api,
+        )
+        .post(
+            "/api/v1/supervisees/{id}/self-reports/{report}/acknowledge",
+            Guard::Api,
+            acknowledge_api,
+        )
+}
+
+fn pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(body).unwrap_or_default()
+}
+
+fn one(p: &[(String, String)], k: &str) -> String {
+    p.iter()
+        .find(|(key, _)| key == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn many(p: &[(String, String)], k: &str) -> Vec<String> {
+    p.iter()
+        .filter(|(key, _)| key == k)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+struct TreatmentLine {
+    id: i64,
+    version: i32,
+    kind: &'static str,
+    start: String,
+    referral: String,
+    intensity: String,
+    targets: String,
+    ended: String,
+    open: bool,
+}
+
+struct ContactLine {
+    id: i64,
+    on: String,
+    mode: &'static str,
+    side: &'static str,
+    topics: String,
+    notes: String,
+    status: &'static str,
+    may_confirm: bool,
+    withheld: bool,
+}
+
+struct ReportLine {
+    id: i64,
+    on: String,
+    category: &'static str,
+    behavior: String,
+    reported_to: String,
+    provider_ack: String,
+    officer_ack: String,
+    may_ack: bool,
+}
+
+#[derive(Template)]
+#[template(path = "treatment.html")]
+struct TreatmentPage {
+    layout: Layout,
+    case_id: i64,
+    treatments: Option<Vec<TreatmentLine>>,
+    contacts: Vec<ContactLine>,
+    reports: Option<Vec<ReportLine>>,
+    may_enroll: bool,
+    may_contact: bool,
+    may_report: bool,
+    kinds: &'static [TreatmentKind],
+    ends: &'static [TreatmentEnd],
+    modes: &'static [ContactMode],
+    topics: &'static [ContactTopic],
+    categories: &'static [SelfReportCategory],
+    today: NaiveDate,
+    notice: Option<String>,
+    errors: Vec<String>,
+}
+
+fn opt(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+async fn page_for(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(identity)?;
+    let now = Utc::now();
+    let v: TreatmentView = state.app.treatment_view(actor, id, now).await?;
+    let side = v.side;
+    Ok(render(&TreatmentPage {
+        layout: Layout::new("Treatment and communication", "caseload", identity),
+        case_id: id,
+        treatments: v.treatments.as_ref().map(|list| {
+            list.iter()
+                .map(|t| TreatmentLine {
+                    id: t.id,
+                    version: t.version,
+                    kind: t.kind.label(),
+                    start: t.start_date.to_string(),
+                    referral: opt(t.referral_date),
+                    intensity: t.intensity.clone(),
+                    targets: t.targets.clone(),
+                    ended: match (t.end_date, t.end_outcome, &t.end_reason) {
+                        (Some(d), Some(o), Some(r)) => format!("{} on {d}: {r}", o.label()),
+                        (Some(d), Some(o), None) => format!("{} on {d}", o.label()),
+                        _ => String::new(),
+                    },
+                    open: t.end_date.is_none(),
+                })
+                .collect()
+        }),
+        contacts: v
+            .contacts
+            .iter()
+            .map(|c| ContactLine {
+                id: c.record.id,
+                on: c.record.on.to_string(),
+                mode: c.record.mode.label(),
+                side: c.record.documented_side.label(),
+                topics: c
+                    .record
+                    .topics
+                    .iter()
+                    .map(|t| t.label())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                notes: c.record.notes.clone(),
+                status: if c.confirmed {
+                    "confirmed by both sides"
+                } else {
+                    "unconfirmed"
+                },
+                may_confirm: c.may_confirm,
+                withheld: c.details_withheld,
+            })
+            .collect(),
+        reports: v.self_reports.as_ref().map(|list| {
+            list.iter()
+                .map(|r| ReportLine {
+                    id: r.id,
+                    on: r.reported_on.to_string(),
+                    category: r.category.label(),
+                    behavior: r.behavior.clone(),
+                    reported_to: r.reported_to.clone(),
+                    provider_ack: opt(r.provider_ack_on),
+                    officer_ack: opt(r.officer_ack_on),
+                    may_ack: match side {
+                        Some(containment_domain::treatment::ContactSide::Provider) => {
+                            r.provider_ack_on.is_none()
+                        }
+                        Some(containment_domain::treatment::ContactSide::Officer) => {
+                            r.officer_ack_on.is_none()
+                        }
+                        None => false,
+                    },
+                })
+                .collect()
+        }),
+        may_enroll: v.may_enroll,
+        may_contact: side.is_some(),
+        may_report: v.may_report,
+        kinds: TreatmentKind::ALL,
+        ends: TreatmentEnd::ALL,
+        modes: ContactMode::ALL,
+        topics: ContactTopic::ALL,
+        categories: SelfReportCategory::ALL,
+        today: local_date(now),
+        notice,
+        errors,
+    }))
+}
+
+async fn page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    page_for(&state, &identity, id, None, Vec::new()).await
+}
+
+async fn after(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    outcome: Result<String, AppError>,
+) -> Result<Response, PageError> {
+    match outcome {
+        Ok(n) => page_for(state, identity, id, Some(n), Vec::new()).await,
+        Err(AppError::InvalidInput(m)) => {
+            page_for(
+                state,
+                identity,
+                id,
+                None,
+                m.split("; ").map(str::to_owned).collect(),
+            )
+            .await
+        }
+        Err(e @ (AppError::Conflict(_) | AppError::Stale { .. })) => {
+            page_for(state, identity, id, None, vec![e.to_string()]).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn enroll(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p = pairs(&body);
+    let input = TreatmentInput {
+        kind: one(&p, "kind"),
+        provider_email: one(&p, "provider_email"),
+        referral_date: one(&p, "referral_date"),
+        start_date: one(&p, "start_date"),
+        intensity: one(&p, "intensity"),
+        targets: one(&p, "targets"),
+        responsivity: one(&p, "responsivity"),
+    };
+    let outcome = state
+        .app
+        .enroll_treatment(actor, id, &input, Utc::now())
+        .await
+        .map(|t| format!("Treatment {t} recorded."));
+    after(&state, &identity, id, outcome).await
+}
+
+async fn end(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, treatment)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p = pairs(&body);
+    let input = TreatmentEndInput {
+        version: one(&p, "version").parse().unwrap_or(0),
+        end_date: one(&p, "end_date"),
+        outcome: one(&p, "outcome"),
+        reason: one(&p, "reason"),
+    };
+    let outcome = state
+        .app
+        .end_treatment(actor, id, treatment, &input, Utc::now())
+        .await
+        .map(|()| format!("Treatment {treatment} ended."));
+    after(&state, &identity, id, outcome).await
+}
+
+async fn contact(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p = pairs(&body);
+    let input = ContactInput {
+        on: one(&p, "on"),
+        mode: one(&p, "mode"),
+        topics: many(&p, "topic"),
+        notes: one(&p, "notes"),
+    };
+    let outcome = state
+        .app
+        .record_contact(actor, id, &input, Utc::now())
+        .await
+        .map(|c| {
+            format!(
+                "Contact {c} documented; it reads unconfirmed until the other side confirms it."
+            )
+        });
+    after(&state, &identity, id, outcome).await
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, contact)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let outcome = state
+        .app
+        .confirm_contact(actor, id, contact, Utc::now())
+        .await
+        .map(|()| format!("Contact {contact} confirmed."));
+    after(&state, &identity, id, outcome).await
+}
+
+async fn self_report(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p = pairs(&body);
+    let input = SelfReportInput {
+        reported_on: one(&p, "reported_on"),
+        category: one(&p, "category"),
+        behavior: one(&p, "behavior"),
+        reported_to: one(&p, "reported_to"),
+    };
+    let outcome = state
+        .app
+        .record_self_report(actor, id, &input, Utc::now())
+        .await
+        .map(|r| format!("Self-report {r} recorded; the provider and the officer are notified."));
+    after(&state, &identity, id, outcome).await
+}
+
+async fn acknowledge(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, report)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let outcome = state
+        .app
+        .acknowledge_self_report(actor, id, report, Utc::now())
+        .await
+        .map(|()| format!("Self-report {report} acknowledged."));
+    after(&state, &identity, id, outcome).await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactJson {
+    pub id: i64,
+    pub on: NaiveDate,
+    pub mode: String,
+    /// Which side documented it: `provider` or `officer`.
+    pub documented_side: String,
+    pub confirmed: bool,
+    /// Empty when the caller's waivers do not cover dynamic-risk discussion.
+    pub topics: Vec<String>,
+    pub notes: String,
+    pub details_withheld: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TreatmentJson {
+    pub id: i64,
+    pub kind: String,
+    pub provider_user_id: i64,
+    pub referral_date: Option<NaiveDate>,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub end_outcome: Option<String>,
+    pub end_reason: Option<String>,
+    pub version: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SelfReportJson {
+    pub id: i64,
+    pub reported_on: NaiveDate,
+    pub category: String,
+    pub behavior: String,
+    pub reported_to: String,
+    pub provider_ack_on: Option<NaiveDate>,
+    pub officer_ack_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TreatmentViewJson {
+    /// Null when no waiver lets the caller read treatment progress.
+    pub treatments: Option<Vec<TreatmentJson>>,
+    pub contacts: Vec<ContactJson>,
+    pub self_reports: Option<Vec<SelfReportJson>>,
+}
+
+#[utoipa::path(get, path = "/api/v1/supervisees/{id}/treatment", tag = "treatment", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    responses((status = 200, description = "Treatments, contacts and self-reports as the caller may see them", body = TreatmentViewJson),
+              (status = 404, description = "No such case for the caller", body = ApiErrorBody)))]
+pub(crate) async fn view_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Json<TreatmentViewJson>, ApiError> {
+    let actor = caller(&identity)?;
+    let v = state.app.treatment_view(actor, id, Utc::now()).await?;
+    Ok(Json(TreatmentViewJson {
+        treatments: v.treatments.map(|list| {
+            list.into_iter()
+                .map(|t| TreatmentJson {
+                    id: t.id,
+                    kind: t.kind.code().to_owned(),
+                    provider_user_id: t.provider_user_id,
+                    referral_date: t.referral_date,
+                    start_date: t.start_date,
+                    end_date: t.end_date,
+                    end_outcome: t.end_outcome.map(|o| o.code().to_owned()),
+                    end_reason: t.end_reason,
+                    version: t.version,
+                })
+                .collect()
+        }),
+        contacts: v
+            .contacts
+            .into_iter()
+            .map(|c| ContactJson {
+                id: c.record.id,
+                on: c.record.on,
+                mode: c.record.mode.code().to_owned(),
+                documented_side: c.record.documented_side.code().to_owned(),
+                confirmed: c.confirmed,
+                topics: c
+                    .record
+                    .topics
+                    .iter()
+                    .map(|t| t.code().to_owned())
+                    .collect(),
+                notes: c.record.notes,
+                details_withheld: c.details_withheld,
+            })
+            .collect(),
+        self_reports: v.self_reports.map(|list| {
+            list.into_iter()
+                .map(|r| SelfReportJson {
+                    id: r.id,
+                    reported_on: r.reported_on,
+                    category: r.category.code().to_owned(),
+                    behavior: r.behavior,
+                    reported_to: r.reported_to,
+                    provider_ack_on: r.provider_ack_on,
+                    officer_ack_on: r.officer_ack_on,
+                })
+                .collect()
+        }),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewContact {
+    pub on: String,
+    /// `in_person`, `phone`, `video`, `secure_email` or `team_meeting`.
+    pub mode: String,
+    /// Any of `progress`, `dynamic_risk`, `polygraph`, `violations`, `other`.
+    pub topics: Vec<String>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordedJson {
+    pub id: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/contacts", tag = "treatment", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    request_body = NewContact,
+    responses((status = 201, description = "Documented from the caller's side; unconfirmed until the other side confirms", body = RecordedJson),
+              (status = 403, description = "Only the provider or the officer on the team documents contacts", body = ApiErrorBody),
+              (status = 422, description = "Invalid", body = ApiErrorBody)))]
+pub(crate) async fn contact_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<NewContact>,
+) -> Result<(StatusCode, Json<RecordedJson>), ApiError> {
+    let actor = caller(&identity)?;
+    let input = ContactInput {
+        on: b.on,
+        mode: b.mode,
+        topics: b.topics,
+        notes: b.notes,
+    };
+    let c = state
+        .app
+        .record_contact(actor, id, &input, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(RecordedJson { id: c })))
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/contacts/{contact}/confirm", tag = "treatment", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id"), ("contact" = i64, Path, description = "Contact id")),
+    responses((status = 204, description = "Confirmed"),
+              (status = 409, description = "Documented by the caller's own side, or already confirmed", body = ApiErrorBody)))]
+pub(crate) async fn confirm_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, contact)): Path<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    let actor = caller(&identity)?;
+    state
+        .app
+        .confirm_contact(actor, id, contact, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewSelfReport {
+    pub reported_on: String,
+    pub category: String,
+    pub behavior: String,
+    #[serde(default)]
+    pub reported_to: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/self-reports", tag = "treatment", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    request_body = NewSelfReport,
+    responses((status = 201, description = "Recorded; provider and officer notified", body = RecordedJson),
+              (status = 422, description = "Invalid", body = ApiErrorBody)))]
+pub(crate) async fn self_report_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<NewSelfReport>,
+) -> Result<(StatusCode, Json<RecordedJson>), ApiError> {
+    let actor = caller(&identity)?;
+    let input = SelfReportInput {
+        reported_on: b.reported_on,
+        category: b.category,
+        behavior: b.behavior,
+        reported_to: b.reported_to,
+    };
+    let r = state
+        .app
+        .record_self_report(actor, id, &input, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(RecordedJson { id: r })))
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/self-reports/{report}/acknowledge", tag = "treatment", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id"), ("report" = i64, Path, description = "Self-report id")),
+    responses((status = 204, description = "Acknowledged for the caller's side"),
+              (status = 409, description = "This side already acknowledged it", body = ApiErrorBody)))]
+pub(crate) async fn acknowledge_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, report)): Path<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    let actor = caller(&identity)?;
+    state
+        .app
+        .acknowledge_self_report(actor, id, report, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
