@@ -386,5 +386,38 @@ for (const backend of backends()) {
         assert.ok(!(await file.body()).equals(RAP_SHEET_PNG));
       }
     });
+
+    test('the provider records treatment and a contact; the officer confirms it; law enforcement sees none of it', async () => {
+      const provider = people.provider;
+      await provider.page.goto(`${server.baseUrl}${server.casePath}/treatment`);
+      await provider.page.getByRole('heading', { name: 'Treatment and communication' }).waitFor();
+      await provider.page.getByText('Record a treatment enrollment').click();
+      await provider.page.getByLabel('Kind').selectOption('post_conviction');
+      await provider.page.getByLabel('Treatment targets (criminogenic needs)').fill('Sexual self-regulation');
+      await provider.page.getByRole('button', { name: 'Record the enrollment' }).click();
+      await provider.page.getByText(/Treatment \d+ recorded\./).waitFor();
+      assert.match(await provider.page.locator('#treatments').innerText(), /Post-conviction/);
+
+      await provider.page.getByText('Document a contact').click();
+      await provider.page.getByLabel('Mode').selectOption('phone');
+      await provider.page.locator('label[for="topic-progress"]').click();
+      await provider.page.getByLabel('Notes', { exact: true }).fill('Attending weekly; engaged.');
+      await provider.page.getByRole('button', { name: 'Document the contact' }).click();
+      await provider.page.getByText(/reads unconfirmed until the other side confirms it/).waitFor();
+      assert.match(await provider.page.locator('#contacts').innerText(), /unconfirmed/);
+      await assertClean(provider.page, provider.problems, "the provider's treatment page");
+
+      const { page, problems } = people.officer;
+      await page.goto(`${server.baseUrl}${server.casePath}/treatment`);
+      await page.getByRole('button', { name: /^Confirm/ }).click();
+      await page.getByText(/Contact \d+ confirmed\./).waitFor();
+      assert.match(await page.locator('#contacts').innerText(), /confirmed by both sides/);
+      await assertClean(page, problems, "the officer's treatment page");
+
+      people.deputy.problems.length = 0;
+      const res = await people.deputy.page.goto(`${server.baseUrl}${server.casePath}/treatment`);
+      assert.ok([403, 404].includes(res.status()), `the deputy got ${res.status()}`);
+      people.deputy.problems.length = 0;
+    });
   });
 }

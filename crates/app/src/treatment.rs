@@ -663,9 +663,9 @@ impl App {
                 }
                 ContactView {
                     confirmed: c.confirmed_by.is_some(),
+                    // Confirming that a contact took place reveals nothing of its notes.
                     may_confirm: c.confirmed_by.is_none()
-                        && side.is_some_and(|s| s != c.documented_side)
-                        && discussion.is_allowed(),
+                        && side.is_some_and(|s| s != c.documented_side),
                     details_withheld: withheld,
                     record: c,
                 }
