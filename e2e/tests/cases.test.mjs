@@ -97,6 +97,7 @@ for (const backend of backends()) {
       for (const [key, email] of [
         ['officer', 'olive@kings.example'],
         ['provider', 'perry@valley.example'],
+        ['examiner', 'eve@central.example'],
         ['deputy', 'dan@sheriff.example'],
       ]) {
         people[key] = await newAccountSignedIn(browser, newWatchedPage, server.baseUrl, email, passwords[key]);
@@ -418,6 +419,31 @@ for (const backend of backends()) {
       const res = await people.deputy.page.goto(`${server.baseUrl}${server.casePath}/treatment`);
       assert.ok([403, 404].includes(res.status()), `the deputy got ${res.status()}`);
       people.deputy.problems.length = 0;
+    });
+
+    test('the examiner records a maintenance exam with a disclosure; the provider sees the exam but not the disclosure without a covering waiver', async () => {
+      const examiner = people.examiner;
+      await examiner.page.goto(`${server.baseUrl}${server.casePath}/polygraph`);
+      await examiner.page.getByLabel('Type').selectOption('maintenance');
+      // The agency's today (California), as the form's upper bound states it.
+      const examDate = examiner.page.getByLabel('Exam date');
+      await examDate.fill(await examDate.getAttribute('max'));
+      await examiner.page.getByLabel('Referral questions (drafted with the team)').fill('Since your last exam, have you had contact with a minor?');
+      await examiner.page.getByLabel('Result').selectOption('nsr');
+      await examiner.page.getByLabel('Disclosures').fill('Admitted viewing adult pornography twice.');
+      await examiner.page.getByRole('button', { name: 'Record the exam' }).click();
+      await examiner.page.getByText(/Exam \d+ recorded\./).waitFor();
+      assert.match(await examiner.page.locator('#exams').innerText(), /Maintenance/);
+      assert.notEqual((await examiner.page.locator('#next-maintenance').innerText()).trim(), '');
+      await assertClean(examiner.page, examiner.problems, "the examiner's polygraph page");
+
+      // The court waiver on this case covers treatment progress only, not disclosures.
+      const provider = people.provider;
+      await provider.page.goto(`${server.baseUrl}${server.casePath}/polygraph`);
+      assert.match(await provider.page.locator('#exams').innerText(), /Maintenance/);
+      await provider.page.locator('.withheld').first().waitFor();
+      assert.equal(await provider.page.getByText('Admitted viewing adult pornography').count(), 0);
+      await assertClean(provider.page, provider.problems, "the provider's polygraph page");
     });
   });
 }

@@ -6,7 +6,9 @@ use containment_domain::access::{
     self, Action, Decision, NoWaivers, RecordKind, Relationship, Subject, TeamRole,
 };
 use containment_domain::audit::Outcome;
-use containment_domain::case::{CdcrNumber, CiiNumber, County, CourtCaseNumber, SupervisionKind};
+use containment_domain::case::{
+    CdcrNumber, CiiNumber, County, CourtCaseNumber, SupervisionKind, local_date,
+};
 use containment_domain::{AgencyKind, Role};
 use containment_storage::{
     CaseloadQuery, CaseloadRow, EpisodeRecord, NewEpisode, NewSupervisee, StoredUser,
@@ -325,7 +327,7 @@ impl App {
             errors.push("expected end: it is before the start date".to_owned());
         }
         if let Some(d) = dob
-            && d > now.date_naive()
+            && d > local_date(now)
         {
             errors.push("date of birth: it is in the future".to_owned());
         }
@@ -482,7 +484,7 @@ impl App {
                 .await);
         };
         let relationships = self
-            .relationships(&tx, actor, &current, now.date_naive())
+            .relationships(&tx, actor, &current, local_date(now))
             .await?;
         let decision = decide_on_case(
             actor,
@@ -765,7 +767,7 @@ impl App {
                 .await);
         };
         let relationships = self
-            .relationships(&tx, actor, &supervisee, now.date_naive())
+            .relationships(&tx, actor, &supervisee, local_date(now))
             .await?;
         let decision = decide_on_case(
             actor,
@@ -855,7 +857,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let relationships = self
-            .relationships(&tx, actor, &supervisee, now.date_naive())
+            .relationships(&tx, actor, &supervisee, local_date(now))
             .await?;
         let decision = decide_on_case(
             actor,
@@ -962,7 +964,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let relationships = self
-            .relationships(&tx, actor, &supervisee, now.date_naive())
+            .relationships(&tx, actor, &supervisee, local_date(now))
             .await?;
         let decision = decide_on_case(
             actor,
@@ -1025,7 +1027,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let relationships = self
-            .relationships(&tx, actor, &supervisee, now.date_naive())
+            .relationships(&tx, actor, &supervisee, local_date(now))
             .await?;
         let decision = decide_on_case(
             actor,

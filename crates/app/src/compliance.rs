@@ -155,6 +155,7 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
     let mut treatments = group(tx.treatments_of(ids).await?, |t| t.supervisee_id);
     let mut contacts = group(tx.contacts_of(ids).await?, |c| c.supervisee_id);
     let mut self_reports = group(tx.self_reports_of(ids).await?, |r| r.supervisee_id);
+    let mut polygraphs = group(tx.maintenance_polygraphs_of(ids).await?, |p| p.0);
     for id in ids {
         let Some(s) = supervisees.get(id) else {
             continue;
@@ -168,6 +169,7 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
         let treatments = treatments.remove(id).unwrap_or_default();
         let contacts = contacts.remove(id).unwrap_or_default();
         let self_reports = self_reports.remove(id).unwrap_or_default();
+        let polygraphs = polygraphs.remove(id).unwrap_or_default();
         let members: Vec<i64> = team.iter().map(|m| m.user_id).collect();
         let county = episodes
             .iter()
@@ -278,6 +280,7 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
                     officer_ack: r.officer_ack_on,
                 })
                 .collect(),
+            maintenance_polygraphs: polygraphs.iter().map(|p| p.1).collect(),
             ..CaseFacts::default()
         };
         out.push(LoadedCase {

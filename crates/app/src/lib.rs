@@ -13,6 +13,7 @@ mod demo;
 mod documents;
 mod error;
 pub mod password;
+mod polygraph;
 mod scores;
 mod timeline;
 mod treatment;
@@ -37,6 +38,9 @@ pub use containment_storage::{
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};
 pub use error::AppError;
+pub use polygraph::{
+    DisclosureEntry, ExamEntry, ExamInput, ExamsView, FollowupEntry, FollowupInput,
+};
 pub use scores::{
     ScoreEntry, ScoreInput, StepInput, SubmissionRow, level_label, score_items, score_kind,
 };

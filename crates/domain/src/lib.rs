@@ -13,6 +13,7 @@ pub mod document;
 pub mod identity;
 pub mod instrument;
 pub mod policy;
+pub mod polygraph;
 pub mod score_chain;
 pub mod security;
 pub mod treatment;

@@ -109,8 +109,10 @@ mod tests {
     fn screening_exams_give_screening_results_and_diagnostic_exams_diagnostic_ones() {
         for t in ExamType::ALL {
             for r in ExamResult::ALL {
-                let screening_pair = is_screening(*t) && matches!(r, ExamResult::Nsr | ExamResult::Sr | ExamResult::NoOpinion);
-                let diagnostic_pair = !is_screening(*t) && matches!(r, ExamResult::Ndi | ExamResult::Di | ExamResult::Inc);
+                let screening_pair = is_screening(*t)
+                    && matches!(r, ExamResult::Nsr | ExamResult::Sr | ExamResult::NoOpinion);
+                let diagnostic_pair = !is_screening(*t)
+                    && matches!(r, ExamResult::Ndi | ExamResult::Di | ExamResult::Inc);
                 assert_eq!(
                     result_fits(*t, *r),
                     screening_pair || diagnostic_pair,
@@ -172,6 +174,9 @@ mod tests {
         assert_eq!(next_maintenance(None), None);
         assert_eq!(next_maintenance(Some(d(2026, 3, 15))), Some(d(2027, 3, 15)));
         assert_eq!(next_maintenance(Some(d(2028, 2, 29))), Some(d(2029, 2, 28)));
-        assert_eq!(next_maintenance(Some(d(2026, 12, 31))), Some(d(2027, 12, 31)));
+        assert_eq!(
+            next_maintenance(Some(d(2026, 12, 31))),
+            Some(d(2027, 12, 31))
+        );
     }
 }

@@ -68,7 +68,12 @@ async fn run(backend: Backend, supervisees: usize) {
         };
         let (_, total) = app
             .app
-            .caseload(&actor, &query, now, now.date_naive())
+            .caseload(
+                &actor,
+                &query,
+                now,
+                containment_domain::case::local_date(now),
+            )
             .await
             .unwrap();
         if total > busiest.1 {
@@ -137,13 +142,13 @@ async fn run(backend: Backend, supervisees: usize) {
         client: Default::default(),
     };
     let now = Utc::now();
-    let from = now.date_naive() - chrono::Duration::days(90);
+    let from = containment_domain::case::local_date(now) - chrono::Duration::days(90);
     let mut samples = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
         let d = app
             .app
-            .dashboard(&admin, from, now.date_naive(), now)
+            .dashboard(&admin, from, containment_domain::case::local_date(now), now)
             .await
             .unwrap();
         samples.push(t.elapsed());

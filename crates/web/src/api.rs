@@ -44,6 +44,7 @@ use crate::routes::{Registry, RouteInfo};
         crate::compliance::request_exemption_api, crate::compliance::decide_exemption_api,
         crate::treatment::view_api, crate::treatment::contact_api, crate::treatment::confirm_api,
         crate::treatment::self_report_api, crate::treatment::acknowledge_api,
+        crate::polygraph::exams_api, crate::polygraph::record_exam_api,
     ),
     components(schemas(
         ApiRoot, ApiErrorBody, HealthStatus, Me, Token, User,
@@ -64,6 +65,8 @@ use crate::routes::{Registry, RouteInfo};
         crate::treatment::ContactJson, crate::treatment::TreatmentJson, crate::treatment::SelfReportJson,
         crate::treatment::TreatmentViewJson, crate::treatment::NewContact, crate::treatment::RecordedJson,
         crate::treatment::NewSelfReport,
+        crate::polygraph::PolygraphExamsJson, crate::polygraph::ExamJson, crate::polygraph::DisclosureJson,
+        crate::polygraph::FollowupJson, crate::polygraph::NewExam,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -75,6 +78,7 @@ use crate::routes::{Registry, RouteInfo};
         (name = "scores", description = "Risk instruments (SARATSO) and each score's chain to DOJ"),
         (name = "compliance", description = "Obligations (R1-R13), tasks, the dashboard and exemptions"),
         (name = "treatment", description = "Treatment, provider-officer contacts and self-reports"),
+        (name = "polygraph", description = "Polygraph exams, their disclosures (behind the waiver wall) and follow-up actions"),
         (name = "operations", description = "Health checks for load balancers"),
     )
 )]

@@ -14,6 +14,7 @@ mod guard;
 mod health;
 mod identity;
 pub(crate) mod pages;
+mod polygraph;
 mod routes;
 mod scores;
 mod security;
@@ -72,6 +73,7 @@ fn registry() -> routes::Registry {
         .merge(api_scores::registry())
         .merge(compliance::registry())
         .merge(treatment::registry())
+        .merge(polygraph::registry())
         .merge(assets::registry())
 }
 

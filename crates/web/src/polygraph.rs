@@ -135,7 +135,11 @@ fn page(
         .copied()
         .partition(|r| is_screening_result(*r));
     render(&PolygraphPage {
-        layout: Layout::new(format!("Polygraph exams of {}", view.name), "caseload", identity),
+        layout: Layout::new(
+            format!("Polygraph exams of {}", view.name),
+            "caseload",
+            identity,
+        ),
         supervisee_id: view.supervisee_id,
         exams_readable: view.exams_readable,
         exams: view

@@ -12,6 +12,8 @@ pub mod county_policy;
 pub mod court_case;
 pub mod exemption;
 pub mod notification;
+pub mod polygraph_exam;
+pub mod polygraph_followup;
 pub mod recovery_code;
 pub mod risk_score;
 pub mod score_step;

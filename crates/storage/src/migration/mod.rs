@@ -13,6 +13,7 @@ mod m20261125_000005_case_document;
 mod m20261125_000006_risk_score;
 mod m20261125_000007_compliance;
 mod m20261125_000008_treatment;
+mod m20261125_000009_polygraph;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_risk_score::Migration),
             Box::new(m20261125_000007_compliance::Migration),
             Box::new(m20261125_000008_treatment::Migration),
+            Box::new(m20261125_000009_polygraph::Migration),
         ]
     }
 }

@@ -141,6 +141,12 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET",    "/api/v1/dashboard",               "U U U U U U F A"),
     ("POST",   "/api/v1/supervisees/{id}/exemptions", "U U U U U U A A"),
     ("POST",   "/api/v1/exemptions/{id}/decision", "U U U U U U A A"),
+    ("GET",    "/cases/{id}/polygraph",           "L L A A A A L L"),
+    ("POST",   "/cases/{id}/polygraph",           "L L A A A A F F"),
+    ("POST",   "/cases/{id}/polygraph/followups", "L L A A A A F F"),
+    ("POST",   "/cases/{id}/polygraph/followups/{followup}/done", "L L A A A A F F"),
+    ("GET",    "/api/v1/supervisees/{id}/polygraph-exams", "U U U U U U A A"),
+    ("POST",   "/api/v1/supervisees/{id}/polygraph-exams", "U U U U U U A A"),
     // Last: it ends the callers' sessions.
     ("POST",   "/sign-out",                       "L L L L L L F F"),
 ];
@@ -291,6 +297,7 @@ async fn every_route_answers_each_caller_as_specified(db: TestDb) {
             .replace("{member}", "999999")
             .replace("{waiver}", "999999")
             .replace("{episode}", "999999")
+            .replace("{followup}", "999999")
             .replace("{*path}", "app.css");
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         for ((caller, name), expected) in callers.iter_mut().zip(CALLERS).zip(row.split(' ')) {

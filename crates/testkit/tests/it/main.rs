@@ -9,5 +9,6 @@ mod compliance;
 mod foundation_http;
 mod foundation_storage;
 mod identity;
+mod polygraph;
 mod scores;
 mod treatment;

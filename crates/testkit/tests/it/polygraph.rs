@@ -438,10 +438,15 @@ async fn disclosures_stay_behind_the_waiver_wall(db: TestDb) {
     assert_eq!(view.disclosures_only[0].exam_id, exam_id);
     assert_eq!(view.disclosures_only[0].text, DISCLOSED);
     assert_eq!(view.waiver_id, Some(consent_id));
-    assert!(events(&w, id).await.iter().any(|e| e.action == "polygraph_exam_list"
-        && e.outcome == "success"
-        && e.actor_user_id == deputy.user_id()
-        && e.waiver_id == Some(consent_id)));
+    assert!(
+        events(&w, id)
+            .await
+            .iter()
+            .any(|e| e.action == "polygraph_exam_list"
+                && e.outcome == "success"
+                && e.actor_user_id == deputy.user_id()
+                && e.waiver_id == Some(consent_id))
+    );
 
     // Revoked: hidden again on the next request.
     w.app
@@ -512,7 +517,11 @@ async fn the_next_maintenance_exam_and_follow_up_actions(db: TestDb) {
     }
     let view = w.app.app.exams(&w.officer, id, now).await.unwrap();
     assert_eq!(view.exams.len(), 4);
-    assert_eq!(view.exams[0].exam_date, today - Duration::days(5), "newest first");
+    assert_eq!(
+        view.exams[0].exam_date,
+        today - Duration::days(5),
+        "newest first"
+    );
     assert_eq!(view.latest_maintenance, Some(latest));
     assert_eq!(
         view.next_maintenance,
@@ -607,7 +616,10 @@ async fn the_next_maintenance_exam_and_follow_up_actions(db: TestDb) {
 
     let view = w.app.app.exams(&w.provider, id, now).await.unwrap();
     assert_eq!(view.followups.len(), 3);
-    assert_eq!(view.followups[0].record.id, by_provider, "earliest due first");
+    assert_eq!(
+        view.followups[0].record.id, by_provider,
+        "earliest due first"
+    );
     assert!(view.followups[0].overdue);
     assert_eq!(
         view.followups[0].record.owner_role,
@@ -724,7 +736,10 @@ async fn exams_in_the_api_and_on_the_page(db: TestDb) {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"], "invalid_input");
     assert!(
-        body["message"].as_str().unwrap().contains("diagnostic exam"),
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("diagnostic exam"),
         "{body}"
     );
     // The officer does not record exams.
@@ -763,7 +778,10 @@ async fn exams_in_the_api_and_on_the_page(db: TestDb) {
     assert_eq!(got["latest_maintenance"], today.to_string());
     assert_eq!(
         got["next_maintenance"],
-        today.checked_add_months(Months::new(12)).unwrap().to_string()
+        today
+            .checked_add_months(Months::new(12))
+            .unwrap()
+            .to_string()
     );
     let res = w
         .app
@@ -841,7 +859,13 @@ async fn exams_in_the_api_and_on_the_page(db: TestDb) {
         .unwrap();
     assert!(html.contains("Follow-up action added."), "{html}");
     assert!(html.contains("Review the park visit in group"));
-    let followup = w.app.app.exams(&w.officer, id, now).await.unwrap().followups[0]
+    let followup = w
+        .app
+        .app
+        .exams(&w.officer, id, now)
+        .await
+        .unwrap()
+        .followups[0]
         .record
         .id;
     let html = b
