@@ -510,7 +510,16 @@ fn exemption_fields(
 pub struct ReminderRun {
     pub cases: usize,
     pub created: usize,
+    /// Notifications e-mailed by this run (when mail is configured).
+    pub emailed: usize,
+    /// Sends that failed; they are retried by a later run.
+    pub email_failures: usize,
 }
+
+/// How long an instance holds a notification it is e-mailing before another may retry it.
+const EMAIL_LEASE_MINUTES: i64 = 10;
+/// Notifications older than this are not e-mailed any more.
+const EMAIL_WITHIN_DAYS: i64 = 7;
 
 /// Cases evaluated per transaction by the reminder job.
 const REMINDER_BATCH: usize = 400;
@@ -1074,17 +1083,91 @@ impl App {
             }
             tx.commit().await?;
         }
+        if let Some(mail) = self.mail.clone() {
+            let (sent, failed) = self.send_pending_emails(&mail, now).await?;
+            run.emailed = sent;
+            run.email_failures = failed;
+        }
         let tx = self.store.begin().await?;
         AuditEntry::new("reminders_run", Outcome::Success, now)
             .by(&Actor::console())
             .detail(format!(
-                "{} cases, {} notifications",
-                run.cases, run.created
+                "{} cases, {} notifications, {} e-mailed, {} e-mail failures",
+                run.cases, run.created, run.emailed, run.email_failures
             ))
             .write(&tx)
             .await?;
         tx.commit().await?;
         Ok(run)
+    }
+
+    /// E-mails the notifications not yet sent. Each is claimed under a lease first, so
+    /// several instances never send the same one, and one whose instance died is retried once
+    /// its lease runs out; a failed send is given back for the next run.
+    async fn send_pending_emails(
+        &self,
+        mail: &crate::MailConfig,
+        now: DateTime<Utc>,
+    ) -> Result<(usize, usize), AppError> {
+        let (mut sent, mut failed) = (0, 0);
+        loop {
+            let tx = self.store.begin().await?;
+            let batch = tx
+                .claim_emails(
+                    now,
+                    now - chrono::Duration::days(EMAIL_WITHIN_DAYS),
+                    now + chrono::Duration::minutes(EMAIL_LEASE_MINUTES),
+                    100,
+                )
+                .await?;
+            tx.commit().await?;
+            if batch.is_empty() {
+                return Ok((sent, failed));
+            }
+            for (n, address) in batch {
+                let Ok(to) = containment_domain::Email::parse(&address) else {
+                    failed += 1;
+                    continue;
+                };
+                let rule = n
+                    .obligation_key
+                    .split(':')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                let what = match n.kind.as_str() {
+                    "overdue" => "is overdue",
+                    "self_report" => "needs your acknowledgement",
+                    _ => "is due soon",
+                };
+                let subject = format!("Containment: {rule} {what} on case {}", n.supervisee_id);
+                let body = format!(
+                    "{rule} {what} on case {}, due {}.\n\nOpen {}/cases/{}/obligations to see it.\n\nThis message names no one: sign in to read the case.\n",
+                    n.supervisee_id, n.due_on, mail.public_url, n.supervisee_id
+                );
+                let outcome = crate::mail::send(mail, &to, &subject, &body).await;
+                let tx = self.store.begin().await?;
+                match outcome {
+                    Ok(()) => {
+                        tx.mark_emailed(n.id, now).await?;
+                        sent += 1;
+                    }
+                    Err(e) => {
+                        tracing::warn!(
+                            error = %crate::mail::loggable(&e),
+                            "reminder e-mail not sent; retried later"
+                        );
+                        tx.release_email(n.id).await?;
+                        failed += 1;
+                    }
+                }
+                tx.commit().await?;
+            }
+            if failed > 0 {
+                // The relay is failing: leave the rest for the next run.
+                return Ok((sent, failed));
+            }
+        }
     }
 
     /// Makes (or replaces) the actor's private calendar feed; returns its secret, shown once.

@@ -12,6 +12,7 @@ mod compliance;
 mod demo;
 mod documents;
 mod error;
+mod mail;
 pub mod password;
 mod polygraph;
 mod scores;
@@ -38,6 +39,7 @@ pub use containment_storage::{
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};
 pub use error::AppError;
+pub use mail::MailConfig;
 pub use polygraph::{
     DisclosureEntry, ExamEntry, ExamInput, ExamsView, FollowupEntry, FollowupInput,
 };
@@ -64,6 +66,8 @@ pub struct App {
     store: Store,
     /// The working-day calendar deadlines are counted in.
     calendar: std::sync::Arc<containment_domain::calendar::Calendar>,
+    /// Where reminders are e-mailed, when configured.
+    mail: Option<std::sync::Arc<MailConfig>>,
 }
 
 impl App {
@@ -71,7 +75,14 @@ impl App {
         App {
             store,
             calendar: std::sync::Arc::new(containment_domain::calendar::Calendar::california()),
+            mail: None,
         }
+    }
+
+    /// E-mails reminders through this relay as well as showing them in the application.
+    pub fn with_mail(mut self, config: MailConfig) -> Self {
+        self.mail = Some(std::sync::Arc::new(config));
+        self
     }
 
     /// Connects to the database at `url`, applying pending migrations when `migrate` is set.

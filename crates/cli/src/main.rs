@@ -51,6 +51,47 @@ struct Global {
     /// Which log lines to keep, as a tracing filter (for example `info` or `debug,sqlx=warn`).
     #[arg(long, global = true, env = "CONTAINMENT_LOG", default_value = "info")]
     log_level: String,
+
+    /// E-mail reminders through this relay as well: smtp://[user[:password]@]host[:port] (the
+    /// relay on the agency's network carries messages on over TLS). Unset: in-app only.
+    #[arg(
+        long,
+        global = true,
+        env = "CONTAINMENT_SMTP_URL",
+        hide_env_values = true
+    )]
+    smtp_url: Option<String>,
+
+    /// Sender address of reminder e-mails.
+    #[arg(
+        long,
+        global = true,
+        env = "CONTAINMENT_SMTP_FROM",
+        default_value = "containment@localhost"
+    )]
+    smtp_from: String,
+
+    /// The address people reach the application at, for links in e-mails.
+    #[arg(
+        long,
+        global = true,
+        env = "CONTAINMENT_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    public_url: String,
+}
+
+impl Global {
+    /// The mail relay, when one is configured.
+    fn mail(&self) -> anyhow::Result<Option<containment_app::MailConfig>> {
+        self.smtp_url
+            .as_deref()
+            .map(|u| {
+                containment_app::MailConfig::parse(u, &self.smtp_from, &self.public_url)
+                    .map_err(|e| anyhow::anyhow!("--smtp-url: {e}"))
+            })
+            .transpose()
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -348,8 +389,9 @@ fn sqlite_url(path: &Path) -> String {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let url = database_url(&cli.global)?;
+    let mail = cli.global.mail()?;
     match cli.command {
-        Command::Serve(args) => serve(&url, args).await,
+        Command::Serve(args) => serve(&url, args, mail).await,
         Command::Migrate(MigrateCommand::Apply) => {
             let app = App::open(&url, false).await?;
             app.migrate().await?;
@@ -452,11 +494,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Reminders(RemindersCommand::Run) => {
-            let app = open_current(&url).await?;
+            let mut app = open_current(&url).await?;
+            if let Some(mail) = mail {
+                app = app.with_mail(mail);
+            }
             let run = app.run_reminders(chrono_now()).await?;
             println_out(&format!(
-                "reminders: {} open cases evaluated, {} notifications stored",
-                run.cases, run.created
+                "reminders: {} open cases evaluated, {} notifications stored, {} e-mailed, {} e-mail failures",
+                run.cases, run.created, run.emailed, run.email_failures
             ));
             Ok(ExitCode::SUCCESS)
         }
@@ -488,11 +533,18 @@ pub(crate) fn println_out(line: &str) {
     println!("{line}");
 }
 
-async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
+async fn serve(
+    url: &str,
+    args: ServeArgs,
+    mail: Option<containment_app::MailConfig>,
+) -> anyhow::Result<ExitCode> {
     let admin_email = Email::parse(&args.admin_email).context("--admin-email")?;
-    let app = App::open(url, !args.skip_migrations)
+    let mut app = App::open(url, !args.skip_migrations)
         .await
         .context("cannot open the database")?;
+    if let Some(mail) = mail.clone() {
+        app = app.with_mail(mail);
+    }
     tracing::info!(backend = app.backend().name(), "database ready");
     if let Some(admin) = app.ensure_first_admin(&admin_email, chrono_now()).await? {
         // Shown once on the operator's terminal and never written to the logs.

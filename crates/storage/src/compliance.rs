@@ -243,6 +243,8 @@ impl Tx {
             message: Set(n.message.clone()),
             created_at: Set(now),
             read_at: Set(None),
+            email_claimed_until: Set(None),
+            emailed_at: Set(None),
             ..Default::default()
         })
         .on_conflict(
@@ -300,6 +302,96 @@ impl Tx {
             .exec(&self.txn)
             .await?
             .rows_affected)
+    }
+
+    /// Notifications created since `since` and not yet e-mailed nor claimed by a live lease,
+    /// each claimed for this instance until `lease_until`, with the addressee's e-mail. A row
+    /// another instance claimed first is skipped.
+    pub async fn claim_emails(
+        &self,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<(NotificationRecord, String)>, StorageError> {
+        use sea_orm::Condition;
+        let candidates = notification::Entity::find()
+            .filter(notification::Column::EmailedAt.is_null())
+            .filter(notification::Column::CreatedAt.gte(since))
+            .filter(
+                Condition::any()
+                    .add(notification::Column::EmailClaimedUntil.is_null())
+                    .add(notification::Column::EmailClaimedUntil.lt(now)),
+            )
+            .order_by_asc(notification::Column::Id)
+            .limit(limit)
+            .all(&self.txn)
+            .await?;
+        let mut claimed = Vec::new();
+        for m in candidates {
+            let res = notification::Entity::update_many()
+                .col_expr(
+                    notification::Column::EmailClaimedUntil,
+                    Expr::value(Some(lease_until)),
+                )
+                .filter(notification::Column::Id.eq(m.id))
+                .filter(notification::Column::EmailedAt.is_null())
+                .filter(
+                    Condition::any()
+                        .add(notification::Column::EmailClaimedUntil.is_null())
+                        .add(notification::Column::EmailClaimedUntil.lt(now)),
+                )
+                .exec(&self.txn)
+                .await?;
+            if res.rows_affected != 1 {
+                continue;
+            }
+            let Some(user) = crate::entity::app_user::Entity::find_by_id(m.user_id)
+                .one(&self.txn)
+                .await?
+            else {
+                continue;
+            };
+            claimed.push((
+                NotificationRecord {
+                    id: m.id,
+                    user_id: m.user_id,
+                    supervisee_id: m.supervisee_id,
+                    obligation_key: m.obligation_key,
+                    kind: m.kind,
+                    due_on: m.due_on,
+                    message: m.message,
+                    created_at: m.created_at,
+                    read_at: m.read_at,
+                },
+                user.email,
+            ));
+        }
+        Ok(claimed)
+    }
+
+    /// Records that a claimed notification was e-mailed.
+    pub async fn mark_emailed(&self, id: i64, now: DateTime<Utc>) -> Result<(), StorageError> {
+        notification::Entity::update_many()
+            .col_expr(notification::Column::EmailedAt, Expr::value(Some(now)))
+            .filter(notification::Column::Id.eq(id))
+            .exec(&self.txn)
+            .await?;
+        Ok(())
+    }
+
+    /// Gives a claimed notification back after a failed send, for the next run to retry.
+    pub async fn release_email(&self, id: i64) -> Result<(), StorageError> {
+        notification::Entity::update_many()
+            .col_expr(
+                notification::Column::EmailClaimedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(notification::Column::Id.eq(id))
+            .filter(notification::Column::EmailedAt.is_null())
+            .exec(&self.txn)
+            .await?;
+        Ok(())
     }
 
     /// Replaces a person's calendar feed secret.

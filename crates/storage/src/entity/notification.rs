@@ -13,6 +13,8 @@ pub struct Model {
     pub message: String,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
+    pub email_claimed_until: Option<DateTimeUtc>,
+    pub emailed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ mod m20261125_000006_risk_score;
 mod m20261125_000007_compliance;
 mod m20261125_000008_treatment;
 mod m20261125_000009_polygraph;
+mod m20261126_000010_notification_email;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_compliance::Migration),
             Box::new(m20261125_000008_treatment::Migration),
             Box::new(m20261125_000009_polygraph::Migration),
+            Box::new(m20261126_000010_notification_email::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ both_backends!(
     exemptions_are_asked_for_decided_by_another_and_applied,
     the_dashboard_counts_per_rule_and_lists_what_is_behind,
     reminders_are_stored_once_by_two_workers_at_once,
+    reminders_are_emailed_once_by_two_workers_and_retried_after_a_failure,
     the_calendar_feed_is_private_and_revocable,
     a_county_changes_its_calendar_and_the_change_is_audited,
 );
@@ -771,4 +772,128 @@ async fn a_county_changes_its_calendar_and_the_change_is_audited(db: TestDb) {
             .iter()
             .any(|e| e.content.action == "county_policy_set" && e.content.outcome == "denied")
     );
+}
+
+/// A mail relay that accepts everything and keeps (recipient, message) pairs.
+async fn fake_relay() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = got.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = stream.into_split();
+                let mut lines = BufReader::new(r).lines();
+                let _ = w.write_all(b"220 relay ready\r\n").await;
+                let (mut rcpt, mut data, mut in_data) = (String::new(), String::new(), false);
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            in_data = false;
+                            store
+                                .lock()
+                                .unwrap()
+                                .push((rcpt.clone(), std::mem::take(&mut data)));
+                            let _ = w.write_all(b"250 queued\r\n").await;
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                        }
+                        continue;
+                    }
+                    let reply: &[u8] = if line.starts_with("EHLO") {
+                        b"250-relay\r\n250 OK\r\n"
+                    } else if let Some(to) = line.strip_prefix("RCPT TO:") {
+                        rcpt = to.trim_matches(|c| c == '<' || c == '>').to_owned();
+                        b"250 OK\r\n"
+                    } else if line == "DATA" {
+                        in_data = true;
+                        b"354 go ahead\r\n"
+                    } else if line == "QUIT" {
+                        let _ = w.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    let _ = w.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (port, got)
+}
+
+async fn reminders_are_emailed_once_by_two_workers_and_retried_after_a_failure(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    for n in 0..3 {
+        staffed(&w, &format!("Mail Case {n}")).await;
+    }
+    // First the relay is down: nothing is lost, the sends wait for the next run.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let config = |port: u16| {
+        containment_app::MailConfig::parse(
+            &format!("smtp://127.0.0.1:{port}"),
+            "containment@agency.example",
+            "https://containment.agency.example",
+        )
+        .unwrap()
+    };
+    let down = containment_app::App::open(&db.url, false)
+        .await
+        .unwrap()
+        .with_mail(config(closed));
+    let first = down.run_reminders(now).await.unwrap();
+    assert!(first.created > 0);
+    assert_eq!(first.emailed, 0);
+    assert!(first.email_failures > 0);
+    // Then two workers with a working relay: every notification is mailed exactly once.
+    let (port, got) = fake_relay().await;
+    let a = containment_app::App::open(&db.url, false)
+        .await
+        .unwrap()
+        .with_mail(config(port));
+    let b = containment_app::App::open(&db.url, false)
+        .await
+        .unwrap()
+        .with_mail(config(port));
+    let (ra, rb) = tokio::join!(a.run_reminders(now), b.run_reminders(now));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(
+        ra.created + rb.created,
+        0,
+        "the notifications exist already"
+    );
+    assert_eq!(ra.emailed + rb.emailed, first.created);
+    let messages = got.lock().unwrap().clone();
+    assert_eq!(messages.len(), first.created);
+    let to_officer: Vec<_> = messages
+        .iter()
+        .filter(|(to, _)| to == "po@sonoma.example")
+        .collect();
+    // Three cases, each owing the officer R2 and R11.
+    assert_eq!(to_officer.len(), 6);
+    let (_, text) = to_officer[0];
+    assert!(text.contains("Subject: Containment: R"), "{text}");
+    assert!(
+        text.contains("https://containment.agency.example/cases/"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Mail Case"),
+        "no names leave the system: {text}"
+    );
+    // A later run sends nothing again.
+    let again = a.run_reminders(now).await.unwrap();
+    assert_eq!((again.emailed, again.email_failures), (0, 0));
+    assert_eq!(got.lock().unwrap().len(), first.created);
 }
