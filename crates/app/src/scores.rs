@@ -566,8 +566,17 @@ pub(crate) async fn visible_scores(
     tx: &Tx,
     actor: &Actor,
     case: &CaseAccess,
-    calendar: &Calendar,
+    default_calendar: &Calendar,
 ) -> Result<Vec<ScoreEntry>, AppError> {
+    // Deadlines follow the county's own calendar and numbers, as the obligations do.
+    let policies = crate::compliance::load_policies(tx).await?;
+    let county = case
+        .episodes
+        .iter()
+        .find(|e| e.actual_end.is_none())
+        .or_else(|| case.episodes.iter().max_by_key(|e| e.start_date))
+        .map(|e| e.county.as_str());
+    let (overrides, calendar) = policies.for_county(county, default_calendar);
     let scores = tx.scores(case.supervisee.id).await?;
     if scores.is_empty() {
         return Ok(Vec::new());
@@ -594,7 +603,13 @@ pub(crate) async fn visible_scores(
             }
         };
         let done = done_steps(&steps, record.id);
-        let waiting = score_chain::waiting_on(record.instrument, record.scored_on, &done, calendar);
+        let waiting = score_chain::waiting_on(
+            record.instrument,
+            record.scored_on,
+            &done,
+            calendar,
+            overrides,
+        );
         let may_record = waiting
             .iter()
             .filter(|w| takes_steps_for(actor, &case.relationships, w.responsible))

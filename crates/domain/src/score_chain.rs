@@ -13,7 +13,7 @@ use crate::access::TeamRole;
 use crate::calendar::Calendar;
 use crate::identity::code_enum;
 use crate::instrument::Instrument;
-use crate::policy::PolicyPackId;
+use crate::policy::{Overrides, PolicyPackId, RuleId, param};
 
 /// Calendar days the provider has to give a score to the officer (R5).
 pub const SHARE_DAYS: u64 = 30;
@@ -109,15 +109,42 @@ pub fn due_date(
     scored_on: NaiveDate,
     done: &[StepDone],
     calendar: &Calendar,
+    overrides: &Overrides,
 ) -> Option<NaiveDate> {
+    let pack = PolicyPackId::in_force_on(scored_on);
+    let days = |rule: RuleId, default: u64| {
+        u64::try_from(param(
+            pack,
+            rule,
+            "days",
+            overrides,
+            i64::try_from(default).unwrap_or(30),
+        ))
+        .unwrap_or(default)
+    };
     match step {
         // R3 runs from treatment intake, which the treatment record supplies.
         ChainStep::ProviderReview | ChainStep::OfficerReceipt => None,
-        ChainStep::SharedWithOfficer => scored_on.checked_add_days(Days::new(SHARE_DAYS)),
+        ChainStep::SharedWithOfficer => {
+            scored_on.checked_add_days(Days::new(days(RuleId::R5, SHARE_DAYS)))
+        }
         ChainStep::DojSubmission => match PolicyPackId::in_force_on(scored_on) {
-            PolicyPackId::Ca2012 => done_on(done, ChainStep::OfficerReceipt)
-                .map(|r| calendar.add_working_days(r, OFFICER_DOJ_WORKING_DAYS)),
-            PolicyPackId::Ca2025 => scored_on.checked_add_days(Days::new(PROVIDER_DOJ_DAYS)),
+            PolicyPackId::Ca2012 => {
+                let wd = param(
+                    pack,
+                    RuleId::R6a,
+                    "working_days",
+                    overrides,
+                    i64::from(OFFICER_DOJ_WORKING_DAYS),
+                );
+                done_on(done, ChainStep::OfficerReceipt).map(|r| {
+                    calendar
+                        .add_working_days(r, u32::try_from(wd).unwrap_or(OFFICER_DOJ_WORKING_DAYS))
+                })
+            }
+            PolicyPackId::Ca2025 => {
+                scored_on.checked_add_days(Days::new(days(RuleId::R6b, PROVIDER_DOJ_DAYS)))
+            }
         },
     }
 }
@@ -149,6 +176,7 @@ pub fn waiting_on(
     scored_on: NaiveDate,
     done: &[StepDone],
     calendar: &Calendar,
+    overrides: &Overrides,
 ) -> Vec<Waiting> {
     steps_for(instrument, scored_on)
         .iter()
@@ -157,7 +185,7 @@ pub fn waiting_on(
         .map(|step| Waiting {
             step: *step,
             responsible: responsible_for(*step, scored_on),
-            due: due_date(*step, scored_on, done, calendar),
+            due: due_date(*step, scored_on, done, calendar, overrides),
             rule: rule_text(*step, scored_on),
         })
         .collect()
@@ -212,12 +240,27 @@ mod tests {
     #[test]
     fn a_stable_score_shares_within_30_days() {
         let cal = Calendar::california();
-        let waiting = waiting_on(Instrument::Stable2007, d("2026-03-02"), &[], &cal);
+        let waiting = waiting_on(
+            Instrument::Stable2007,
+            d("2026-03-02"),
+            &[],
+            &cal,
+            &Overrides::default(),
+        );
         // Under ca-2025 the provider owes both the sharing and the DOJ submission at once.
         assert_eq!(waiting.len(), 2);
         let w = &waiting[0];
         assert_eq!(w.step, ChainStep::SharedWithOfficer);
         assert_eq!(waiting[1].step, ChainStep::DojSubmission);
+        // A county that gives 20 days instead.
+        let county = Overrides::parse("R5.days = 20").unwrap();
+        let waiting = waiting_on(Instrument::Stable2007, d("2026-03-02"), &[], &cal, &county);
+        assert_eq!(waiting[0].due, Some(d("2026-03-22")));
+        assert_eq!(
+            waiting[1].due,
+            Some(d("2026-04-01")),
+            "R6b keeps its 30 days"
+        );
         assert_eq!(waiting[1].due, Some(d("2026-04-01")));
         assert_eq!(w.responsible, TeamRole::TreatmentProvider);
         // 2 March + 30 days = 1 April: met on the 1st, late on the 2nd.
@@ -233,7 +276,13 @@ mod tests {
             (ChainStep::SharedWithOfficer, "2024-11-20"),
             (ChainStep::OfficerReceipt, "2024-11-22"),
         ]);
-        let waiting = waiting_on(Instrument::Stable2007, d("2024-11-01"), &steps, &cal);
+        let waiting = waiting_on(
+            Instrument::Stable2007,
+            d("2024-11-01"),
+            &steps,
+            &cal,
+            &Overrides::default(),
+        );
         assert_eq!(waiting.len(), 1);
         let w = &waiting[0];
         assert_eq!(w.step, ChainStep::DojSubmission);
@@ -249,7 +298,13 @@ mod tests {
             (ChainStep::SharedWithOfficer, "2025-01-10"),
             (ChainStep::OfficerReceipt, "2025-01-12"),
         ]);
-        let waiting = waiting_on(Instrument::Stable2007, d("2025-01-02"), &steps, &cal);
+        let waiting = waiting_on(
+            Instrument::Stable2007,
+            d("2025-01-02"),
+            &steps,
+            &cal,
+            &Overrides::default(),
+        );
         assert_eq!(waiting.len(), 1);
         let w = &waiting[0];
         assert_eq!(w.responsible, TeamRole::TreatmentProvider);
@@ -280,14 +335,35 @@ mod tests {
     fn a_complete_chain_waits_on_nothing() {
         let cal = Calendar::california();
         let steps = done(&[(ChainStep::ProviderReview, "2026-02-01")]);
-        assert!(waiting_on(Instrument::Static99r, d("2026-01-15"), &steps, &cal).is_empty());
+        assert!(
+            waiting_on(
+                Instrument::Static99r,
+                d("2026-01-15"),
+                &steps,
+                &cal,
+                &Overrides::default()
+            )
+            .is_empty()
+        );
         // Before the 2024 receipt the 2012 DOJ step is not yet owed, nor its date known.
         let shared = done(&[(ChainStep::SharedWithOfficer, "2024-11-20")]);
-        let waiting = waiting_on(Instrument::Stable2007, d("2024-11-01"), &shared, &cal);
+        let waiting = waiting_on(
+            Instrument::Stable2007,
+            d("2024-11-01"),
+            &shared,
+            &cal,
+            &Overrides::default(),
+        );
         assert_eq!(waiting.len(), 1);
         assert_eq!(waiting[0].step, ChainStep::OfficerReceipt);
         assert_eq!(
-            due_date(ChainStep::DojSubmission, d("2024-11-01"), &shared, &cal),
+            due_date(
+                ChainStep::DojSubmission,
+                d("2024-11-01"),
+                &shared,
+                &cal,
+                &Overrides::default()
+            ),
             None
         );
     }

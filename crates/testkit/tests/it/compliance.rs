@@ -743,6 +743,29 @@ async fn a_county_changes_its_calendar_and_the_change_is_audited(db: TestDb) {
         due(w.app.app.clone(), w.officer.clone()).await,
         Some(d("2024-12-04"))
     );
+    // Sonoma polygraphs every 6 months: the polygraph page says so too.
+    let examiner = actor(&w.app, "ex@poly.example").await;
+    w.app
+        .app
+        .record_exam(
+            &examiner,
+            id,
+            &containment_app::ExamInput {
+                exam_type: "maintenance".into(),
+                exam_date: today.to_string(),
+                referral_questions: "Any contact with minors?".into(),
+                result: "nsr".into(),
+                disclosures: String::new(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let exams = w.app.app.exams(&examiner, id, now).await.unwrap();
+    assert_eq!(
+        exams.next_maintenance,
+        today.checked_add_months(chrono::Months::new(6))
+    );
     let policies = w.app.app.county_policies().await.unwrap();
     assert_eq!(policies.len(), 1);
     assert_eq!(policies[0].county, "Sonoma");
