@@ -393,7 +393,7 @@ for (const backend of backends()) {
       await provider.page.goto(`${server.baseUrl}${server.casePath}/treatment`);
       await provider.page.getByRole('heading', { name: 'Treatment and communication' }).waitFor();
       await provider.page.getByText('Record a treatment enrollment').click();
-      await provider.page.getByLabel('Kind').selectOption('post_conviction');
+      await provider.page.getByLabel('Treatment kind').selectOption('post_conviction');
       await provider.page.getByLabel('Treatment targets (criminogenic needs)').fill('Sexual self-regulation');
       await provider.page.getByRole('button', { name: 'Record the enrollment' }).click();
       await provider.page.getByText(/Treatment \d+ recorded\./).waitFor();

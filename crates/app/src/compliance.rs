@@ -12,9 +12,9 @@ use containment_domain::calendar::Calendar;
 use containment_domain::case::{County, local_date};
 use containment_domain::certification::CertificationKind;
 use containment_domain::compliance::{
-    self, CaseFacts, CertificationFact, ContactFact, Context, EpisodeFact, ExemptionFact,
-    MemberFact, Obligation, ObligationKey, ObligationStatus, ScoreFact, SelfReportFact,
-    TreatmentFact,
+    self, AssessmentFact, CaseFacts, CertificationFact, ContactFact, Context, EpisodeFact,
+    ExemptionFact, MemberFact, Obligation, ObligationKey, ObligationStatus, ScoreFact,
+    SelfReportFact, TreatmentFact,
 };
 use containment_domain::policy::{Overrides, RuleId};
 use containment_domain::score_chain::StepDone;
@@ -156,6 +156,7 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
     let mut contacts = group(tx.contacts_of(ids).await?, |c| c.supervisee_id);
     let mut self_reports = group(tx.self_reports_of(ids).await?, |r| r.supervisee_id);
     let mut polygraphs = group(tx.maintenance_polygraphs_of(ids).await?, |p| p.0);
+    let mut assessments = group(tx.assessments_of(ids).await?, |a| a.supervisee_id);
     for id in ids {
         let Some(s) = supervisees.get(id) else {
             continue;
@@ -170,6 +171,7 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
         let contacts = contacts.remove(id).unwrap_or_default();
         let self_reports = self_reports.remove(id).unwrap_or_default();
         let polygraphs = polygraphs.remove(id).unwrap_or_default();
+        let assessments = assessments.remove(id).unwrap_or_default();
         let members: Vec<i64> = team.iter().map(|m| m.user_id).collect();
         let county = episodes
             .iter()
@@ -281,7 +283,14 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
                 })
                 .collect(),
             maintenance_polygraphs: polygraphs.iter().map(|p| p.1).collect(),
-            ..CaseFacts::default()
+            assessments: assessments
+                .iter()
+                .map(|a| AssessmentFact {
+                    id: a.id,
+                    referred_on: a.referred_on,
+                    completed_on: a.completed_on,
+                })
+                .collect(),
         };
         out.push(LoadedCase {
             facts,

@@ -31,10 +31,11 @@ pub use certifications::{
 pub use compliance::{Dashboard, Dimension, ObligationView, RateRow, ReminderRun};
 pub use containment_domain::Role;
 pub use containment_storage::{
-    AgencyRecord, AuditFilter, AuditVerification, Backend, CaseloadQuery, CaseloadRow,
-    CaseloadSort, CountyPolicyRecord, DocumentRecord, EpisodeRecord, ExemptionRecord,
-    MigrationState, NotificationRecord, ScoreRecord, SessionRecord, StepRecord, Store, StoredUser,
-    SuperviseeRecord, TeamMemberRecord, TokenRecord, WaiverRecord,
+    AgencyRecord, AssessmentRecord, AuditFilter, AuditVerification, Backend, CaseloadQuery,
+    CaseloadRow, CaseloadSort, ContactRecord, CountyPolicyRecord, DocumentRecord, EpisodeRecord,
+    ExemptionRecord, MigrationState, NotificationRecord, ScoreRecord, SelfReportRecord,
+    SessionRecord, StepRecord, Store, StoredUser, SuperviseeRecord, TeamMemberRecord, TokenRecord,
+    TreatmentRecord, WaiverRecord,
 };
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};

@@ -10,9 +10,12 @@ use containment_domain::calendar::Calendar;
 use containment_domain::case::local_date;
 use containment_domain::compliance::TreatmentEnd;
 use containment_domain::treatment::{
-    ContactMode, ContactSide, ContactTopic, SelfReportCategory, TreatmentKind, end_needs_reason,
+    ASSESSMENT_AREAS, AssessmentKind, ContactMode, ContactSide, ContactTopic, SelfReportCategory,
+    TreatmentKind, end_needs_reason,
 };
-use containment_storage::{ContactRecord, NotificationRecord, SelfReportRecord, TreatmentRecord};
+use containment_storage::{
+    AssessmentRecord, ContactRecord, NotificationRecord, SelfReportRecord, TreatmentRecord,
+};
 
 use crate::actor::{Actor, AuditEntry};
 use crate::documents::CaseAccess;
@@ -78,6 +81,10 @@ pub struct TreatmentView {
     pub side: Option<ContactSide>,
     pub may_enroll: bool,
     pub may_report: bool,
+    /// Comprehensive assessments; their areas and summary are emptied unless the viewer may
+    /// read treatment progress.
+    pub assessments: Vec<AssessmentRecord>,
+    pub may_refer: bool,
 }
 
 fn date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
@@ -626,6 +633,171 @@ impl App {
         Ok(())
     }
 
+    /// The officer or the provider refers the supervisee for a comprehensive assessment (R7:
+    /// due within 90 days of referral, never past 120).
+    pub async fn refer_assessment(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        kind: &str,
+        referred_on: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let (tx, case) = self
+            .treatment_case(actor, "assessment_refer", supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, Action::Create, RecordKind::Obligation);
+        if !decision.is_allowed() || side_of(actor, &case.relationships).is_none() {
+            let decision = if decision.is_allowed() {
+                forbidden(RecordKind::Obligation)
+            } else {
+                decision
+            };
+            return Err(self
+                .case_denied(tx, actor, "assessment_refer", supervisee_id, &decision, now)
+                .await);
+        }
+        let mut errors = Vec::new();
+        let kind = kind
+            .parse::<AssessmentKind>()
+            .map_err(|e| errors.push(e.to_string()))
+            .ok();
+        let on = date("referred on", referred_on, &mut errors);
+        not_future("referred on", on, local_date(now), &mut errors);
+        let (Some(kind), Some(on)) = (kind, on) else {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        }
+        let id = tx
+            .create_assessment(
+                &AssessmentRecord {
+                    id: 0,
+                    supervisee_id,
+                    kind,
+                    referred_on: on,
+                    referred_by: actor.user_id().unwrap_or(0),
+                    completed_on: None,
+                    completed_by: None,
+                    areas: Vec::new(),
+                    summary: String::new(),
+                },
+                now,
+            )
+            .await?;
+        AuditEntry::new("assessment_refer", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("assessment {id} ({})", kind.code()))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The provider records an assessment as completed, with the areas it covered (1-20).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn complete_assessment(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        assessment_id: i64,
+        completed_on: &str,
+        areas: &[String],
+        summary: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let (tx, case) = self
+            .treatment_case(actor, "assessment_complete", supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, Action::Update, RecordKind::TreatmentProgress);
+        if !decision.is_allowed()
+            || side_of(actor, &case.relationships) != Some(ContactSide::Provider)
+        {
+            let decision = if decision.is_allowed() {
+                forbidden(RecordKind::TreatmentProgress)
+            } else {
+                decision
+            };
+            return Err(self
+                .case_denied(
+                    tx,
+                    actor,
+                    "assessment_complete",
+                    supervisee_id,
+                    &decision,
+                    now,
+                )
+                .await);
+        }
+        let Some(current) = tx
+            .assessments_of(&[supervisee_id])
+            .await?
+            .into_iter()
+            .find(|a| a.id == assessment_id)
+        else {
+            return Err(AppError::NotFound);
+        };
+        let mut errors = Vec::new();
+        let on = date("completed on", completed_on, &mut errors);
+        not_future("completed on", on, local_date(now), &mut errors);
+        if let Some(d) = on
+            && d < current.referred_on
+        {
+            errors.push("completed on: it is before the referral".into());
+        }
+        let mut covered: Vec<u8> = Vec::new();
+        for a in areas {
+            match a.trim().parse::<u8>() {
+                Ok(n) if (1..=20).contains(&n) => {
+                    if !covered.contains(&n) {
+                        covered.push(n);
+                    }
+                }
+                _ => errors.push(format!("area \"{a}\": choose among the 20 areas")),
+            }
+        }
+        covered.sort_unstable();
+        if covered.is_empty() {
+            errors.push("areas: mark the areas the assessment covered".into());
+        }
+        let Some(on) = on else {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        }
+        let summary: String = summary.trim().chars().take(8000).collect();
+        if !tx
+            .complete_assessment(
+                assessment_id,
+                on,
+                actor.user_id().unwrap_or(0),
+                &covered,
+                &summary,
+            )
+            .await?
+        {
+            return Err(AppError::Conflict(
+                "this assessment is already completed".into(),
+            ));
+        }
+        AuditEntry::new("assessment_complete", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .waiver(decision.waiver().map(|w| w.0))
+            .detail(format!(
+                "assessment {assessment_id}: {} of {} areas",
+                covered.len(),
+                ASSESSMENT_AREAS.len()
+            ))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The treatment part of a case, through the wall.
     pub async fn treatment_view(
         &self,
@@ -671,6 +843,18 @@ impl App {
                 }
             })
             .collect();
+        let assessments = tx
+            .assessments_of(&[supervisee_id])
+            .await?
+            .into_iter()
+            .map(|mut a| {
+                if !progress.is_allowed() {
+                    a.areas.clear();
+                    a.summary.clear();
+                }
+                a
+            })
+            .collect();
         let self_reports = if contract.is_allowed() {
             Some(tx.self_reports_of(&[supervisee_id]).await?)
         } else {
@@ -699,6 +883,8 @@ impl App {
             may_report: case
                 .decide(actor, Action::Create, RecordKind::TreatmentContract)
                 .is_allowed(),
+            assessments,
+            may_refer: side.is_some(),
             side,
         })
     }

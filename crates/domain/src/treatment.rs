@@ -61,6 +61,38 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// The comprehensive assessment asked for, by the reason for referral.
+    AssessmentKind, "assessment kind" {
+        Psychosexual => "psychosexual", "Psychosexual";
+        SexualViolenceRisk => "sexual_violence_risk", "Sexual violence risk";
+    }
+}
+
+/// What a comprehensive assessment covers, some or all of it (seed 002).
+pub const ASSESSMENT_AREAS: [&str; 20] = [
+    "Risk levels for sexual and violent reoffense (SARATSO instruments)",
+    "Criminogenic needs identified on the dynamic risk tools",
+    "Engagement and responsivity",
+    "Neurodevelopmental impairments, traumatic brain injuries",
+    "Trauma history",
+    "Cognitive functioning",
+    "Mental health issues",
+    "Drug and alcohol use",
+    "Denial or responsibility taking",
+    "Coercion and violence in the sexual offense(s)",
+    "Prior history of violence",
+    "Sexual deviance, interests and paraphilia",
+    "Antisocial orientation, criminal or sexual behavior, psychopathy",
+    "Social relationship history",
+    "Criminal justice and other collateral information",
+    "Individual psychological testing, when indicated",
+    "Pertinent medical history",
+    "Motivation and amenability to treatment",
+    "Past treatment history and response",
+    "Other case-specific information",
+];
+
 /// Placements from this day on must complete post-conviction treatment successfully (R8).
 pub const COMPLETION_REQUIRED_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2012, 7, 1) {
     Some(d) => d,

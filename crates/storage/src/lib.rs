@@ -33,6 +33,6 @@ pub use polygraph::{ExamRecord, FollowupRecord};
 pub use schema::ColumnShape;
 pub use scores::{ScoreRecord, StepRecord};
 pub use sessions::{NewSession, SessionRecord, TokenRecord};
-pub use treatment::{ContactRecord, SelfReportRecord, TreatmentRecord};
+pub use treatment::{AssessmentRecord, ContactRecord, SelfReportRecord, TreatmentRecord};
 pub use tx::Tx;
 pub use waivers::WaiverRecord;

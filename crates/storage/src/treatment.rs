@@ -3,12 +3,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use containment_domain::compliance::TreatmentEnd;
 use containment_domain::treatment::{
-    ContactMode, ContactSide, ContactTopic, SelfReportCategory, TreatmentKind,
+    AssessmentKind, ContactMode, ContactSide, ContactTopic, SelfReportCategory, TreatmentKind,
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use crate::entity::{contact, self_report, treatment};
+use crate::entity::{assessment, contact, self_report, treatment};
 use crate::{StorageError, Tx};
 
 fn corrupt(e: containment_domain::ParseError) -> StorageError {
@@ -122,7 +122,108 @@ fn self_report_record(m: self_report::Model) -> Result<SelfReportRecord, Storage
     })
 }
 
+/// A comprehensive assessment: referred, then completed with the areas it covered (1-20).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessmentRecord {
+    pub id: i64,
+    pub supervisee_id: i64,
+    pub kind: AssessmentKind,
+    pub referred_on: NaiveDate,
+    pub referred_by: i64,
+    pub completed_on: Option<NaiveDate>,
+    pub completed_by: Option<i64>,
+    pub areas: Vec<u8>,
+    pub summary: String,
+}
+
+fn assessment_record(m: assessment::Model) -> Result<AssessmentRecord, StorageError> {
+    Ok(AssessmentRecord {
+        id: m.id,
+        supervisee_id: m.supervisee_id,
+        kind: m.kind.parse().map_err(corrupt)?,
+        referred_on: m.referred_on,
+        referred_by: m.referred_by,
+        completed_on: m.completed_on,
+        completed_by: m.completed_by,
+        areas: m
+            .areas
+            .split(',')
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.parse::<u8>()
+                    .map_err(|_| StorageError::Corrupt(format!("assessment area {a}")))
+            })
+            .collect::<Result<_, _>>()?,
+        summary: m.summary,
+    })
+}
+
 impl Tx {
+    pub async fn create_assessment(
+        &self,
+        a: &AssessmentRecord,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StorageError> {
+        let row = assessment::ActiveModel {
+            supervisee_id: Set(a.supervisee_id),
+            kind: Set(a.kind.code().to_owned()),
+            referred_on: Set(a.referred_on),
+            referred_by: Set(a.referred_by),
+            completed_on: Set(None),
+            completed_by: Set(None),
+            areas: Set(String::new()),
+            summary: Set(String::new()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.txn)
+        .await?;
+        Ok(row.id)
+    }
+
+    /// Assessments of several supervisees, oldest referral first.
+    pub async fn assessments_of(&self, ids: &[i64]) -> Result<Vec<AssessmentRecord>, StorageError> {
+        assessment::Entity::find()
+            .filter(assessment::Column::SuperviseeId.is_in(ids.iter().copied()))
+            .order_by_asc(assessment::Column::ReferredOn)
+            .order_by_asc(assessment::Column::Id)
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(assessment_record)
+            .collect()
+    }
+
+    /// Records the completion of an assessment not yet completed; false otherwise.
+    pub async fn complete_assessment(
+        &self,
+        id: i64,
+        on: NaiveDate,
+        by: i64,
+        areas: &[u8],
+        summary: &str,
+    ) -> Result<bool, StorageError> {
+        let res = assessment::Entity::update_many()
+            .col_expr(assessment::Column::CompletedOn, Expr::value(Some(on)))
+            .col_expr(assessment::Column::CompletedBy, Expr::value(Some(by)))
+            .col_expr(
+                assessment::Column::Areas,
+                Expr::value(
+                    areas
+                        .iter()
+                        .map(u8::to_string)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
+            )
+            .col_expr(assessment::Column::Summary, Expr::value(summary.to_owned()))
+            .filter(assessment::Column::Id.eq(id))
+            .filter(assessment::Column::CompletedOn.is_null())
+            .exec(&self.txn)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+
     pub async fn create_treatment(
         &self,
         t: &TreatmentRecord,

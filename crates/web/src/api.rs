@@ -44,6 +44,7 @@ use crate::routes::{Registry, RouteInfo};
         crate::compliance::request_exemption_api, crate::compliance::decide_exemption_api,
         crate::treatment::view_api, crate::treatment::contact_api, crate::treatment::confirm_api,
         crate::treatment::self_report_api, crate::treatment::acknowledge_api,
+        crate::treatment::refer_api, crate::treatment::complete_api,
         crate::polygraph::exams_api, crate::polygraph::record_exam_api,
     ),
     components(schemas(
@@ -64,7 +65,8 @@ use crate::routes::{Registry, RouteInfo};
         crate::compliance::NewExemption, crate::compliance::ExemptionId, crate::compliance::ExemptionDecision,
         crate::treatment::ContactJson, crate::treatment::TreatmentJson, crate::treatment::SelfReportJson,
         crate::treatment::TreatmentViewJson, crate::treatment::NewContact, crate::treatment::RecordedJson,
-        crate::treatment::NewSelfReport,
+        crate::treatment::NewSelfReport, crate::treatment::NewAssessment,
+        crate::treatment::AssessmentCompletion, crate::treatment::AssessmentJson,
         crate::polygraph::PolygraphExamsJson, crate::polygraph::ExamJson, crate::polygraph::DisclosureJson,
         crate::polygraph::FollowupJson, crate::polygraph::NewExam,
     )),

@@ -90,7 +90,9 @@ pub(crate) fn place_of(v: &ObligationView) -> String {
         (RuleId::R10, _) => "/certifications".to_owned(),
         (RuleId::R11, _) => format!("/cases/{id}#waivers-heading"),
         (RuleId::R12, _) => format!("/cases/{id}#team-heading"),
-        (RuleId::R1 | RuleId::R8 | RuleId::R13, _) => format!("/cases/{id}/treatment"),
+        (RuleId::R1 | RuleId::R7 | RuleId::R8 | RuleId::R13, _) => {
+            format!("/cases/{id}/treatment")
+        }
         (RuleId::R9, _) => format!("/cases/{id}/polygraph"),
         _ => format!("/cases/{id}/obligations"),
     }

@@ -14,7 +14,9 @@ use containment_app::{
 };
 use containment_domain::case::local_date;
 use containment_domain::compliance::TreatmentEnd;
-use containment_domain::treatment::{ContactMode, ContactTopic, SelfReportCategory, TreatmentKind};
+use containment_domain::treatment::{
+    ASSESSMENT_AREAS, AssessmentKind, ContactMode, ContactTopic, SelfReportCategory, TreatmentKind,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -42,6 +44,12 @@ pub(crate) fn registry() -> Registry {
             Guard::SignedIn,
             confirm,
         )
+        .post("/cases/{id}/assessments", Guard::SignedIn, refer)
+        .post(
+            "/cases/{id}/assessments/{assessment}/complete",
+            Guard::SignedIn,
+            complete,
+        )
         .post("/cases/{id}/self-reports", Guard::SignedIn, self_report)
         .post(
             "/cases/{id}/self-reports/{report}/acknowledge",
@@ -49,6 +57,16 @@ pub(crate) fn registry() -> Registry {
             acknowledge,
         )
         .get("/api/v1/supervisees/{id}/treatment", Guard::Api, view_api)
+        .post(
+            "/api/v1/supervisees/{id}/assessments",
+            Guard::Api,
+            refer_api,
+        )
+        .post(
+            "/api/v1/supervisees/{id}/assessments/{assessment}/complete",
+            Guard::Api,
+            complete_api,
+        )
         .post("/api/v1/supervisees/{id}/contacts", Guard::Api, contact_api)
         .post(
             "/api/v1/supervisees/{id}/contacts/{contact}/confirm",
@@ -120,9 +138,23 @@ struct ReportLine {
     may_ack: bool,
 }
 
+struct AssessmentLine {
+    id: i64,
+    kind: &'static str,
+    referred: String,
+    completed: String,
+    areas: String,
+    summary: String,
+    open: bool,
+}
+
 #[derive(Template)]
 #[template(path = "treatment.html")]
 struct TreatmentPage {
+    assessments: Vec<AssessmentLine>,
+    assessment_kinds: &'static [AssessmentKind],
+    areas: &'static [&'static str],
+    may_refer: bool,
     layout: Layout,
     case_id: i64,
     treatments: Option<Vec<TreatmentLine>>,
@@ -157,6 +189,27 @@ async fn page_for(
     let v: TreatmentView = state.app.treatment_view(actor, id, now).await?;
     let side = v.side;
     Ok(render(&TreatmentPage {
+        assessments: v
+            .assessments
+            .iter()
+            .map(|a| AssessmentLine {
+                id: a.id,
+                kind: a.kind.label(),
+                referred: a.referred_on.to_string(),
+                completed: opt(a.completed_on),
+                areas: a
+                    .areas
+                    .iter()
+                    .map(u8::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                summary: a.summary.clone(),
+                open: a.completed_on.is_none(),
+            })
+            .collect(),
+        assessment_kinds: AssessmentKind::ALL,
+        areas: &ASSESSMENT_AREAS,
+        may_refer: v.may_refer,
         layout: Layout::new("Treatment and communication", "caseload", identity),
         case_id: id,
         treatments: v.treatments.as_ref().map(|list| {
@@ -359,6 +412,52 @@ async fn confirm(
     after(&state, &identity, id, outcome).await
 }
 
+async fn refer(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p = pairs(&body);
+    let outcome = state
+        .app
+        .refer_assessment(
+            actor,
+            id,
+            &one(&p, "kind"),
+            &one(&p, "referred_on"),
+            Utc::now(),
+        )
+        .await
+        .map(|a| format!("Assessment {a} referred; due within 90 days (R7)."));
+    after(&state, &identity, id, outcome).await
+}
+
+async fn complete(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, assessment)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p = pairs(&body);
+    let outcome = state
+        .app
+        .complete_assessment(
+            actor,
+            id,
+            assessment,
+            &one(&p, "completed_on"),
+            &many(&p, "area"),
+            &one(&p, "summary"),
+            Utc::now(),
+        )
+        .await
+        .map(|()| format!("Assessment {assessment} completed."));
+    after(&state, &identity, id, outcome).await
+}
+
 async fn self_report(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
@@ -434,7 +533,19 @@ pub struct SelfReportJson {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct AssessmentJson {
+    pub id: i64,
+    pub kind: String,
+    pub referred_on: NaiveDate,
+    pub completed_on: Option<NaiveDate>,
+    /// Areas covered (1-20); empty when the caller's waivers do not cover treatment progress.
+    pub areas: Vec<u8>,
+    pub summary: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TreatmentViewJson {
+    pub assessments: Vec<AssessmentJson>,
     /// Null when no waiver lets the caller read treatment progress.
     pub treatments: Option<Vec<TreatmentJson>>,
     pub contacts: Vec<ContactJson>,
@@ -453,6 +564,18 @@ pub(crate) async fn view_api(
     let actor = caller(&identity)?;
     let v = state.app.treatment_view(actor, id, Utc::now()).await?;
     Ok(Json(TreatmentViewJson {
+        assessments: v
+            .assessments
+            .iter()
+            .map(|a| AssessmentJson {
+                id: a.id,
+                kind: a.kind.code().to_owned(),
+                referred_on: a.referred_on,
+                completed_on: a.completed_on,
+                areas: a.areas.clone(),
+                summary: a.summary.clone(),
+            })
+            .collect(),
         treatments: v.treatments.map(|list| {
             list.into_iter()
                 .map(|t| TreatmentJson {
@@ -609,6 +732,70 @@ pub(crate) async fn acknowledge_api(
     state
         .app
         .acknowledge_self_report(actor, id, report, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewAssessment {
+    /// `psychosexual` or `sexual_violence_risk`.
+    pub kind: String,
+    pub referred_on: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/assessments", tag = "treatment", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    request_body = NewAssessment,
+    responses((status = 201, description = "Referred; due within 90 days, never past 120 (R7)", body = RecordedJson),
+              (status = 422, description = "Invalid", body = ApiErrorBody)))]
+pub(crate) async fn refer_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<NewAssessment>,
+) -> Result<(StatusCode, Json<RecordedJson>), ApiError> {
+    let actor = caller(&identity)?;
+    let a = state
+        .app
+        .refer_assessment(actor, id, &b.kind, &b.referred_on, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(RecordedJson { id: a })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AssessmentCompletion {
+    pub completed_on: String,
+    /// The areas covered, numbered 1 to 20 as in the assessment standard.
+    pub areas: Vec<u8>,
+    #[serde(default)]
+    pub summary: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/assessments/{assessment}/complete", tag = "treatment", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id"), ("assessment" = i64, Path, description = "Assessment id")),
+    request_body = AssessmentCompletion,
+    responses((status = 204, description = "Completed"),
+              (status = 409, description = "Already completed", body = ApiErrorBody),
+              (status = 422, description = "Invalid", body = ApiErrorBody)))]
+pub(crate) async fn complete_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, assessment)): Path<(i64, i64)>,
+    ApiJson(b): ApiJson<AssessmentCompletion>,
+) -> Result<StatusCode, ApiError> {
+    let actor = caller(&identity)?;
+    let areas: Vec<String> = b.areas.iter().map(u8::to_string).collect();
+    state
+        .app
+        .complete_assessment(
+            actor,
+            id,
+            assessment,
+            &b.completed_on,
+            &areas,
+            &b.summary,
+            Utc::now(),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,6 +15,7 @@ mod m20261125_000007_compliance;
 mod m20261125_000008_treatment;
 mod m20261125_000009_polygraph;
 mod m20261126_000010_notification_email;
+mod m20261126_000011_assessment;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_treatment::Migration),
             Box::new(m20261125_000009_polygraph::Migration),
             Box::new(m20261126_000010_notification_email::Migration),
+            Box::new(m20261126_000011_assessment::Migration),
         ]
     }
 }

@@ -17,6 +17,7 @@ both_backends!(
     treatment_ends_before_a_year_only_with_a_reason_and_stays_behind_the_wall,
     a_contact_is_unconfirmed_until_the_other_side_confirms_it,
     a_self_report_notifies_both_and_waits_for_both_acknowledgements,
+    an_assessment_is_due_in_90_days_and_completed_by_the_provider,
 );
 
 /// A case with provider, examiner and a deputy on the team and a court waiver covering
@@ -359,4 +360,112 @@ async fn a_self_report_notifies_both_and_waits_for_both_acknowledgements(db: Tes
     );
     let view = w.app.app.treatment_view(&w.officer, id, now).await.unwrap();
     assert_eq!(view.self_reports.unwrap()[0].officer_ack_on, Some(today));
+}
+
+async fn an_assessment_is_due_in_90_days_and_completed_by_the_provider(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let (id, deputy) = setup(&w, "Assessed Case").await;
+    let referred = today - Duration::days(100);
+    // Law enforcement does not refer; a bad kind is refused.
+    assert!(
+        w.app
+            .app
+            .refer_assessment(&deputy, id, "psychosexual", &referred.to_string(), now)
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        w.app
+            .app
+            .refer_assessment(&w.officer, id, "tarot", &referred.to_string(), now)
+            .await,
+        Err(AppError::InvalidInput(_))
+    ));
+    let a = w
+        .app
+        .app
+        .refer_assessment(&w.officer, id, "psychosexual", &referred.to_string(), now)
+        .await
+        .unwrap();
+    let r7 = |who: Actor| {
+        let app = w.app.app.clone();
+        async move {
+            app.case_obligations(&who, id, today, now)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|o| o.obligation.key.rule == RuleId::R7)
+                .unwrap()
+        }
+    };
+    // Referred 100 days ago: due on day 90, overdue now.
+    let open = r7(w.officer.clone()).await;
+    assert_eq!(open.obligation.due, Some(referred + Duration::days(90)));
+    assert_eq!(open.obligation.status, ObligationStatus::Overdue);
+    // Only the provider completes it, with the areas covered, never before the referral.
+    let areas: Vec<String> = ["1", "2", "8", "12", "20"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    assert!(matches!(
+        w.app
+            .app
+            .complete_assessment(&w.officer, id, a, &today.to_string(), &areas, "", now)
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+    let err = w
+        .app
+        .app
+        .complete_assessment(
+            &w.provider,
+            id,
+            a,
+            &(referred - Duration::days(1)).to_string(),
+            &["21".to_owned()],
+            "",
+            now,
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("before the referral") && err.contains("20 areas"),
+        "{err}"
+    );
+    w.app
+        .app
+        .complete_assessment(
+            &w.provider,
+            id,
+            a,
+            &today.to_string(),
+            &areas,
+            "Moderate risk; deviant arousal to be addressed.",
+            now,
+        )
+        .await
+        .unwrap();
+    // Completed on day 100: met late, within the 120-day limit.
+    let done = r7(w.officer.clone()).await;
+    assert_eq!(done.obligation.status, ObligationStatus::MetLate);
+    assert_eq!(done.obligation.met_on, Some(today));
+    assert!(
+        !done.explanation.contains("120-day limit"),
+        "{}",
+        done.explanation
+    );
+    assert!(matches!(
+        w.app
+            .app
+            .complete_assessment(&w.provider, id, a, &today.to_string(), &areas, "", now)
+            .await,
+        Err(AppError::Conflict(_))
+    ));
+    // The officer reads the areas under the court waiver.
+    let view = w.app.app.treatment_view(&w.officer, id, now).await.unwrap();
+    assert_eq!(view.assessments[0].areas, vec![1, 2, 8, 12, 20]);
+    assert!(view.assessments[0].summary.contains("deviant arousal"));
 }
