@@ -19,6 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody, PageError};
 use crate::extract::{ApiJson, ApiQuery, caller};
+use crate::form::{field, pairs};
 use crate::guard::Guard;
 use crate::identity::Identity;
 use crate::pages::account::signed_in;
@@ -67,17 +68,6 @@ const POLICY_ADMINS: &[containment_domain::Role] = &[
     containment_domain::Role::SystemAdmin,
     containment_domain::Role::AgencyAdmin,
 ];
-
-fn pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(body).unwrap_or_default()
-}
-
-fn one(p: &[(String, String)], k: &str) -> String {
-    p.iter()
-        .find(|(key, _)| key == k)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
 
 /// Where an obligation gets done.
 pub(crate) fn place_of(v: &ObligationView) -> String {
@@ -433,11 +423,11 @@ async fn request_exemption(
         .request_exemption(
             actor,
             id,
-            &one(&p, "rule"),
-            &one(&p, "obligation"),
-            &one(&p, "from"),
-            &one(&p, "until"),
-            &one(&p, "reason"),
+            &field(&p, "rule"),
+            &field(&p, "obligation"),
+            &field(&p, "from"),
+            &field(&p, "until"),
+            &field(&p, "reason"),
             Utc::now(),
         )
         .await
@@ -471,10 +461,10 @@ async fn decide_exemption(
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
-    let approve = one(&p, "decision") == "approve";
+    let approve = field(&p, "decision") == "approve";
     match state
         .app
-        .decide_exemption(actor, id, approve, &one(&p, "note"), Utc::now())
+        .decide_exemption(actor, id, approve, &field(&p, "note"), Utc::now())
         .await
     {
         Ok(e) => {
@@ -797,14 +787,14 @@ async fn set_policy(
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
-    let county = one(&p, "county");
+    let county = field(&p, "county");
     match state
         .app
         .set_county_policy(
             actor,
             &county,
-            &one(&p, "overrides"),
-            &one(&p, "calendar"),
+            &field(&p, "overrides"),
+            &field(&p, "calendar"),
             Utc::now(),
         )
         .await

@@ -10,6 +10,7 @@ mod csrf;
 mod documents;
 mod error;
 mod extract;
+mod form;
 mod guard;
 mod health;
 mod identity;

@@ -19,6 +19,7 @@ use crate::AppState;
 use crate::api_scores::RecordedId;
 use crate::error::{ApiError, ApiErrorBody, PageError};
 use crate::extract::{ApiJson, caller};
+use crate::form::{field, pairs};
 use crate::guard::Guard;
 use crate::identity::Identity;
 use crate::pages::account::signed_in;
@@ -49,17 +50,6 @@ pub(crate) fn registry() -> Registry {
             Guard::Api,
             record_exam_api,
         )
-}
-
-fn pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(body).unwrap_or_default()
-}
-
-fn one(p: &[(String, String)], k: &str) -> String {
-    p.iter()
-        .find(|(key, _)| key == k)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
 }
 
 /// An exam as shown on the page.
@@ -112,11 +102,11 @@ struct PolygraphPage {
 
 impl PolygraphPage {
     fn value(&self, name: &str) -> String {
-        one(&self.values, name)
+        field(&self.values, name)
     }
 
     fn selected(&self, name: &str, v: &str) -> bool {
-        one(&self.values, name) == v
+        field(&self.values, name) == v
     }
 }
 
@@ -225,11 +215,11 @@ async fn polygraph_page(
 
 fn exam_input(p: &[(String, String)]) -> ExamInput {
     ExamInput {
-        exam_type: one(p, "exam_type"),
-        exam_date: one(p, "exam_date"),
-        referral_questions: one(p, "referral_questions"),
-        result: one(p, "result"),
-        disclosures: one(p, "disclosures"),
+        exam_type: field(p, "exam_type"),
+        exam_date: field(p, "exam_date"),
+        referral_questions: field(p, "referral_questions"),
+        result: field(p, "result"),
+        disclosures: field(p, "disclosures"),
     }
 }
 
@@ -274,10 +264,10 @@ async fn add_followup(
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
     let input = FollowupInput {
-        exam_id: one(&p, "exam_id"),
-        action: one(&p, "action"),
-        owner_role: one(&p, "owner_role"),
-        due_on: one(&p, "due_on"),
+        exam_id: field(&p, "exam_id"),
+        action: field(&p, "action"),
+        owner_role: field(&p, "owner_role"),
+        due_on: field(&p, "due_on"),
     };
     match state.app.add_followup(actor, id, &input, Utc::now()).await {
         Ok(_) => {

@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::form::{field, pairs};
 use crate::guard::Guard;
 use crate::identity::Identity;
 use crate::pages::account::signed_in;
@@ -58,17 +59,6 @@ pub(crate) const DOJ_METHODS: [&str; 5] = [
     "Fax",
 ];
 
-fn pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(body).unwrap_or_default()
-}
-
-fn one(p: &[(String, String)], k: &str) -> String {
-    p.iter()
-        .find(|(key, _)| key == k)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
 fn yes_no(v: &str) -> Option<bool> {
     match v {
         "yes" => Some(true),
@@ -86,25 +76,25 @@ pub(crate) fn score_input(instrument: &str, p: &[(String, String)]) -> ScoreInpu
     };
     ScoreInput {
         instrument: instrument.to_owned(),
-        scored_on: one(p, "scored_on"),
-        reason: one(p, "reason"),
-        scorer_email: one(p, "scorer_email"),
-        uncertified_reason: one(p, "uncertified_reason"),
-        release_date: one(p, "release_date"),
-        yes_no: YES_NO_ITEMS.map(|n| yes_no(&one(p, &format!("item{n}")))),
+        scored_on: field(p, "scored_on"),
+        reason: field(p, "reason"),
+        scorer_email: field(p, "scorer_email"),
+        uncertified_reason: field(p, "uncertified_reason"),
+        release_date: field(p, "release_date"),
+        yes_no: YES_NO_ITEMS.map(|n| yes_no(&field(p, &format!("item{n}")))),
         counts: [
-            one(p, "prior_sex_charges"),
-            one(p, "prior_sex_convictions"),
-            one(p, "prior_sentencing_dates"),
+            field(p, "prior_sex_charges"),
+            field(p, "prior_sex_convictions"),
+            field(p, "prior_sentencing_dates"),
         ],
-        child_victim: !one(p, "child_victim").is_empty(),
+        child_victim: !field(p, "child_victim").is_empty(),
         items: (1..=item_count)
-            .map(|n| one(p, &format!("item{n}")))
+            .map(|n| field(p, &format!("item{n}")))
             .collect(),
-        combined_level: one(p, "combined_level"),
-        total: one(p, "total"),
-        band: one(p, "band"),
-        gears_reference: one(p, "gears_reference"),
+        combined_level: field(p, "combined_level"),
+        total: field(p, "total"),
+        band: field(p, "band"),
+        gears_reference: field(p, "gears_reference"),
     }
 }
 
@@ -132,15 +122,15 @@ fn count(v: &str) -> Option<u16> {
 /// Scores what is answered: unanswered items are filled with neutral answers only to let the
 /// answered ones be scored, and are shown as unanswered.
 pub(crate) fn tally_of(date_of_birth: Option<NaiveDate>, p: &[(String, String)]) -> Tally {
-    let release = NaiveDate::parse_from_str(one(p, "release_date").trim(), "%Y-%m-%d").ok();
+    let release = NaiveDate::parse_from_str(field(p, "release_date").trim(), "%Y-%m-%d").ok();
     let answers: Vec<Option<bool>> = YES_NO_ITEMS
         .iter()
-        .map(|n| yes_no(&one(p, &format!("item{n}"))))
+        .map(|n| yes_no(&field(p, &format!("item{n}"))))
         .collect();
     let counts = [
-        count(&one(p, "prior_sex_charges")),
-        count(&one(p, "prior_sex_convictions")),
-        count(&one(p, "prior_sentencing_dates")),
+        count(&field(p, "prior_sex_charges")),
+        count(&field(p, "prior_sex_convictions")),
+        count(&field(p, "prior_sentencing_dates")),
     ];
     let age_known = date_of_birth.zip(release);
     let (dob, rel) = age_known.unwrap_or((
@@ -251,11 +241,11 @@ struct NewScorePage {
 
 impl NewScorePage {
     fn value(&self, name: &str) -> String {
-        one(&self.values, name)
+        field(&self.values, name)
     }
 
     fn checked(&self, name: &str, v: &str) -> bool {
-        one(&self.values, name) == v
+        field(&self.values, name) == v
     }
 }
 
@@ -333,7 +323,7 @@ async fn record_score(
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
-    let code = one(&p, "instrument");
+    let code = field(&p, "instrument");
     let instrument: Instrument = code.parse().map_err(AppError::from)?;
     let now = Utc::now();
     match state
@@ -354,7 +344,7 @@ async fn record_score(
 /// The tally sheet for the answers so far (htmx swaps it in as the form is answered).
 async fn tally(body: Bytes) -> Response {
     let p = pairs(&body);
-    let dob = NaiveDate::parse_from_str(one(&p, "date_of_birth").trim(), "%Y-%m-%d").ok();
+    let dob = NaiveDate::parse_from_str(field(&p, "date_of_birth").trim(), "%Y-%m-%d").ok();
     render(&TallyFragment {
         tally: tally_of(dob, &p),
     })
@@ -539,11 +529,11 @@ async fn score_page(
 
 pub(crate) fn step_input(p: &[(String, String)]) -> StepInput {
     StepInput {
-        step: one(p, "step"),
-        on: one(p, "on"),
-        method: one(p, "method"),
-        reference: one(p, "reference"),
-        interpretation: one(p, "interpretation"),
+        step: field(p, "step"),
+        on: field(p, "on"),
+        method: field(p, "method"),
+        reference: field(p, "reference"),
+        interpretation: field(p, "interpretation"),
     }
 }
 

@@ -23,6 +23,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody, PageError};
 use crate::extract::{ApiJson, caller};
+use crate::form::{field, fields, pairs};
 use crate::guard::Guard;
 use crate::identity::Identity;
 use crate::pages::account::signed_in;
@@ -83,24 +84,6 @@ pub(crate) fn registry() -> Registry {
             Guard::Api,
             acknowledge_api,
         )
-}
-
-fn pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(body).unwrap_or_default()
-}
-
-fn one(p: &[(String, String)], k: &str) -> String {
-    p.iter()
-        .find(|(key, _)| key == k)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
-fn many(p: &[(String, String)], k: &str) -> Vec<String> {
-    p.iter()
-        .filter(|(key, _)| key == k)
-        .map(|(_, v)| v.clone())
-        .collect()
 }
 
 struct TreatmentLine {
@@ -334,13 +317,13 @@ async fn enroll(
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
     let input = TreatmentInput {
-        kind: one(&p, "kind"),
-        provider_email: one(&p, "provider_email"),
-        referral_date: one(&p, "referral_date"),
-        start_date: one(&p, "start_date"),
-        intensity: one(&p, "intensity"),
-        targets: one(&p, "targets"),
-        responsivity: one(&p, "responsivity"),
+        kind: field(&p, "kind"),
+        provider_email: field(&p, "provider_email"),
+        referral_date: field(&p, "referral_date"),
+        start_date: field(&p, "start_date"),
+        intensity: field(&p, "intensity"),
+        targets: field(&p, "targets"),
+        responsivity: field(&p, "responsivity"),
     };
     let outcome = state
         .app
@@ -359,10 +342,10 @@ async fn end(
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
     let input = TreatmentEndInput {
-        version: one(&p, "version").parse().unwrap_or(0),
-        end_date: one(&p, "end_date"),
-        outcome: one(&p, "outcome"),
-        reason: one(&p, "reason"),
+        version: field(&p, "version").parse().unwrap_or(0),
+        end_date: field(&p, "end_date"),
+        outcome: field(&p, "outcome"),
+        reason: field(&p, "reason"),
     };
     let outcome = state
         .app
@@ -381,10 +364,10 @@ async fn contact(
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
     let input = ContactInput {
-        on: one(&p, "on"),
-        mode: one(&p, "mode"),
-        topics: many(&p, "topic"),
-        notes: one(&p, "notes"),
+        on: field(&p, "on"),
+        mode: field(&p, "mode"),
+        topics: fields(&p, "topic"),
+        notes: field(&p, "notes"),
     };
     let outcome = state
         .app
@@ -425,8 +408,8 @@ async fn refer(
         .refer_assessment(
             actor,
             id,
-            &one(&p, "kind"),
-            &one(&p, "referred_on"),
+            &field(&p, "kind"),
+            &field(&p, "referred_on"),
             Utc::now(),
         )
         .await
@@ -448,9 +431,9 @@ async fn complete(
             actor,
             id,
             assessment,
-            &one(&p, "completed_on"),
-            &many(&p, "area"),
-            &one(&p, "summary"),
+            &field(&p, "completed_on"),
+            &fields(&p, "area"),
+            &field(&p, "summary"),
             Utc::now(),
         )
         .await
@@ -467,10 +450,10 @@ async fn self_report(
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
     let input = SelfReportInput {
-        reported_on: one(&p, "reported_on"),
-        category: one(&p, "category"),
-        behavior: one(&p, "behavior"),
-        reported_to: one(&p, "reported_to"),
+        reported_on: field(&p, "reported_on"),
+        category: field(&p, "category"),
+        behavior: field(&p, "behavior"),
+        reported_to: field(&p, "reported_to"),
     };
     let outcome = state
         .app

@@ -13,6 +13,7 @@ use super::account::signed_in;
 use super::{Layout, render};
 use crate::AppState;
 use crate::error::PageError;
+use crate::form::{field, pairs};
 use crate::guard::Guard;
 use crate::identity::Identity;
 use crate::routes::Registry;
@@ -32,19 +33,6 @@ pub(super) fn registry() -> Registry {
         )
         .get("/admin/agencies", Guard::AnyRole(SYSTEM_ADMINS), agencies)
         .post("/admin/agencies", Guard::AnyRole(SYSTEM_ADMINS), add_agency)
-}
-
-/// Decodes an `application/x-www-form-urlencoded` body into its pairs, keeping repeated keys.
-fn pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(body).unwrap_or_default()
-}
-
-fn field(pairs: &[(String, String)], name: &str) -> String {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
 }
 
 struct UserRow {

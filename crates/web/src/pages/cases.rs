@@ -17,6 +17,7 @@ use super::account::signed_in;
 use super::{Layout, render};
 use crate::AppState;
 use crate::error::PageError;
+use crate::form::{field, fields, pairs};
 use crate::guard::Guard;
 use crate::identity::Identity;
 use crate::routes::Registry;
@@ -356,7 +357,7 @@ async fn open_case(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let pairs = pairs(&body);
     let form = CaseForm::from_pairs(&pairs);
     match state.app.open_case(actor, &form.input(), Utc::now()).await {
         Ok(id) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
@@ -745,7 +746,7 @@ async fn add_member(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
-    let p: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let p = pairs(&body);
     let get = |k: &str| {
         p.iter()
             .find(|(key, _)| key == k)
@@ -808,7 +809,7 @@ async fn end_member(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
-    let p: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let p = pairs(&body);
     let end = p
         .iter()
         .find(|(k, _)| k == "end_date")
@@ -892,7 +893,7 @@ async fn edit(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let pairs = pairs(&body);
     let form = CaseForm::from_pairs(&pairs);
     let version: i32 = pairs
         .iter()
@@ -1017,19 +1018,9 @@ async fn record_waiver(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
-    let p: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let one = |k: &str| {
-        p.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let many = |k: &str| {
-        p.iter()
-            .filter(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .collect::<Vec<_>>()
-    };
+    let p = pairs(&body);
+    let one = |k: &str| field(&p, k);
+    let many = |k: &str| fields(&p, k);
     let input = containment_app::WaiverInput {
         basis: one("basis"),
         discloser: one("discloser"),
@@ -1058,7 +1049,7 @@ async fn revoke_waiver(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
-    let p: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let p = pairs(&body);
     let reason = p
         .iter()
         .find(|(k, _)| k == "reason")
@@ -1079,7 +1070,7 @@ async fn end_supervision(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
-    let p: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let p = pairs(&body);
     let get = |k: &str| {
         p.iter()
             .find(|(key, _)| key == k)
@@ -1126,7 +1117,7 @@ async fn open_episode(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
-    let p: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let p = pairs(&body);
     let f = CaseForm::from_pairs(&p);
     let outcome = state
         .app

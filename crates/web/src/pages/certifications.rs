@@ -16,6 +16,7 @@ use super::account::signed_in;
 use super::{Layout, render};
 use crate::AppState;
 use crate::error::PageError;
+use crate::form::pairs;
 use crate::guard::Guard;
 use crate::identity::Identity;
 use crate::routes::Registry;
@@ -111,7 +112,7 @@ async fn add(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
-    let p: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let p = pairs(&body);
     let input = CertificationInput {
         kind: field(&p, "kind"),
         holder_email: field(&p, "holder_email"),
@@ -152,7 +153,7 @@ async fn import(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
-    let p: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let p = pairs(&body);
     match state
         .app
         .import_certifications(actor, &field(&p, "csv"), Utc::now())
