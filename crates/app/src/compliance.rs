@@ -43,7 +43,23 @@ pub(crate) struct Policies {
     default_overrides: Overrides,
 }
 
+/// The county whose policy governs a case: its open episode's, else its latest episode's.
+pub(crate) fn case_county(episodes: &[containment_storage::EpisodeRecord]) -> Option<&str> {
+    episodes
+        .iter()
+        .find(|e| e.actual_end.is_none())
+        .or_else(|| episodes.iter().max_by_key(|e| e.start_date))
+        .map(|e| e.county.as_str())
+}
+
 impl Policies {
+    /// The county's rule numbers (the packs' own when it has no policy).
+    pub(crate) fn overrides_for(&self, county: Option<&str>) -> &Overrides {
+        county
+            .and_then(|c| self.by_county.get(c))
+            .map_or(&self.default_overrides, |(o, _)| o)
+    }
+
     pub(crate) fn for_county<'a>(
         &'a self,
         county: Option<&str>,
@@ -173,11 +189,7 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
         let polygraphs = polygraphs.remove(id).unwrap_or_default();
         let assessments = assessments.remove(id).unwrap_or_default();
         let members: Vec<i64> = team.iter().map(|m| m.user_id).collect();
-        let county = episodes
-            .iter()
-            .find(|e| e.actual_end.is_none())
-            .or_else(|| episodes.iter().max_by_key(|e| e.start_date))
-            .map(|e| e.county.clone());
+        let county = case_county(&episodes).map(str::to_owned);
         let facts = CaseFacts {
             supervisee_id: *id,
             date_of_birth: Some(s.date_of_birth),

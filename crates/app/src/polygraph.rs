@@ -566,27 +566,18 @@ async fn exams_view(
         next_maintenance: {
             // R9's interval as the case's county sets it (12 months unless overridden).
             let policies = crate::compliance::load_policies(tx).await?;
-            let county = case
-                .episodes
-                .iter()
-                .find(|e| e.actual_end.is_none())
-                .or_else(|| case.episodes.iter().max_by_key(|e| e.start_date))
-                .map(|e| e.county.as_str());
-            let default_calendar = containment_domain::calendar::Calendar::california();
-            let (overrides, _) = policies.for_county(county, &default_calendar);
+            let overrides = policies.overrides_for(crate::compliance::case_county(&case.episodes));
             let months = containment_domain::policy::param(
                 containment_domain::policy::PolicyPackId::in_force_on(today),
                 containment_domain::policy::RuleId::R9,
                 "months",
                 overrides,
-                12,
+                i64::from(polygraph::MAINTENANCE_INTERVAL_MONTHS),
             );
-            match u32::try_from(months) {
-                Ok(m) if m != 12 => {
-                    latest_maintenance.and_then(|d| d.checked_add_months(chrono::Months::new(m)))
-                }
-                _ => polygraph::next_maintenance(latest_maintenance),
-            }
+            polygraph::next_maintenance(
+                latest_maintenance,
+                u32::try_from(months).unwrap_or(polygraph::MAINTENANCE_INTERVAL_MONTHS),
+            )
         },
         may_record: case
             .decide(actor, Action::Create, RecordKind::PolygraphExam)

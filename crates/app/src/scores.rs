@@ -568,19 +568,16 @@ pub(crate) async fn visible_scores(
     case: &CaseAccess,
     default_calendar: &Calendar,
 ) -> Result<Vec<ScoreEntry>, AppError> {
-    // Deadlines follow the county's own calendar and numbers, as the obligations do.
-    let policies = crate::compliance::load_policies(tx).await?;
-    let county = case
-        .episodes
-        .iter()
-        .find(|e| e.actual_end.is_none())
-        .or_else(|| case.episodes.iter().max_by_key(|e| e.start_date))
-        .map(|e| e.county.as_str());
-    let (overrides, calendar) = policies.for_county(county, default_calendar);
     let scores = tx.scores(case.supervisee.id).await?;
     if scores.is_empty() {
         return Ok(Vec::new());
     }
+    // Deadlines follow the county's own calendar and numbers, as the obligations do.
+    let policies = crate::compliance::load_policies(tx).await?;
+    let (overrides, calendar) = policies.for_county(
+        crate::compliance::case_county(&case.episodes),
+        default_calendar,
+    );
     let steps = tx.score_steps(case.supervisee.id).await?;
     let mut names = std::collections::HashMap::new();
     let mut out = Vec::new();

@@ -160,11 +160,7 @@ impl App {
         if !decision.is_allowed()
             || side_of(actor, &case.relationships) != Some(ContactSide::Provider)
         {
-            let decision = if decision.is_allowed() {
-                forbidden(RecordKind::TreatmentProgress)
-            } else {
-                decision
-            };
+            let decision = role_denial(decision, RecordKind::TreatmentProgress);
             return Err(self
                 .case_denied(tx, actor, "treatment_enroll", supervisee_id, &decision, now)
                 .await);
@@ -266,11 +262,7 @@ impl App {
         if !decision.is_allowed()
             || side_of(actor, &case.relationships) != Some(ContactSide::Provider)
         {
-            let decision = if decision.is_allowed() {
-                forbidden(RecordKind::TreatmentProgress)
-            } else {
-                decision
-            };
+            let decision = role_denial(decision, RecordKind::TreatmentProgress);
             return Err(self
                 .case_denied(tx, actor, "treatment_end", supervisee_id, &decision, now)
                 .await);
@@ -362,11 +354,7 @@ impl App {
         let decision = case.decide(actor, Action::Create, RecordKind::DynamicRiskDiscussion);
         let side = side_of(actor, &case.relationships);
         let (true, Some(side)) = (decision.is_allowed(), side) else {
-            let decision = if decision.is_allowed() {
-                forbidden(RecordKind::DynamicRiskDiscussion)
-            } else {
-                decision
-            };
+            let decision = role_denial(decision, RecordKind::DynamicRiskDiscussion);
             return Err(self
                 .case_denied(tx, actor, "contact_record", supervisee_id, &decision, now)
                 .await);
@@ -437,11 +425,7 @@ impl App {
         let decision = case.decide(actor, Action::Create, RecordKind::DynamicRiskDiscussion);
         let side = side_of(actor, &case.relationships);
         let (true, Some(side)) = (decision.is_allowed(), side) else {
-            let decision = if decision.is_allowed() {
-                forbidden(RecordKind::DynamicRiskDiscussion)
-            } else {
-                decision
-            };
+            let decision = role_denial(decision, RecordKind::DynamicRiskDiscussion);
             return Err(self
                 .case_denied(tx, actor, "contact_confirm", supervisee_id, &decision, now)
                 .await);
@@ -592,11 +576,7 @@ impl App {
         let decision = case.decide(actor, Action::Update, RecordKind::TreatmentContract);
         let side = side_of(actor, &case.relationships);
         let (true, Some(side)) = (decision.is_allowed(), side) else {
-            let decision = if decision.is_allowed() {
-                forbidden(RecordKind::TreatmentContract)
-            } else {
-                decision
-            };
+            let decision = role_denial(decision, RecordKind::TreatmentContract);
             return Err(self
                 .case_denied(tx, actor, "self_report_ack", supervisee_id, &decision, now)
                 .await);
@@ -648,11 +628,7 @@ impl App {
             .await?;
         let decision = case.decide(actor, Action::Create, RecordKind::Obligation);
         if !decision.is_allowed() || side_of(actor, &case.relationships).is_none() {
-            let decision = if decision.is_allowed() {
-                forbidden(RecordKind::Obligation)
-            } else {
-                decision
-            };
+            let decision = role_denial(decision, RecordKind::Obligation);
             return Err(self
                 .case_denied(tx, actor, "assessment_refer", supervisee_id, &decision, now)
                 .await);
@@ -715,11 +691,7 @@ impl App {
         if !decision.is_allowed()
             || side_of(actor, &case.relationships) != Some(ContactSide::Provider)
         {
-            let decision = if decision.is_allowed() {
-                forbidden(RecordKind::TreatmentProgress)
-            } else {
-                decision
-            };
+            let decision = role_denial(decision, RecordKind::TreatmentProgress);
             return Err(self
                 .case_denied(
                     tx,
@@ -890,8 +862,15 @@ impl App {
     }
 }
 
-/// A denial for a record kind the actor's role does not write on this case.
-fn forbidden(kind: RecordKind) -> containment_domain::access::Decision {
+/// The policy's own denial, or, when the policy allows the record kind but the actor's team
+/// role does not take this step, a denial saying so.
+fn role_denial(
+    decision: containment_domain::access::Decision,
+    kind: RecordKind,
+) -> containment_domain::access::Decision {
+    if !decision.is_allowed() {
+        return decision;
+    }
     containment_domain::access::Decision::Deny {
         reason: containment_domain::access::DenyReason::NotPermitted {
             action: Action::Create,

@@ -91,10 +91,11 @@ pub fn check_result(exam_type: ExamType, result: ExamResult) -> Result<(), Strin
     ))
 }
 
-/// When the next maintenance exam is due: twelve months after the latest one, or `None` when
-/// there is none on record. A 29 February falls on 28 February of the next year.
-pub fn next_maintenance(latest: Option<NaiveDate>) -> Option<NaiveDate> {
-    latest?.checked_add_months(Months::new(MAINTENANCE_INTERVAL_MONTHS))
+/// When the next maintenance exam is due: `months` after the latest one (12, unless the county
+/// sets R9 otherwise), or `None` when there is none on record. A 29 February falls on
+/// 28 February of the next year.
+pub fn next_maintenance(latest: Option<NaiveDate>, months: u32) -> Option<NaiveDate> {
+    latest?.checked_add_months(Months::new(months))
 }
 
 #[cfg(test)]
@@ -171,12 +172,22 @@ mod tests {
 
     #[test]
     fn the_next_maintenance_exam_is_twelve_months_after_the_latest() {
-        assert_eq!(next_maintenance(None), None);
-        assert_eq!(next_maintenance(Some(d(2026, 3, 15))), Some(d(2027, 3, 15)));
-        assert_eq!(next_maintenance(Some(d(2028, 2, 29))), Some(d(2029, 2, 28)));
+        assert_eq!(next_maintenance(None, MAINTENANCE_INTERVAL_MONTHS), None);
         assert_eq!(
-            next_maintenance(Some(d(2026, 12, 31))),
+            next_maintenance(Some(d(2026, 3, 15)), MAINTENANCE_INTERVAL_MONTHS),
+            Some(d(2027, 3, 15))
+        );
+        assert_eq!(
+            next_maintenance(Some(d(2028, 2, 29)), MAINTENANCE_INTERVAL_MONTHS),
+            Some(d(2029, 2, 28))
+        );
+        assert_eq!(
+            next_maintenance(Some(d(2026, 12, 31)), MAINTENANCE_INTERVAL_MONTHS),
             Some(d(2027, 12, 31))
+        );
+        assert_eq!(
+            next_maintenance(Some(d(2026, 3, 15)), 6),
+            Some(d(2026, 9, 15))
         );
     }
 }
