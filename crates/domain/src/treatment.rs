@@ -69,6 +69,55 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// Whether the supervisee came to a scheduled treatment session.
+    Attendance, "attendance" {
+        Attended => "attended", "Attended";
+        Missed => "missed", "Missed";
+        Excused => "excused", "Excused";
+    }
+}
+
+code_enum! {
+    /// How a treatment session was held.
+    SessionFormat, "session format" {
+        Group => "group", "Group";
+        Individual => "individual", "Individual";
+    }
+}
+
+/// Sessions of one period by attendance: every recorded session was scheduled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionCounts {
+    pub scheduled: u32,
+    pub attended: u32,
+    pub missed: u32,
+    pub excused: u32,
+}
+
+impl SessionCounts {
+    /// Counts the sessions dated from `from` to `to`, both included.
+    pub fn between(
+        sessions: impl IntoIterator<Item = (NaiveDate, Attendance)>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> SessionCounts {
+        let mut c = SessionCounts::default();
+        for (on, attendance) in sessions {
+            if on < from || on > to {
+                continue;
+            }
+            c.scheduled += 1;
+            match attendance {
+                Attendance::Attended => c.attended += 1,
+                Attendance::Missed => c.missed += 1,
+                Attendance::Excused => c.excused += 1,
+            }
+        }
+        c
+    }
+}
+
 /// What a comprehensive assessment covers, some or all of it (seed 002).
 pub const ASSESSMENT_AREAS: [&str; 20] = [
     "Risk levels for sexual and violent reoffense (SARATSO instruments)",
@@ -138,6 +187,27 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn session_counts_take_the_period_bounds_inclusively() {
+        let sessions = [
+            (d("2026-10-31"), Attendance::Attended),
+            (d("2026-11-01"), Attendance::Attended),
+            (d("2026-11-12"), Attendance::Missed),
+            (d("2026-11-19"), Attendance::Excused),
+            (d("2026-11-30"), Attendance::Attended),
+            (d("2026-12-01"), Attendance::Missed),
+        ];
+        assert_eq!(
+            SessionCounts::between(sessions, d("2026-11-01"), d("2026-11-30")),
+            SessionCounts {
+                scheduled: 4,
+                attended: 2,
+                missed: 1,
+                excused: 1
+            }
+        );
     }
 
     #[test]
