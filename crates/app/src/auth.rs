@@ -6,7 +6,7 @@ use containment_domain::audit::Outcome;
 use containment_domain::security::{
     self, LOCKOUT_WINDOW, NewPassword, SessionState, session_state,
 };
-use containment_storage::{NewSession, SessionRecord, StoredUser, TokenRecord, Tx};
+use containment_storage::{NewSession, StoredUser, TokenRecord, Tx, UserSessionRecord};
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 
 use crate::actor::{Actor, AuditEntry, Channel, Client, random_hex, secret_hash};
@@ -37,7 +37,7 @@ pub enum NextStep {
 pub struct SignedIn {
     /// The session secret for the cookie. Only its hash is stored.
     pub token: String,
-    pub session: SessionRecord,
+    pub session: UserSessionRecord,
     pub next: NextStep,
 }
 
@@ -47,17 +47,17 @@ pub enum SessionCheck {
     /// Fully signed in (password and second factor).
     Active {
         actor: Actor,
-        session: SessionRecord,
+        session: UserSessionRecord,
     },
     /// Password accepted, second factor still owed.
     MfaPending {
         user: StoredUser,
-        session: SessionRecord,
+        session: UserSessionRecord,
     },
     /// Idle too long: the password must be entered again.
     Locked {
         user: StoredUser,
-        session: SessionRecord,
+        session: UserSessionRecord,
     },
     /// Unknown, ended, expired, or the user was disabled.
     Invalid,
@@ -157,7 +157,7 @@ impl App {
         tx.record_sign_in_attempt(user.id, now, true).await?;
         let token = random_hex(32)?;
         let session = tx
-            .create_session(NewSession {
+            .create_user_session(NewSession {
                 token_hash: secret_hash(&token),
                 user_id: user.id,
                 now,
@@ -498,7 +498,7 @@ impl App {
     }
 
     /// The actor's own open sessions.
-    pub async fn my_sessions(&self, actor: &Actor) -> Result<Vec<SessionRecord>, AppError> {
+    pub async fn my_sessions(&self, actor: &Actor) -> Result<Vec<UserSessionRecord>, AppError> {
         let user_id = actor.user_id().ok_or(AppError::Unauthenticated)?;
         let tx = self.store.begin().await?;
         let sessions = tx.open_sessions(user_id).await?;

@@ -33,9 +33,9 @@ pub use containment_domain::Role;
 pub use containment_storage::{
     AgencyRecord, AssessmentRecord, AuditFilter, AuditVerification, Backend, CaseloadQuery,
     CaseloadRow, CaseloadSort, ContactRecord, CountyPolicyRecord, DocumentRecord, EpisodeRecord,
-    ExemptionRecord, MigrationState, NotificationRecord, ScoreRecord, SelfReportRecord,
-    SessionRecord, StepRecord, Store, StoredUser, SuperviseeRecord, TeamMemberRecord, TokenRecord,
-    TreatmentRecord, WaiverRecord,
+    ExemptionRecord, MigrationState, NotificationRecord, ScoreRecord, SelfReportRecord, StepRecord,
+    Store, StoredUser, SuperviseeRecord, TeamMemberRecord, TokenRecord, TreatmentRecord,
+    UserSessionRecord, WaiverRecord,
 };
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};

@@ -32,7 +32,7 @@ pub use migration::MigrationState;
 pub use polygraph::{ExamRecord, FollowupRecord};
 pub use schema::ColumnShape;
 pub use scores::{ScoreRecord, StepRecord};
-pub use sessions::{NewSession, SessionRecord, TokenRecord};
+pub use sessions::{NewSession, TokenRecord, UserSessionRecord};
 pub use treatment::{AssessmentRecord, ContactRecord, SelfReportRecord, TreatmentRecord};
 pub use tx::Tx;
 pub use waivers::WaiverRecord;

@@ -18,7 +18,7 @@ pub struct NewSession {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionRecord {
+pub struct UserSessionRecord {
     pub id: i64,
     pub user_id: i64,
     pub created_at: DateTime<Utc>,
@@ -33,9 +33,9 @@ pub struct SessionRecord {
     pub csrf_token: String,
 }
 
-impl From<user_session::Model> for SessionRecord {
+impl From<user_session::Model> for UserSessionRecord {
     fn from(m: user_session::Model) -> Self {
-        SessionRecord {
+        UserSessionRecord {
             id: m.id,
             user_id: m.user_id,
             created_at: m.created_at,
@@ -79,7 +79,10 @@ impl From<api_token::Model> for TokenRecord {
 }
 
 impl Tx {
-    pub async fn create_session(&self, s: NewSession) -> Result<SessionRecord, StorageError> {
+    pub async fn create_user_session(
+        &self,
+        s: NewSession,
+    ) -> Result<UserSessionRecord, StorageError> {
         let row = user_session::ActiveModel {
             token_hash: Set(s.token_hash),
             user_id: Set(s.user_id),
@@ -102,7 +105,7 @@ impl Tx {
     pub async fn session_by_token_hash(
         &self,
         token_hash: &str,
-    ) -> Result<Option<SessionRecord>, StorageError> {
+    ) -> Result<Option<UserSessionRecord>, StorageError> {
         Ok(user_session::Entity::find()
             .filter(user_session::Column::TokenHash.eq(token_hash))
             .one(&self.txn)
@@ -110,7 +113,7 @@ impl Tx {
             .map(Into::into))
     }
 
-    pub async fn session(&self, id: i64) -> Result<Option<SessionRecord>, StorageError> {
+    pub async fn session(&self, id: i64) -> Result<Option<UserSessionRecord>, StorageError> {
         Ok(user_session::Entity::find_by_id(id)
             .one(&self.txn)
             .await?
@@ -189,7 +192,10 @@ impl Tx {
     }
 
     /// A user's sessions that have not been ended, newest first.
-    pub async fn open_sessions(&self, user_id: i64) -> Result<Vec<SessionRecord>, StorageError> {
+    pub async fn open_sessions(
+        &self,
+        user_id: i64,
+    ) -> Result<Vec<UserSessionRecord>, StorageError> {
         Ok(user_session::Entity::find()
             .filter(user_session::Column::UserId.eq(user_id))
             .filter(user_session::Column::EndedAt.is_null())

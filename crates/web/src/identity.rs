@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use containment_app::{Actor, Client, SessionCheck, SessionRecord, StoredUser};
+use containment_app::{Actor, Client, SessionCheck, StoredUser, UserSessionRecord};
 
 use crate::AppState;
 
@@ -35,17 +35,17 @@ pub enum Identity {
     /// Password accepted; the second factor is still owed.
     MfaPending {
         user: StoredUser,
-        session: SessionRecord,
+        session: UserSessionRecord,
     },
     /// Idle too long; the password must be entered again.
     Locked {
         user: StoredUser,
-        session: SessionRecord,
+        session: UserSessionRecord,
     },
     /// A fully signed-in browser session.
     Session {
         actor: Actor,
-        session: SessionRecord,
+        session: UserSessionRecord,
     },
     /// A program with a valid API token.
     Bearer {
