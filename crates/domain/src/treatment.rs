@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::ParseError;
 use crate::compliance::TreatmentEnd;
 use crate::identity::code_enum;
+use crate::instrument::Static99rLevel;
 
 code_enum! {
     /// Treatment while charges are pending, or after conviction.
@@ -118,6 +119,34 @@ impl SessionCounts {
     }
 }
 
+/// Treatment sessions a month this program recommends by default for the latest Static-99R
+/// level, under the Risk principle (intensity and frequency follow the risk of reoffense):
+/// levels I and II 2, level III 4, level IVa 6, level IVb 8. Without a score there is no
+/// recommendation. A provider may depart from it, giving the reason.
+pub fn recommended_sessions_per_month(latest: Option<Static99rLevel>) -> Option<u32> {
+    latest.map(|level| match level {
+        Static99rLevel::I | Static99rLevel::II => 2,
+        Static99rLevel::III => 4,
+        Static99rLevel::IVa => 6,
+        Static99rLevel::IVb => 8,
+    })
+}
+
+/// Why this intensity needs an explicit reason, if it does: it departs from the recommendation.
+pub fn intensity_needs_reason(chosen: u32, recommended: Option<u32>) -> Option<String> {
+    match recommended {
+        Some(r) if r != chosen => Some(format!(
+            "{chosen} sessions a month departs from the {r} recommended for the risk level (Risk principle): give the reason"
+        )),
+        _ => None,
+    }
+}
+
+/// The supervisee's duties under the treatment contract, as the standard words them; the
+/// starting text of every new contract version.
+pub const CONTRACT_DUTIES: &str = "I will avoid risky, aggressive or re-offending behavior and high-risk situations. \
+I will self-report any such behavior to my treatment provider and my supervising officer as soon as possible.";
+
 /// What a comprehensive assessment covers, some or all of it (seed 002).
 pub const ASSESSMENT_AREAS: [&str; 20] = [
     "Risk levels for sexual and violent reoffense (SARATSO instruments)",
@@ -208,6 +237,28 @@ mod tests {
                 excused: 1
             }
         );
+    }
+
+    #[test]
+    fn intensity_follows_the_static99r_level() {
+        use Static99rLevel::*;
+        let bands = [(I, 2), (II, 2), (III, 4), (IVa, 6), (IVb, 8)];
+        for (level, sessions) in bands {
+            assert_eq!(
+                recommended_sessions_per_month(Some(level)),
+                Some(sessions),
+                "{level}"
+            );
+        }
+        assert_eq!(recommended_sessions_per_month(None), None);
+    }
+
+    #[test]
+    fn only_a_departure_from_the_recommendation_needs_a_reason() {
+        assert_eq!(intensity_needs_reason(4, Some(4)), None);
+        assert!(intensity_needs_reason(3, Some(4)).is_some());
+        assert!(intensity_needs_reason(5, Some(4)).is_some());
+        assert_eq!(intensity_needs_reason(3, None), None);
     }
 
     #[test]
