@@ -230,6 +230,8 @@ impl App {
                     end_reason: None,
                     created_by: actor.user_id().unwrap_or(0),
                     version: 1,
+                    sessions_per_month: None,
+                    intensity_reason: None,
                 },
                 now,
             )

@@ -15,6 +15,7 @@ mod schema;
 mod scores;
 mod sessions;
 mod treatment;
+mod treatment_plan;
 mod tx;
 mod waivers;
 
@@ -34,5 +35,6 @@ pub use schema::ColumnShape;
 pub use scores::{ScoreRecord, StepRecord};
 pub use sessions::{NewSession, TokenRecord, UserSessionRecord};
 pub use treatment::{AssessmentRecord, ContactRecord, SelfReportRecord, TreatmentRecord};
+pub use treatment_plan::{ContractRecord, ModuleRecord, SessionRecord};
 pub use tx::Tx;
 pub use waivers::WaiverRecord;

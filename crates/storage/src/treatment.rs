@@ -31,6 +31,10 @@ pub struct TreatmentRecord {
     pub end_reason: Option<String>,
     pub created_by: i64,
     pub version: i32,
+    /// Sessions a month; `None` on enrollments made before intensity was structured.
+    pub sessions_per_month: Option<i32>,
+    /// Why the intensity departs from the risk-level recommendation, when it does.
+    pub intensity_reason: Option<String>,
 }
 
 fn treatment_record(m: treatment::Model) -> Result<TreatmentRecord, StorageError> {
@@ -53,6 +57,8 @@ fn treatment_record(m: treatment::Model) -> Result<TreatmentRecord, StorageError
         end_reason: m.end_reason,
         created_by: m.created_by,
         version: m.version,
+        sessions_per_month: m.sessions_per_month,
+        intensity_reason: m.intensity_reason,
     })
 }
 
@@ -244,6 +250,8 @@ impl Tx {
             created_at: Set(now),
             created_by: Set(t.created_by),
             version: Set(1),
+            sessions_per_month: Set(t.sessions_per_month),
+            intensity_reason: Set(t.intensity_reason.clone()),
             ..Default::default()
         }
         .insert(&self.txn)

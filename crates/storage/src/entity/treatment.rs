@@ -19,6 +19,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub created_by: i64,
     pub version: i32,
+    pub sessions_per_month: Option<i32>,
+    pub intensity_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

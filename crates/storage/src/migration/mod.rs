@@ -16,6 +16,7 @@ mod m20261125_000008_treatment;
 mod m20261125_000009_polygraph;
 mod m20261126_000010_notification_email;
 mod m20261126_000011_assessment;
+mod m20261126_000012_treatment_plan;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_polygraph::Migration),
             Box::new(m20261126_000010_notification_email::Migration),
             Box::new(m20261126_000011_assessment::Migration),
+            Box::new(m20261126_000012_treatment_plan::Migration),
         ]
     }
 }
