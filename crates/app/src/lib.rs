@@ -13,6 +13,7 @@ mod demo;
 mod documents;
 mod error;
 mod mail;
+mod monthly_reports;
 pub mod password;
 mod polygraph;
 mod scores;
@@ -33,14 +34,17 @@ pub use containment_domain::Role;
 pub use containment_storage::{
     AgencyRecord, AssessmentRecord, AuditFilter, AuditVerification, Backend, CaseloadQuery,
     CaseloadRow, CaseloadSort, ContactRecord, CountyPolicyRecord, DocumentRecord, EpisodeRecord,
-    ExemptionRecord, MigrationState, NotificationRecord, ScoreRecord, SelfReportRecord, StepRecord,
-    Store, StoredUser, SuperviseeRecord, TeamMemberRecord, TokenRecord, TreatmentRecord,
-    UserSessionRecord, WaiverRecord,
+    ExemptionRecord, MigrationState, MonthlyReportRecord, NotificationRecord, ReportContent,
+    ScoreRecord, SelfReportRecord, StepRecord, Store, StoredUser, SuperviseeRecord,
+    TeamMemberRecord, TokenRecord, TreatmentRecord, UserSessionRecord, WaiverRecord,
 };
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};
 pub use error::AppError;
 pub use mail::MailConfig;
+pub use monthly_reports::{
+    MonthlyReportDetail, MonthlyReportInput, MonthlyReportView, MonthlyReportsView,
+};
 pub use polygraph::{
     DisclosureEntry, ExamEntry, ExamInput, ExamsView, FollowupEntry, FollowupInput,
 };

@@ -107,7 +107,7 @@ fn optional_date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<Naive
 }
 
 /// The side of the monthly communication the actor documents on this case.
-fn side_of(actor: &Actor, relationships: &[Relationship]) -> Option<ContactSide> {
+pub(crate) fn side_of(actor: &Actor, relationships: &[Relationship]) -> Option<ContactSide> {
     relationships.iter().find_map(|r| match r {
         Relationship::TeamMember { team_role } => {
             let serves = team_role
@@ -866,7 +866,7 @@ impl App {
 
 /// The policy's own denial, or, when the policy allows the record kind but the actor's team
 /// role does not take this step, a denial saying so.
-fn role_denial(
+pub(crate) fn role_denial(
     decision: containment_domain::access::Decision,
     kind: RecordKind,
 ) -> containment_domain::access::Decision {

@@ -12,6 +12,7 @@ pub mod compliance;
 pub mod document;
 pub mod identity;
 pub mod instrument;
+pub mod monthly_report;
 pub mod policy;
 pub mod polygraph;
 pub mod score_chain;

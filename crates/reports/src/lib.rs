@@ -12,6 +12,7 @@ static FONTS: [&[u8]; 3] = [
 ];
 
 static SCORE_REPORT: &str = include_str!("../templates/score_report.typ");
+static MONTHLY_REPORT: &str = include_str!("../templates/monthly_report.typ");
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -94,6 +95,41 @@ fn render<T: Serialize>(template: &'static str, data: &T) -> Result<Vec<u8>, Rep
 /// The score report as a PDF.
 pub fn score_report_pdf(report: &ScoreReport) -> Result<Vec<u8>, ReportError> {
     render(SCORE_REPORT, report)
+}
+
+/// The Monthly Progress/Communication Report, every value already formatted for print (empty
+/// text prints as a dash or "Nothing reported").
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MonthlyReport {
+    pub generated: String,
+    pub status: String,
+    pub version: String,
+    /// "Corrects version 1", "Superseded by version 3", or empty.
+    pub version_note: String,
+    pub month: String,
+    pub supervisee: String,
+    pub cii: String,
+    pub provider: String,
+    pub officer: String,
+    pub scheduled: String,
+    pub attended: String,
+    pub missed: String,
+    pub excused: String,
+    pub participation: String,
+    pub dynamic_risk: String,
+    pub polygraph: String,
+    pub contract_compliance: String,
+    pub self_reports: String,
+    pub concerns: String,
+    pub signed: String,
+    pub acknowledged_by: String,
+    pub acknowledged: String,
+    pub officer_section: String,
+}
+
+/// The monthly report as a PDF.
+pub fn monthly_report_pdf(report: &MonthlyReport) -> Result<Vec<u8>, ReportError> {
+    render(MONTHLY_REPORT, report)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod form;
 mod guard;
 mod health;
 mod identity;
+mod monthly_reports;
 pub(crate) mod pages;
 mod polygraph;
 mod routes;
@@ -74,6 +75,7 @@ fn registry() -> routes::Registry {
         .merge(api_scores::registry())
         .merge(compliance::registry())
         .merge(treatment::registry())
+        .merge(monthly_reports::registry())
         .merge(polygraph::registry())
         .merge(assets::registry())
 }

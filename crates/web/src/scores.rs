@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate, Utc};
 use containment_app::{AppError, CaseView, ScoreEntry, ScoreInput, StepInput, level_label};
@@ -659,23 +659,12 @@ pub(crate) async fn report_response(
             String::new()
         },
     };
-    let pdf = tokio::task::spawn_blocking(move || containment_reports::score_report_pdf(&report))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut res = (StatusCode::OK, pdf).into_response();
+    let mut res = crate::pages::typeset_pdf(
+        move || containment_reports::score_report_pdf(&report),
+        format!("score-{score}-{}.pdf", r.instrument.code()),
+    )
+    .await?;
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "inline; filename=\"score-{score}-{}.pdf\"",
-        r.instrument.code()
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
     if r.instrument == Instrument::Static99r
         && let Ok(v) = HeaderValue::from_str(containment_domain::document::CORI_MARK)
     {

@@ -17,6 +17,7 @@ mod m20261125_000009_polygraph;
 mod m20261126_000010_notification_email;
 mod m20261126_000011_assessment;
 mod m20261126_000012_treatment_plan;
+mod m20261126_000013_monthly_report;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_notification_email::Migration),
             Box::new(m20261126_000011_assessment::Migration),
             Box::new(m20261126_000012_treatment_plan::Migration),
+            Box::new(m20261126_000013_monthly_report::Migration),
         ]
     }
 }

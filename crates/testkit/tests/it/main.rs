@@ -9,6 +9,7 @@ mod compliance;
 mod foundation_http;
 mod foundation_storage;
 mod identity;
+mod monthly_reports;
 mod polygraph;
 mod scores;
 mod treatment;

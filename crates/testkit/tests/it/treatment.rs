@@ -22,7 +22,7 @@ both_backends!(
 
 /// A case with provider, examiner and a deputy on the team and a court waiver covering
 /// progress and dynamic-risk discussion; returns its id and the deputy.
-async fn setup(w: &World, name: &str) -> (i64, Actor) {
+pub(crate) async fn setup(w: &World, name: &str) -> (i64, Actor) {
     let now = Utc::now();
     let today = local_date(now);
     let id = w

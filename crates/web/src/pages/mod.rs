@@ -80,6 +80,34 @@ impl Layout {
 }
 
 /// Renders a template into a response, or the error page.
+/// Typesets a printable document off the async workers and answers it as an inline PDF that is
+/// never cached.
+pub(crate) async fn typeset_pdf<F>(
+    typeset: F,
+    filename: String,
+) -> Result<Response, containment_app::AppError>
+where
+    F: FnOnce() -> Result<Vec<u8>, containment_reports::ReportError> + Send + 'static,
+{
+    use axum::http::{HeaderValue, StatusCode, header};
+    let internal = |e: String| containment_app::AppError::Internal(e);
+    let pdf = tokio::task::spawn_blocking(typeset)
+        .await
+        .map_err(|e| internal(e.to_string()))?
+        .map_err(|e| internal(e.to_string()))?;
+    let mut res = (StatusCode::OK, pdf).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{filename}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
 pub(crate) fn render(page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => Html(html).into_response(),

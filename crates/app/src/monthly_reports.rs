@@ -1,0 +1,835 @@
+//! The Monthly Progress/Communication Report: the provider drafts it (session counts and the
+//! month's exams and self-reports filled in from the record), signs and submits it; the officer
+//! acknowledges it with an officer section, which locks it. A correction is a new version of
+//! the same month; earlier versions stay as they were signed. Reports pass the information
+//! wall as the "monthly reports" category.
+
+use chrono::{DateTime, Utc};
+use containment_domain::access::{Action, RecordKind, TeamRole};
+use containment_domain::audit::Outcome;
+use containment_domain::calendar::Calendar;
+use containment_domain::case::local_date;
+use containment_domain::monthly_report::{ReportMonth, ReportStatus};
+use containment_domain::treatment::{ContactSide, SessionCounts};
+use containment_storage::{MonthlyReportRecord, NotificationRecord, ReportContent, Tx};
+
+use crate::actor::{Actor, AuditEntry};
+use crate::documents::CaseAccess;
+use crate::treatment::{role_denial, side_of};
+use crate::{App, AppError};
+
+/// Working days the officer is given to acknowledge a submitted report.
+const ACKNOWLEDGE_WORKING_DAYS: u32 = 5;
+/// Longest text kept in one section of a report.
+const SECTION_CHARS: usize = 8000;
+/// More sessions than this in one month is a typing error.
+const MAX_SESSIONS: u32 = 200;
+
+/// A report as typed in. Counts are text so that a wrong entry comes back with its message.
+#[derive(Debug, Clone, Default)]
+pub struct MonthlyReportInput {
+    pub month: String,
+    pub scheduled: String,
+    pub attended: String,
+    pub missed: String,
+    pub excused: String,
+    pub participation: String,
+    pub dynamic_risk: String,
+    pub polygraph: String,
+    pub contract_compliance: String,
+    pub self_reports: String,
+    pub concerns: String,
+}
+
+impl MonthlyReportInput {
+    /// The form filled with what a report already says.
+    pub fn from_content(month: ReportMonth, c: &ReportContent) -> MonthlyReportInput {
+        MonthlyReportInput {
+            month: month.to_string(),
+            scheduled: c.sessions.scheduled.to_string(),
+            attended: c.sessions.attended.to_string(),
+            missed: c.sessions.missed.to_string(),
+            excused: c.sessions.excused.to_string(),
+            participation: c.participation.clone(),
+            dynamic_risk: c.dynamic_risk.clone(),
+            polygraph: c.polygraph.clone(),
+            contract_compliance: c.contract_compliance.clone(),
+            self_reports: c.self_reports.clone(),
+            concerns: c.concerns.clone(),
+        }
+    }
+}
+
+/// One version as a viewer sees it, with names and what the viewer may do with it.
+#[derive(Debug, Clone)]
+pub struct MonthlyReportView {
+    pub record: MonthlyReportRecord,
+    pub provider_name: String,
+    pub officer_name: String,
+    pub acknowledged_by_name: String,
+    /// The version that corrects this one, if any: then this one is superseded.
+    pub superseded_by: Option<i64>,
+    pub may_edit: bool,
+    pub may_acknowledge: bool,
+    pub may_correct: bool,
+}
+
+/// The monthly reports of a case as one viewer may see them.
+#[derive(Debug, Clone, Default)]
+pub struct MonthlyReportsView {
+    /// The newest version of each month, newest month first; `None` when no waiver lets the
+    /// viewer read monthly reports.
+    pub reports: Option<Vec<MonthlyReportView>>,
+    pub may_draft: bool,
+    /// The month a new report would be for: the current one.
+    pub current_month: Option<ReportMonth>,
+}
+
+/// One version with every version of its month, for the report page and the PDF.
+#[derive(Debug, Clone)]
+pub struct MonthlyReportDetail {
+    pub report: MonthlyReportView,
+    /// Every version of the month, newest first (the report itself included).
+    pub versions: Vec<MonthlyReportView>,
+    pub supervisee_name: String,
+    pub cii: String,
+}
+
+fn section(v: &str) -> String {
+    v.trim().chars().take(SECTION_CHARS).collect()
+}
+
+/// Reads and checks the typed report: counts add up, the month is not to come.
+fn parse_input(
+    input: &MonthlyReportInput,
+    today: chrono::NaiveDate,
+) -> Result<(ReportMonth, ReportContent), AppError> {
+    let mut errors = Vec::new();
+    let month = input
+        .month
+        .parse::<ReportMonth>()
+        .map_err(|e| errors.push(e.to_string()))
+        .ok();
+    if month.is_some_and(|m| m > ReportMonth::of(today)) {
+        errors.push("month: a report is written for a month that has begun".into());
+    }
+    let mut number = |field: &str, v: &str| -> u32 {
+        let v = v.trim();
+        if v.is_empty() {
+            return 0;
+        }
+        match v.parse::<u32>() {
+            Ok(n) if n <= MAX_SESSIONS => n,
+            _ => {
+                errors.push(format!(
+                    "{field}: \"{v}\" is not a number of sessions (0 to {MAX_SESSIONS})"
+                ));
+                0
+            }
+        }
+    };
+    let sessions = SessionCounts {
+        scheduled: number("sessions scheduled", &input.scheduled),
+        attended: number("sessions attended", &input.attended),
+        missed: number("sessions missed", &input.missed),
+        excused: number("sessions excused", &input.excused),
+    };
+    let accounted = sessions.attended + sessions.missed + sessions.excused;
+    if accounted != sessions.scheduled {
+        errors.push(format!(
+            "sessions: attended, missed and excused add up to {accounted}, not the {} scheduled",
+            sessions.scheduled
+        ));
+    }
+    let Some(month) = month else {
+        return Err(AppError::InvalidInput(errors.join("; ")));
+    };
+    if !errors.is_empty() {
+        return Err(AppError::InvalidInput(errors.join("; ")));
+    }
+    Ok((
+        month,
+        ReportContent {
+            sessions,
+            participation: section(&input.participation),
+            dynamic_risk: section(&input.dynamic_risk),
+            polygraph: section(&input.polygraph),
+            contract_compliance: section(&input.contract_compliance),
+            self_reports: section(&input.self_reports),
+            concerns: section(&input.concerns),
+        },
+    ))
+}
+
+/// What a signature needs: the author says how the month went.
+fn check_signable(c: &ReportContent) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    if c.participation.is_empty() {
+        errors.push("participation and progress: say how the month went before signing");
+    }
+    if c.concerns.is_empty() {
+        errors.push("concerns and recommendations: write \"none\" if there are none");
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::InvalidInput(errors.join("; ")))
+    }
+}
+
+impl App {
+    async fn report_case(
+        &self,
+        actor: &Actor,
+        action: &str,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Tx, CaseAccess), AppError> {
+        let tx = self.store.begin().await?;
+        self.case_access(tx, actor, action, supervisee_id, now)
+            .await
+    }
+
+    /// Checks that the actor writes reports on this case as its provider.
+    async fn as_report_author(
+        &self,
+        actor: &Actor,
+        action: &str,
+        supervisee_id: i64,
+        kind_action: Action,
+        now: DateTime<Utc>,
+    ) -> Result<(Tx, CaseAccess, Option<i64>), AppError> {
+        let (tx, case) = self.report_case(actor, action, supervisee_id, now).await?;
+        let decision = case.decide(actor, kind_action, RecordKind::MonthlyReport);
+        if !decision.is_allowed()
+            || side_of(actor, &case.relationships) != Some(ContactSide::Provider)
+        {
+            let decision = role_denial(decision, RecordKind::MonthlyReport);
+            return Err(self
+                .case_denied(tx, actor, action, supervisee_id, &decision, now)
+                .await);
+        }
+        let waiver = decision.waiver().map(|w| w.0);
+        Ok((tx, case, waiver))
+    }
+
+    async fn report_versions(
+        &self,
+        tx: &Tx,
+        supervisee_id: i64,
+        report_id: i64,
+    ) -> Result<(MonthlyReportRecord, Vec<MonthlyReportRecord>), AppError> {
+        let all = tx.monthly_reports_of(&[supervisee_id]).await?;
+        let Some(report) = all.iter().find(|r| r.id == report_id).cloned() else {
+            return Err(AppError::NotFound);
+        };
+        let versions = all
+            .into_iter()
+            .filter(|r| r.month == report.month)
+            .collect();
+        Ok((report, versions))
+    }
+
+    /// The draft as read at `revision`: a signed version, or one changed since, is refused.
+    async fn draft_at(
+        &self,
+        tx: &Tx,
+        supervisee_id: i64,
+        report_id: i64,
+        revision: i32,
+    ) -> Result<MonthlyReportRecord, AppError> {
+        let (current, _) = self.report_versions(tx, supervisee_id, report_id).await?;
+        if !current.status.is_editable() {
+            return Err(AppError::Conflict(
+                "this version is signed and locked: correct it with a new version".into(),
+            ));
+        }
+        if current.revision != revision {
+            return Err(AppError::Stale {
+                current_version: current.revision,
+            });
+        }
+        Ok(current)
+    }
+
+    /// What the record already says about a month, to start a report from: the sessions
+    /// recorded, the month's polygraph exams and self-reports.
+    pub async fn monthly_report_prefill(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        month: ReportMonth,
+        now: DateTime<Utc>,
+    ) -> Result<ReportContent, AppError> {
+        let (tx, case, _) = self
+            .as_report_author(
+                actor,
+                "monthly_report_prefill",
+                supervisee_id,
+                Action::Create,
+                now,
+            )
+            .await?;
+        let (from, to) = (month.first_day(), month.last_day());
+        let sessions = tx
+            .sessions_of(&[supervisee_id])
+            .await?
+            .into_iter()
+            .map(|s| (s.on, s.attendance));
+        let exams: Vec<String> = tx
+            .polygraph_exams(supervisee_id)
+            .await?
+            .into_iter()
+            .filter(|e| e.exam_date >= from && e.exam_date <= to)
+            .rev()
+            .map(|e| {
+                format!(
+                    "{} {} exam: {}{}",
+                    e.exam_date,
+                    e.exam_type.label(),
+                    e.result.label(),
+                    if e.disclosures.as_deref().is_some_and(|d| !d.is_empty()) {
+                        " (disclosures recorded)"
+                    } else {
+                        ""
+                    }
+                )
+            })
+            .collect();
+        let reports: Vec<String> = if case
+            .decide(actor, Action::Read, RecordKind::TreatmentContract)
+            .is_allowed()
+        {
+            tx.self_reports_of(&[supervisee_id])
+                .await?
+                .into_iter()
+                .filter(|r| r.reported_on >= from && r.reported_on <= to)
+                .rev()
+                .map(|r| format!("{} {}: {}", r.reported_on, r.category.label(), r.behavior))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        tx.commit().await?;
+        Ok(ReportContent {
+            sessions: SessionCounts::between(sessions, from, to),
+            polygraph: exams.join("\n"),
+            self_reports: reports.join("\n"),
+            ..ReportContent::default()
+        })
+    }
+
+    /// The provider starts the report of a month as a draft, or signs and submits it at once.
+    pub async fn draft_monthly_report(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        input: &MonthlyReportInput,
+        submit: bool,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let (tx, case, _) = self
+            .as_report_author(
+                actor,
+                "monthly_report_draft",
+                supervisee_id,
+                Action::Create,
+                now,
+            )
+            .await?;
+        let (month, content) = parse_input(input, local_date(now))?;
+        if submit {
+            check_signable(&content)?;
+        }
+        if let Some(existing) = tx
+            .monthly_reports_of(&[supervisee_id])
+            .await?
+            .into_iter()
+            .find(|r| r.month == month)
+        {
+            return Err(AppError::Conflict(format!(
+                "a report for {} exists (report {}): open it to edit or correct it",
+                month.label(),
+                existing.id
+            )));
+        }
+        let author = actor.user_id().unwrap_or(0);
+        let id = tx
+            .create_monthly_report(
+                &MonthlyReportRecord {
+                    id: 0,
+                    supervisee_id,
+                    month,
+                    version: 1,
+                    status: ReportStatus::Draft,
+                    corrects_id: None,
+                    provider_user_id: author,
+                    officer_user_id: None,
+                    content,
+                    officer_section: String::new(),
+                    author_id: author,
+                    signed_at: None,
+                    acknowledged_by: None,
+                    acknowledged_at: None,
+                    revision: 1,
+                    created_at: now,
+                    updated_at: now,
+                },
+                now,
+            )
+            .await?;
+        AuditEntry::new("monthly_report_draft", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("report {id} ({month}, version 1)"))
+            .write(&tx)
+            .await?;
+        if submit {
+            self.sign_and_notify(&tx, actor, &case, id, 1, month, now)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The provider saves changes to a draft, and signs and submits it when asked.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_monthly_report(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        report_id: i64,
+        revision: i32,
+        input: &MonthlyReportInput,
+        submit: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let (tx, case, waiver) = self
+            .as_report_author(
+                actor,
+                "monthly_report_update",
+                supervisee_id,
+                Action::Update,
+                now,
+            )
+            .await?;
+        let current = self
+            .draft_at(&tx, supervisee_id, report_id, revision)
+            .await?;
+        let mut input = input.clone();
+        // A version keeps its month; only its content changes.
+        input.month = current.month.to_string();
+        let (_, content) = parse_input(&input, local_date(now))?;
+        if submit {
+            check_signable(&content)?;
+        }
+        if !tx
+            .update_monthly_report_draft(report_id, revision, &content, now)
+            .await?
+        {
+            return Err(AppError::Stale {
+                current_version: revision + 1,
+            });
+        }
+        AuditEntry::new("monthly_report_update", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .waiver(waiver)
+            .detail(format!("report {report_id}"))
+            .write(&tx)
+            .await?;
+        if submit {
+            self.sign_and_notify(
+                &tx,
+                actor,
+                &case,
+                report_id,
+                revision + 1,
+                current.month,
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The provider signs and submits a draft as it stands.
+    pub async fn submit_monthly_report(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        report_id: i64,
+        revision: i32,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let (tx, case, _) = self
+            .as_report_author(
+                actor,
+                "monthly_report_submit",
+                supervisee_id,
+                Action::Update,
+                now,
+            )
+            .await?;
+        let current = self
+            .draft_at(&tx, supervisee_id, report_id, revision)
+            .await?;
+        check_signable(&current.content)?;
+        self.sign_and_notify(&tx, actor, &case, report_id, revision, current.month, now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Signs a draft and tells the officer on the team it awaits acknowledgement.
+    #[allow(clippy::too_many_arguments)]
+    async fn sign_and_notify(
+        &self,
+        tx: &Tx,
+        actor: &Actor,
+        case: &CaseAccess,
+        report_id: i64,
+        revision: i32,
+        month: ReportMonth,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let today = local_date(now);
+        let ids: Vec<i64> = case.episodes.iter().map(|e| e.id).collect();
+        let officers: Vec<i64> = tx
+            .team(&ids)
+            .await?
+            .into_iter()
+            .filter(|m| m.active_on(today) && m.team_role == TeamRole::SupervisingOfficer)
+            .map(|m| m.user_id)
+            .collect();
+        if !tx
+            .submit_monthly_report(report_id, revision, officers.first().copied(), now)
+            .await?
+        {
+            return Err(AppError::Stale {
+                current_version: revision + 1,
+            });
+        }
+        let due = Calendar::california().add_working_days(today, ACKNOWLEDGE_WORKING_DAYS);
+        let case_id = case.supervisee.id;
+        for officer in officers {
+            tx.notify_once(
+                &NotificationRecord {
+                    id: 0,
+                    user_id: officer,
+                    supervisee_id: case_id,
+                    obligation_key: format!("monthly_report:{report_id}"),
+                    kind: "monthly_report".into(),
+                    due_on: due,
+                    message: format!(
+                        "Monthly report for {} on case {case_id} is signed: acknowledge it by {due}.",
+                        month.label()
+                    ),
+                    created_at: now,
+                    read_at: None,
+                },
+                now,
+            )
+            .await?;
+        }
+        AuditEntry::new("monthly_report_submit", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", case_id)
+            .detail(format!("report {report_id} ({month})"))
+            .write(tx)
+            .await?;
+        Ok(())
+    }
+
+    /// The officer acknowledges a submitted report with their section; it is then locked.
+    pub async fn acknowledge_monthly_report(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        report_id: i64,
+        officer_section: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let (tx, case) = self
+            .report_case(actor, "monthly_report_acknowledge", supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, Action::Update, RecordKind::MonthlyReport);
+        if !decision.is_allowed()
+            || side_of(actor, &case.relationships) != Some(ContactSide::Officer)
+        {
+            let decision = role_denial(decision, RecordKind::MonthlyReport);
+            return Err(self
+                .case_denied(
+                    tx,
+                    actor,
+                    "monthly_report_acknowledge",
+                    supervisee_id,
+                    &decision,
+                    now,
+                )
+                .await);
+        }
+        let (current, versions) = self.report_versions(&tx, supervisee_id, report_id).await?;
+        if versions.iter().any(|v| v.version > current.version) {
+            return Err(AppError::Conflict(
+                "a newer version corrects this report: acknowledge that one".into(),
+            ));
+        }
+        match current.status {
+            ReportStatus::Draft => {
+                return Err(AppError::Conflict(
+                    "this report is still a draft: it can be acknowledged once signed".into(),
+                ));
+            }
+            ReportStatus::Acknowledged => {
+                return Err(AppError::Conflict(
+                    "this report is already acknowledged and locked".into(),
+                ));
+            }
+            ReportStatus::Submitted => {}
+        }
+        let officer_section = section(officer_section);
+        if !tx
+            .acknowledge_monthly_report(
+                report_id,
+                actor.user_id().unwrap_or(0),
+                &officer_section,
+                now,
+            )
+            .await?
+        {
+            return Err(AppError::Conflict(
+                "this report is already acknowledged and locked".into(),
+            ));
+        }
+        AuditEntry::new("monthly_report_acknowledge", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .waiver(decision.waiver().map(|w| w.0))
+            .detail(format!("report {report_id} ({})", current.month))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The provider corrects a signed report: a new draft version of the same month starts
+    /// from it, and the signed one stays as it was.
+    pub async fn correct_monthly_report(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        report_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let (tx, _, waiver) = self
+            .as_report_author(
+                actor,
+                "monthly_report_correct",
+                supervisee_id,
+                Action::Update,
+                now,
+            )
+            .await?;
+        let (current, versions) = self.report_versions(&tx, supervisee_id, report_id).await?;
+        if let Some(newer) = versions.iter().find(|v| v.version > current.version) {
+            return Err(AppError::Conflict(format!(
+                "version {} already corrects this report: open report {}",
+                newer.version, newer.id
+            )));
+        }
+        if current.status.is_editable() {
+            return Err(AppError::Conflict(
+                "this version is a draft: edit it instead".into(),
+            ));
+        }
+        let author = actor.user_id().unwrap_or(0);
+        let version = current.version + 1;
+        let id = tx
+            .create_monthly_report(
+                &MonthlyReportRecord {
+                    id: 0,
+                    version,
+                    status: ReportStatus::Draft,
+                    corrects_id: Some(current.id),
+                    provider_user_id: author,
+                    officer_user_id: None,
+                    officer_section: String::new(),
+                    author_id: author,
+                    signed_at: None,
+                    acknowledged_by: None,
+                    acknowledged_at: None,
+                    revision: 1,
+                    created_at: now,
+                    updated_at: now,
+                    ..current.clone()
+                },
+                now,
+            )
+            .await?;
+        AuditEntry::new("monthly_report_correct", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .waiver(waiver)
+            .detail(format!(
+                "report {id} ({}, version {version}) corrects report {report_id}",
+                current.month
+            ))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The monthly reports of a case, through the wall: the newest version of each month.
+    /// Drafts are shown to the provider side only; the others see signed versions.
+    pub async fn monthly_reports(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<MonthlyReportsView, AppError> {
+        let (tx, case) = self
+            .report_case(actor, "monthly_report_list", supervisee_id, now)
+            .await?;
+        let basic = case.decide(actor, Action::Read, RecordKind::Supervisee);
+        if !basic.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, "monthly_report_list", supervisee_id, &basic, now)
+                .await);
+        }
+        let read = case.decide(actor, Action::Read, RecordKind::MonthlyReport);
+        let side = side_of(actor, &case.relationships);
+        let may_draft = side == Some(ContactSide::Provider)
+            && case
+                .decide(actor, Action::Create, RecordKind::MonthlyReport)
+                .is_allowed();
+        let reports = if read.is_allowed() {
+            let all = tx.monthly_reports_of(&[supervisee_id]).await?;
+            let views = self.views(&tx, &case, actor, &all).await?;
+            let mut latest: Vec<MonthlyReportView> = Vec::new();
+            for v in views {
+                if !latest.iter().any(|l| l.record.month == v.record.month) {
+                    latest.push(v);
+                }
+            }
+            Some(latest)
+        } else {
+            None
+        };
+        AuditEntry::new("monthly_report_list", Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .waiver(read.waiver().map(|w| w.0))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(MonthlyReportsView {
+            reports,
+            may_draft,
+            current_month: Some(ReportMonth::of(local_date(now))),
+        })
+    }
+
+    /// One report with every version of its month, through the wall. `export` asks for it to
+    /// be printed or downloaded, which the policy decides (and the audit records) separately.
+    pub async fn monthly_report(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        report_id: i64,
+        export: bool,
+        now: DateTime<Utc>,
+    ) -> Result<MonthlyReportDetail, AppError> {
+        let (action, what) = if export {
+            (Action::Export, "monthly_report_export")
+        } else {
+            (Action::Read, "monthly_report_read")
+        };
+        let (tx, case) = self.report_case(actor, what, supervisee_id, now).await?;
+        let decision = case.decide(actor, action, RecordKind::MonthlyReport);
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, what, supervisee_id, &decision, now)
+                .await);
+        }
+        let (_, versions) = self.report_versions(&tx, supervisee_id, report_id).await?;
+        let versions = self.views(&tx, &case, actor, &versions).await?;
+        let Some(report) = versions.iter().find(|v| v.record.id == report_id).cloned() else {
+            // A draft, shown to its author's side only.
+            return Err(AppError::NotFound);
+        };
+        AuditEntry::new(what, Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .waiver(decision.waiver().map(|w| w.0))
+            .detail(format!("report {report_id}"))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(MonthlyReportDetail {
+            report,
+            versions,
+            supervisee_name: case.supervisee.legal_name.clone(),
+            cii: case.supervisee.cii.clone().unwrap_or_default(),
+        })
+    }
+
+    /// Names and permitted steps for each version the viewer may see.
+    async fn views(
+        &self,
+        tx: &Tx,
+        case: &CaseAccess,
+        actor: &Actor,
+        records: &[MonthlyReportRecord],
+    ) -> Result<Vec<MonthlyReportView>, AppError> {
+        let side = side_of(actor, &case.relationships);
+        let may_write = |a| {
+            case.decide(actor, a, RecordKind::MonthlyReport)
+                .is_allowed()
+        };
+        let author = side == Some(ContactSide::Provider) && may_write(Action::Update);
+        let officer = side == Some(ContactSide::Officer) && may_write(Action::Update);
+        let mut names: Vec<(i64, String)> = Vec::new();
+        let mut out = Vec::new();
+        for r in records {
+            if r.status == ReportStatus::Draft && side != Some(ContactSide::Provider) {
+                continue;
+            }
+            let mut name = async |id: Option<i64>| -> Result<String, AppError> {
+                let Some(id) = id else {
+                    return Ok(String::new());
+                };
+                if let Some((_, n)) = names.iter().find(|(i, _)| *i == id) {
+                    return Ok(n.clone());
+                }
+                let n = tx
+                    .user(id)
+                    .await?
+                    .map(|u| u.display_name)
+                    .unwrap_or_else(|| format!("user {id}"));
+                names.push((id, n.clone()));
+                Ok(n)
+            };
+            let superseded_by = records
+                .iter()
+                .filter(|v| v.month == r.month && v.version > r.version)
+                .min_by_key(|v| v.version)
+                .map(|v| v.id);
+            out.push(MonthlyReportView {
+                provider_name: name(Some(r.provider_user_id)).await?,
+                officer_name: name(r.officer_user_id).await?,
+                acknowledged_by_name: name(r.acknowledged_by).await?,
+                may_edit: author && r.status == ReportStatus::Draft,
+                may_acknowledge: officer
+                    && r.status == ReportStatus::Submitted
+                    && superseded_by.is_none(),
+                may_correct: author && r.status != ReportStatus::Draft && superseded_by.is_none(),
+                superseded_by,
+                record: r.clone(),
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,376 @@
+//! The Monthly Progress/Communication Report: drafted and signed by the provider, acknowledged
+//! by the officer and then locked, corrected only by a new version, and shown only through the
+//! information wall.
+
+use chrono::Utc;
+use containment_app::{Actor, AppError, MonthlyReportInput};
+use containment_domain::case::local_date;
+use containment_domain::monthly_report::{ReportMonth, ReportStatus};
+use containment_testkit::{TestDb, both_backends};
+use reqwest::StatusCode;
+
+use crate::cases::{World, world};
+use crate::treatment::setup;
+
+both_backends!(
+    a_monthly_report_is_signed_acknowledged_locked_and_corrected_by_a_new_version,
+    monthly_reports_stay_behind_the_wall,
+);
+
+/// A waiver letting the officer, the provider and the examiner receive monthly reports.
+async fn monthly_report_waiver(w: &World, id: i64) -> i64 {
+    w.app
+        .app
+        .record_waiver(
+            &w.officer,
+            id,
+            &containment_app::WaiverInput {
+                basis: "pc_1203_067_b4".into(),
+                discloser: "North Bay Treatment".into(),
+                recipient_roles: vec![
+                    "supervising_officer".into(),
+                    "treatment_provider".into(),
+                    "polygraph_examiner".into(),
+                ],
+                categories: vec!["monthly_reports".into()],
+                effective_on: "2026-01-15".into(),
+                ..Default::default()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+}
+
+fn report(month: ReportMonth) -> MonthlyReportInput {
+    MonthlyReportInput {
+        month: month.to_string(),
+        scheduled: "4".into(),
+        attended: "3".into(),
+        missed: "1".into(),
+        excused: "0".into(),
+        participation: "Completed the victim-empathy module; engaged in group.".into(),
+        dynamic_risk: "Intimacy deficits improving.".into(),
+        ..Default::default()
+    }
+}
+
+async fn status_of(w: &World, actor: &Actor, id: i64, report: i64) -> ReportStatus {
+    w.app
+        .app
+        .monthly_report(actor, id, report, false, Utc::now())
+        .await
+        .unwrap()
+        .report
+        .record
+        .status
+}
+
+async fn a_monthly_report_is_signed_acknowledged_locked_and_corrected_by_a_new_version(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let this_month = ReportMonth::of(local_date(now));
+    let (id, _) = setup(&w, "Reported Case").await;
+    monthly_report_waiver(&w, id).await;
+    let app = &w.app.app;
+
+    // The officer acknowledges reports; the provider writes them.
+    assert!(matches!(
+        app.draft_monthly_report(&w.officer, id, &report(this_month), false, now)
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+    // The month must have begun: this month is accepted (below), next month is not.
+    let err = app
+        .draft_monthly_report(&w.provider, id, &report(this_month.next()), false, now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("month that has begun"), "{err}");
+    // Counts must add up.
+    let mut wrong = report(this_month);
+    wrong.excused = "1".into();
+    let err = app
+        .draft_monthly_report(&w.provider, id, &wrong, false, now)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("add up to 5, not the 4 scheduled"),
+        "{err}"
+    );
+    // Signing needs the concerns section; the draft keeps nothing half-signed.
+    let err = app
+        .draft_monthly_report(&w.provider, id, &report(this_month), true, now)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("concerns and recommendations"),
+        "{err}"
+    );
+
+    let v1 = app
+        .draft_monthly_report(&w.provider, id, &report(this_month), false, now)
+        .await
+        .unwrap();
+    // One report per month: a second one is refused, pointing at the first.
+    let err = app
+        .draft_monthly_report(&w.provider, id, &report(this_month), false, now)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Conflict(ref m) if m.contains(&format!("report {v1}"))));
+    // A draft is the provider side's own: the officer does not see it yet.
+    let officer_list = app.monthly_reports(&w.officer, id, now).await.unwrap();
+    assert_eq!(officer_list.reports.map(|r| r.len()), Some(0));
+    assert!(matches!(
+        app.monthly_report(&w.officer, id, v1, false, now).await,
+        Err(AppError::NotFound)
+    ));
+
+    // Editing the draft: at the revision read, and signing it.
+    let mut input = report(this_month);
+    input.concerns = "None.".into();
+    assert!(matches!(
+        app.update_monthly_report(&w.provider, id, v1, 9, &input, true, now)
+            .await,
+        Err(AppError::Stale { current_version: 1 })
+    ));
+    app.update_monthly_report(&w.provider, id, v1, 1, &input, true, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        status_of(&w, &w.officer, id, v1).await,
+        ReportStatus::Submitted
+    );
+    // Signed: the provider can no longer change it in place.
+    let err = app
+        .update_monthly_report(&w.provider, id, v1, 3, &input, false, now)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Conflict(ref m) if m.contains("locked")),
+        "{err}"
+    );
+    // The officer was told.
+    let tasks = app.notifications(&w.officer, now).await.unwrap();
+    assert!(
+        tasks
+            .iter()
+            .any(|n| n.kind == "monthly_report" && n.supervisee_id == id),
+        "{tasks:?}"
+    );
+
+    // Only the officer acknowledges, once; the report is then locked.
+    assert!(matches!(
+        app.acknowledge_monthly_report(&w.provider, id, v1, "", now)
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+    app.acknowledge_monthly_report(&w.officer, id, v1, "Seen at the home visit.", now)
+        .await
+        .unwrap();
+    let err = app
+        .acknowledge_monthly_report(&w.officer, id, v1, "again", now)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Conflict(ref m) if m.contains("locked")),
+        "{err}"
+    );
+    let signed = app
+        .monthly_report(&w.officer, id, v1, false, now)
+        .await
+        .unwrap();
+    assert_eq!(signed.report.record.status, ReportStatus::Acknowledged);
+    assert_eq!(
+        signed.report.record.officer_section,
+        "Seen at the home visit."
+    );
+    assert_eq!(signed.report.record.content.sessions.attended, 3);
+    assert!(!signed.report.may_acknowledge);
+
+    // A correction is a new version; the acknowledged one stays as it was.
+    assert!(matches!(
+        app.correct_monthly_report(&w.officer, id, v1, now).await,
+        Err(AppError::Forbidden(_))
+    ));
+    let v2 = app
+        .correct_monthly_report(&w.provider, id, v1, now)
+        .await
+        .unwrap();
+    let err = app
+        .correct_monthly_report(&w.provider, id, v1, now)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Conflict(ref m) if m.contains("version 2")),
+        "{err}"
+    );
+    let mut corrected = input.clone();
+    corrected.missed = "0".into();
+    corrected.excused = "1".into();
+    corrected.concerns = "None; the missed session was excused (illness).".into();
+    app.update_monthly_report(&w.provider, id, v2, 1, &corrected, true, now)
+        .await
+        .unwrap();
+    let detail = app
+        .monthly_report(&w.officer, id, v2, false, now)
+        .await
+        .unwrap();
+    assert_eq!(detail.report.record.version, 2);
+    assert_eq!(detail.report.record.corrects_id, Some(v1));
+    assert!(detail.report.may_acknowledge);
+    assert_eq!(detail.versions.len(), 2);
+    let old = app
+        .monthly_report(&w.officer, id, v1, false, now)
+        .await
+        .unwrap();
+    assert_eq!(old.report.superseded_by, Some(v2));
+    assert_eq!(
+        old.report.record, signed.report.record,
+        "version 1 is unchanged"
+    );
+    app.acknowledge_monthly_report(&w.officer, id, v2, "", now)
+        .await
+        .unwrap();
+    // The list shows the month once, at its newest version.
+    let list = app
+        .monthly_reports(&w.officer, id, now)
+        .await
+        .unwrap()
+        .reports
+        .unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].record.id, v2);
+    assert_eq!(list[0].record.content.sessions.excused, 1);
+
+    // Last month can still be reported on.
+    let last = app
+        .draft_monthly_report(&w.provider, id, &report(this_month.previous()), false, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        status_of(&w, &w.provider, id, last).await,
+        ReportStatus::Draft
+    );
+}
+
+async fn monthly_reports_stay_behind_the_wall(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let this_month = ReportMonth::of(local_date(now));
+    let (id, deputy) = setup(&w, "Walled Case").await;
+    let app = &w.app.app;
+    // Writing is the provider's own record: no waiver is needed to draft it.
+    let mut input = report(this_month);
+    input.concerns = "None.".into();
+    let rid = app
+        .draft_monthly_report(&w.provider, id, &input, true, now)
+        .await
+        .unwrap();
+    // No waiver covers monthly reports yet: the officer sees none of them.
+    let v = app.monthly_reports(&w.officer, id, now).await.unwrap();
+    assert!(v.reports.is_none());
+    assert!(matches!(
+        app.monthly_report(&w.officer, id, rid, false, now).await,
+        Err(AppError::Forbidden(_))
+    ));
+    // The supervisee's own consent names the officer; it can be withdrawn.
+    let waiver = app
+        .record_waiver(
+            &w.officer,
+            id,
+            &containment_app::WaiverInput {
+                basis: "hipaa_164_508".into(),
+                discloser: "North Bay Treatment".into(),
+                recipient_emails: "po@sonoma.example".into(),
+                categories: vec!["monthly_reports".into()],
+                effective_on: local_date(now).to_string(),
+                revocable: true,
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(
+        app.monthly_report(&w.officer, id, rid, false, now)
+            .await
+            .is_ok()
+    );
+    assert!(
+        app.monthly_report(&w.officer, id, rid, true, now)
+            .await
+            .is_ok()
+    );
+    // Law enforcement on the team is not a recipient of the consent.
+    assert!(
+        app.monthly_reports(&deputy, id, now)
+            .await
+            .unwrap()
+            .reports
+            .is_none()
+    );
+    assert!(
+        app.monthly_report(&deputy, id, rid, false, now)
+            .await
+            .is_err()
+    );
+    assert!(
+        app.monthly_report(&deputy, id, rid, true, now)
+            .await
+            .is_err()
+    );
+
+    // Through the API too, the printable report included.
+    let token = |email: &str| {
+        let email = containment_domain::Email::parse(email).unwrap();
+        async move {
+            app.create_token(&Actor::console(), &email, "api", None, now)
+                .await
+                .unwrap()
+                .token
+        }
+    };
+    let officer_token = token("po@sonoma.example").await;
+    let deputy_token = token("dep@sheriff.example").await;
+    let get = |path: String, token: String| {
+        let client = w.app.client.clone();
+        let url = w.app.url(&path);
+        async move { client.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    let pdf_path = format!("/api/v1/supervisees/{id}/monthly-reports/{rid}/report.pdf");
+    let res = get(pdf_path.clone(), officer_token.clone()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(res.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let res = get(pdf_path.clone(), deputy_token.clone()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = get(
+        format!("/api/v1/supervisees/{id}/monthly-reports"),
+        deputy_token,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert!(body["reports"].is_null(), "{body}");
+
+    // Revoking the waiver hides them again, from the next request on.
+    app.revoke_waiver(&w.officer, id, waiver, "withdrawn", now)
+        .await
+        .unwrap();
+    assert!(
+        app.monthly_reports(&w.officer, id, now)
+            .await
+            .unwrap()
+            .reports
+            .is_none()
+    );
+    let res = get(pdf_path, officer_token).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // The provider's acknowledgement step is untouched by the wall's answer to the officer:
+    // the officer cannot acknowledge what they may not read.
+    assert!(matches!(
+        app.acknowledge_monthly_report(&w.officer, id, rid, "", now)
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+}
