@@ -18,6 +18,7 @@ mod polygraph;
 mod scores;
 mod timeline;
 mod treatment;
+mod treatment_plan;
 mod waivers;
 
 pub use actor::{Actor, Channel, Client};
@@ -37,6 +38,7 @@ pub use containment_storage::{
     Store, StoredUser, SuperviseeRecord, TeamMemberRecord, TokenRecord, TreatmentRecord,
     UserSessionRecord, WaiverRecord,
 };
+pub use containment_storage::{ContractRecord, ModuleRecord, SessionRecord};
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};
 pub use error::AppError;
@@ -50,6 +52,9 @@ pub use scores::{
 pub use timeline::TimelineEntry;
 pub use treatment::{
     ContactInput, ContactView, SelfReportInput, TreatmentEndInput, TreatmentInput, TreatmentView,
+};
+pub use treatment_plan::{
+    ContractInput, IntensityInput, IntensityRecommendation, ModuleInput, PlanView, SessionInput,
 };
 pub use waivers::{WaiverInput, court_waiver_in_force};
 

@@ -21,6 +21,7 @@ mod scores;
 mod security;
 mod tls;
 mod treatment;
+mod treatment_plan;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -74,6 +75,7 @@ fn registry() -> routes::Registry {
         .merge(api_scores::registry())
         .merge(compliance::registry())
         .merge(treatment::registry())
+        .merge(treatment_plan::registry())
         .merge(polygraph::registry())
         .merge(assets::registry())
 }

@@ -12,3 +12,4 @@ mod identity;
 mod polygraph;
 mod scores;
 mod treatment;
+mod treatment_plan;
