@@ -19,6 +19,7 @@ mod polygraph;
 mod scores;
 mod timeline;
 mod treatment;
+mod treatment_plan;
 mod waivers;
 
 pub use actor::{Actor, Channel, Client};
@@ -38,6 +39,7 @@ pub use containment_storage::{
     ScoreRecord, SelfReportRecord, StepRecord, Store, StoredUser, SuperviseeRecord,
     TeamMemberRecord, TokenRecord, TreatmentRecord, UserSessionRecord, WaiverRecord,
 };
+pub use containment_storage::{ContractRecord, ModuleRecord, SessionRecord};
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};
 pub use error::AppError;
@@ -54,6 +56,9 @@ pub use scores::{
 pub use timeline::TimelineEntry;
 pub use treatment::{
     ContactInput, ContactView, SelfReportInput, TreatmentEndInput, TreatmentInput, TreatmentView,
+};
+pub use treatment_plan::{
+    ContractInput, IntensityInput, IntensityRecommendation, ModuleInput, PlanView, SessionInput,
 };
 pub use waivers::{WaiverInput, court_waiver_in_force};
 

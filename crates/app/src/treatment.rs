@@ -19,6 +19,7 @@ use containment_storage::{
 
 use crate::actor::{Actor, AuditEntry};
 use crate::documents::CaseAccess;
+use crate::treatment_plan::{PlanView, structured_intensity};
 use crate::{App, AppError};
 
 /// Working days within which both sides acknowledge a self-report (R13's default).
@@ -31,7 +32,12 @@ pub struct TreatmentInput {
     pub provider_email: String,
     pub referral_date: String,
     pub start_date: String,
+    /// Free-text notes on the intensity (format, schedule).
     pub intensity: String,
+    /// Sessions a month; empty takes the risk-level recommendation, if there is one.
+    pub sessions_per_month: String,
+    /// Why the sessions a month depart from the recommendation, when they do.
+    pub intensity_reason: String,
     pub targets: String,
     pub responsivity: String,
 }
@@ -85,9 +91,11 @@ pub struct TreatmentView {
     /// read treatment progress.
     pub assessments: Vec<AssessmentRecord>,
     pub may_refer: bool,
+    /// Sessions, modules, the recommended intensity and the treatment contract.
+    pub plan: PlanView,
 }
 
-fn date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
+pub(crate) fn date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
     let v = v.trim();
     if v.is_empty() {
         errors.push(format!("{field} is required"));
@@ -98,7 +106,7 @@ fn date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
         .ok()
 }
 
-fn optional_date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
+pub(crate) fn optional_date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
     if v.trim().is_empty() {
         None
     } else {
@@ -126,14 +134,19 @@ pub(crate) fn side_of(actor: &Actor, relationships: &[Relationship]) -> Option<C
     })
 }
 
-fn not_future(field: &str, d: Option<NaiveDate>, today: NaiveDate, errors: &mut Vec<String>) {
+pub(crate) fn not_future(
+    field: &str,
+    d: Option<NaiveDate>,
+    today: NaiveDate,
+    errors: &mut Vec<String>,
+) {
     if d.is_some_and(|d| d > today) {
         errors.push(format!("{field}: it is in the future"));
     }
 }
 
 impl App {
-    async fn treatment_case(
+    pub(crate) async fn treatment_case(
         &self,
         actor: &Actor,
         action: &str,
@@ -196,6 +209,14 @@ impl App {
                 }
             },
         };
+        let recommended = self.intensity_recommendation(&tx, supervisee_id).await?;
+        let (sessions_per_month, intensity_reason) = structured_intensity(
+            &input.sessions_per_month,
+            &input.intensity_reason,
+            recommended.sessions_per_month,
+            true,
+            &mut errors,
+        );
         let text = |v: &str| v.trim().chars().take(2000).collect::<String>();
         let (Some(kind), Some(start), Some(provider)) = (kind, start, provider) else {
             return Err(AppError::InvalidInput(errors.join("; ")));
@@ -230,8 +251,8 @@ impl App {
                     end_reason: None,
                     created_by: actor.user_id().unwrap_or(0),
                     version: 1,
-                    sessions_per_month: None,
-                    intensity_reason: None,
+                    sessions_per_month,
+                    intensity_reason,
                 },
                 now,
             )
@@ -834,6 +855,7 @@ impl App {
         } else {
             None
         };
+        let plan = self.plan_view(&tx, &case, actor, supervisee_id).await?;
         AuditEntry::new("treatment_read", Outcome::Success, now)
             .by(actor)
             .object("supervisee", supervisee_id)
@@ -841,6 +863,7 @@ impl App {
                 progress
                     .waiver()
                     .or_else(|| discussion.waiver())
+                    .or(plan.attendance_waiver)
                     .map(|w| w.0),
             )
             .write(&tx)
@@ -860,6 +883,7 @@ impl App {
             assessments,
             may_refer: side.is_some(),
             side,
+            plan,
         })
     }
 }

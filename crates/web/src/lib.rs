@@ -22,6 +22,7 @@ mod scores;
 mod security;
 mod tls;
 mod treatment;
+mod treatment_plan;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -76,6 +77,7 @@ fn registry() -> routes::Registry {
         .merge(compliance::registry())
         .merge(treatment::registry())
         .merge(monthly_reports::registry())
+        .merge(treatment_plan::registry())
         .merge(polygraph::registry())
         .merge(assets::registry())
 }

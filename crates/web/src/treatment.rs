@@ -29,6 +29,9 @@ use crate::identity::Identity;
 use crate::pages::account::signed_in;
 use crate::pages::{Layout, render};
 use crate::routes::Registry;
+use crate::treatment_plan::{
+    ContractJson, IntensityRecommendationJson, ModuleJson, PlanLines, SessionJson, plan_json,
+};
 
 pub(crate) fn registry() -> Registry {
     Registry::new()
@@ -93,6 +96,8 @@ struct TreatmentLine {
     start: String,
     referral: String,
     intensity: String,
+    sessions_per_month: String,
+    intensity_reason: String,
     targets: String,
     ended: String,
     open: bool,
@@ -154,6 +159,7 @@ struct TreatmentPage {
     today: NaiveDate,
     notice: Option<String>,
     errors: Vec<String>,
+    plan: PlanLines,
 }
 
 fn opt(d: Option<NaiveDate>) -> String {
@@ -204,6 +210,11 @@ async fn page_for(
                     start: t.start_date.to_string(),
                     referral: opt(t.referral_date),
                     intensity: t.intensity.clone(),
+                    sessions_per_month: t
+                        .sessions_per_month
+                        .map(|n| n.to_string())
+                        .unwrap_or_default(),
+                    intensity_reason: t.intensity_reason.clone().unwrap_or_default(),
                     targets: t.targets.clone(),
                     ended: match (t.end_date, t.end_outcome, &t.end_reason) {
                         (Some(d), Some(o), Some(r)) => format!("{} on {d}: {r}", o.label()),
@@ -272,6 +283,7 @@ async fn page_for(
         today: local_date(now),
         notice,
         errors,
+        plan: PlanLines::new(&v.plan, v.treatments.as_deref()),
     }))
 }
 
@@ -283,7 +295,7 @@ async fn page(
     page_for(&state, &identity, id, None, Vec::new()).await
 }
 
-async fn after(
+pub(crate) async fn after(
     state: &AppState,
     identity: &Identity,
     id: i64,
@@ -322,6 +334,8 @@ async fn enroll(
         referral_date: field(&p, "referral_date"),
         start_date: field(&p, "start_date"),
         intensity: field(&p, "intensity"),
+        sessions_per_month: field(&p, "sessions_per_month"),
+        intensity_reason: field(&p, "intensity_reason"),
         targets: field(&p, "targets"),
         responsivity: field(&p, "responsivity"),
     };
@@ -502,6 +516,12 @@ pub struct TreatmentJson {
     pub end_outcome: Option<String>,
     pub end_reason: Option<String>,
     pub version: i32,
+    /// Free-text notes on the intensity.
+    pub intensity: String,
+    /// Null on enrollments made before intensity was structured.
+    pub sessions_per_month: Option<i32>,
+    /// Why the intensity departs from the risk-level recommendation.
+    pub intensity_reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -533,11 +553,19 @@ pub struct TreatmentViewJson {
     pub treatments: Option<Vec<TreatmentJson>>,
     pub contacts: Vec<ContactJson>,
     pub self_reports: Option<Vec<SelfReportJson>>,
+    /// Sessions by date; null when no waiver lets the caller read attendance detail.
+    pub sessions: Option<Vec<SessionJson>>,
+    /// Modules by start; null when no waiver lets the caller read treatment progress.
+    pub modules: Option<Vec<ModuleJson>>,
+    /// Contract versions, oldest first; null when the caller may not read the contract.
+    pub contracts: Option<Vec<ContractJson>>,
+    /// Null when the caller may not read risk scores.
+    pub intensity_recommendation: Option<IntensityRecommendationJson>,
 }
 
 #[utoipa::path(get, path = "/api/v1/supervisees/{id}/treatment", tag = "treatment", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Supervisee id")),
-    responses((status = 200, description = "Treatments, contacts and self-reports as the caller may see them", body = TreatmentViewJson),
+    responses((status = 200, description = "Treatments, contacts, self-reports, sessions, modules and contract versions as the caller may see them", body = TreatmentViewJson),
               (status = 404, description = "No such case for the caller", body = ApiErrorBody)))]
 pub(crate) async fn view_api(
     State(state): State<AppState>,
@@ -545,8 +573,13 @@ pub(crate) async fn view_api(
     Path(id): Path<i64>,
 ) -> Result<Json<TreatmentViewJson>, ApiError> {
     let actor = caller(&identity)?;
-    let v = state.app.treatment_view(actor, id, Utc::now()).await?;
+    let mut v = state.app.treatment_view(actor, id, Utc::now()).await?;
+    let plan = plan_json(std::mem::take(&mut v.plan));
     Ok(Json(TreatmentViewJson {
+        sessions: plan.sessions,
+        modules: plan.modules,
+        contracts: plan.contracts,
+        intensity_recommendation: plan.intensity_recommendation,
         assessments: v
             .assessments
             .iter()
@@ -571,6 +604,9 @@ pub(crate) async fn view_api(
                     end_outcome: t.end_outcome.map(|o| o.code().to_owned()),
                     end_reason: t.end_reason,
                     version: t.version,
+                    intensity: t.intensity,
+                    sessions_per_month: t.sessions_per_month,
+                    intensity_reason: t.intensity_reason,
                 })
                 .collect()
         }),

@@ -79,7 +79,7 @@ pub(crate) async fn world(db: &TestDb) -> World {
 }
 
 /// Records a certification valid from a year ago for a year and a half from now.
-async fn certify(app: &TestApp, kind: &str, email: &str, number: &str) {
+pub(crate) async fn certify(app: &TestApp, kind: &str, email: &str, number: &str) {
     let today = local_date(Utc::now());
     app.app
         .add_certification(

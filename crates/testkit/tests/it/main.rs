@@ -13,3 +13,4 @@ mod monthly_reports;
 mod polygraph;
 mod scores;
 mod treatment;
+mod treatment_plan;

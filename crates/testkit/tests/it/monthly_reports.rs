@@ -10,37 +10,12 @@ use containment_testkit::{TestDb, both_backends};
 use reqwest::StatusCode;
 
 use crate::cases::{World, world};
-use crate::treatment::setup;
+use crate::treatment::{court_waiver, setup};
 
 both_backends!(
     a_monthly_report_is_signed_acknowledged_locked_and_corrected_by_a_new_version,
     monthly_reports_stay_behind_the_wall,
 );
-
-/// A waiver letting the officer, the provider and the examiner receive monthly reports.
-async fn monthly_report_waiver(w: &World, id: i64) -> i64 {
-    w.app
-        .app
-        .record_waiver(
-            &w.officer,
-            id,
-            &containment_app::WaiverInput {
-                basis: "pc_1203_067_b4".into(),
-                discloser: "North Bay Treatment".into(),
-                recipient_roles: vec![
-                    "supervising_officer".into(),
-                    "treatment_provider".into(),
-                    "polygraph_examiner".into(),
-                ],
-                categories: vec!["monthly_reports".into()],
-                effective_on: "2026-01-15".into(),
-                ..Default::default()
-            },
-            Utc::now(),
-        )
-        .await
-        .unwrap()
-}
 
 fn report(month: ReportMonth) -> MonthlyReportInput {
     MonthlyReportInput {
@@ -71,7 +46,7 @@ async fn a_monthly_report_is_signed_acknowledged_locked_and_corrected_by_a_new_v
     let now = Utc::now();
     let this_month = ReportMonth::of(local_date(now));
     let (id, _) = setup(&w, "Reported Case").await;
-    monthly_report_waiver(&w, id).await;
+    court_waiver(&w, id, &["monthly_reports"]).await;
     let app = &w.app.app;
 
     // The officer acknowledges reports; the provider writes them.

@@ -23,6 +23,39 @@ both_backends!(
 /// A case with provider, examiner and a deputy on the team and a court waiver covering
 /// progress and dynamic-risk discussion; returns its id and the deputy.
 pub(crate) async fn setup(w: &World, name: &str) -> (i64, Actor) {
+    let (id, deputy) = staffed(w, name).await;
+    court_waiver(w, id, &["progress", "dynamic_risk_discussion"]).await;
+    (id, deputy)
+}
+
+/// Records a court waiver letting officer, provider and examiner receive these categories.
+pub(crate) async fn court_waiver(w: &World, id: i64, categories: &[&str]) {
+    w.app
+        .app
+        .record_waiver(
+            &w.officer,
+            id,
+            &containment_app::WaiverInput {
+                basis: "pc_1203_067_b4".into(),
+                discloser: "North Bay Treatment".into(),
+                recipient_roles: vec![
+                    "supervising_officer".into(),
+                    "treatment_provider".into(),
+                    "polygraph_examiner".into(),
+                ],
+                categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+                effective_on: "2026-01-15".into(),
+                ..Default::default()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+}
+
+/// A case with provider, examiner and a deputy on the team and no waiver; returns its id and
+/// the deputy.
+pub(crate) async fn staffed(w: &World, name: &str) -> (i64, Actor) {
     let now = Utc::now();
     let today = local_date(now);
     let id = w
@@ -57,27 +90,6 @@ pub(crate) async fn setup(w: &World, name: &str) -> (i64, Actor) {
             .await
             .unwrap();
     }
-    w.app
-        .app
-        .record_waiver(
-            &w.officer,
-            id,
-            &containment_app::WaiverInput {
-                basis: "pc_1203_067_b4".into(),
-                discloser: "North Bay Treatment".into(),
-                recipient_roles: vec![
-                    "supervising_officer".into(),
-                    "treatment_provider".into(),
-                    "polygraph_examiner".into(),
-                ],
-                categories: vec!["progress".into(), "dynamic_risk_discussion".into()],
-                effective_on: "2026-01-15".into(),
-                ..Default::default()
-            },
-            now,
-        )
-        .await
-        .unwrap();
     (id, actor(&w.app, "dep@sheriff.example").await)
 }
 

@@ -1,0 +1,615 @@
+//! The treatment plan, each part behind its own part of the wall: sessions with attendance
+//! (attendance detail), intensity set from the risk level and structured modules (treatment
+//! progress), and the versioned treatment contract (core team).
+
+use chrono::{DateTime, Utc};
+use containment_domain::access::{Action, Decision, RecordKind, WaiverId};
+use containment_domain::audit::Outcome;
+use containment_domain::case::local_date;
+use containment_domain::instrument::{Instrument, Static99rLevel};
+use containment_domain::treatment::{
+    Attendance, ContactSide, SessionFormat, intensity_needs_reason, recommended_sessions_per_month,
+};
+use containment_storage::{
+    ContractRecord, ModuleRecord, SessionRecord, StorageError, TreatmentRecord, Tx,
+};
+
+use crate::actor::{Actor, AuditEntry};
+use crate::documents::CaseAccess;
+use crate::treatment::{date, not_future, optional_date, role_denial, side_of};
+use crate::{App, AppError};
+
+/// The most sessions a month that can be set.
+const MAX_SESSIONS_PER_MONTH: u32 = 31;
+
+#[derive(Debug, Clone, Default)]
+pub struct SessionInput {
+    /// The enrollment the session falls under, if any.
+    pub treatment_id: Option<i64>,
+    pub on: String,
+    pub attendance: String,
+    pub format: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct IntensityInput {
+    /// The treatment's version the provider saw.
+    pub version: i32,
+    pub sessions_per_month: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ModuleInput {
+    pub name: String,
+    pub started_on: String,
+    /// Empty while the module is under way.
+    pub completed_on: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ContractInput {
+    pub signed_on: String,
+    pub duties: String,
+}
+
+/// The intensity the program recommends for the supervisee under the Risk principle.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IntensityRecommendation {
+    /// The level of the latest Static-99R, if one is recorded.
+    pub level: Option<Static99rLevel>,
+    pub sessions_per_month: Option<u32>,
+}
+
+/// The treatment plan as one viewer may see it.
+#[derive(Debug, Clone, Default)]
+pub struct PlanView {
+    /// By date; `None` when no waiver lets the viewer read attendance detail.
+    pub sessions: Option<Vec<SessionRecord>>,
+    /// By start; `None` when no waiver lets the viewer read treatment progress.
+    pub modules: Option<Vec<ModuleRecord>>,
+    /// `None` when the viewer may not read risk scores.
+    pub recommendation: Option<IntensityRecommendation>,
+    /// Oldest version first, the last one in force; `None` when the viewer may not read it.
+    pub contracts: Option<Vec<ContractRecord>>,
+    /// The provider on the team records sessions.
+    pub may_record_sessions: bool,
+    /// The provider on the team, under a waiver, changes intensity and completes modules.
+    pub may_update: bool,
+    /// The officer or the provider on the team records a new contract version.
+    pub may_contract: bool,
+    /// The waiver that let attendance detail through, for the audit log.
+    pub attendance_waiver: Option<WaiverId>,
+}
+
+/// Reads sessions a month and the reason for departing from the recommendation. An empty
+/// number takes the recommendation when `blank_takes_recommendation`, and is refused otherwise;
+/// a departure needs the reason, which is kept only for a departure (or without a
+/// recommendation to depart from).
+pub(crate) fn structured_intensity(
+    sessions: &str,
+    reason: &str,
+    recommended: Option<u32>,
+    blank_takes_recommendation: bool,
+    errors: &mut Vec<String>,
+) -> (Option<i32>, Option<String>) {
+    let sessions = sessions.trim();
+    let chosen = if sessions.is_empty() {
+        if !blank_takes_recommendation {
+            errors.push("sessions per month is required".into());
+        }
+        recommended.filter(|_| blank_takes_recommendation)
+    } else {
+        match sessions.parse::<u32>() {
+            Ok(n) if (1..=MAX_SESSIONS_PER_MONTH).contains(&n) => Some(n),
+            _ => {
+                errors.push(format!(
+                    "sessions per month: \"{sessions}\" is not a whole number from 1 to {MAX_SESSIONS_PER_MONTH}"
+                ));
+                None
+            }
+        }
+    };
+    let reason = reason.trim();
+    let departs = chosen.and_then(|n| intensity_needs_reason(n, recommended));
+    if let Some(why) = &departs
+        && reason.is_empty()
+    {
+        errors.push(format!("reason: {why}"));
+    }
+    let keep = !reason.is_empty() && (departs.is_some() || recommended.is_none());
+    (
+        chosen.and_then(|n| i32::try_from(n).ok()),
+        keep.then(|| reason.chars().take(1000).collect()),
+    )
+}
+
+fn invalid(errors: Vec<String>) -> AppError {
+    AppError::InvalidInput(errors.join("; "))
+}
+
+fn parsed<T: std::str::FromStr<Err = containment_domain::ParseError>>(
+    v: &str,
+    errors: &mut Vec<String>,
+) -> Option<T> {
+    v.parse::<T>().map_err(|e| errors.push(e.to_string())).ok()
+}
+
+fn find_treatment(list: Vec<TreatmentRecord>, id: i64) -> Result<TreatmentRecord, AppError> {
+    list.into_iter()
+        .find(|t| t.id == id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Who may take one step of the plan, and its name in the audit log.
+struct StepRule {
+    audit: &'static str,
+    action: Action,
+    kind: RecordKind,
+    provider_only: bool,
+}
+
+const RECORD_SESSION: StepRule = StepRule {
+    audit: "session_record",
+    action: Action::Create,
+    kind: RecordKind::AttendanceDetail,
+    provider_only: true,
+};
+const CHANGE_INTENSITY: StepRule = StepRule {
+    audit: "treatment_intensity",
+    action: Action::Update,
+    kind: RecordKind::TreatmentProgress,
+    provider_only: true,
+};
+const ADD_MODULE: StepRule = StepRule {
+    audit: "module_add",
+    action: Action::Create,
+    kind: RecordKind::TreatmentProgress,
+    provider_only: true,
+};
+const COMPLETE_MODULE: StepRule = StepRule {
+    audit: "module_complete",
+    action: Action::Update,
+    kind: RecordKind::TreatmentProgress,
+    provider_only: true,
+};
+// The policy lets only the officer and the provider on the team write the contract.
+const RECORD_CONTRACT: StepRule = StepRule {
+    audit: "contract_record",
+    action: Action::Create,
+    kind: RecordKind::TreatmentContract,
+    provider_only: false,
+};
+
+/// A step the policy allowed: its transaction, and what the audit log says of it.
+struct Step {
+    tx: Tx,
+    decision: Decision,
+    audit: &'static str,
+    supervisee_id: i64,
+}
+
+impl Step {
+    /// Audits the step as done, with the waiver that let it through, and commits.
+    async fn finish(
+        self,
+        actor: &Actor,
+        detail: String,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        AuditEntry::new(self.audit, Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", self.supervisee_id)
+            .waiver(self.decision.waiver().map(|w| w.0))
+            .detail(detail)
+            .write(&self.tx)
+            .await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl App {
+    /// Opens the case for one step of the plan, refused (and audited) unless the policy
+    /// allows it and, for a provider's step, the actor is the treatment provider on the team.
+    async fn plan_step(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        rule: &StepRule,
+        now: DateTime<Utc>,
+    ) -> Result<Step, AppError> {
+        let (tx, case) = self
+            .treatment_case(actor, rule.audit, supervisee_id, now)
+            .await?;
+        let decision = case.decide(actor, rule.action, rule.kind);
+        if !decision.is_allowed()
+            || (rule.provider_only
+                && side_of(actor, &case.relationships) != Some(ContactSide::Provider))
+        {
+            let decision = role_denial(decision, rule.kind);
+            return Err(self
+                .case_denied(tx, actor, rule.audit, supervisee_id, &decision, now)
+                .await);
+        }
+        Ok(Step {
+            tx,
+            decision,
+            audit: rule.audit,
+            supervisee_id,
+        })
+    }
+
+    /// The recommended intensity from the latest Static-99R.
+    pub(crate) async fn intensity_recommendation(
+        &self,
+        tx: &Tx,
+        supervisee_id: i64,
+    ) -> Result<IntensityRecommendation, AppError> {
+        let level = tx
+            .scores(supervisee_id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|s| s.instrument == Instrument::Static99r)
+            .map(|s| {
+                s.level
+                    .parse::<Static99rLevel>()
+                    .map_err(|e| StorageError::Corrupt(e.to_string()))
+            })
+            .transpose()?;
+        Ok(IntensityRecommendation {
+            level,
+            sessions_per_month: recommended_sessions_per_month(level),
+        })
+    }
+
+    /// The plan as this viewer may see it; reads within the caller's transaction.
+    pub(crate) async fn plan_view(
+        &self,
+        tx: &Tx,
+        case: &CaseAccess,
+        actor: &Actor,
+        supervisee_id: i64,
+    ) -> Result<PlanView, AppError> {
+        let allowed = |action, kind| case.decide(actor, action, kind).is_allowed();
+        let provider = side_of(actor, &case.relationships) == Some(ContactSide::Provider);
+        let attendance = case.decide(actor, Action::Read, RecordKind::AttendanceDetail);
+        let ids = [supervisee_id];
+        Ok(PlanView {
+            sessions: match attendance.is_allowed() {
+                true => Some(tx.sessions_of(&ids).await?),
+                false => None,
+            },
+            modules: match allowed(Action::Read, RecordKind::TreatmentProgress) {
+                true => Some(tx.modules_of(&ids).await?),
+                false => None,
+            },
+            recommendation: match allowed(Action::Read, RecordKind::RiskScore) {
+                true => Some(self.intensity_recommendation(tx, supervisee_id).await?),
+                false => None,
+            },
+            contracts: match allowed(Action::Read, RecordKind::TreatmentContract) {
+                true => Some(tx.contracts_of(&ids).await?),
+                false => None,
+            },
+            may_record_sessions: provider && allowed(Action::Create, RecordKind::AttendanceDetail),
+            may_update: provider && allowed(Action::Update, RecordKind::TreatmentProgress),
+            may_contract: allowed(Action::Create, RecordKind::TreatmentContract),
+            attendance_waiver: attendance.waiver(),
+        })
+    }
+
+    /// The provider records a treatment session: not in the future, and within the treatment
+    /// it falls under when one is given.
+    pub async fn record_session(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        input: &SessionInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let step = self
+            .plan_step(actor, supervisee_id, &RECORD_SESSION, now)
+            .await?;
+        let tx = &step.tx;
+        let mut errors = Vec::new();
+        let on = date("session date", &input.on, &mut errors);
+        not_future("session date", on, local_date(now), &mut errors);
+        let attendance = parsed::<Attendance>(&input.attendance, &mut errors);
+        let format = parsed::<SessionFormat>(&input.format, &mut errors);
+        if let Some(t) = input.treatment_id {
+            match tx
+                .treatments_of(&[supervisee_id])
+                .await?
+                .into_iter()
+                .find(|r| r.id == t)
+            {
+                None => errors.push(format!("treatment: {t} is not one of this case's")),
+                Some(r) => {
+                    if on.is_some_and(|d| d < r.start_date) {
+                        errors.push(format!(
+                            "session date: it is before the treatment started ({})",
+                            r.start_date
+                        ));
+                    }
+                    if let (Some(d), Some(end)) = (on, r.end_date)
+                        && d > end
+                    {
+                        errors.push(format!(
+                            "session date: it is after the treatment ended ({end})"
+                        ));
+                    }
+                }
+            }
+        }
+        let (Some(on), Some(attendance), Some(format), true) =
+            (on, attendance, format, errors.is_empty())
+        else {
+            return Err(invalid(errors));
+        };
+        let id = tx
+            .create_session(
+                &SessionRecord {
+                    id: 0,
+                    supervisee_id,
+                    treatment_id: input.treatment_id,
+                    on,
+                    attendance,
+                    format,
+                    note: input.note.trim().chars().take(500).collect(),
+                    recorded_by: actor.user_id().unwrap_or(0),
+                    created_at: now,
+                },
+                now,
+            )
+            .await?;
+        step.finish(actor, format!("session {id} ({})", attendance.code()), now)
+            .await?;
+        Ok(id)
+    }
+
+    /// The provider changes the sessions a month of an open treatment; a departure from the
+    /// risk-level recommendation needs the reason, and a stale version is refused.
+    pub async fn change_intensity(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        treatment_id: i64,
+        input: &IntensityInput,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let step = self
+            .plan_step(actor, supervisee_id, &CHANGE_INTENSITY, now)
+            .await?;
+        let tx = &step.tx;
+        let current = find_treatment(tx.treatments_of(&[supervisee_id]).await?, treatment_id)?;
+        if current.end_date.is_some() {
+            return Err(AppError::Conflict(
+                "this treatment has ended: its intensity no longer changes".into(),
+            ));
+        }
+        if current.version != input.version {
+            return Err(AppError::Stale {
+                current_version: current.version,
+            });
+        }
+        let recommended = self
+            .intensity_recommendation(tx, supervisee_id)
+            .await?
+            .sessions_per_month;
+        let mut errors = Vec::new();
+        let (sessions, reason) = structured_intensity(
+            &input.sessions_per_month,
+            &input.reason,
+            recommended,
+            false,
+            &mut errors,
+        );
+        let (Some(sessions), true) = (sessions, errors.is_empty()) else {
+            return Err(invalid(errors));
+        };
+        if !tx
+            .set_treatment_intensity(treatment_id, input.version, sessions, reason)
+            .await?
+        {
+            return Err(AppError::Stale {
+                current_version: current.version + 1,
+            });
+        }
+        step.finish(
+            actor,
+            format!(
+                "treatment {treatment_id}: {sessions} sessions a month (recommended: {})",
+                recommended.map_or("none".to_owned(), |r| r.to_string())
+            ),
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The provider adds a structured module to a treatment, started within it and completed
+    /// (if already) no earlier than started.
+    pub async fn add_module(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        treatment_id: i64,
+        input: &ModuleInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        let step = self
+            .plan_step(actor, supervisee_id, &ADD_MODULE, now)
+            .await?;
+        let tx = &step.tx;
+        let treatment = find_treatment(tx.treatments_of(&[supervisee_id]).await?, treatment_id)?;
+        let today = local_date(now);
+        let mut errors = Vec::new();
+        let name: String = input.name.trim().chars().take(200).collect();
+        if name.is_empty() {
+            errors.push("module name is required".into());
+        }
+        let started = date("started on", &input.started_on, &mut errors);
+        not_future("started on", started, today, &mut errors);
+        if started.is_some_and(|s| s < treatment.start_date) {
+            errors.push(format!(
+                "started on: it is before the treatment started ({})",
+                treatment.start_date
+            ));
+        }
+        if let (Some(s), Some(end)) = (started, treatment.end_date)
+            && s > end
+        {
+            errors.push(format!(
+                "started on: it is after the treatment ended ({end})"
+            ));
+        }
+        let completed = optional_date("completed on", &input.completed_on, &mut errors);
+        not_future("completed on", completed, today, &mut errors);
+        if let (Some(s), Some(c)) = (started, completed)
+            && c < s
+        {
+            errors.push("completed on: it is before the module started".into());
+        }
+        let (Some(started), true) = (started, errors.is_empty()) else {
+            return Err(invalid(errors));
+        };
+        let id = tx
+            .create_module(
+                &ModuleRecord {
+                    id: 0,
+                    supervisee_id,
+                    treatment_id,
+                    name,
+                    started_on: started,
+                    completed_on: completed,
+                    completed_by: None,
+                    recorded_by: actor.user_id().unwrap_or(0),
+                    created_at: now,
+                },
+                now,
+            )
+            .await?;
+        step.finish(
+            actor,
+            format!("module {id} of treatment {treatment_id}"),
+            now,
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// The provider marks a module completed, once, not in the future nor before its start.
+    pub async fn complete_module(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        module_id: i64,
+        completed_on: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let step = self
+            .plan_step(actor, supervisee_id, &COMPLETE_MODULE, now)
+            .await?;
+        let tx = &step.tx;
+        let Some(module) = tx
+            .modules_of(&[supervisee_id])
+            .await?
+            .into_iter()
+            .find(|m| m.id == module_id)
+        else {
+            return Err(AppError::NotFound);
+        };
+        if module.completed_on.is_some() {
+            return Err(AppError::Conflict(
+                "this module is already completed".into(),
+            ));
+        }
+        let mut errors = Vec::new();
+        let on = date("completed on", completed_on, &mut errors);
+        not_future("completed on", on, local_date(now), &mut errors);
+        if on.is_some_and(|d| d < module.started_on) {
+            errors.push(format!(
+                "completed on: it is before the module started ({})",
+                module.started_on
+            ));
+        }
+        let (Some(on), true) = (on, errors.is_empty()) else {
+            return Err(invalid(errors));
+        };
+        if !tx
+            .complete_module(module_id, on, actor.user_id().unwrap_or(0))
+            .await?
+        {
+            return Err(AppError::Conflict(
+                "this module is already completed".into(),
+            ));
+        }
+        step.finish(actor, format!("module {module_id}"), now)
+            .await?;
+        Ok(())
+    }
+
+    /// The officer or the provider records a new version of the treatment contract, which
+    /// supersedes the previous one (kept as history). Returns its id and version number.
+    pub async fn record_contract(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        input: &ContractInput,
+        now: DateTime<Utc>,
+    ) -> Result<(i64, i32), AppError> {
+        let step = self
+            .plan_step(actor, supervisee_id, &RECORD_CONTRACT, now)
+            .await?;
+        let tx = &step.tx;
+        let mut errors = Vec::new();
+        let signed = date("signed on", &input.signed_on, &mut errors);
+        not_future("signed on", signed, local_date(now), &mut errors);
+        let duties: String = input.duties.trim().chars().take(8000).collect();
+        if duties.is_empty() {
+            errors.push("duties: state the supervisee's duties under the contract".into());
+        }
+        let previous = tx.contracts_of(&[supervisee_id]).await?.pop();
+        if let (Some(s), Some(p)) = (signed, &previous)
+            && s < p.signed_on
+        {
+            errors.push(format!(
+                "signed on: it is before version {} was signed ({})",
+                p.version, p.signed_on
+            ));
+        }
+        let (Some(signed), true) = (signed, errors.is_empty()) else {
+            return Err(invalid(errors));
+        };
+        let version = previous.map_or(1, |p| p.version + 1);
+        let id = match tx
+            .create_contract(
+                &ContractRecord {
+                    id: 0,
+                    supervisee_id,
+                    version,
+                    signed_on: signed,
+                    duties,
+                    recorded_by: actor.user_id().unwrap_or(0),
+                    created_at: now,
+                },
+                now,
+            )
+            .await
+        {
+            Ok(id) => id,
+            Err(StorageError::Conflict(_)) => {
+                return Err(AppError::Conflict(format!(
+                    "someone else recorded contract version {version} at the same time: reload the page and check it first"
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        step.finish(actor, format!("treatment contract version {version}"), now)
+            .await?;
+        Ok((id, version))
+    }
+}
