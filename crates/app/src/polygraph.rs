@@ -8,8 +8,8 @@ use containment_domain::access::{Action, RecordKind, Relationship, TeamRole};
 use containment_domain::audit::Outcome;
 use containment_domain::case::local_date;
 use containment_domain::certification::CertificationKind;
-use containment_domain::polygraph::{self, ExamResult, ExamType};
-use containment_storage::{ExamRecord, FollowupRecord, Tx};
+use containment_domain::polygraph::{self, DisclosureCategory, ExamResult, ExamType};
+use containment_storage::{ExamRecord, FollowupRecord, NotificationRecord, Tx};
 
 use crate::actor::{Actor, AuditEntry};
 use crate::certifications::holds_valid;
@@ -41,6 +41,9 @@ pub struct ExamInput {
     pub result: String,
     /// What the supervisee disclosed; empty when nothing was.
     pub disclosures: String,
+    /// What the disclosures are about (codes of [`DisclosureCategory`]); at least one when
+    /// something was disclosed.
+    pub disclosure_categories: Vec<String>,
 }
 
 /// A follow-up action as typed in.
@@ -66,6 +69,8 @@ pub struct ExamEntry {
     pub result: ExamResult,
     /// The disclosures, when there are some and the viewer's waivers let them read them.
     pub disclosures: Option<String>,
+    /// What they are about; empty when the disclosures are withheld.
+    pub disclosure_categories: Vec<DisclosureCategory>,
     /// Disclosures were made, but no waiver lets this viewer read them.
     pub disclosures_withheld: bool,
     pub recorded_at: DateTime<Utc>,
@@ -77,6 +82,7 @@ pub struct DisclosureEntry {
     pub exam_id: i64,
     pub exam_date: NaiveDate,
     pub text: String,
+    pub categories: Vec<DisclosureCategory>,
 }
 
 /// A follow-up action as one viewer sees it.
@@ -209,6 +215,24 @@ impl App {
             .parse::<ExamResult>()
             .map_err(|e| errors.push(e.to_string()))
             .ok();
+        let mut categories = Vec::new();
+        for c in &input.disclosure_categories {
+            match c.parse::<DisclosureCategory>() {
+                Ok(c) if !categories.contains(&c) => categories.push(c),
+                Ok(_) => {}
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        match (&disclosures, categories.is_empty()) {
+            (Some(_), true) => {
+                errors.push("disclosures: say what they are about (one category or more)".into())
+            }
+            (None, false) => errors.push(
+                "disclosure categories: write the disclosures, or leave the categories empty"
+                    .into(),
+            ),
+            _ => {}
+        }
         if let (Some(t), Some(r)) = (exam_type, result)
             && let Err(e) = polygraph::check_result(t, r)
         {
@@ -247,12 +271,17 @@ impl App {
                     referral_questions: questions,
                     result,
                     disclosures,
+                    disclosure_categories: categories.clone(),
                     created_at: now,
                     recorded_by: examiner.id,
                 },
                 now,
             )
             .await?;
+        if with_disclosures {
+            self.route_disclosures(&tx, &case, id, exam_date, now)
+                .await?;
+        }
         AuditEntry::new(ACTION, Outcome::Success, now)
             .by(actor)
             .object("supervisee", supervisee_id)
@@ -305,6 +334,7 @@ impl App {
                             exam_id: r.id,
                             exam_date: r.exam_date,
                             text,
+                            categories: r.disclosure_categories,
                         })
                     })
                     .collect(),
@@ -334,6 +364,49 @@ impl App {
             waiver_id: waiver,
             ..view
         })
+    }
+
+    /// Sends word of an exam's disclosures to the provider and the officer on the team. The
+    /// message names the exam, never what was disclosed: that stays behind the waiver wall.
+    async fn route_disclosures(
+        &self,
+        tx: &Tx,
+        case: &CaseAccess,
+        exam_id: i64,
+        exam_date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let today = local_date(now);
+        let ids: Vec<i64> = case.episodes.iter().map(|e| e.id).collect();
+        let case_id = case.supervisee.id;
+        for m in tx.team(&ids).await?.iter().filter(|m| {
+            m.active_on(today)
+                && matches!(
+                    m.team_role,
+                    TeamRole::SupervisingOfficer
+                        | TeamRole::TreatmentProvider
+                        | TeamRole::TreatmentProgram
+                )
+        }) {
+            tx.notify_once(
+                &NotificationRecord {
+                    id: 0,
+                    user_id: m.user_id,
+                    supervisee_id: case_id,
+                    obligation_key: format!("disclosure:{exam_id}"),
+                    kind: "disclosure".into(),
+                    due_on: today,
+                    message: format!(
+                        "The polygraph exam of {exam_date} on case {case_id} recorded disclosures: read them on the case's polygraph page."
+                    ),
+                    created_at: now,
+                    read_at: None,
+                },
+                now,
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Adds a follow-up action to one of the case's exams.
@@ -542,6 +615,11 @@ async fn exams_view(
             referral_questions: r.referral_questions,
             result: r.result,
             disclosures: r.disclosures.filter(|_| shows_disclosures),
+            disclosure_categories: if shows_disclosures {
+                r.disclosure_categories
+            } else {
+                Vec::new()
+            },
             disclosures_withheld: withheld,
             recorded_at: r.created_at,
         });

@@ -26,6 +26,21 @@ code_enum! {
 }
 
 code_enum! {
+    /// What a disclosure made in an exam is about; each goes to the provider and the officer.
+    DisclosureCategory, "disclosure category" {
+        UnreportedOffense => "unreported_offense", "Offense not known before";
+        NewVictim => "new_victim", "Victim not known before";
+        ContactWithMinors => "contact_with_minors", "Contact with minors";
+        HighRiskBehavior => "high_risk_behavior", "High-risk behavior or situation";
+        SexualMaterial => "sexual_material", "Sexually explicit material";
+        SubstanceUse => "substance_use", "Alcohol or drug use";
+        SupervisionViolation => "supervision_violation", "Violation of supervision terms";
+        SexualHistory => "sexual_history", "Sexual history";
+        Other => "other", "Other";
+    }
+}
+
+code_enum! {
     /// The examiner's opinion. NSR, SR and NO belong to screening exams; NDI, DI and INC to
     /// diagnostic ones.
     ExamResult, "result" {

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use containment_domain::access::TeamRole;
-use containment_domain::polygraph::{ExamResult, ExamType};
+use containment_domain::polygraph::{DisclosureCategory, ExamResult, ExamType};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -24,6 +24,8 @@ pub struct ExamRecord {
     pub referral_questions: String,
     pub result: ExamResult,
     pub disclosures: Option<String>,
+    /// What the disclosures are about.
+    pub disclosure_categories: Vec<DisclosureCategory>,
     pub created_at: DateTime<Utc>,
     pub recorded_by: i64,
 }
@@ -58,6 +60,13 @@ fn exam(m: polygraph_exam::Model) -> Result<ExamRecord, StorageError> {
         referral_questions: m.referral_questions,
         result: m.result.parse().map_err(corrupt)?,
         disclosures: m.disclosures,
+        disclosure_categories: m
+            .disclosure_categories
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(corrupt)?,
         created_at: m.created_at,
         recorded_by: m.recorded_by,
     })
@@ -94,6 +103,12 @@ impl Tx {
             referral_questions: Set(e.referral_questions.clone()),
             result: Set(e.result.code().to_owned()),
             disclosures: Set(e.disclosures.clone()),
+            disclosure_categories: Set(e
+                .disclosure_categories
+                .iter()
+                .map(|c| c.code())
+                .collect::<Vec<_>>()
+                .join(",")),
             created_at: Set(now),
             recorded_by: Set(e.recorded_by),
             ..Default::default()

@@ -11,7 +11,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use containment_app::{AppError, ExamInput, ExamsView, FollowupInput};
 use containment_domain::access::TeamRole;
 use containment_domain::case::local_date;
-use containment_domain::polygraph::{ExamResult, ExamType, is_screening_result};
+use containment_domain::polygraph::{
+    DisclosureCategory, ExamResult, ExamType, is_screening_result,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -19,7 +21,7 @@ use crate::AppState;
 use crate::api_scores::RecordedId;
 use crate::error::{ApiError, ApiErrorBody, PageError};
 use crate::extract::{ApiJson, caller};
-use crate::form::{field, pairs};
+use crate::form::{field, fields, pairs};
 use crate::guard::Guard;
 use crate::identity::Identity;
 use crate::pages::account::signed_in;
@@ -61,6 +63,7 @@ struct ExamLine {
     questions: String,
     result: &'static str,
     disclosures: Option<String>,
+    categories: String,
     withheld: bool,
 }
 
@@ -83,7 +86,8 @@ struct PolygraphPage {
     name: String,
     exams_readable: bool,
     exams: Vec<ExamLine>,
-    disclosures_only: Vec<(i64, NaiveDate, String)>,
+    disclosures_only: Vec<(i64, NaiveDate, String, String)>,
+    disclosure_categories: &'static [DisclosureCategory],
     followups: Vec<FollowupLine>,
     latest_maintenance: String,
     next_maintenance: String,
@@ -108,6 +112,22 @@ impl PolygraphPage {
     fn selected(&self, name: &str, v: &str) -> bool {
         field(&self.values, name) == v
     }
+
+    fn checked(&self, name: &str, v: &str) -> bool {
+        self.values.iter().any(|(n, x)| n == name && x == v)
+    }
+}
+
+fn codes(categories: &[DisclosureCategory]) -> Vec<String> {
+    categories.iter().map(|c| c.code().to_owned()).collect()
+}
+
+fn labels(categories: &[DisclosureCategory]) -> String {
+    categories
+        .iter()
+        .map(|c| c.label())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The page for the view, with what was typed kept on a refusal.
@@ -143,13 +163,14 @@ fn page(
                 questions: e.referral_questions,
                 result: e.result.label(),
                 disclosures: e.disclosures,
+                categories: labels(&e.disclosure_categories),
                 withheld: e.disclosures_withheld,
             })
             .collect(),
         disclosures_only: view
             .disclosures_only
             .into_iter()
-            .map(|d| (d.exam_id, d.exam_date, d.text))
+            .map(|d| (d.exam_id, d.exam_date, labels(&d.categories), d.text))
             .collect(),
         followups: view
             .followups
@@ -180,6 +201,7 @@ fn page(
         may_follow_up: view.may_follow_up,
         name: view.name,
         exam_types: ExamType::ALL,
+        disclosure_categories: DisclosureCategory::ALL,
         screening_results,
         diagnostic_results,
         team_roles: TeamRole::ALL,
@@ -220,6 +242,7 @@ fn exam_input(p: &[(String, String)]) -> ExamInput {
         referral_questions: field(p, "referral_questions"),
         result: field(p, "result"),
         disclosures: field(p, "disclosures"),
+        disclosure_categories: fields(p, "disclosure_categories"),
     }
 }
 
@@ -334,6 +357,8 @@ pub struct ExamJson {
     pub result_label: String,
     /// The disclosures, when there are some and a waiver lets the caller read them.
     pub disclosures: Option<String>,
+    /// What they are about; empty when withheld.
+    pub disclosure_categories: Vec<String>,
     /// Disclosures were made but no waiver lets the caller read them.
     pub disclosures_withheld: bool,
     pub recorded_at: DateTime<Utc>,
@@ -345,6 +370,7 @@ pub struct DisclosureJson {
     pub exam_id: i64,
     pub exam_date: NaiveDate,
     pub disclosures: String,
+    pub disclosure_categories: Vec<String>,
 }
 
 /// A follow-up action agreed after an exam.
@@ -392,6 +418,7 @@ fn exams_json(view: ExamsView) -> PolygraphExamsJson {
                 result: e.result.code().to_owned(),
                 result_label: e.result.label().to_owned(),
                 disclosures: e.disclosures,
+                disclosure_categories: codes(&e.disclosure_categories),
                 disclosures_withheld: e.disclosures_withheld,
                 recorded_at: e.recorded_at,
             })
@@ -403,6 +430,7 @@ fn exams_json(view: ExamsView) -> PolygraphExamsJson {
                 exam_id: d.exam_id,
                 exam_date: d.exam_date,
                 disclosures: d.text,
+                disclosure_categories: codes(&d.categories),
             })
             .collect(),
         followups: view
@@ -454,6 +482,11 @@ pub struct NewExam {
     /// What the supervisee disclosed, if anything.
     #[serde(default)]
     pub disclosures: String,
+    /// What the disclosures are about, one or more of `unreported_offense`, `new_victim`,
+    /// `contact_with_minors`, `high_risk_behavior`, `sexual_material`, `substance_use`,
+    /// `supervision_violation`, `sexual_history`, `other`; required with disclosures.
+    #[serde(default)]
+    pub disclosure_categories: Vec<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/supervisees/{id}/polygraph-exams", tag = "polygraph", security(("bearer" = [])),
@@ -476,6 +509,7 @@ pub(crate) async fn record_exam_api(
         referral_questions: b.referral_questions,
         result: b.result,
         disclosures: b.disclosures,
+        disclosure_categories: b.disclosure_categories,
     };
     let exam = state.app.record_exam(actor, id, &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(RecordedId { id: exam })))

@@ -12,6 +12,7 @@ pub struct Model {
     pub referral_questions: String,
     pub result: String,
     pub disclosures: Option<String>,
+    pub disclosure_categories: String,
     pub created_at: DateTimeUtc,
     pub recorded_by: i64,
 }

@@ -18,6 +18,7 @@ mod m20261126_000010_notification_email;
 mod m20261126_000011_assessment;
 mod m20261126_000012_treatment_plan;
 mod m20261126_000013_monthly_report;
+mod m20261126_000014_disclosure_category;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000011_assessment::Migration),
             Box::new(m20261126_000012_treatment_plan::Migration),
             Box::new(m20261126_000013_monthly_report::Migration),
+            Box::new(m20261126_000014_disclosure_category::Migration),
         ]
     }
 }

@@ -756,6 +756,7 @@ async fn a_county_changes_its_calendar_and_the_change_is_audited(db: TestDb) {
                 referral_questions: "Any contact with minors?".into(),
                 result: "nsr".into(),
                 disclosures: String::new(),
+                disclosure_categories: Vec::new(),
             },
             now,
         )

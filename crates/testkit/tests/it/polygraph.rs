@@ -7,7 +7,7 @@ use containment_app::{Actor, AppError, ExamInput, FollowupInput};
 use containment_domain::access::TeamRole;
 use containment_domain::audit::AuditContent;
 use containment_domain::case::local_date;
-use containment_domain::polygraph::{ExamResult, ExamType};
+use containment_domain::polygraph::{DisclosureCategory, ExamResult, ExamType};
 use containment_storage::AuditFilter;
 use containment_testkit::{AgencyKind, Role, TestDb, both_backends};
 use reqwest::StatusCode;
@@ -104,6 +104,11 @@ fn exam(exam_type: ExamType, on: NaiveDate, result: ExamResult, disclosures: &st
         referral_questions: "Since your last exam, have you had contact with a minor?".into(),
         result: result.code().into(),
         disclosures: disclosures.into(),
+        disclosure_categories: if disclosures.is_empty() {
+            Vec::new()
+        } else {
+            vec!["new_victim".into(), "unreported_offense".into()]
+        },
     }
 }
 
@@ -337,6 +342,26 @@ async fn disclosures_stay_behind_the_waiver_wall(db: TestDb) {
     let examiner = actor(&w.app, &w.examiner_email).await;
     const DISCLOSED: &str = "Disclosed two victims not known to the court.";
 
+    // Disclosures say what they are about, and categories come with disclosures.
+    let mut uncategorised = exam(ExamType::SexualHistory, today, ExamResult::Di, DISCLOSED);
+    uncategorised.disclosure_categories.clear();
+    let err = w
+        .app
+        .app
+        .record_exam(&examiner, id, &uncategorised, now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("say what they are about"), "{err}");
+    let mut empty = exam(ExamType::SexualHistory, today, ExamResult::Di, "");
+    empty.disclosure_categories = vec!["new_victim".into()];
+    let err = w
+        .app
+        .app
+        .record_exam(&examiner, id, &empty, now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("write the disclosures"), "{err}");
+
     // Recording disclosures needs no waiver: creating shows nothing that was not the author's.
     let exam_id = w
         .app
@@ -356,8 +381,20 @@ async fn disclosures_stay_behind_the_waiver_wall(db: TestDb) {
         assert_eq!(view.exams.len(), 1);
         assert_eq!(view.exams[0].id, exam_id);
         assert_eq!(view.exams[0].disclosures, None);
+        assert!(view.exams[0].disclosure_categories.is_empty());
         assert!(view.exams[0].disclosures_withheld);
         assert_eq!(view.waiver_id, None);
+    }
+    // They are routed: the provider and the officer are told at once, in words that do not
+    // repeat what was disclosed; nobody else is.
+    for (who, told) in [(&w.provider, true), (&w.officer, true), (&deputy, false)] {
+        let notes = w.app.app.notifications(who, now).await.unwrap();
+        let note = notes.iter().find(|n| n.kind == "disclosure");
+        assert_eq!(note.is_some(), told, "{notes:?}");
+        if let Some(n) = note {
+            assert_eq!(n.supervisee_id, id);
+            assert!(!n.message.contains("victims"), "{}", n.message);
+        }
     }
     // Registering law enforcement reads neither the exams nor, without a consent, disclosures.
     let err = w.app.app.exams(&deputy, id, now).await.unwrap_err();
@@ -384,6 +421,13 @@ async fn disclosures_stay_behind_the_waiver_wall(db: TestDb) {
     for who in [&w.provider, &w.officer] {
         let view = w.app.app.exams(who, id, now).await.unwrap();
         assert_eq!(view.exams[0].disclosures.as_deref(), Some(DISCLOSED));
+        assert_eq!(
+            view.exams[0].disclosure_categories,
+            vec![
+                DisclosureCategory::NewVictim,
+                DisclosureCategory::UnreportedOffense
+            ]
+        );
         assert!(!view.exams[0].disclosures_withheld);
         assert_eq!(view.waiver_id, Some(court_id));
     }
@@ -710,6 +754,7 @@ async fn exams_in_the_api_and_on_the_page(db: TestDb) {
             "referral_questions": "Any unreported contact with minors?",
             "result": "sr",
             "disclosures": "Admitted visiting a park.",
+            "disclosure_categories": ["high_risk_behavior"],
         }))
         .send()
         .await
