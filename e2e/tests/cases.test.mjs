@@ -430,7 +430,8 @@ for (const backend of backends()) {
       await examDate.fill(await examDate.getAttribute('max'));
       await examiner.page.getByLabel('Referral questions (drafted with the team)').fill('Since your last exam, have you had contact with a minor?');
       await examiner.page.getByLabel('Result').selectOption('nsr');
-      await examiner.page.getByLabel('Disclosures').fill('Admitted viewing adult pornography twice.');
+      await examiner.page.getByLabel('Disclosures', { exact: true }).fill('Admitted viewing adult pornography twice.');
+      await examiner.page.locator('label[for="dc-sexual_material"]').click();
       await examiner.page.getByRole('button', { name: 'Record the exam' }).click();
       await examiner.page.getByText(/Exam \d+ recorded\./).waitFor();
       assert.match(await examiner.page.locator('#exams').innerText(), /Maintenance/);
@@ -444,6 +445,104 @@ for (const backend of backends()) {
       await provider.page.locator('.withheld').first().waitFor();
       assert.equal(await provider.page.getByText('Admitted viewing adult pornography').count(), 0);
       await assertClean(provider.page, provider.problems, "the provider's polygraph page");
+    });
+
+    test('the provider writes the monthly report from the sessions recorded and signs it; the officer acknowledges it, which locks it; a correction is a new version', async () => {
+      const officer = people.officer;
+      const provider = people.provider;
+      // A waiver covering monthly reports and attendance for the officer and the provider.
+      await officer.page.goto(`${server.baseUrl}${server.casePath}`);
+      await officer.page.locator('summary', { hasText: 'Record a waiver or consent' }).click();
+      await officer.page.getByLabel('Legal basis').selectOption('pc_1203_067_b4');
+      await officer.page.getByLabel('Who discloses').fill('Valley Treatment');
+      for (const role of ['supervising_officer', 'treatment_provider']) {
+        await officer.page.locator(`label[for="rr-${role}"]`).click();
+      }
+      await officer.page.locator('label[for="cat-monthly_reports"]').click();
+      await officer.page.locator('label[for="cat-attendance_detail"]').click();
+      await officer.page.getByLabel('Purpose').fill('Monthly communication');
+      await officer.page.getByRole('button', { name: 'Record', exact: true }).click();
+      await officer.page.getByText(/^Waiver \d+ recorded\.$/).waitFor();
+
+      // Two sessions this month: one attended, one missed.
+      await provider.page.goto(`${server.baseUrl}${server.casePath}/treatment`);
+      for (const attendance of ['attended', 'missed']) {
+        const on = provider.page.getByLabel('Session date');
+        await on.fill(await on.getAttribute('max'));
+        await provider.page.locator(`label[for="attendance-${attendance}"]`).click();
+        await provider.page.getByRole('button', { name: 'Record the session' }).click();
+        await provider.page.locator('#sessions').waitFor();
+      }
+      assert.equal(await provider.page.locator('#sessions tbody tr').count(), 2);
+
+      // The report, from the case page, with the counts filled in from the sessions.
+      await provider.page.goto(`${server.baseUrl}${server.casePath}`);
+      await provider.page.getByRole('link', { name: 'Monthly progress reports' }).click();
+      await provider.page.getByRole('button', { name: 'Write the report' }).click();
+      await provider.page.getByRole('heading', { name: /^Monthly progress report: / }).waitFor();
+      assert.equal(await provider.page.getByLabel('Scheduled').inputValue(), '2');
+      assert.equal(await provider.page.getByLabel('Attended').inputValue(), '1');
+      assert.equal(await provider.page.getByLabel('Missed').inputValue(), '1');
+      assert.equal(await provider.page.getByLabel('Excused').inputValue(), '0');
+      await assertClean(provider.page, provider.problems, 'the monthly report form');
+      // Typed from the keyboard, section after section.
+      await provider.page.getByLabel('Participation and progress on treatment modules and targets').focus();
+      await provider.page.keyboard.type('Engaged in group; began the relapse-prevention module.');
+      await provider.page.keyboard.press('Tab');
+      await provider.page.keyboard.type('Stable.');
+      // Signing without the concerns section is refused, and nothing typed is lost.
+      await provider.page.getByRole('button', { name: 'Sign and submit to the officer' }).click();
+      await provider.page.locator('#form-errors').waitFor();
+      assert.match(await provider.page.locator('#form-errors').innerText(), /concerns and recommendations/);
+      assert.equal(
+        await provider.page.getByLabel('Participation and progress on treatment modules and targets').inputValue(),
+        'Engaged in group; began the relapse-prevention module.',
+      );
+      assert.equal(await provider.page.getByLabel('Changes in dynamic risk factors').inputValue(), 'Stable.');
+      await provider.page.getByLabel('Concerns and recommendations').fill('None.');
+      await provider.page.getByRole('button', { name: 'Sign and submit to the officer' }).click();
+      await provider.page.getByText('Report signed and submitted to the officer.').waitFor();
+      assert.match(await provider.page.locator('#report-status').innerText(), /Signed and submitted/);
+      await assertClean(provider.page, provider.problems, 'a signed monthly report');
+      const reportPath = new URL(provider.page.url()).pathname;
+
+      // The officer acknowledges it with an officer section; it is then locked.
+      await officer.page.goto(`${server.baseUrl}${server.casePath}/monthly-reports`);
+      await assertClean(officer.page, officer.problems, 'the list of monthly reports');
+      await officer.page.locator('#reports a').first().click();
+      await officer.page.getByLabel("Officer's notes: supervision this month, agreement, actions").fill('Discussed at the home visit.');
+      await assertClean(officer.page, officer.problems, 'a report awaiting acknowledgement');
+      await officer.page.getByRole('button', { name: 'Acknowledge the report' }).click();
+      await officer.page.getByText('Report acknowledged. It is now locked.').waitFor();
+      assert.match(await officer.page.locator('#report-status').innerText(), /Acknowledged \(locked\)/);
+      assert.equal(await officer.page.locator('#acknowledge-form').count(), 0);
+      assert.match(await officer.page.locator('#officer-section').innerText(), /Discussed at the home visit/);
+      const pdf = await officer.page.request.get(`${server.baseUrl}${reportPath}/report.pdf`);
+      assert.equal(pdf.status(), 200);
+      assert.equal(pdf.headers()['content-type'], 'application/pdf');
+      assert.ok((await pdf.body()).subarray(0, 5).equals(Buffer.from('%PDF-')));
+
+      // The provider corrects it: a new version, signed again; version 1 stays as it was.
+      await provider.page.goto(`${server.baseUrl}${reportPath}`);
+      await provider.page.getByRole('button', { name: 'Correct with a new version' }).click();
+      await provider.page.getByText('A new version was started from the signed one').waitFor();
+      await provider.page.getByLabel('Missed').fill('0');
+      await provider.page.getByLabel('Excused').fill('1');
+      await provider.page.getByRole('button', { name: 'Sign and submit to the officer' }).click();
+      await provider.page.getByText('Report signed and submitted to the officer.').waitFor();
+      assert.equal(await provider.page.locator('#versions tbody tr').count(), 2);
+      await assertClean(provider.page, provider.problems, 'a corrected monthly report');
+      await officer.page.goto(`${server.baseUrl}${reportPath}`);
+      await officer.page.getByText(/Superseded: version 2 corrects this one/).waitFor();
+      assert.match(await officer.page.locator('#officer-section').innerText(), /Discussed at the home visit/);
+
+      // Law enforcement on the team is given none of it.
+      people.deputy.problems.length = 0;
+      await people.deputy.page.goto(`${server.baseUrl}${server.casePath}/monthly-reports`);
+      await people.deputy.page.locator('#reports-withheld').waitFor();
+      const res = await people.deputy.page.request.get(`${server.baseUrl}${reportPath}/report.pdf`);
+      assert.ok([403, 404].includes(res.status()), `the deputy got ${res.status()}`);
+      await assertClean(people.deputy.page, people.deputy.problems, "the deputy's monthly reports page");
     });
   });
 }

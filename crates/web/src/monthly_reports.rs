@@ -208,6 +208,7 @@ struct FormPage {
     month_label: String,
     input: MonthlyReportInput,
     sections: Vec<Section>,
+    notice: Option<&'static str>,
     errors: Vec<String>,
 }
 
@@ -260,6 +261,7 @@ fn form_page(
     case_id: i64,
     report: Option<(i64, i32)>,
     input: MonthlyReportInput,
+    notice: Option<&'static str>,
     errors: Vec<String>,
 ) -> Response {
     let month_label = input
@@ -279,6 +281,7 @@ fn form_page(
         month_label,
         sections: sections(&input),
         input,
+        notice,
         errors,
     })
 }
@@ -333,6 +336,7 @@ async fn new_page(
         id,
         None,
         MonthlyReportInput::from_content(month, &content),
+        None,
         Vec::new(),
     ))
 }
@@ -373,7 +377,7 @@ async fn create(
         .await
     {
         Ok(report) => Ok(to_report(id, report, if sign { "signed" } else { "saved" })),
-        Err(e) => Ok(form_page(&identity, id, None, input, form_error(e)?)),
+        Err(e) => Ok(form_page(&identity, id, None, input, None, form_error(e)?)),
     }
 }
 
@@ -399,6 +403,7 @@ async fn update(
             id,
             Some((report, revision)),
             input,
+            None,
             form_error(e)?,
         )),
     }
@@ -444,6 +449,7 @@ async fn report_page_for(
             id,
             Some((r.id, r.revision)),
             input,
+            notice,
             errors,
         ));
     }

@@ -15,6 +15,7 @@ use crate::treatment::{court_waiver, setup};
 both_backends!(
     a_monthly_report_is_signed_acknowledged_locked_and_corrected_by_a_new_version,
     monthly_reports_stay_behind_the_wall,
+    a_report_starts_from_the_sessions_and_self_reports_of_its_month,
 );
 
 fn report(month: ReportMonth) -> MonthlyReportInput {
@@ -346,6 +347,80 @@ async fn monthly_reports_stay_behind_the_wall(db: TestDb) {
     assert!(matches!(
         app.acknowledge_monthly_report(&w.officer, id, rid, "", now)
             .await,
+        Err(AppError::Forbidden(_))
+    ));
+}
+
+async fn a_report_starts_from_the_sessions_and_self_reports_of_its_month(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let month = ReportMonth::of(today);
+    let (id, _) = setup(&w, "Prefilled Case").await;
+    court_waiver(&w, id, &["monthly_reports", "attendance_detail"]).await;
+    let app = &w.app.app;
+    // The month's first and current days count; the last day of the month before does not.
+    for (on, attendance) in [
+        (month.first_day(), "attended"),
+        (today, "missed"),
+        (today, "excused"),
+        (month.previous().last_day(), "attended"),
+    ] {
+        app.record_session(
+            &w.provider,
+            id,
+            &containment_app::SessionInput {
+                on: on.to_string(),
+                attendance: attendance.into(),
+                format: "group".into(),
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    app.record_self_report(
+        &w.officer,
+        id,
+        &containment_app::SelfReportInput {
+            reported_on: today.to_string(),
+            category: "high_risk_situation".into(),
+            behavior: "Went to a family party where children were present".into(),
+            reported_to: "officer".into(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let pre = app
+        .monthly_report_prefill(&w.provider, id, month, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        pre.sessions,
+        containment_domain::treatment::SessionCounts {
+            scheduled: 3,
+            attended: 1,
+            missed: 1,
+            excused: 1
+        }
+    );
+    assert!(
+        pre.self_reports
+            .contains("High-risk situation: Went to a family party"),
+        "{}",
+        pre.self_reports
+    );
+    let last = app
+        .monthly_report_prefill(&w.provider, id, month.previous(), now)
+        .await
+        .unwrap();
+    assert_eq!(last.sessions.scheduled, 1);
+    assert_eq!(last.self_reports, "");
+    // Only the provider side starts a report.
+    assert!(matches!(
+        app.monthly_report_prefill(&w.officer, id, month, now).await,
         Err(AppError::Forbidden(_))
     ));
 }
