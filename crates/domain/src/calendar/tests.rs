@@ -493,7 +493,9 @@ fn county_config(near: NaiveDate) -> impl Strategy<Value = String> {
                     entries.push(format!("{sign}{}", rule.code()));
                 }
             }
-            let at = |offset: u64| near.checked_add_days(Days::new(offset)).unwrap();
+            // County dates are written YYYY-MM-DD: none later than the last day of year 9999.
+            let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+            let at = |offset: u64| near.checked_add_days(Days::new(offset)).unwrap().min(last);
             entries.extend(added.into_iter().map(|o| at(o).to_string()));
             entries.extend(removed.into_iter().map(|o| format!("-{}", at(o))));
             let state = Calendar::california().holidays_in(near.year());
