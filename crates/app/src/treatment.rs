@@ -8,6 +8,7 @@ use containment_domain::access::{Action, RecordKind, Relationship, TeamRole};
 use containment_domain::audit::Outcome;
 use containment_domain::calendar::Calendar;
 use containment_domain::case::local_date;
+use containment_domain::certification::CertificationKind;
 use containment_domain::compliance::TreatmentEnd;
 use containment_domain::treatment::{
     ASSESSMENT_AREAS, AssessmentKind, ContactMode, ContactSide, ContactTopic, SelfReportCategory,
@@ -223,6 +224,29 @@ impl App {
         };
         if !errors.is_empty() {
             return Err(AppError::InvalidInput(errors.join("; ")));
+        }
+        // The treating provider is the case's provider, certified when treatment starts (R10).
+        let ids: Vec<i64> = case.episodes.iter().map(|e| e.id).collect();
+        if !tx.team(&ids).await?.iter().any(|m| {
+            m.user_id == provider
+                && m.active_on(today)
+                && matches!(
+                    m.team_role,
+                    TeamRole::TreatmentProvider | TeamRole::TreatmentProgram
+                )
+        }) {
+            return Err(AppError::InvalidInput(
+                "provider: the treating provider must be the treatment provider on this case's team"
+                    .into(),
+            ));
+        }
+        let certs = tx.certifications_of(&[provider], &[]).await?;
+        if !crate::certifications::holds_valid(&certs, CertificationKind::CasombProvider, &[start])
+        {
+            return Err(AppError::InvalidInput(format!(
+                "provider: no current {} certification on the start date {start} (R10)",
+                CertificationKind::CasombProvider.label()
+            )));
         }
         if kind == TreatmentKind::PostConviction
             && !case

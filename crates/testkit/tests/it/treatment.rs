@@ -115,6 +115,26 @@ async fn treatment_ends_before_a_year_only_with_a_reason_and_stays_behind_the_wa
             .await,
         Err(AppError::Forbidden(_))
     ));
+    // The treating provider is the team's, certified on the start date (issued 200 days ago):
+    // the day before is refused, the day itself accepted below.
+    let mut early = input.clone();
+    early.start_date = (start - Duration::days(1)).to_string();
+    let err = w
+        .app
+        .app
+        .enroll_treatment(&w.provider, id, &early, now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("certification on the start date"), "{err}");
+    let mut elsewhere = input.clone();
+    elsewhere.provider_email = "po@sonoma.example".into();
+    let err = w
+        .app
+        .app
+        .enroll_treatment(&w.provider, id, &elsewhere, now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("on this case's team"), "{err}");
     let treatment = w
         .app
         .app
