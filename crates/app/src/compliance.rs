@@ -170,6 +170,16 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
     let mut exemptions = group(tx.approved_exemptions_of(ids).await?, |e| e.supervisee_id);
     let mut treatments = group(tx.treatments_of(ids).await?, |t| t.supervisee_id);
     let mut contacts = group(tx.contacts_of(ids).await?, |c| c.supervisee_id);
+    // A signed monthly report is the provider's written communication to the officer on the
+    // day it was signed; the officer's acknowledgement documents the officer's side (R1).
+    let mut reports = group(
+        tx.monthly_reports_of(ids)
+            .await?
+            .into_iter()
+            .filter(|r| r.signed_at.is_some())
+            .collect(),
+        |r| r.supervisee_id,
+    );
     let mut self_reports = group(tx.self_reports_of(ids).await?, |r| r.supervisee_id);
     let mut polygraphs = group(tx.maintenance_polygraphs_of(ids).await?, |p| p.0);
     let mut assessments = group(tx.assessments_of(ids).await?, |a| a.supervisee_id);
@@ -185,6 +195,7 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
         let exemptions = exemptions.remove(id).unwrap_or_default();
         let treatments = treatments.remove(id).unwrap_or_default();
         let contacts = contacts.remove(id).unwrap_or_default();
+        let reports = reports.remove(id).unwrap_or_default();
         let self_reports = self_reports.remove(id).unwrap_or_default();
         let polygraphs = polygraphs.remove(id).unwrap_or_default();
         let assessments = assessments.remove(id).unwrap_or_default();
@@ -284,6 +295,13 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
                         by_officer: confirmed || c.documented_side == ContactSide::Officer,
                     }
                 })
+                .chain(reports.iter().filter_map(|r| {
+                    Some(ContactFact {
+                        on: local_date(r.signed_at?),
+                        by_provider: true,
+                        by_officer: r.acknowledged_at.is_some(),
+                    })
+                }))
                 .collect(),
             self_reports: self_reports
                 .iter()

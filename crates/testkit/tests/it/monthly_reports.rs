@@ -6,6 +6,7 @@ use chrono::Utc;
 use containment_app::{Actor, AppError, MonthlyReportInput};
 use containment_domain::case::local_date;
 use containment_domain::monthly_report::{ReportMonth, ReportStatus};
+use containment_domain::policy::RuleId;
 use containment_testkit::{TestDb, both_backends};
 use reqwest::StatusCode;
 
@@ -16,6 +17,7 @@ both_backends!(
     a_monthly_report_is_signed_acknowledged_locked_and_corrected_by_a_new_version,
     monthly_reports_stay_behind_the_wall,
     a_report_starts_from_the_sessions_and_self_reports_of_its_month,
+    a_signed_report_documents_the_month_s_communication_once_acknowledged,
 );
 
 fn report(month: ReportMonth) -> MonthlyReportInput {
@@ -423,4 +425,57 @@ async fn a_report_starts_from_the_sessions_and_self_reports_of_its_month(db: Tes
         app.monthly_report_prefill(&w.officer, id, month, now).await,
         Err(AppError::Forbidden(_))
     ));
+}
+
+async fn a_signed_report_documents_the_month_s_communication_once_acknowledged(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let month = ReportMonth::of(today);
+    let (id, _) = setup(&w, "Communicated Case").await;
+    court_waiver(&w, id, &["monthly_reports"]).await;
+    let app = &w.app.app;
+    app.enroll_treatment(
+        &w.provider,
+        id,
+        &containment_app::TreatmentInput {
+            kind: "post_conviction".into(),
+            start_date: month.first_day().to_string(),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let r1 = || async {
+        app.case_obligations(&w.officer, id, today, now)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.obligation.key.rule == RuleId::R1)
+            .unwrap()
+    };
+    assert!(r1().await.obligation.met_on.is_none());
+    let mut input = report(month);
+    input.concerns = "None.".into();
+    let rid = app
+        .draft_monthly_report(&w.provider, id, &input, false, now)
+        .await
+        .unwrap();
+    // A draft communicates nothing yet.
+    let o = r1().await;
+    assert!(o.obligation.met_on.is_none());
+    assert!(!o.explanation.contains("unconfirmed"), "{}", o.explanation);
+    // Signed: documented by the provider's side only.
+    app.submit_monthly_report(&w.provider, id, rid, 1, now)
+        .await
+        .unwrap();
+    let o = r1().await;
+    assert!(o.obligation.met_on.is_none());
+    assert!(o.explanation.contains("unconfirmed"), "{}", o.explanation);
+    // Acknowledged: both sides, on the day it was signed.
+    app.acknowledge_monthly_report(&w.officer, id, rid, "", now)
+        .await
+        .unwrap();
+    assert_eq!(r1().await.obligation.met_on, Some(today));
 }

@@ -125,7 +125,10 @@ async fn treatment_ends_before_a_year_only_with_a_reason_and_stays_behind_the_wa
         .enroll_treatment(&w.provider, id, &early, now)
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("certification on the start date"), "{err}");
+    assert!(
+        err.to_string().contains("certification on the start date"),
+        "{err}"
+    );
     let mut elsewhere = input.clone();
     elsewhere.provider_email = "po@sonoma.example".into();
     let err = w
