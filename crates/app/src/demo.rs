@@ -11,13 +11,15 @@ use containment_domain::certification::{CertificationKind, ProviderLevel};
 use containment_domain::instrument::{
     self, Instrument, ScoreReason, Stable2007Answers, Static99rAnswers,
 };
+use containment_domain::monthly_report::{ReportMonth, ReportStatus};
 use containment_domain::policy::PolicyPackId;
 use containment_domain::score_chain::ChainStep;
+use containment_domain::treatment::{Attendance, SessionCounts, SessionFormat, TreatmentKind};
 use containment_domain::waiver::{COURT_WAIVER_ROLES, LegalBasis, Waiver};
 use containment_domain::{AgencyKind, Email, Role};
 use containment_storage::{
-    NewAgency, NewCertification, NewEpisode, NewSupervisee, NewUser, ScoreRecord, StepRecord, Tx,
-    WaiverRecord,
+    MonthlyReportRecord, NewAgency, NewCertification, NewEpisode, NewSupervisee, NewUser,
+    ReportContent, ScoreRecord, SessionRecord, StepRecord, TreatmentRecord, Tx, WaiverRecord,
 };
 
 use crate::actor::{Actor, AuditEntry};
@@ -126,6 +128,9 @@ pub struct DemoSummary {
     pub team_members: usize,
     pub waivers: usize,
     pub scores: usize,
+    pub treatments: usize,
+    pub sessions: usize,
+    pub monthly_reports: usize,
     /// Sign-in e-mails of one account per role, for trying the system.
     pub sample_accounts: Vec<(Role, String)>,
 }
@@ -460,6 +465,9 @@ impl App {
                 summary.team_members += made.members;
                 summary.waivers += made.waivers;
                 summary.scores += made.scores;
+                summary.treatments += made.treatments;
+                summary.sessions += made.sessions;
+                summary.monthly_reports += made.reports;
             }
             tx.commit().await?;
             summary.supervisees = end;
@@ -771,8 +779,149 @@ impl App {
                 }
             }
         }
+        if let Some(p) = provider
+            && kind.is_post_conviction()
+        {
+            demo_treatment(
+                tx,
+                rng,
+                &mut made,
+                supervisee_id,
+                p,
+                officer,
+                start,
+                today,
+                now,
+            )
+            .await?;
+        }
         Ok(made)
     }
+}
+
+/// Treatment with the team's provider: weekly group sessions of the last eight weeks, and the
+/// reports of the last two months, signed early in the month after and mostly acknowledged.
+#[allow(clippy::too_many_arguments)]
+async fn demo_treatment(
+    tx: &Tx,
+    rng: &mut Rng,
+    made: &mut DemoCase,
+    supervisee_id: i64,
+    provider: i64,
+    officer: i64,
+    supervision_start: NaiveDate,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let days = |n: usize| Duration::days(i64::try_from(n).unwrap_or(0));
+    let start = (supervision_start + days(10 + rng.below(30))).min(today);
+    let treatment_id = tx
+        .create_treatment(
+            &TreatmentRecord {
+                id: 0,
+                supervisee_id,
+                kind: TreatmentKind::PostConviction,
+                provider_user_id: provider,
+                referral_date: Some(supervision_start),
+                start_date: start,
+                intensity: "Weekly group".into(),
+                targets: "Sexual self-regulation; intimacy deficits".into(),
+                responsivity: String::new(),
+                end_date: None,
+                end_outcome: None,
+                end_reason: None,
+                created_by: provider,
+                version: 1,
+                sessions_per_month: Some(4),
+                intensity_reason: None,
+            },
+            now,
+        )
+        .await?;
+    made.treatments += 1;
+    let mut sessions = Vec::new();
+    let mut on = (today - days(7 * 8)).max(start);
+    while on <= today {
+        let attendance = match rng.below(20) {
+            0 => Attendance::Missed,
+            1 => Attendance::Excused,
+            _ => Attendance::Attended,
+        };
+        tx.create_session(
+            &SessionRecord {
+                id: 0,
+                supervisee_id,
+                treatment_id: Some(treatment_id),
+                on,
+                attendance,
+                format: SessionFormat::Group,
+                note: String::new(),
+                recorded_by: provider,
+                created_at: now,
+            },
+            now,
+        )
+        .await?;
+        sessions.push((on, attendance));
+        made.sessions += 1;
+        on += days(7);
+    }
+    let this_month = ReportMonth::of(today);
+    for month in [this_month.previous().previous(), this_month.previous()] {
+        let signed_on = month.next().first_day() + days(1 + rng.below(5));
+        if month < ReportMonth::of(start) || signed_on > today || rng.chance(10) {
+            continue;
+        }
+        let signed_at = signed_on.and_hms_opt(17, 0, 0).map_or(now, |t| t.and_utc());
+        let id = tx
+            .create_monthly_report(
+                &MonthlyReportRecord {
+                    id: 0,
+                    supervisee_id,
+                    month,
+                    version: 1,
+                    status: ReportStatus::Draft,
+                    corrects_id: None,
+                    provider_user_id: provider,
+                    officer_user_id: None,
+                    content: ReportContent {
+                        sessions: SessionCounts::between(
+                            sessions.iter().copied(),
+                            month.first_day(),
+                            month.last_day(),
+                        ),
+                        participation: "Attends group; working on the relapse-prevention module."
+                            .into(),
+                        dynamic_risk: "No change.".into(),
+                        concerns: "None.".into(),
+                        ..ReportContent::default()
+                    },
+                    officer_section: String::new(),
+                    author_id: provider,
+                    signed_at: None,
+                    acknowledged_by: None,
+                    acknowledged_at: None,
+                    revision: 1,
+                    created_at: signed_at,
+                    updated_at: signed_at,
+                },
+                signed_at,
+            )
+            .await?;
+        tx.submit_monthly_report(id, 1, Some(officer), signed_at)
+            .await?;
+        if signed_on < today && rng.chance(90) {
+            tx.acknowledge_monthly_report(
+                id,
+                officer,
+                "",
+                (signed_at + Duration::days(1)).min(now),
+            )
+            .await?;
+        }
+        made.reports += 1;
+    }
+    Ok(())
 }
 
 /// What one demo case holds.
@@ -781,6 +930,9 @@ struct DemoCase {
     members: usize,
     waivers: usize,
     scores: usize,
+    treatments: usize,
+    sessions: usize,
+    reports: usize,
 }
 
 async fn demo_step(

@@ -178,13 +178,16 @@ pub(crate) async fn demo(app: &App, supervisees: usize, seed: u64) -> anyhow::Re
         })
         .await?;
     println_out(&format!(
-        "demo data: {} agencies, {} accounts, {} supervisees, {} team memberships, {} waivers, {} scores",
+        "demo data: {} agencies, {} accounts, {} supervisees, {} team memberships, {} waivers, {} scores, {} treatments, {} sessions, {} monthly reports",
         summary.agencies,
         summary.users,
         summary.supervisees,
         summary.team_members,
         summary.waivers,
-        summary.scores
+        summary.scores,
+        summary.treatments,
+        summary.sessions,
+        summary.monthly_reports
     ));
     println_out(&format!(
         "every demo account signs in with the password: {}",
