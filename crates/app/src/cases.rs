@@ -16,6 +16,7 @@ use containment_storage::{
 };
 
 use crate::actor::{Actor, AuditEntry};
+use crate::input::optional_date;
 use crate::{App, AppError};
 
 /// What a person types to open a case. Text as entered; everything is validated here.
@@ -122,20 +123,6 @@ pub struct CaseloadEntry {
     pub row: CaseloadRow,
     pub team_gaps: Vec<TeamRole>,
     pub my_roles: Vec<TeamRole>,
-}
-
-fn date(field: &'static str, input: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
-    let v = input.trim();
-    if v.is_empty() {
-        return None;
-    }
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(format!("{field}: \"{v}\" is not a date (YYYY-MM-DD)"));
-            None
-        }
-    }
 }
 
 fn optional<T>(
@@ -285,7 +272,7 @@ impl App {
         if legal_name.is_empty() || legal_name.chars().count() > 200 {
             errors.push("legal name: 1 to 200 characters".to_owned());
         }
-        let dob = date("date of birth", &input.date_of_birth, &mut errors);
+        let dob = optional_date("date of birth", &input.date_of_birth, &mut errors);
         if dob.is_none() && input.date_of_birth.trim().is_empty() {
             errors.push("date of birth is required".to_owned());
         }
@@ -315,12 +302,12 @@ impl App {
                 None
             }
         };
-        let placed_on = date("placed on", &input.placed_on, &mut errors);
-        let start = date("supervision start", &input.start_date, &mut errors);
+        let placed_on = optional_date("placed on", &input.placed_on, &mut errors);
+        let start = optional_date("supervision start", &input.start_date, &mut errors);
         if start.is_none() && input.start_date.trim().is_empty() {
             errors.push("supervision start date is required".to_owned());
         }
-        let expected_end = date("expected end", &input.expected_end, &mut errors);
+        let expected_end = optional_date("expected end", &input.expected_end, &mut errors);
         if let (Some(s), Some(e)) = (start, expected_end)
             && e < s
         {
@@ -445,7 +432,7 @@ impl App {
         if legal_name.is_empty() || legal_name.chars().count() > 200 {
             errors.push("legal name: 1 to 200 characters".to_owned());
         }
-        let dob = date("date of birth", &input.date_of_birth, &mut errors);
+        let dob = optional_date("date of birth", &input.date_of_birth, &mut errors);
         if dob.is_none() && input.date_of_birth.trim().is_empty() {
             errors.push("date of birth is required".to_owned());
         }
@@ -745,12 +732,12 @@ impl App {
         let county = County::parse(&input.county)
             .map_err(|e| errors.push(format!("supervising {e}")))
             .ok();
-        let placed_on = date("placed on", &input.placed_on, &mut errors);
-        let start = date("supervision start", &input.start_date, &mut errors);
+        let placed_on = optional_date("placed on", &input.placed_on, &mut errors);
+        let start = optional_date("supervision start", &input.start_date, &mut errors);
         if start.is_none() && input.start_date.trim().is_empty() {
             errors.push("supervision start date is required".to_owned());
         }
-        let expected_end = date("expected end", &input.expected_end, &mut errors);
+        let expected_end = optional_date("expected end", &input.expected_end, &mut errors);
         if let (Some(s), Some(e)) = (start, expected_end)
             && e < s
         {

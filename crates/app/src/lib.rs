@@ -12,6 +12,7 @@ mod compliance;
 mod demo;
 mod documents;
 mod error;
+mod input;
 mod mail;
 mod monthly_reports;
 pub mod password;

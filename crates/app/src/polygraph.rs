@@ -14,6 +14,7 @@ use containment_storage::{ExamRecord, FollowupRecord, NotificationRecord, Tx};
 use crate::actor::{Actor, AuditEntry};
 use crate::certifications::holds_valid;
 use crate::documents::CaseAccess;
+use crate::input::date;
 use crate::{App, AppError};
 
 /// Longest referral questions kept, in characters.
@@ -116,17 +117,6 @@ pub struct ExamsView {
     pub may_follow_up: bool,
     /// The waiver that let disclosures through, when some were shown.
     pub waiver_id: Option<i64>,
-}
-
-fn date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
-    let v = v.trim();
-    if v.is_empty() {
-        errors.push(format!("{field} is required"));
-        return None;
-    }
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .map_err(|_| errors.push(format!("{field}: \"{v}\" is not a date (YYYY-MM-DD)")))
-        .ok()
 }
 
 fn text(v: &str, max: usize) -> Option<String> {

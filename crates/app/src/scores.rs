@@ -18,6 +18,7 @@ use containment_storage::{ScoreRecord, StepRecord, Tx};
 
 use crate::actor::{Actor, AuditEntry};
 use crate::documents::CaseAccess;
+use crate::input::date;
 use crate::{App, AppError};
 
 /// A score as typed in. Only the fields of the chosen instrument are read.
@@ -81,17 +82,6 @@ pub fn score_kind(instrument: Instrument) -> RecordKind {
         Instrument::Static99r | Instrument::Jsorrat2 => RecordKind::RiskScore,
         _ => RecordKind::DynamicRiskScore,
     }
-}
-
-fn date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
-    let v = v.trim();
-    if v.is_empty() {
-        errors.push(format!("{field} is required"));
-        return None;
-    }
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .map_err(|_| errors.push(format!("{field}: \"{v}\" is not a date (YYYY-MM-DD)")))
-        .ok()
 }
 
 fn number<T: std::str::FromStr>(field: &str, v: &str, errors: &mut Vec<String>) -> Option<T> {

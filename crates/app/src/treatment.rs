@@ -2,7 +2,7 @@
 //! (documented by one side, confirmed by the other: R1), and self-reports of high-risk behavior
 //! acknowledged by both (R13). Treatment information is shown only through the waiver wall.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use containment_domain::Email;
 use containment_domain::access::{Action, RecordKind, Relationship, TeamRole};
 use containment_domain::audit::Outcome;
@@ -20,6 +20,7 @@ use containment_storage::{
 
 use crate::actor::{Actor, AuditEntry};
 use crate::documents::CaseAccess;
+use crate::input::{date, not_future, optional_date};
 use crate::treatment_plan::{PlanView, structured_intensity};
 use crate::{App, AppError};
 
@@ -96,25 +97,6 @@ pub struct TreatmentView {
     pub plan: PlanView,
 }
 
-pub(crate) fn date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
-    let v = v.trim();
-    if v.is_empty() {
-        errors.push(format!("{field} is required"));
-        return None;
-    }
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .map_err(|_| errors.push(format!("{field}: \"{v}\" is not a date (YYYY-MM-DD)")))
-        .ok()
-}
-
-pub(crate) fn optional_date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
-    if v.trim().is_empty() {
-        None
-    } else {
-        date(field, v, errors)
-    }
-}
-
 /// The side of the monthly communication the actor documents on this case.
 pub(crate) fn side_of(actor: &Actor, relationships: &[Relationship]) -> Option<ContactSide> {
     relationships.iter().find_map(|r| match r {
@@ -133,17 +115,6 @@ pub(crate) fn side_of(actor: &Actor, relationships: &[Relationship]) -> Option<C
         }
         _ => None,
     })
-}
-
-pub(crate) fn not_future(
-    field: &str,
-    d: Option<NaiveDate>,
-    today: NaiveDate,
-    errors: &mut Vec<String>,
-) {
-    if d.is_some_and(|d| d > today) {
-        errors.push(format!("{field}: it is in the future"));
-    }
 }
 
 impl App {

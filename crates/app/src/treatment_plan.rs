@@ -16,7 +16,8 @@ use containment_storage::{
 
 use crate::actor::{Actor, AuditEntry};
 use crate::documents::CaseAccess;
-use crate::treatment::{date, not_future, optional_date, role_denial, side_of};
+use crate::input::{date, not_future, optional_date};
+use crate::treatment::{role_denial, side_of};
 use crate::{App, AppError};
 
 /// The most sessions a month that can be set.
