@@ -422,18 +422,35 @@ for (const backend of backends()) {
     });
 
     test('the examiner records a maintenance exam with a disclosure; the provider sees the exam but not the disclosure without a covering waiver', async () => {
+      // The officer drafts the referral questions with the team.
+      const officer = people.officer;
+      await officer.page.goto(`${server.baseUrl}${server.casePath}/polygraph`);
+      await officer.page.locator('summary', { hasText: 'Draft referral questions' }).click();
+      await officer.page.getByLabel('Exam asked for').selectOption('maintenance');
+      await officer.page.getByLabel('Questions for the examiner').fill('Since your last exam, have you had contact with a minor?');
+      await officer.page.getByRole('button', { name: 'Draft the referral' }).click();
+      await officer.page.getByText(/^Referral \d+ drafted/).waitFor();
+      await assertClean(officer.page, officer.problems, "the officer's polygraph page with a referral");
+
+      // The examiner takes it up: the form is filled in from it.
       const examiner = people.examiner;
       await examiner.page.goto(`${server.baseUrl}${server.casePath}/polygraph`);
-      await examiner.page.getByLabel('Type').selectOption('maintenance');
+      await examiner.page.getByRole('link', { name: /^Use for the exam/ }).click();
+      await examiner.page.locator('#referral-note').waitFor();
+      assert.equal(await examiner.page.getByLabel('Type').inputValue(), 'maintenance');
+      assert.equal(
+        await examiner.page.getByLabel('Referral questions (drafted with the team)').inputValue(),
+        'Since your last exam, have you had contact with a minor?',
+      );
       // The agency's today (California), as the form's upper bound states it.
       const examDate = examiner.page.getByLabel('Exam date');
       await examDate.fill(await examDate.getAttribute('max'));
-      await examiner.page.getByLabel('Referral questions (drafted with the team)').fill('Since your last exam, have you had contact with a minor?');
       await examiner.page.getByLabel('Result').selectOption('nsr');
       await examiner.page.getByLabel('Disclosures', { exact: true }).fill('Admitted viewing adult pornography twice.');
       await examiner.page.locator('label[for="dc-sexual_material"]').click();
       await examiner.page.getByRole('button', { name: 'Record the exam' }).click();
       await examiner.page.getByText(/Exam \d+ recorded\./).waitFor();
+      await examiner.page.getByText('None open.').waitFor();
       assert.match(await examiner.page.locator('#exams').innerText(), /Maintenance/);
       assert.notEqual((await examiner.page.locator('#next-maintenance').innerText()).trim(), '');
       await assertClean(examiner.page, examiner.problems, "the examiner's polygraph page");

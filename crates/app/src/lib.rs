@@ -49,7 +49,8 @@ pub use monthly_reports::{
     MonthlyReportDetail, MonthlyReportInput, MonthlyReportView, MonthlyReportsView,
 };
 pub use polygraph::{
-    DisclosureEntry, ExamEntry, ExamInput, ExamsView, FollowupEntry, FollowupInput,
+    DisclosureEntry, ExamEntry, ExamInput, ExamsView, FollowupEntry, FollowupInput, ReferralEntry,
+    ReferralInput,
 };
 pub use scores::{
     ScoreEntry, ScoreInput, StepInput, SubmissionRow, level_label, score_items, score_kind,

@@ -9,7 +9,7 @@ use containment_domain::audit::Outcome;
 use containment_domain::case::local_date;
 use containment_domain::certification::CertificationKind;
 use containment_domain::polygraph::{self, DisclosureCategory, ExamResult, ExamType};
-use containment_storage::{ExamRecord, FollowupRecord, NotificationRecord, Tx};
+use containment_storage::{ExamRecord, FollowupRecord, NotificationRecord, ReferralRecord, Tx};
 
 use crate::actor::{Actor, AuditEntry};
 use crate::certifications::holds_valid;
@@ -45,6 +45,22 @@ pub struct ExamInput {
     /// What the disclosures are about (codes of [`DisclosureCategory`]); at least one when
     /// something was disclosed.
     pub disclosure_categories: Vec<String>,
+    /// The team's referral this exam takes up, if any.
+    pub referral_id: String,
+}
+
+/// Referral questions the team drafts for an exam.
+#[derive(Debug, Clone, Default)]
+pub struct ReferralInput {
+    pub exam_type: String,
+    pub questions: String,
+}
+
+/// An open referral as the core team sees it.
+#[derive(Debug, Clone)]
+pub struct ReferralEntry {
+    pub record: ReferralRecord,
+    pub drafted_by_name: String,
 }
 
 /// A follow-up action as typed in.
@@ -113,8 +129,11 @@ pub struct ExamsView {
     pub next_maintenance: Option<NaiveDate>,
     /// The viewer records exams (the examiner on the team).
     pub may_record: bool,
-    /// The viewer adds and completes follow-up actions (the core team).
+    /// The viewer adds and completes follow-up actions, and drafts referral questions (the
+    /// core team).
     pub may_follow_up: bool,
+    /// Referral questions the team drafted and no exam has taken up yet, newest first.
+    pub referrals: Vec<ReferralEntry>,
     /// The waiver that let disclosures through, when some were shown.
     pub waiver_id: Option<i64>,
 }
@@ -249,6 +268,27 @@ impl App {
                 CertificationKind::PolygraphPcsot.label()
             )));
         }
+        let referral = match input.referral_id.trim() {
+            "" => None,
+            v => {
+                let open = match v.parse::<i64>() {
+                    Ok(rid) => tx
+                        .polygraph_referrals(supervisee_id)
+                        .await?
+                        .into_iter()
+                        .find(|r| r.id == rid && r.exam_id.is_none()),
+                    Err(_) => None,
+                };
+                match open {
+                    Some(r) => Some(r.id),
+                    None => {
+                        return Err(AppError::InvalidInput(format!(
+                            "referral: \"{v}\" is not an open referral of this case"
+                        )));
+                    }
+                }
+            }
+        };
         let with_disclosures = disclosures.is_some();
         let id = tx
             .create_polygraph_exam(
@@ -271,6 +311,13 @@ impl App {
         if with_disclosures {
             self.route_disclosures(&tx, &case, id, exam_date, now)
                 .await?;
+        }
+        if let Some(rid) = referral
+            && !tx.take_up_polygraph_referral(rid, id).await?
+        {
+            return Err(AppError::Conflict(format!(
+                "referral {rid} was taken up by another exam meanwhile"
+            )));
         }
         AuditEntry::new(ACTION, Outcome::Success, now)
             .by(actor)
@@ -397,6 +444,54 @@ impl App {
             .await?;
         }
         Ok(())
+    }
+
+    /// The core team drafts the questions for the next exam; the examiner takes them up when
+    /// recording it.
+    pub async fn draft_referral(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        input: &ReferralInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        const ACTION: &str = "polygraph_referral_draft";
+        let tx = self.store.begin().await?;
+        let tx = self
+            .followup_access(tx, actor, ACTION, supervisee_id, now)
+            .await?;
+        let mut errors = Vec::new();
+        let exam_type = input
+            .exam_type
+            .parse::<ExamType>()
+            .map_err(|e| errors.push(e.to_string()))
+            .ok();
+        let questions = text(&input.questions, MAX_QUESTIONS);
+        if questions.is_none() {
+            errors.push("questions: write the questions for the examiner".into());
+        }
+        let (Some(exam_type), Some(questions)) = (exam_type, questions) else {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        };
+        let id = tx
+            .create_polygraph_referral(&ReferralRecord {
+                id: 0,
+                supervisee_id,
+                exam_type,
+                questions,
+                drafted_by: actor.user_id().unwrap_or(0),
+                drafted_at: now,
+                exam_id: None,
+            })
+            .await?;
+        AuditEntry::new(ACTION, Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("referral {id} ({})", exam_type.code()))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// Adds a follow-up action to one of the case's exams.
@@ -550,8 +645,8 @@ impl App {
                 .await?;
             tx.commit().await?;
             return Err(AppError::Forbidden(
-                "follow-up actions are kept by the officer, the treatment provider and the \
-                 polygraph examiner on the team"
+                "follow-up actions and referral questions are kept by the officer, the \
+                 treatment provider and the polygraph examiner on the team"
                     .into(),
             ));
         }
@@ -571,6 +666,7 @@ fn empty_view(case: &CaseAccess) -> ExamsView {
         next_maintenance: None,
         may_record: false,
         may_follow_up: false,
+        referrals: Vec::new(),
         waiver_id: None,
     }
 }
@@ -626,10 +722,20 @@ async fn exams_view(
             record: f,
         });
     }
+    let mut referrals = Vec::new();
+    for r in tx.polygraph_referrals(case.supervisee.id).await? {
+        if r.exam_id.is_none() {
+            referrals.push(ReferralEntry {
+                drafted_by_name: name_of(tx, &mut names, r.drafted_by).await?,
+                record: r,
+            });
+        }
+    }
     Ok(ExamsView {
         exams_readable: true,
         exams,
         followups,
+        referrals,
         latest_maintenance,
         next_maintenance: {
             // R9's interval as the case's county sets it (12 months unless overridden).

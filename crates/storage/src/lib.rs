@@ -32,7 +32,7 @@ pub use documents::{DocumentRecord, NewDocument};
 pub use identity::{AgencyRecord, Credentials, NewAgency, NewUser, StoredUser};
 pub use migration::MigrationState;
 pub use monthly_reports::{MonthlyReportRecord, ReportContent};
-pub use polygraph::{ExamRecord, FollowupRecord};
+pub use polygraph::{ExamRecord, FollowupRecord, ReferralRecord};
 pub use schema::ColumnShape;
 pub use scores::{ScoreRecord, StepRecord};
 pub use sessions::{NewSession, TokenRecord, UserSessionRecord};

@@ -9,7 +9,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use crate::entity::{polygraph_exam, polygraph_followup};
+use crate::entity::{polygraph_exam, polygraph_followup, polygraph_referral};
 use crate::{StorageError, Tx};
 
 /// An exam as recorded. `disclosures` is treatment information: never show it without the
@@ -28,6 +28,31 @@ pub struct ExamRecord {
     pub disclosure_categories: Vec<DisclosureCategory>,
     pub created_at: DateTime<Utc>,
     pub recorded_by: i64,
+}
+
+/// Questions the team drafted for an exam, until the examiner takes them up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralRecord {
+    pub id: i64,
+    pub supervisee_id: i64,
+    pub exam_type: ExamType,
+    pub questions: String,
+    pub drafted_by: i64,
+    pub drafted_at: DateTime<Utc>,
+    /// The exam that took them up; `None` while open.
+    pub exam_id: Option<i64>,
+}
+
+fn referral(m: polygraph_referral::Model) -> Result<ReferralRecord, StorageError> {
+    Ok(ReferralRecord {
+        id: m.id,
+        supervisee_id: m.supervisee_id,
+        exam_type: m.exam_type.parse().map_err(corrupt)?,
+        questions: m.questions,
+        drafted_by: m.drafted_by,
+        drafted_at: m.drafted_at,
+        exam_id: m.exam_id,
+    })
 }
 
 /// A follow-up action agreed after an exam, owned by one team role.
@@ -89,6 +114,55 @@ fn followup(m: polygraph_followup::Model) -> Result<FollowupRecord, StorageError
 }
 
 impl Tx {
+    /// Stores referral questions drafted by the team; `id` and `exam_id` are ignored.
+    pub async fn create_polygraph_referral(&self, r: &ReferralRecord) -> Result<i64, StorageError> {
+        let row = polygraph_referral::ActiveModel {
+            supervisee_id: Set(r.supervisee_id),
+            exam_type: Set(r.exam_type.code().to_owned()),
+            questions: Set(r.questions.clone()),
+            drafted_by: Set(r.drafted_by),
+            drafted_at: Set(r.drafted_at),
+            exam_id: Set(None),
+            ..Default::default()
+        }
+        .insert(&self.txn)
+        .await?;
+        Ok(row.id)
+    }
+
+    /// The supervisee's referrals, newest first.
+    pub async fn polygraph_referrals(
+        &self,
+        supervisee_id: i64,
+    ) -> Result<Vec<ReferralRecord>, StorageError> {
+        polygraph_referral::Entity::find()
+            .filter(polygraph_referral::Column::SuperviseeId.eq(supervisee_id))
+            .order_by_desc(polygraph_referral::Column::Id)
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(referral)
+            .collect()
+    }
+
+    /// Marks an open referral as taken up by an exam; false when it already was.
+    pub async fn take_up_polygraph_referral(
+        &self,
+        id: i64,
+        exam_id: i64,
+    ) -> Result<bool, StorageError> {
+        let res = polygraph_referral::Entity::update_many()
+            .col_expr(
+                polygraph_referral::Column::ExamId,
+                Expr::value(Some(exam_id)),
+            )
+            .filter(polygraph_referral::Column::Id.eq(id))
+            .filter(polygraph_referral::Column::ExamId.is_null())
+            .exec(&self.txn)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+
     /// Stores an exam; `id` and `created_at` of the argument are ignored.
     pub async fn create_polygraph_exam(
         &self,

@@ -54,6 +54,7 @@ use crate::routes::{Registry, RouteInfo};
         crate::treatment_plan::module_api, crate::treatment_plan::module_complete_api,
         crate::treatment_plan::contract_api,
         crate::polygraph::exams_api, crate::polygraph::record_exam_api,
+        crate::polygraph::draft_referral_api,
     ),
     components(schemas(
         ApiRoot, ApiErrorBody, HealthStatus, Me, Token, User,
@@ -87,6 +88,7 @@ use crate::routes::{Registry, RouteInfo};
         crate::treatment_plan::NewContract, crate::treatment_plan::ContractRecordedJson,
         crate::polygraph::PolygraphExamsJson, crate::polygraph::ExamJson, crate::polygraph::DisclosureJson,
         crate::polygraph::FollowupJson, crate::polygraph::NewExam,
+        crate::polygraph::NewReferral, crate::polygraph::ReferralJson,
     )),
     modifiers(&BearerAuth),
     tags(

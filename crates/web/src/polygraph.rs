@@ -3,12 +3,12 @@
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
 use chrono::{DateTime, NaiveDate, Utc};
-use containment_app::{AppError, ExamInput, ExamsView, FollowupInput};
+use containment_app::{AppError, ExamInput, ExamsView, FollowupInput, ReferralInput};
 use containment_domain::access::TeamRole;
 use containment_domain::case::local_date;
 use containment_domain::polygraph::{
@@ -36,6 +36,16 @@ pub(crate) fn registry() -> Registry {
             "/cases/{id}/polygraph/followups",
             Guard::SignedIn,
             add_followup,
+        )
+        .post(
+            "/cases/{id}/polygraph/referrals",
+            Guard::SignedIn,
+            draft_referral,
+        )
+        .post(
+            "/api/v1/supervisees/{id}/polygraph-referrals",
+            Guard::Api,
+            draft_referral_api,
         )
         .post(
             "/cases/{id}/polygraph/followups/{followup}/done",
@@ -78,9 +88,18 @@ struct FollowupLine {
     overdue: bool,
 }
 
+/// An open referral as shown on the page.
+struct ReferralLine {
+    id: i64,
+    exam_type: &'static str,
+    questions: String,
+    drafted: String,
+}
+
 #[derive(Template)]
 #[template(path = "polygraph.html")]
 struct PolygraphPage {
+    referrals: Vec<ReferralLine>,
     layout: Layout,
     supervisee_id: i64,
     name: String,
@@ -202,6 +221,20 @@ fn page(
         name: view.name,
         exam_types: ExamType::ALL,
         disclosure_categories: DisclosureCategory::ALL,
+        referrals: view
+            .referrals
+            .iter()
+            .map(|r| ReferralLine {
+                id: r.record.id,
+                exam_type: r.record.exam_type.label(),
+                questions: r.record.questions.clone(),
+                drafted: format!(
+                    "{} on {}",
+                    r.drafted_by_name,
+                    local_date(r.record.drafted_at)
+                ),
+            })
+            .collect(),
         screening_results,
         diagnostic_results,
         team_roles: TeamRole::ALL,
@@ -226,13 +259,72 @@ async fn page_for(
     Ok(page(identity, view, values, notice, errors, now))
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PageQuery {
+    /// An open referral whose type and questions fill the exam form.
+    referral: String,
+}
+
 async fn polygraph_page(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
     Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
-    let values = vec![("exam_date".to_owned(), local_date(Utc::now()).to_string())];
-    page_for(&state, &identity, id, values, None, Vec::new()).await
+    let (actor, _) = signed_in(&identity)?;
+    let now = Utc::now();
+    let view = state.app.exams(actor, id, now).await?;
+    let mut values = vec![("exam_date".to_owned(), local_date(now).to_string())];
+    if let Some(r) = view
+        .referrals
+        .iter()
+        .find(|r| r.record.id.to_string() == q.referral.trim())
+    {
+        values.push(("exam_type".into(), r.record.exam_type.code().into()));
+        values.push(("referral_questions".into(), r.record.questions.clone()));
+        values.push(("referral_id".into(), r.record.id.to_string()));
+    }
+    Ok(page(&identity, view, values, None, Vec::new(), now))
+}
+
+async fn draft_referral(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p = pairs(&body);
+    let input = ReferralInput {
+        exam_type: field(&p, "referral_exam_type"),
+        questions: field(&p, "questions"),
+    };
+    match state
+        .app
+        .draft_referral(actor, id, &input, Utc::now())
+        .await
+    {
+        Ok(r) => {
+            let values = vec![("exam_date".to_owned(), local_date(Utc::now()).to_string())];
+            page_for(
+                &state,
+                &identity,
+                id,
+                values,
+                Some(format!(
+                    "Referral {r} drafted: the examiner takes it up with the exam."
+                )),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(AppError::InvalidInput(msg)) => {
+            let errors = msg.split("; ").map(str::to_owned).collect();
+            page_for(&state, &identity, id, p, None, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn exam_input(p: &[(String, String)]) -> ExamInput {
@@ -243,6 +335,7 @@ fn exam_input(p: &[(String, String)]) -> ExamInput {
         result: field(p, "result"),
         disclosures: field(p, "disclosures"),
         disclosure_categories: fields(p, "disclosure_categories"),
+        referral_id: field(p, "referral_id"),
     }
 }
 
@@ -395,6 +488,8 @@ pub struct PolygraphExamsJson {
     pub exams: Vec<ExamJson>,
     pub disclosures_only: Vec<DisclosureJson>,
     pub followups: Vec<FollowupJson>,
+    /// Referral questions drafted by the team that no exam has taken up yet.
+    pub referrals: Vec<ReferralJson>,
     pub latest_maintenance: Option<NaiveDate>,
     /// Twelve months after the latest maintenance exam; `null` when none is on record.
     pub next_maintenance: Option<NaiveDate>,
@@ -404,6 +499,17 @@ pub struct PolygraphExamsJson {
 
 fn exams_json(view: ExamsView) -> PolygraphExamsJson {
     PolygraphExamsJson {
+        referrals: view
+            .referrals
+            .iter()
+            .map(|r| ReferralJson {
+                id: r.record.id,
+                exam_type: r.record.exam_type.code().to_owned(),
+                questions: r.record.questions.clone(),
+                drafted_by: r.record.drafted_by,
+                drafted_at: r.record.drafted_at,
+            })
+            .collect(),
         exams_readable: view.exams_readable,
         exams: view
             .exams
@@ -487,6 +593,50 @@ pub struct NewExam {
     /// `supervision_violation`, `sexual_history`, `other`; required with disclosures.
     #[serde(default)]
     pub disclosure_categories: Vec<String>,
+    /// The open referral (questions drafted by the team) this exam takes up.
+    #[serde(default)]
+    pub referral_id: Option<i64>,
+}
+
+/// Questions the team drafts for the examiner.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewReferral {
+    /// The exam asked for (see `NewExam::exam_type`).
+    pub exam_type: String,
+    pub questions: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralJson {
+    pub id: i64,
+    pub exam_type: String,
+    pub questions: String,
+    pub drafted_by: i64,
+    pub drafted_at: DateTime<Utc>,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/polygraph-referrals", tag = "polygraph", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    request_body = NewReferral,
+    responses((status = 201, description = "Drafted; open until an exam takes it up", body = RecordedId),
+              (status = 403, description = "Only the officer, the provider and the examiner on the team draft referrals", body = ApiErrorBody),
+              (status = 422, description = "Invalid", body = ApiErrorBody)))]
+pub(crate) async fn draft_referral_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<NewReferral>,
+) -> Result<(StatusCode, Json<RecordedId>), ApiError> {
+    let actor = caller(&identity)?;
+    let input = ReferralInput {
+        exam_type: b.exam_type,
+        questions: b.questions,
+    };
+    let r = state
+        .app
+        .draft_referral(actor, id, &input, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(RecordedId { id: r })))
 }
 
 #[utoipa::path(post, path = "/api/v1/supervisees/{id}/polygraph-exams", tag = "polygraph", security(("bearer" = [])),
@@ -510,6 +660,7 @@ pub(crate) async fn record_exam_api(
         result: b.result,
         disclosures: b.disclosures,
         disclosure_categories: b.disclosure_categories,
+        referral_id: b.referral_id.map(|r| r.to_string()).unwrap_or_default(),
     };
     let exam = state.app.record_exam(actor, id, &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(RecordedId { id: exam })))

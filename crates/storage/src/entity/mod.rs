@@ -16,6 +16,7 @@ pub mod monthly_report;
 pub mod notification;
 pub mod polygraph_exam;
 pub mod polygraph_followup;
+pub mod polygraph_referral;
 pub mod recovery_code;
 pub mod risk_score;
 pub mod score_step;

@@ -19,6 +19,7 @@ mod m20261126_000011_assessment;
 mod m20261126_000012_treatment_plan;
 mod m20261126_000013_monthly_report;
 mod m20261126_000014_disclosure_category;
+mod m20261126_000015_polygraph_referral;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000012_treatment_plan::Migration),
             Box::new(m20261126_000013_monthly_report::Migration),
             Box::new(m20261126_000014_disclosure_category::Migration),
+            Box::new(m20261126_000015_polygraph_referral::Migration),
         ]
     }
 }

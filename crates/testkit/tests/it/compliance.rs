@@ -757,6 +757,7 @@ async fn a_county_changes_its_calendar_and_the_change_is_audited(db: TestDb) {
                 result: "nsr".into(),
                 disclosures: String::new(),
                 disclosure_categories: Vec::new(),
+                referral_id: String::new(),
             },
             now,
         )

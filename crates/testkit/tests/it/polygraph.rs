@@ -21,6 +21,7 @@ both_backends!(
     disclosures_stay_behind_the_waiver_wall,
     the_next_maintenance_exam_and_follow_up_actions,
     exams_in_the_api_and_on_the_page,
+    the_team_drafts_referral_questions_that_one_exam_takes_up,
 );
 
 /// A case with the provider and the world's examiner on its team; returns its id and episode.
@@ -97,6 +98,31 @@ async fn second_examiner(w: &World, episode: i64, issued: NaiveDate) -> (Actor, 
     (actor(&w.app, "ex2@truth.example").await, password)
 }
 
+/// Registering law enforcement on the episode's team, from today.
+async fn deputy_on_team(w: &World, episode: i64) -> Actor {
+    let now = Utc::now();
+    let sheriff = w
+        .app
+        .agency("Sonoma County Sheriff", AgencyKind::LawEnforcement)
+        .await;
+    w.app
+        .user(sheriff.id, "dep@sheriff.example", &[Role::LawEnforcement])
+        .await;
+    w.app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            "dep@sheriff.example",
+            TeamRole::RegisteringLawEnforcement,
+            local_date(now),
+            now,
+        )
+        .await
+        .unwrap();
+    actor(&w.app, "dep@sheriff.example").await
+}
+
 fn exam(exam_type: ExamType, on: NaiveDate, result: ExamResult, disclosures: &str) -> ExamInput {
     ExamInput {
         exam_type: exam_type.code().into(),
@@ -109,6 +135,7 @@ fn exam(exam_type: ExamType, on: NaiveDate, result: ExamResult, disclosures: &st
         } else {
             vec!["new_victim".into(), "unreported_offense".into()]
         },
+        referral_id: String::new(),
     }
 }
 
@@ -319,26 +346,7 @@ async fn disclosures_stay_behind_the_waiver_wall(db: TestDb) {
     let now = Utc::now();
     let today = local_date(now);
     let (id, episode) = staffed(&w, "Wall Exam").await;
-    let sheriff = w
-        .app
-        .agency("Sonoma County Sheriff", AgencyKind::LawEnforcement)
-        .await;
-    w.app
-        .user(sheriff.id, "dep@sheriff.example", &[Role::LawEnforcement])
-        .await;
-    w.app
-        .app
-        .add_team_member(
-            &w.officer,
-            episode,
-            "dep@sheriff.example",
-            TeamRole::RegisteringLawEnforcement,
-            today,
-            now,
-        )
-        .await
-        .unwrap();
-    let deputy = actor(&w.app, "dep@sheriff.example").await;
+    let deputy = deputy_on_team(&w, episode).await;
     let examiner = actor(&w.app, &w.examiner_email).await;
     const DISCLOSED: &str = "Disclosed two victims not known to the court.";
 
@@ -935,5 +943,102 @@ async fn exams_in_the_api_and_on_the_page(db: TestDb) {
     assert_eq!(
         stranger.get(&page_url).await.status(),
         StatusCode::NOT_FOUND
+    );
+}
+
+async fn the_team_drafts_referral_questions_that_one_exam_takes_up(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let (id, episode) = staffed(&w, "Referred Exam").await;
+    let examiner = actor(&w.app, &w.examiner_email).await;
+    let app = &w.app.app;
+    let referral = |questions: &str| containment_app::ReferralInput {
+        exam_type: "maintenance".into(),
+        questions: questions.into(),
+    };
+    // The officer drafts; empty questions and unknown types are refused with the reasons.
+    let err = app
+        .draft_referral(
+            &w.officer,
+            id,
+            &containment_app::ReferralInput {
+                exam_type: "lie_detector".into(),
+                questions: " ".into(),
+            },
+            now,
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("exam type") && err.contains("questions"),
+        "{err}"
+    );
+    let rid = app
+        .draft_referral(
+            &w.officer,
+            id,
+            &referral("Any contact with minors since March?"),
+            now,
+        )
+        .await
+        .unwrap();
+    // Law enforcement on the team is not the core team.
+    let deputy = deputy_on_team(&w, episode).await;
+    assert!(matches!(
+        app.draft_referral(&deputy, id, &referral("Anything?"), now)
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+    // The examiner sees it open and takes it up with the exam; it closes.
+    let view = app.exams(&examiner, id, now).await.unwrap();
+    assert_eq!(view.referrals.len(), 1);
+    assert_eq!(view.referrals[0].record.id, rid);
+    let mut input = exam(ExamType::Maintenance, today, ExamResult::Nsr, "");
+    input.referral_id = "9999".into();
+    let err = app
+        .record_exam(&examiner, id, &input, now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not an open referral"), "{err}");
+    input.referral_id = rid.to_string();
+    app.record_exam(&examiner, id, &input, now).await.unwrap();
+    assert!(
+        app.exams(&w.officer, id, now)
+            .await
+            .unwrap()
+            .referrals
+            .is_empty()
+    );
+    // Taken up once only.
+    let err = app
+        .record_exam(&examiner, id, &input, now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not an open referral"), "{err}");
+
+    // On the page the examiner's form is filled in from an open referral.
+    let rid = app
+        .draft_referral(&w.provider, id, &referral("Any use of dating apps?"), now)
+        .await
+        .unwrap();
+    let (_, password) = second_examiner(&w, episode, today - Duration::days(10)).await;
+    let mut b = w.app.signed_in("ex2@truth.example", &password).await;
+    let html = b
+        .page(&format!("/cases/{id}/polygraph?referral={rid}"))
+        .await;
+    assert!(
+        html.contains("Taking up the team&#39;s referral")
+            || html.contains("Taking up the team's referral"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("name=\"referral_id\" value=\"{rid}\"")),
+        "{html}"
+    );
+    assert!(
+        html.contains(">Any use of dating apps?</textarea>"),
+        "{html}"
     );
 }
