@@ -190,7 +190,9 @@ impl App {
             .await
     }
 
-    /// Checks that the actor writes reports on this case as its provider.
+    /// Checks that the actor writes reports on this case as its provider, under a waiver that
+    /// lets monthly reports be read: a report nobody may read could neither be opened again by
+    /// its author nor shared (R11).
     async fn as_report_author(
         &self,
         actor: &Actor,
@@ -209,7 +211,13 @@ impl App {
                 .case_denied(tx, actor, action, supervisee_id, &decision, now)
                 .await);
         }
-        let waiver = decision.waiver().map(|w| w.0);
+        let read = case.decide(actor, Action::Read, RecordKind::MonthlyReport);
+        if !read.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, action, supervisee_id, &read, now)
+                .await);
+        }
+        let waiver = decision.waiver().or(read.waiver()).map(|w| w.0);
         Ok((tx, case, waiver))
     }
 
@@ -702,6 +710,7 @@ impl App {
         let read = case.decide(actor, Action::Read, RecordKind::MonthlyReport);
         let side = side_of(actor, &case.relationships);
         let may_draft = side == Some(ContactSide::Provider)
+            && read.is_allowed()
             && case
                 .decide(actor, Action::Create, RecordKind::MonthlyReport)
                 .is_allowed();

@@ -113,6 +113,18 @@ async fn run(backend: Backend, supervisees: usize) {
             "GET /cases/{id}/obligations",
             format!("{case_path}/obligations"),
         ),
+        (
+            "GET /cases/{id}/treatment",
+            format!("{case_path}/treatment"),
+        ),
+        (
+            "GET /cases/{id}/monthly-reports",
+            format!("{case_path}/monthly-reports"),
+        ),
+        (
+            "GET /cases/{id}/polygraph",
+            format!("{case_path}/polygraph"),
+        ),
         ("GET /tasks (the officer's tasks)", "/tasks".to_owned()),
     ] {
         let mut samples = Vec::new();

@@ -237,14 +237,32 @@ async fn monthly_reports_stay_behind_the_wall(db: TestDb) {
     let this_month = ReportMonth::of(local_date(now));
     let (id, deputy) = setup(&w, "Walled Case").await;
     let app = &w.app.app;
-    // Writing is the provider's own record: no waiver is needed to draft it.
+    let consent = |email: &str| containment_app::WaiverInput {
+        basis: "hipaa_164_508".into(),
+        discloser: "North Bay Treatment".into(),
+        recipient_emails: email.into(),
+        categories: vec!["monthly_reports".into()],
+        effective_on: local_date(now).to_string(),
+        revocable: true,
+        ..Default::default()
+    };
     let mut input = report(this_month);
     input.concerns = "None.".into();
+    // No waiver covers monthly reports: a report nobody could read is not started.
+    let err = app
+        .draft_monthly_report(&w.provider, id, &input, true, now)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Forbidden(ref m) if m.contains("waiver")), "{err:?}");
+    // A consent naming the provider only.
+    app.record_waiver(&w.officer, id, &consent("dr@northbay.example"), now)
+        .await
+        .unwrap();
     let rid = app
         .draft_monthly_report(&w.provider, id, &input, true, now)
         .await
         .unwrap();
-    // No waiver covers monthly reports yet: the officer sees none of them.
+    // No waiver lets the officer read monthly reports yet: they see none of them.
     let v = app.monthly_reports(&w.officer, id, now).await.unwrap();
     assert!(v.reports.is_none());
     assert!(matches!(
@@ -253,20 +271,7 @@ async fn monthly_reports_stay_behind_the_wall(db: TestDb) {
     ));
     // The supervisee's own consent names the officer; it can be withdrawn.
     let waiver = app
-        .record_waiver(
-            &w.officer,
-            id,
-            &containment_app::WaiverInput {
-                basis: "hipaa_164_508".into(),
-                discloser: "North Bay Treatment".into(),
-                recipient_emails: "po@sonoma.example".into(),
-                categories: vec!["monthly_reports".into()],
-                effective_on: local_date(now).to_string(),
-                revocable: true,
-                ..Default::default()
-            },
-            now,
-        )
+        .record_waiver(&w.officer, id, &consent("po@sonoma.example"), now)
         .await
         .unwrap();
     assert!(
