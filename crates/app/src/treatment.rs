@@ -334,6 +334,9 @@ impl App {
                 errors.push(format!("reason: {why}"));
             }
         }
+        if outcome == TreatmentEnd::Terminated && reason.is_empty() && errors.is_empty() {
+            errors.push("reason: say why the provider terminated the treatment".into());
+        }
         if !errors.is_empty() {
             return Err(AppError::InvalidInput(errors.join("; ")));
         }

@@ -253,7 +253,10 @@ async fn monthly_reports_stay_behind_the_wall(db: TestDb) {
         .draft_monthly_report(&w.provider, id, &input, true, now)
         .await
         .unwrap_err();
-    assert!(matches!(err, AppError::Forbidden(ref m) if m.contains("waiver")), "{err:?}");
+    assert!(
+        matches!(err, AppError::Forbidden(ref m) if m.contains("waiver")),
+        "{err:?}"
+    );
     // A consent naming the provider only.
     app.record_waiver(&w.officer, id, &consent("dr@northbay.example"), now)
         .await

@@ -212,6 +212,66 @@ async fn treatment_ends_before_a_year_only_with_a_reason_and_stays_behind_the_wa
         deputy_view.is_err() || deputy_view.unwrap().treatments.is_none(),
         "no treatment information for law enforcement"
     );
+
+    // A termination always says why, whatever the kind of treatment; a transfer need not.
+    let pre_trial = |start: chrono::NaiveDate| TreatmentInput {
+        kind: "pre_trial".into(),
+        start_date: start.to_string(),
+        ..Default::default()
+    };
+    for (outcome, reason, refused) in [
+        ("terminated", "", true),
+        ("terminated", "Stopped attending", false),
+        ("transferred", "", false),
+    ] {
+        let t = w
+            .app
+            .app
+            .enroll_treatment(&w.provider, id, &pre_trial(today - Duration::days(30)), now)
+            .await
+            .unwrap();
+        let result = w
+            .app
+            .app
+            .end_treatment(
+                &w.provider,
+                id,
+                t,
+                &TreatmentEndInput {
+                    version: 1,
+                    end_date: today.to_string(),
+                    outcome: outcome.into(),
+                    reason: reason.into(),
+                },
+                now,
+            )
+            .await;
+        assert_eq!(result.is_err(), refused, "{outcome} {reason:?}: {result:?}");
+        if refused {
+            assert!(
+                result
+                    .unwrap_err()
+                    .to_string()
+                    .contains("why the provider terminated"),
+            );
+            w.app
+                .app
+                .end_treatment(
+                    &w.provider,
+                    id,
+                    t,
+                    &TreatmentEndInput {
+                        version: 1,
+                        end_date: today.to_string(),
+                        outcome: "transferred".into(),
+                        reason: String::new(),
+                    },
+                    now,
+                )
+                .await
+                .unwrap();
+        }
+    }
 }
 
 async fn a_contact_is_unconfirmed_until_the_other_side_confirms_it(db: TestDb) {
