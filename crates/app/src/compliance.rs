@@ -1089,37 +1089,30 @@ impl App {
                     }
                 });
             }
-            for (supervisee_id, o) in due {
-                let (Some(user), Some(due_on)) = (o.responsible_user, o.due) else {
-                    continue;
-                };
-                let overdue = o.status == ObligationStatus::Overdue;
-                let message = format!(
-                    "{} {} on case {supervisee_id}: {}",
-                    o.key.rule.code(),
-                    if overdue { "is overdue" } else { "is due soon" },
-                    o.explain()
-                );
-                if tx
-                    .notify_once(
-                        &NotificationRecord {
-                            id: 0,
-                            user_id: user,
-                            supervisee_id,
-                            obligation_key: o.key.to_string(),
-                            kind: if overdue { "overdue" } else { "due_soon" }.into(),
-                            due_on,
-                            message,
-                            created_at: now,
-                            read_at: None,
-                        },
-                        now,
-                    )
-                    .await?
-                {
-                    run.created += 1;
-                }
-            }
+            let notes: Vec<NotificationRecord> = due
+                .into_iter()
+                .filter_map(|(supervisee_id, o)| {
+                    let (user, due_on) = (o.responsible_user?, o.due?);
+                    let overdue = o.status == ObligationStatus::Overdue;
+                    Some(NotificationRecord {
+                        id: 0,
+                        user_id: user,
+                        supervisee_id,
+                        obligation_key: o.key.to_string(),
+                        kind: if overdue { "overdue" } else { "due_soon" }.into(),
+                        due_on,
+                        message: format!(
+                            "{} {} on case {supervisee_id}: {}",
+                            o.key.rule.code(),
+                            if overdue { "is overdue" } else { "is due soon" },
+                            o.explain()
+                        ),
+                        created_at: now,
+                        read_at: None,
+                    })
+                })
+                .collect();
+            run.created += usize::try_from(tx.notify_many(&notes, now).await?).unwrap_or(0);
             tx.commit().await?;
         }
         if let Some(mail) = self.mail.clone() {

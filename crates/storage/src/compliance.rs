@@ -227,39 +227,57 @@ impl Tx {
         Ok(())
     }
 
-    /// Stores a notification unless the same person already has it for the same obligation,
-    /// kind and due date; true when stored now.
+    /// Stores a notification unless the same person already has it for the same case,
+    /// obligation, kind and due date; true when stored now.
     pub async fn notify_once(
         &self,
         n: &NotificationRecord,
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
-        let inserted = notification::Entity::insert(notification::ActiveModel {
-            user_id: Set(n.user_id),
-            supervisee_id: Set(n.supervisee_id),
-            obligation_key: Set(n.obligation_key.clone()),
-            kind: Set(n.kind.clone()),
-            due_on: Set(n.due_on),
-            message: Set(n.message.clone()),
-            created_at: Set(now),
-            read_at: Set(None),
-            email_claimed_until: Set(None),
-            emailed_at: Set(None),
-            ..Default::default()
-        })
-        .on_conflict(
-            OnConflict::columns([
-                notification::Column::UserId,
-                notification::Column::ObligationKey,
-                notification::Column::Kind,
-                notification::Column::DueOn,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(&self.txn)
-        .await?;
-        Ok(inserted == 1)
+        Ok(self.notify_many(std::slice::from_ref(n), now).await? == 1)
+    }
+
+    /// Stores each notification that the same person does not already have for the same case,
+    /// obligation, kind and due date, in few statements; the number stored now.
+    pub async fn notify_many(
+        &self,
+        list: &[NotificationRecord],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        // Ten values a row: 400 rows stay far below every backend's limit on parameters.
+        const ROWS: usize = 400;
+        let mut inserted = 0;
+        for chunk in list.chunks(ROWS) {
+            inserted += notification::Entity::insert_many(chunk.iter().map(|n| {
+                notification::ActiveModel {
+                    user_id: Set(n.user_id),
+                    supervisee_id: Set(n.supervisee_id),
+                    obligation_key: Set(n.obligation_key.clone()),
+                    kind: Set(n.kind.clone()),
+                    due_on: Set(n.due_on),
+                    message: Set(n.message.clone()),
+                    created_at: Set(now),
+                    read_at: Set(None),
+                    email_claimed_until: Set(None),
+                    emailed_at: Set(None),
+                    ..Default::default()
+                }
+            }))
+            .on_conflict(
+                OnConflict::columns([
+                    notification::Column::UserId,
+                    notification::Column::SuperviseeId,
+                    notification::Column::ObligationKey,
+                    notification::Column::Kind,
+                    notification::Column::DueOn,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(&self.txn)
+            .await?;
+        }
+        Ok(inserted)
     }
 
     /// A person's notifications, newest first.

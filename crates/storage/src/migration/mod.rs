@@ -20,6 +20,7 @@ mod m20261126_000012_treatment_plan;
 mod m20261126_000013_monthly_report;
 mod m20261126_000014_disclosure_category;
 mod m20261126_000015_polygraph_referral;
+mod m20261126_000016_notification_per_case;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000013_monthly_report::Migration),
             Box::new(m20261126_000014_disclosure_category::Migration),
             Box::new(m20261126_000015_polygraph_referral::Migration),
+            Box::new(m20261126_000016_notification_per_case::Migration),
         ]
     }
 }

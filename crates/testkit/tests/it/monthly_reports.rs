@@ -18,6 +18,7 @@ both_backends!(
     monthly_reports_stay_behind_the_wall,
     a_report_starts_from_the_sessions_and_self_reports_of_its_month,
     a_signed_report_documents_the_month_s_communication_once_acknowledged,
+    the_officer_is_reminded_of_each_case_s_month_without_communication,
 );
 
 fn report(month: ReportMonth) -> MonthlyReportInput {
@@ -486,4 +487,68 @@ async fn a_signed_report_documents_the_month_s_communication_once_acknowledged(d
         .await
         .unwrap();
     assert_eq!(r1().await.obligation.met_on, Some(today));
+}
+
+async fn the_officer_is_reminded_of_each_case_s_month_without_communication(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let last_month = ReportMonth::of(today).previous();
+    let app = &w.app.app;
+    // Two cases of the same officer in treatment since last month, with no contact at all.
+    let (first, _) = setup(&w, "First Month Case").await;
+    let second = app
+        .open_case(
+            &w.officer,
+            &crate::cases::case("Second Month Case", ""),
+            now,
+        )
+        .await
+        .unwrap();
+    let episode = app
+        .case_view(&w.officer, second, now, today)
+        .await
+        .unwrap()
+        .episodes[0]
+        .id;
+    app.add_team_member(
+        &w.officer,
+        episode,
+        "dr@northbay.example",
+        containment_domain::access::TeamRole::TreatmentProvider,
+        today,
+        now,
+    )
+    .await
+    .unwrap();
+    for id in [first, second] {
+        app.enroll_treatment(
+            &w.provider,
+            id,
+            &containment_app::TreatmentInput {
+                kind: "post_conviction".into(),
+                start_date: last_month.first_day().to_string(),
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let run = app.run_reminders(now).await.unwrap();
+    assert!(run.created >= 2, "{run:?}");
+    // R1's key names the month only: each case still gets its own reminder.
+    let key = |n: &containment_app::NotificationRecord| {
+        n.kind == "overdue" && n.obligation_key.starts_with("R1:month:")
+    };
+    let notes = app.notifications(&w.officer, now).await.unwrap();
+    let mut cases: Vec<i64> = notes
+        .iter()
+        .filter(|n| key(n) && n.due_on == last_month.last_day())
+        .map(|n| n.supervisee_id)
+        .collect();
+    cases.sort_unstable();
+    assert_eq!(cases, [first, second], "{notes:?}");
+    // A second run adds nothing.
+    assert_eq!(app.run_reminders(now).await.unwrap().created, 0);
 }
