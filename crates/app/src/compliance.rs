@@ -1084,6 +1084,7 @@ impl App {
                         o.status,
                         ObligationStatus::DueSoon | ObligationStatus::Overdue
                     ) && o.responsible_user.is_some()
+                        && o.worth_reminding(today)
                     {
                         due.push((id, o));
                     }

@@ -337,6 +337,20 @@ pub fn status(
 }
 
 impl Obligation {
+    /// Whether a reminder can still lead to action. A month's communication (R1) can be
+    /// documented during the month and the month after; a month before that is a missed month
+    /// for the record and the dashboard, no longer something to remind anyone of.
+    pub fn worth_reminding(&self, today: NaiveDate) -> bool {
+        use chrono::Datelike;
+        match self.key.subject {
+            Subject::Month(m) => {
+                let current = today.year() * 12 + i32::try_from(today.month0()).unwrap_or(0);
+                m >= current - 1
+            }
+            _ => true,
+        }
+    }
+
     /// One sentence: what is owed, by whom, by when, where it stands, and the rule's source.
     pub fn explain(&self) -> String {
         let pack = self.pack.pack();

@@ -179,6 +179,11 @@ fn r1_every_month_of_treatment_needs_a_contact_both_sides_document() {
             ObligationStatus::Overdue
         );
         assert_eq!(only(&april, RuleId::R1)[2].note, Note::None);
+        // February is reminded through March; from April on it is a missed month on record.
+        let february = &only(&after, RuleId::R1)[1];
+        assert!(february.worth_reminding(d(&format!("{year}-03-31"))));
+        assert!(!february.worth_reminding(d(&format!("{year}-04-01"))));
+        assert!(only(&april, RuleId::R1)[2].worth_reminding(d(&format!("{year}-04-30"))));
     }
 }
 
