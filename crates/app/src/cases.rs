@@ -118,6 +118,14 @@ impl CaseView {
 }
 
 /// A caseload line with its team gaps.
+/// Corrections to an episode as typed in; empty dates clear them.
+#[derive(Debug, Clone, Default)]
+pub struct EpisodeCorrection {
+    pub court: String,
+    pub placed_on: String,
+    pub expected_end: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct CaseloadEntry {
     pub row: CaseloadRow,
@@ -993,6 +1001,97 @@ impl App {
             .by(actor)
             .object("supervisee", supervisee_id)
             .detail(format!("episode {episode_id}"))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Corrects an episode's court, placement date and expected end (the kind, county and start
+    /// make a different supervision: end this one and open another). Refused when the episode
+    /// changed since `version` was read.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn correct_supervision(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        episode_id: i64,
+        version: i32,
+        input: &EpisodeCorrection,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        const ACTION: &str = "supervision_correct";
+        let tx = self.store.begin().await?;
+        let supervisee = tx
+            .supervisee(supervisee_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let relationships = self
+            .relationships(&tx, actor, &supervisee, local_date(now))
+            .await?;
+        let decision = decide_on_case(
+            actor,
+            &relationships,
+            Action::Update,
+            RecordKind::SupervisionEpisode,
+        );
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, ACTION, supervisee_id, &decision, now)
+                .await);
+        }
+        let episode = tx
+            .episode(episode_id)
+            .await?
+            .filter(|e| e.supervisee_id == supervisee_id)
+            .ok_or(AppError::NotFound)?;
+        let mut errors = Vec::new();
+        let placed_on = optional_date("placed on", &input.placed_on, &mut errors);
+        if placed_on.is_some_and(|d| d > local_date(now)) {
+            errors.push("placed on: it is in the future".to_owned());
+        }
+        let expected_end = optional_date("expected end", &input.expected_end, &mut errors);
+        if expected_end.is_some_and(|e| e < episode.start_date) {
+            errors.push(format!(
+                "expected end: it is before the start date {}",
+                episode.start_date
+            ));
+        }
+        let court: String = input.court.trim().chars().take(200).collect();
+        if !errors.is_empty() {
+            return Err(AppError::InvalidInput(errors.join("; ")));
+        }
+        if episode.version != version
+            || !tx
+                .correct_episode(
+                    episode_id,
+                    version,
+                    Some(court).filter(|c| !c.is_empty()),
+                    placed_on,
+                    expected_end,
+                )
+                .await?
+        {
+            let current = tx.episode(episode_id).await?.map_or(version, |e| e.version);
+            return Err(AppError::Stale {
+                current_version: current,
+            });
+        }
+        let changed: Vec<&str> = [
+            (
+                "court",
+                episode.court.as_deref().unwrap_or("") != input.court.trim(),
+            ),
+            ("placed on", episode.placed_on != placed_on),
+            ("expected end", episode.expected_end != expected_end),
+        ]
+        .into_iter()
+        .filter_map(|(f, c)| c.then_some(f))
+        .collect();
+        AuditEntry::new(ACTION, Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("episode {episode_id}: {}", changed.join(", ")))
             .write(&tx)
             .await?;
         tx.commit().await?;

@@ -27,7 +27,9 @@ pub use actor::{Actor, Channel, Client};
 pub use admin::{AUDIT_PAGE, AccountAction, CreatedUser};
 pub use auth::{Enrollment, NewToken, NextStep, RECOVERY_CODES, SessionCheck, SignedIn, totp_code};
 pub use bootstrap::FirstAdmin;
-pub use cases::{CaseInput, CaseView, CaseloadEntry, REQUIRED_TEAM_ROLES, team_gaps};
+pub use cases::{
+    CaseInput, CaseView, CaseloadEntry, EpisodeCorrection, REQUIRED_TEAM_ROLES, team_gaps,
+};
 pub use certifications::{
     CSV_COLUMNS, CertificationInput, RegistryEntry, holds_valid, required_for,
 };

@@ -844,6 +844,37 @@ impl Tx {
 }
 
 impl Tx {
+    /// Corrects an episode's court, placement date and expected end if it is still at
+    /// `expected_version`; false when someone changed it first.
+    pub async fn correct_episode(
+        &self,
+        id: i64,
+        expected_version: i32,
+        court: Option<String>,
+        placed_on: Option<NaiveDate>,
+        expected_end: Option<NaiveDate>,
+    ) -> Result<bool, StorageError> {
+        let res = supervision_episode::Entity::update_many()
+            .col_expr(supervision_episode::Column::Court, Expr::value(court))
+            .col_expr(
+                supervision_episode::Column::PlacedOn,
+                Expr::value(placed_on),
+            )
+            .col_expr(
+                supervision_episode::Column::ExpectedEnd,
+                Expr::value(expected_end),
+            )
+            .col_expr(
+                supervision_episode::Column::Version,
+                Expr::col(supervision_episode::Column::Version).add(1),
+            )
+            .filter(supervision_episode::Column::Id.eq(id))
+            .filter(supervision_episode::Column::Version.eq(expected_version))
+            .exec(&self.txn)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+
     /// Ends an episode on `actual_end` for `reason` if it is still at `expected_version`, and
     /// ends its open team memberships the same day. False when someone changed it first.
     pub async fn end_episode(

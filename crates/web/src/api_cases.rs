@@ -41,6 +41,11 @@ pub(crate) fn registry() -> Registry {
             Guard::Api,
             end_supervision,
         )
+        .put(
+            "/api/v1/supervisees/{id}/episodes/{episode}",
+            Guard::Api,
+            correct_supervision,
+        )
         .post(
             "/api/v1/supervisees/{id}/waivers/{waiver}/revoke",
             Guard::Api,
@@ -831,6 +836,48 @@ pub(crate) async fn end_supervision(
             &e.reason,
             Utc::now(),
         )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Corrections to an episode: its court, placement date and expected end. Omitted or null
+/// values are cleared.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EpisodeCorrectionBody {
+    /// The episode's `version` as read; a stale one is refused with 409 `stale`.
+    pub version: i32,
+    #[serde(default)]
+    pub court: Option<String>,
+    /// YYYY-MM-DD, not in the future.
+    #[serde(default)]
+    pub placed_on: Option<String>,
+    /// YYYY-MM-DD, not before the start.
+    #[serde(default)]
+    pub expected_end: Option<String>,
+}
+
+#[utoipa::path(put, path = "/api/v1/supervisees/{id}/episodes/{episode}", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id"), ("episode" = i64, Path, description = "Episode id")),
+    request_body = EpisodeCorrectionBody,
+    responses((status = 204, description = "Corrected"),
+              (status = 404, description = "No such episode for the caller", body = ApiErrorBody),
+              (status = 409, description = "`stale`: changed since `version` was read", body = ApiErrorBody),
+              (status = 422, description = "Invalid", body = ApiErrorBody)))]
+pub(crate) async fn correct_supervision(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, episode)): Path<(i64, i64)>,
+    ApiJson(b): ApiJson<EpisodeCorrectionBody>,
+) -> Result<StatusCode, ApiError> {
+    let actor = caller(&identity)?;
+    let input = containment_app::EpisodeCorrection {
+        court: b.court.unwrap_or_default(),
+        placed_on: b.placed_on.unwrap_or_default(),
+        expected_end: b.expected_end.unwrap_or_default(),
+    };
+    state
+        .app
+        .correct_supervision(actor, id, episode, b.version, &input, Utc::now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

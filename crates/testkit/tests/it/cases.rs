@@ -24,6 +24,7 @@ both_backends!(
     waivers_open_treatment_information_to_those_named_only,
     ending_supervision_closes_the_case_and_its_team,
     documents_keep_their_hash_and_stay_behind_the_wall,
+    supervision_details_are_corrected_at_the_version_read,
 );
 
 pub(crate) struct World {
@@ -2255,4 +2256,120 @@ async fn documents_keep_their_hash_and_stay_behind_the_wall(db: TestDb) {
     );
     assert_eq!(officer_view.timeline[5].who, "Test Person");
     assert_eq!(whats(&deputy_view), vec!["Case opened"]);
+}
+
+async fn supervision_details_are_corrected_at_the_version_read(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let id = w
+        .app
+        .app
+        .open_case(&w.officer, &case("Corrected Case", ""), now)
+        .await
+        .unwrap();
+    let episode = || async {
+        w.app
+            .app
+            .case_view(&w.officer, id, now, today)
+            .await
+            .unwrap()
+            .episodes[0]
+            .clone()
+    };
+    let e = episode().await;
+    let correction = |court: &str, placed_on: NaiveDate, expected_end: &str| {
+        containment_app::EpisodeCorrection {
+            court: court.into(),
+            placed_on: placed_on.to_string(),
+            expected_end: expected_end.into(),
+        }
+    };
+    let good = correction(
+        "Sonoma County Superior Court",
+        today,
+        &(e.start_date + Duration::days(3 * 365)).to_string(),
+    );
+    // The provider off the team may not; bad dates are refused with their reasons.
+    assert!(
+        w.app
+            .app
+            .correct_supervision(&w.provider, id, e.id, e.version, &good, now)
+            .await
+            .is_err()
+    );
+    let err = w
+        .app
+        .app
+        .correct_supervision(
+            &w.officer,
+            id,
+            e.id,
+            e.version,
+            &correction(
+                "",
+                today + Duration::days(1),
+                &(e.start_date - Duration::days(1)).to_string(),
+            ),
+            now,
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("placed on: it is in the future")
+            && err.contains("expected end: it is before"),
+        "{err}"
+    );
+    // Placed today and ending on the start day are the boundaries that pass.
+    w.app
+        .app
+        .correct_supervision(&w.officer, id, e.id, e.version, &good, now)
+        .await
+        .unwrap();
+    let after = episode().await;
+    assert_eq!(after.court.as_deref(), Some("Sonoma County Superior Court"));
+    assert_eq!(after.placed_on, Some(today));
+    assert_eq!(after.version, e.version + 1);
+    // The version read before is stale now.
+    assert!(matches!(
+        w.app
+            .app
+            .correct_supervision(&w.officer, id, e.id, e.version, &good, now)
+            .await,
+        Err(AppError::Stale { .. })
+    ));
+    // Through the API: clearing the expected end, at the current version.
+    let token = w
+        .app
+        .app
+        .create_token(
+            &Actor::console(),
+            &containment_domain::Email::parse("po@sonoma.example").unwrap(),
+            "api",
+            None,
+            now,
+        )
+        .await
+        .unwrap()
+        .token;
+    let res = w
+        .app
+        .client
+        .put(
+            w.app
+                .url(&format!("/api/v1/supervisees/{id}/episodes/{}", e.id)),
+        )
+        .bearer_auth(&token)
+        .json(&json!({
+            "version": after.version,
+            "court": "Sonoma County Superior Court",
+            "placed_on": today.to_string(),
+            "expected_end": after.start_date.to_string(),
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(episode().await.expected_end, Some(after.start_date));
 }

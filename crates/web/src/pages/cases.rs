@@ -45,6 +45,11 @@ pub(super) fn registry() -> Registry {
             end_supervision,
         )
         .post(
+            "/cases/{id}/episodes/{episode}",
+            Guard::SignedIn,
+            correct_supervision,
+        )
+        .post(
             "/cases/{id}/waivers/{waiver}/revoke",
             Guard::SignedIn,
             revoke_waiver,
@@ -388,6 +393,10 @@ struct EpisodeLine {
     start: String,
     expected_end: String,
     status: String,
+    /// The values as the correction form shows them (empty when not recorded).
+    court_value: String,
+    placed_on_value: String,
+    expected_end_value: String,
 }
 
 struct MemberLine {
@@ -537,6 +546,9 @@ pub(crate) async fn case_page_for(
                 (Some(end), None) => format!("Ended {end}"),
                 _ => "Active".to_owned(),
             },
+            court_value: e.court.clone().unwrap_or_default(),
+            placed_on_value: e.placed_on.map(|d| d.to_string()).unwrap_or_default(),
+            expected_end_value: e.expected_end.map(|d| d.to_string()).unwrap_or_default(),
         })
         .collect();
     let team = view
@@ -1108,6 +1120,28 @@ async fn end_supervision(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn correct_supervision(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, episode)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p = pairs(&body);
+    let input = containment_app::EpisodeCorrection {
+        court: field(&p, "court"),
+        placed_on: field(&p, "placed_on"),
+        expected_end: field(&p, "expected_end"),
+    };
+    let version = field(&p, "version").parse().unwrap_or(0);
+    let outcome = state
+        .app
+        .correct_supervision(actor, id, episode, version, &input, Utc::now())
+        .await
+        .map(|()| "Supervision details corrected.".to_owned());
+    case_page_after(&state, &identity, id, outcome).await
 }
 
 async fn open_episode(
