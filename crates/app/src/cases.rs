@@ -953,30 +953,9 @@ impl App {
                 "reason: say why supervision ended (completed, revoked, transferred, ...)".into(),
             ));
         }
-        let tx = self.store.begin().await?;
-        let supervisee = tx
-            .supervisee(supervisee_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let relationships = self
-            .relationships(&tx, actor, &supervisee, local_date(now))
+        let (tx, episode) = self
+            .episode_to_update(actor, "supervision_end", supervisee_id, episode_id, now)
             .await?;
-        let decision = decide_on_case(
-            actor,
-            &relationships,
-            Action::Update,
-            RecordKind::SupervisionEpisode,
-        );
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, "supervision_end", supervisee_id, &decision, now)
-                .await);
-        }
-        let episode = tx
-            .episode(episode_id)
-            .await?
-            .filter(|e| e.supervisee_id == supervisee_id)
-            .ok_or(AppError::NotFound)?;
         if episode.actual_end.is_some() {
             return Err(AppError::Conflict(
                 "this supervision has already ended".into(),
@@ -1007,20 +986,15 @@ impl App {
         Ok(())
     }
 
-    /// Corrects an episode's court, placement date and expected end (the kind, county and start
-    /// make a different supervision: end this one and open another). Refused when the episode
-    /// changed since `version` was read.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn correct_supervision(
+    /// The case's episode, for someone the policy lets update supervision episodes.
+    async fn episode_to_update(
         &self,
         actor: &Actor,
+        action: &str,
         supervisee_id: i64,
         episode_id: i64,
-        version: i32,
-        input: &EpisodeCorrection,
         now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
-        const ACTION: &str = "supervision_correct";
+    ) -> Result<(Tx, EpisodeRecord), AppError> {
         let tx = self.store.begin().await?;
         let supervisee = tx
             .supervisee(supervisee_id)
@@ -1037,7 +1011,7 @@ impl App {
         );
         if !decision.is_allowed() {
             return Err(self
-                .case_denied(tx, actor, ACTION, supervisee_id, &decision, now)
+                .case_denied(tx, actor, action, supervisee_id, &decision, now)
                 .await);
         }
         let episode = tx
@@ -1045,6 +1019,26 @@ impl App {
             .await?
             .filter(|e| e.supervisee_id == supervisee_id)
             .ok_or(AppError::NotFound)?;
+        Ok((tx, episode))
+    }
+
+    /// Corrects an episode's court, placement date and expected end (the kind, county and start
+    /// make a different supervision: end this one and open another). Refused when the episode
+    /// changed since `version` was read.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn correct_supervision(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        episode_id: i64,
+        version: i32,
+        input: &EpisodeCorrection,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        const ACTION: &str = "supervision_correct";
+        let (tx, episode) = self
+            .episode_to_update(actor, ACTION, supervisee_id, episode_id, now)
+            .await?;
         let mut errors = Vec::new();
         let placed_on = optional_date("placed on", &input.placed_on, &mut errors);
         if placed_on.is_some_and(|d| d > local_date(now)) {

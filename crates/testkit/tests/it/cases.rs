@@ -47,6 +47,21 @@ pub(crate) async fn actor(app: &TestApp, email: &str) -> Actor {
     }
 }
 
+/// An API token of the account with this e-mail address.
+pub(crate) async fn api_token(app: &TestApp, email: &str) -> String {
+    app.app
+        .create_token(
+            &Actor::console(),
+            &containment_domain::Email::parse(email).unwrap(),
+            "api",
+            None,
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .token
+}
+
 pub(crate) async fn world(db: &TestDb) -> World {
     let app = TestApp::spawn(db).await;
     let probation = app
@@ -2340,19 +2355,7 @@ async fn supervision_details_are_corrected_at_the_version_read(db: TestDb) {
         Err(AppError::Stale { .. })
     ));
     // Through the API: clearing the expected end, at the current version.
-    let token = w
-        .app
-        .app
-        .create_token(
-            &Actor::console(),
-            &containment_domain::Email::parse("po@sonoma.example").unwrap(),
-            "api",
-            None,
-            now,
-        )
-        .await
-        .unwrap()
-        .token;
+    let token = api_token(&w.app, "po@sonoma.example").await;
     let res = w
         .app
         .client

@@ -10,7 +10,7 @@ use containment_domain::policy::RuleId;
 use containment_testkit::{TestDb, both_backends};
 use reqwest::StatusCode;
 
-use crate::cases::{World, world};
+use crate::cases::{World, api_token, world};
 use crate::treatment::{court_waiver, setup};
 
 both_backends!(
@@ -308,17 +308,8 @@ async fn monthly_reports_stay_behind_the_wall(db: TestDb) {
     );
 
     // Through the API too, the printable report included.
-    let token = |email: &str| {
-        let email = containment_domain::Email::parse(email).unwrap();
-        async move {
-            app.create_token(&Actor::console(), &email, "api", None, now)
-                .await
-                .unwrap()
-                .token
-        }
-    };
-    let officer_token = token("po@sonoma.example").await;
-    let deputy_token = token("dep@sheriff.example").await;
+    let officer_token = api_token(&w.app, "po@sonoma.example").await;
+    let deputy_token = api_token(&w.app, "dep@sheriff.example").await;
     let get = |path: String, token: String| {
         let client = w.app.client.clone();
         let url = w.app.url(&path);
