@@ -7,7 +7,10 @@ use containment_domain::audit::Outcome;
 use containment_domain::case::local_date;
 use containment_domain::document::{DocumentKind, check_document};
 use containment_domain::waiver::CaseWaivers;
-use containment_storage::{DocumentRecord, EpisodeRecord, NewDocument, SuperviseeRecord, Tx};
+use containment_storage::{
+    DocumentRecord, EpisodeRecord, NewDocument, NotificationRecord, SuperviseeRecord,
+    TeamMemberRecord, Tx,
+};
 
 use crate::actor::{Actor, AuditEntry};
 use crate::{App, AppError};
@@ -39,6 +42,44 @@ impl CaseAccess {
                 visibility: access::Visibility::NotFound,
             },
         }
+    }
+}
+
+impl CaseAccess {
+    /// The case's team members serving on `day` in one of `roles`, over all its episodes.
+    pub async fn members_in(
+        &self,
+        tx: &Tx,
+        day: NaiveDate,
+        roles: &[access::TeamRole],
+    ) -> Result<Vec<TeamMemberRecord>, AppError> {
+        let ids: Vec<i64> = self.episodes.iter().map(|e| e.id).collect();
+        Ok(tx
+            .team(&ids)
+            .await?
+            .into_iter()
+            .filter(|m| m.active_on(day) && roles.contains(&m.team_role))
+            .collect())
+    }
+
+    /// Sends `note` (its `user_id` aside) to each of `users` on this case, once each.
+    pub async fn notify(
+        &self,
+        tx: &Tx,
+        users: impl IntoIterator<Item = i64>,
+        note: NotificationRecord,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let notes: Vec<NotificationRecord> = users
+            .into_iter()
+            .map(|user_id| NotificationRecord {
+                user_id,
+                supervisee_id: self.supervisee.id,
+                ..note.clone()
+            })
+            .collect();
+        tx.notify_many(&notes, now).await?;
+        Ok(())
     }
 }
 

@@ -503,12 +503,10 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let today = local_date(now);
-        let ids: Vec<i64> = case.episodes.iter().map(|e| e.id).collect();
-        let officers: Vec<i64> = tx
-            .team(&ids)
+        let officers: Vec<i64> = case
+            .members_in(tx, today, &[TeamRole::SupervisingOfficer])
             .await?
             .into_iter()
-            .filter(|m| m.active_on(today) && m.team_role == TeamRole::SupervisingOfficer)
             .map(|m| m.user_id)
             .collect();
         if !tx
@@ -521,26 +519,26 @@ impl App {
         }
         let due = Calendar::california().add_working_days(today, ACKNOWLEDGE_WORKING_DAYS);
         let case_id = case.supervisee.id;
-        for officer in officers {
-            tx.notify_once(
-                &NotificationRecord {
-                    id: 0,
-                    user_id: officer,
-                    supervisee_id: case_id,
-                    obligation_key: format!("monthly_report:{report_id}"),
-                    kind: "monthly_report".into(),
-                    due_on: due,
-                    message: format!(
-                        "Monthly report for {} on case {case_id} is signed: acknowledge it by {due}.",
-                        month.label()
-                    ),
-                    created_at: now,
-                    read_at: None,
-                },
-                now,
-            )
-            .await?;
-        }
+        case.notify(
+            tx,
+            officers,
+            NotificationRecord {
+                id: 0,
+                user_id: 0,
+                supervisee_id: case_id,
+                obligation_key: format!("monthly_report:{report_id}"),
+                kind: "monthly_report".into(),
+                due_on: due,
+                message: format!(
+                    "Monthly report for {} on case {case_id} is signed: acknowledge it by {due}.",
+                    month.label()
+                ),
+                created_at: now,
+                read_at: None,
+            },
+            now,
+        )
+        .await?;
         AuditEntry::new("monthly_report_submit", Outcome::Success, now)
             .by(actor)
             .object("supervisee", case_id)

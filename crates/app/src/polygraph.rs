@@ -414,36 +414,29 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let today = local_date(now);
-        let ids: Vec<i64> = case.episodes.iter().map(|e| e.id).collect();
         let case_id = case.supervisee.id;
-        for m in tx.team(&ids).await?.iter().filter(|m| {
-            m.active_on(today)
-                && matches!(
-                    m.team_role,
-                    TeamRole::SupervisingOfficer
-                        | TeamRole::TreatmentProvider
-                        | TeamRole::TreatmentProgram
-                )
-        }) {
-            tx.notify_once(
-                &NotificationRecord {
-                    id: 0,
-                    user_id: m.user_id,
-                    supervisee_id: case_id,
-                    obligation_key: format!("disclosure:{exam_id}"),
-                    kind: "disclosure".into(),
-                    due_on: today,
-                    message: format!(
-                        "The polygraph exam of {exam_date} on case {case_id} recorded disclosures: read them on the case's polygraph page."
-                    ),
-                    created_at: now,
-                    read_at: None,
-                },
-                now,
-            )
+        let sides = case
+            .members_in(tx, today, &crate::treatment::TREATMENT_SIDES)
             .await?;
-        }
-        Ok(())
+        case.notify(
+            tx,
+            sides.iter().map(|m| m.user_id),
+            NotificationRecord {
+                id: 0,
+                user_id: 0,
+                supervisee_id: case_id,
+                obligation_key: format!("disclosure:{exam_id}"),
+                kind: "disclosure".into(),
+                due_on: today,
+                message: format!(
+                    "The polygraph exam of {exam_date} on case {case_id} recorded disclosures: read them on the case's polygraph page."
+                ),
+                created_at: now,
+                read_at: None,
+            },
+            now,
+        )
+        .await
     }
 
     /// The core team drafts the questions for the next exam; the examiner takes them up when

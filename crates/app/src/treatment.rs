@@ -24,6 +24,17 @@ use crate::input::{date, not_future, optional_date};
 use crate::treatment_plan::{PlanView, structured_intensity};
 use crate::{App, AppError};
 
+/// The team roles of the provider side.
+pub(crate) const PROVIDER_ROLES: [TeamRole; 2] =
+    [TeamRole::TreatmentProvider, TeamRole::TreatmentProgram];
+
+/// The two sides of the monthly communication: the officer and the provider side.
+pub(crate) const TREATMENT_SIDES: [TeamRole; 3] = [
+    TeamRole::SupervisingOfficer,
+    TeamRole::TreatmentProvider,
+    TeamRole::TreatmentProgram,
+];
+
 /// Working days within which both sides acknowledge a self-report (R13's default).
 const SELF_REPORT_WORKING_DAYS: u32 = 2;
 
@@ -197,15 +208,12 @@ impl App {
             return Err(AppError::InvalidInput(errors.join("; ")));
         }
         // The treating provider is the case's provider, certified when treatment starts (R10).
-        let ids: Vec<i64> = case.episodes.iter().map(|e| e.id).collect();
-        if !tx.team(&ids).await?.iter().any(|m| {
-            m.user_id == provider
-                && m.active_on(today)
-                && matches!(
-                    m.team_role,
-                    TeamRole::TreatmentProvider | TeamRole::TreatmentProgram
-                )
-        }) {
+        if !case
+            .members_in(&tx, today, &PROVIDER_ROLES)
+            .await?
+            .iter()
+            .any(|m| m.user_id == provider)
+        {
             return Err(AppError::InvalidInput(
                 "provider: the treating provider must be the treatment provider on this case's team"
                     .into(),
@@ -543,36 +551,29 @@ impl App {
             )
             .await?;
         let due = Calendar::california().add_working_days(on, SELF_REPORT_WORKING_DAYS);
-        let ids: Vec<i64> = case.episodes.iter().map(|e| e.id).collect();
-        let today = local_date(now);
-        for m in tx.team(&ids).await?.iter().filter(|m| {
-            m.active_on(today)
-                && matches!(
-                    m.team_role,
-                    TeamRole::SupervisingOfficer
-                        | TeamRole::TreatmentProvider
-                        | TeamRole::TreatmentProgram
-                )
-        }) {
-            tx.notify_once(
-                &NotificationRecord {
-                    id: 0,
-                    user_id: m.user_id,
-                    supervisee_id,
-                    obligation_key: format!("R13:self_report:{id}"),
-                    kind: "self_report".into(),
-                    due_on: due,
-                    message: format!(
-                        "Self-report of high-risk behavior ({}) on case {supervisee_id}: acknowledge it by {due} (R13).",
-                        category.label().to_lowercase()
-                    ),
-                    created_at: now,
-                    read_at: None,
-                },
-                now,
-            )
+        let sides = case
+            .members_in(&tx, local_date(now), &TREATMENT_SIDES)
             .await?;
-        }
+        case.notify(
+            &tx,
+            sides.iter().map(|m| m.user_id),
+            NotificationRecord {
+                id: 0,
+                user_id: 0,
+                supervisee_id,
+                obligation_key: format!("R13:self_report:{id}"),
+                kind: "self_report".into(),
+                due_on: due,
+                message: format!(
+                    "Self-report of high-risk behavior ({}) on case {supervisee_id}: acknowledge it by {due} (R13).",
+                    category.label().to_lowercase()
+                ),
+                created_at: now,
+                read_at: None,
+            },
+            now,
+        )
+        .await?;
         AuditEntry::new("self_report_record", Outcome::Success, now)
             .by(actor)
             .object("supervisee", supervisee_id)
