@@ -172,14 +172,7 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
     let mut contacts = group(tx.contacts_of(ids).await?, |c| c.supervisee_id);
     // A signed monthly report is the provider's written communication to the officer on the
     // day it was signed; the officer's acknowledgement documents the officer's side (R1).
-    let mut reports = group(
-        tx.monthly_reports_of(ids)
-            .await?
-            .into_iter()
-            .filter(|r| r.signed_at.is_some())
-            .collect(),
-        |r| r.supervisee_id,
-    );
+    let mut reports = group(tx.signed_report_dates_of(ids).await?, |r| r.0);
     let mut self_reports = group(tx.self_reports_of(ids).await?, |r| r.supervisee_id);
     let mut polygraphs = group(tx.maintenance_polygraphs_of(ids).await?, |p| p.0);
     let mut assessments = group(tx.assessments_of(ids).await?, |a| a.supervisee_id);
@@ -295,12 +288,10 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
                         by_officer: confirmed || c.documented_side == ContactSide::Officer,
                     }
                 })
-                .chain(reports.iter().filter_map(|r| {
-                    Some(ContactFact {
-                        on: local_date(r.signed_at?),
-                        by_provider: true,
-                        by_officer: r.acknowledged_at.is_some(),
-                    })
+                .chain(reports.iter().map(|(_, signed, acknowledged)| ContactFact {
+                    on: local_date(*signed),
+                    by_provider: true,
+                    by_officer: acknowledged.is_some(),
                 }))
                 .collect(),
             self_reports: self_reports
