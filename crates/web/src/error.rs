@@ -157,6 +157,16 @@ fn heading_for(status: StatusCode) -> &'static str {
 
 /// A complete styled error page. Falls back to plain text if the template itself fails, so an
 /// error page can never turn into a second error.
+/// The problems a person can fix on the form they sent (bad input, a conflict, a stale
+/// version), one line each; anything else is an error page.
+pub(crate) fn form_errors(e: AppError) -> Result<Vec<String>, PageError> {
+    match e {
+        AppError::InvalidInput(m) => Ok(m.split("; ").map(str::to_owned).collect()),
+        e @ (AppError::Conflict(_) | AppError::Stale { .. }) => Ok(vec![e.to_string()]),
+        e => Err(e.into()),
+    }
+}
+
 pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
     let heading = heading_for(status);
     let page = ErrorPage {

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::error::{ApiError, ApiErrorBody, PageError};
+use crate::error::{ApiError, ApiErrorBody, PageError, form_errors};
 use crate::extract::{ApiJson, ApiQuery, caller};
 use crate::form::{field, pairs};
 use crate::guard::Guard;
@@ -345,15 +345,6 @@ fn wants_signature(p: &[(String, String)]) -> bool {
     field(p, "action") == "sign"
 }
 
-/// Errors the person can fix come back on the form with what they typed.
-fn form_error(e: AppError) -> Result<Vec<String>, PageError> {
-    match e {
-        AppError::InvalidInput(m) => Ok(m.split("; ").map(str::to_owned).collect()),
-        e @ (AppError::Conflict(_) | AppError::Stale { .. }) => Ok(vec![e.to_string()]),
-        e => Err(e.into()),
-    }
-}
-
 fn to_report(case_id: i64, report: i64, notice: &str) -> Response {
     Redirect::to(&format!(
         "/cases/{case_id}/monthly-reports/{report}?notice={notice}"
@@ -377,7 +368,7 @@ async fn create(
         .await
     {
         Ok(report) => Ok(to_report(id, report, if sign { "signed" } else { "saved" })),
-        Err(e) => Ok(form_page(&identity, id, None, input, None, form_error(e)?)),
+        Err(e) => Ok(form_page(&identity, id, None, input, None, form_errors(e)?)),
     }
 }
 
@@ -404,7 +395,7 @@ async fn update(
             Some((report, revision)),
             input,
             None,
-            form_error(e)?,
+            form_errors(e)?,
         )),
     }
 }
@@ -524,7 +515,7 @@ async fn acknowledge(
     {
         Ok(()) => Ok(to_report(id, report, "acknowledged")),
         Err(e) => {
-            let errors = form_error(e)?;
+            let errors = form_errors(e)?;
             report_page_for(&state, &identity, actor, id, report, None, errors).await
         }
     }
@@ -543,7 +534,7 @@ async fn correct(
     {
         Ok(new) => Ok(to_report(id, new, "corrected")),
         Err(e) => {
-            let errors = form_error(e)?;
+            let errors = form_errors(e)?;
             report_page_for(&state, &identity, actor, id, report, None, errors).await
         }
     }

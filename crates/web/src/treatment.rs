@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::error::{ApiError, ApiErrorBody, PageError};
+use crate::error::{ApiError, ApiErrorBody, PageError, form_errors};
 use crate::extract::{ApiJson, caller};
 use crate::form::{field, fields, pairs};
 use crate::guard::Guard;
@@ -303,20 +303,7 @@ pub(crate) async fn after(
 ) -> Result<Response, PageError> {
     match outcome {
         Ok(n) => page_for(state, identity, id, Some(n), Vec::new()).await,
-        Err(AppError::InvalidInput(m)) => {
-            page_for(
-                state,
-                identity,
-                id,
-                None,
-                m.split("; ").map(str::to_owned).collect(),
-            )
-            .await
-        }
-        Err(e @ (AppError::Conflict(_) | AppError::Stale { .. })) => {
-            page_for(state, identity, id, None, vec![e.to_string()]).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => page_for(state, identity, id, None, form_errors(e)?).await,
     }
 }
 
