@@ -341,12 +341,8 @@ impl Obligation {
     /// documented during the month and the month after; a month before that is a missed month
     /// for the record and the dashboard, no longer something to remind anyone of.
     pub fn worth_reminding(&self, today: NaiveDate) -> bool {
-        use chrono::Datelike;
         match self.key.subject {
-            Subject::Month(m) => {
-                let current = today.year() * 12 + i32::try_from(today.month0()).unwrap_or(0);
-                m >= current - 1
-            }
+            Subject::Month(m) => m >= rules::month_index(today) - 1,
             _ => true,
         }
     }

@@ -37,7 +37,7 @@ fn add_months(d: NaiveDate, n: i64) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
-fn month_index(d: NaiveDate) -> i32 {
+pub(super) fn month_index(d: NaiveDate) -> i32 {
     d.year() * 12 + i32::try_from(d.month0()).unwrap_or(0)
 }
 
