@@ -123,7 +123,7 @@ impl App {
     /// Agencies the actor may see in administration: all for system administrators, their own
     /// for agency administrators.
     pub async fn agencies(&self, actor: &Actor) -> Result<Vec<AgencyRecord>, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let all = tx.agencies().await?;
         Ok(all
             .into_iter()
@@ -138,7 +138,7 @@ impl App {
     }
 
     pub async fn agency_by_name(&self, name: &str) -> Result<Option<AgencyRecord>, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         Ok(tx.agency_by_name(name.trim()).await?)
     }
 
@@ -227,7 +227,7 @@ impl App {
         {
             return Err(AppError::Forbidden("administrators only".into()));
         }
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let scope = match actor.user.as_ref() {
             Some(u) if !actor.has_role(Role::SystemAdmin) => Some(u.agency_id),
             _ => None,
@@ -242,7 +242,7 @@ impl App {
 
     pub async fn user_by_email(&self, actor: &Actor, email: &str) -> Result<StoredUser, AppError> {
         let email = Email::parse(email)?;
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         match tx.user_by_email(&email).await? {
             Some(u) if decide(actor, &account(&u), Action::Read, RecordKind::User).is_allowed() => {
                 Ok(u)
@@ -252,7 +252,7 @@ impl App {
     }
 
     pub async fn user_by_id(&self, actor: &Actor, user_id: i64) -> Result<StoredUser, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         match tx.user(user_id).await? {
             Some(u) if decide(actor, &account(&u), Action::Read, RecordKind::User).is_allowed() => {
                 Ok(u)
@@ -320,7 +320,7 @@ impl App {
         filter: &AuditFilter,
         now: DateTime<Utc>,
     ) -> Result<Vec<StoredAuditEvent>, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let decision = decide(actor, &Subject::System, Action::Read, RecordKind::AuditLog);
         if !decision.is_allowed() {
             return Err(deny(tx, actor, "audit_search", "audit_log", 0, now, &decision).await);

@@ -218,13 +218,15 @@ impl App {
     }
 
     /// Resolves a session cookie. Ends sessions past their absolute limit, and of disabled users.
+    /// Runs on every request, so it reads without the write lock and writes only when
+    /// something changes (an ended session, or the idle clock at most once a minute).
     pub async fn check_session(
         &self,
         token: &str,
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<SessionCheck, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let Some(session) = tx.session_by_token_hash(&secret_hash(token)).await? else {
             return Ok(SessionCheck::Invalid);
         };
@@ -234,7 +236,9 @@ impl App {
         let Some(user) = tx.user(session.user_id).await? else {
             return Ok(SessionCheck::Invalid);
         };
+        tx.commit().await?;
         if user.disabled || user.locked {
+            let tx = self.store.begin().await?;
             tx.end_sessions(user.id, Some(session.id), None, now, "user_disabled")
                 .await?;
             tx.commit().await?;
@@ -242,6 +246,7 @@ impl App {
         }
         match session_state(session.created_at, session.last_seen_at, now) {
             SessionState::Expired => {
+                let tx = self.store.begin().await?;
                 tx.end_sessions(user.id, Some(session.id), None, now, "expired")
                     .await?;
                 AuditEntry::new("session_expired", Outcome::Success, now)
@@ -258,6 +263,7 @@ impl App {
             }
             SessionState::Active => {
                 if now - session.last_seen_at >= TOUCH_GRAIN {
+                    let tx = self.store.begin().await?;
                     tx.touch_session(session.id, now).await?;
                     tx.commit().await?;
                 }
@@ -500,7 +506,7 @@ impl App {
     /// The actor's own open sessions.
     pub async fn my_sessions(&self, actor: &Actor) -> Result<Vec<UserSessionRecord>, AppError> {
         let user_id = actor.user_id().ok_or(AppError::Unauthenticated)?;
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let sessions = tx.open_sessions(user_id).await?;
         Ok(sessions)
     }
@@ -664,7 +670,7 @@ impl App {
         actor: &Actor,
         owner: Option<&Email>,
     ) -> Result<Vec<TokenRecord>, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let owner_id = match owner {
             Some(email) => Some(tx.user_by_email(email).await?.ok_or(AppError::NotFound)?.id),
             None => None,
@@ -714,7 +720,7 @@ impl App {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<Option<Actor>, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let Some(record) = tx.token_by_hash(&secret_hash(token.trim())).await? else {
             return Ok(None);
         };
@@ -724,10 +730,12 @@ impl App {
         let Some(user) = tx.user(record.user_id).await? else {
             return Ok(None);
         };
+        tx.commit().await?;
         if user.disabled || user.locked {
             return Ok(None);
         }
         if record.last_used_at.is_none_or(|t| now - t >= TOUCH_GRAIN) {
+            let tx = self.store.begin().await?;
             tx.touch_token(record.id, now).await?;
             tx.commit().await?;
         }

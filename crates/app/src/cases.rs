@@ -564,7 +564,7 @@ impl App {
         now: DateTime<Utc>,
         today: NaiveDate,
     ) -> Result<CaseView, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let Some(supervisee) = tx.supervisee(supervisee_id).await? else {
             let decision = Decision::Deny {
                 reason: access::DenyReason::NoRelationshipToCase,
@@ -1161,7 +1161,7 @@ impl App {
         today: NaiveDate,
     ) -> Result<(Vec<CaseloadEntry>, u64), AppError> {
         let user_id = actor.user_id().ok_or(AppError::Unauthenticated)?;
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let (rows, total) = tx.caseload(user_id, today, query).await?;
         let episode_ids: Vec<i64> = rows.iter().map(|r| r.episode_id).collect();
         let team = tx.team(&episode_ids).await?;
@@ -1204,7 +1204,7 @@ impl App {
 
     /// Active accounts that can serve in `role` (for the team form).
     pub async fn candidates_for(&self, role: TeamRole) -> Result<Vec<StoredUser>, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         Ok(tx.users_with_any_role(role.serving_roles()).await?)
     }
 }

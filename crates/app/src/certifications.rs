@@ -357,7 +357,7 @@ impl App {
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<Vec<RegistryEntry>, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let all_users = tx.users(None).await?;
         let agencies = tx.agencies().await?;
         let records = if actor.is_console() || actor.has_role(Role::SystemAdmin) {

@@ -563,7 +563,7 @@ impl App {
         as_of: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<Vec<ObligationView>, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let (tx, case) = self
             .case_access(tx, actor, "obligations_read", supervisee_id, now)
             .await?;
@@ -601,7 +601,7 @@ impl App {
     ) -> Result<Vec<ObligationView>, AppError> {
         let user = actor.user_id().ok_or(AppError::Unauthenticated)?;
         let today = local_date(now);
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let policies = load_policies(&tx).await?;
         let mut out = Vec::new();
         let ids = tx.open_cases_served_by(user, today).await?;
@@ -647,7 +647,7 @@ impl App {
             ));
         }
         let today = local_date(now);
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let ids = self.dashboard_cases(&tx, actor).await?;
         let policies = load_policies(&tx).await?;
         let mut dash = Dashboard {
@@ -720,7 +720,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<Vec<ObligationView>, AppError> {
         let today = local_date(now);
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let ids = self.dashboard_cases(&tx, actor).await?;
         let policies = load_policies(&tx).await?;
         let mut out = Vec::new();
@@ -916,7 +916,7 @@ impl App {
         supervisee_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(Vec<ExemptionRecord>, bool), AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let (tx, case) = self
             .case_access(tx, actor, "exemptions_read", supervisee_id, now)
             .await?;
@@ -938,7 +938,7 @@ impl App {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Vec<(ExemptionRecord, String)>, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let today = local_date(now);
         let mut out = Vec::new();
         for e in tx.pending_exemptions().await? {
@@ -961,7 +961,7 @@ impl App {
 
     /// County policies, for the admin page.
     pub async fn county_policies(&self) -> Result<Vec<CountyPolicyRecord>, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let list = tx.county_policies().await?;
         tx.commit().await?;
         Ok(list)
@@ -1056,18 +1056,25 @@ impl App {
     /// commits on its own, so a worker that dies loses nothing the next run will not redo.
     pub async fn run_reminders(&self, now: DateTime<Utc>) -> Result<ReminderRun, AppError> {
         let today = local_date(now);
-        let ids = {
-            let tx = self.store.begin().await?;
+        let (ids, policies) = {
+            let tx = self.store.begin_read().await?;
             let ids = tx.open_case_ids().await?;
+            let policies = load_policies(&tx).await?;
             tx.commit().await?;
-            ids
+            (ids, policies)
         };
         let mut run = ReminderRun::default();
+        // Each batch is read without the write lock and its notifications written in a short
+        // write transaction of their own, so requests are not held behind the job.
         for batch in ids.chunks(REMINDER_BATCH) {
-            let tx = self.store.begin().await?;
-            let policies = load_policies(&tx).await?;
+            let loaded_cases = {
+                let tx = self.store.begin_read().await?;
+                let loaded = load_cases(&tx, batch).await?;
+                tx.commit().await?;
+                loaded
+            };
             let mut due: Vec<(i64, Obligation)> = Vec::new();
-            for loaded in load_cases(&tx, batch).await? {
+            for loaded in loaded_cases {
                 run.cases += 1;
                 let id = loaded.facts.supervisee_id;
                 evaluate_case(&loaded, &policies, &self.calendar, today, &mut |o| {
@@ -1104,6 +1111,10 @@ impl App {
                     })
                 })
                 .collect();
+            if notes.is_empty() {
+                continue;
+            }
+            let tx = self.store.begin().await?;
             run.created += usize::try_from(tx.notify_many(&notes, now).await?).unwrap_or(0);
             tx.commit().await?;
         }
@@ -1234,7 +1245,7 @@ impl App {
 
     pub async fn has_calendar_feed(&self, actor: &Actor) -> Result<bool, AppError> {
         let user = actor.user_id().ok_or(AppError::Unauthenticated)?;
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let has = tx.has_calendar_feed(user).await?;
         tx.commit().await?;
         Ok(has)
@@ -1247,7 +1258,7 @@ impl App {
         secret: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<ObligationView>, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let owner = tx
             .calendar_feed_owner(&crate::actor::secret_hash(secret.trim()))
             .await?;

@@ -83,6 +83,13 @@ impl CaseAccess {
     }
 }
 
+/// Whether a use case only reads the case or changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Intent {
+    Read,
+    Change,
+}
+
 /// A document as typed in: the file and what it is.
 #[derive(Debug, Clone, Default)]
 pub struct DocumentInput {
@@ -133,6 +140,24 @@ impl App {
                 coverage,
             },
         ))
+    }
+
+    /// Opens the case for `actor`: a read takes a snapshot without the write lock (its audit
+    /// events join the chain in a group commit when it commits); a change takes the write lock.
+    pub(crate) async fn case_for(
+        &self,
+        intent: Intent,
+        actor: &Actor,
+        action: &str,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Tx, CaseAccess), AppError> {
+        let tx = match intent {
+            Intent::Read => self.store.begin_read().await?,
+            Intent::Change => self.store.begin().await?,
+        };
+        self.case_access(tx, actor, action, supervisee_id, now)
+            .await
     }
 
     /// Stores a document on the case.
@@ -220,7 +245,7 @@ impl App {
         supervisee_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Vec<DocumentEntry>, AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let (tx, case) = self
             .case_access(tx, actor, "document_list", supervisee_id, now)
             .await?;
@@ -248,7 +273,7 @@ impl App {
         document_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(DocumentEntry, Vec<u8>), AppError> {
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let (tx, case) = self
             .case_access(tx, actor, "document_read", supervisee_id, now)
             .await?;

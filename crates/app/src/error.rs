@@ -37,8 +37,10 @@ pub enum AppError {
     Forbidden(String),
     #[error("the record was not found")]
     NotFound,
-    #[error("the database is not reachable")]
-    Unavailable,
+    /// The database cannot serve now (away, full, read-only); nothing was saved. The text says
+    /// which, for the person and the operator.
+    #[error("{0}")]
+    Unavailable(&'static str),
     #[error("internal error")]
     Internal(String),
 }
@@ -56,7 +58,7 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound => "not_found",
-            AppError::Unavailable => "service_unavailable",
+            AppError::Unavailable(_) => "service_unavailable",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -76,7 +78,20 @@ impl From<StorageError> for AppError {
             }
             StorageError::NotFound => AppError::NotFound,
             StorageError::UnsupportedUrl => AppError::InvalidInput(err.to_string()),
-            StorageError::Unavailable => AppError::Unavailable,
+            StorageError::Unavailable => AppError::Unavailable(
+                "The database is not reachable. Nothing was saved; try again in a moment.",
+            ),
+            StorageError::Full => AppError::Unavailable(
+                "The database has no room left. Nothing was saved; tell your administrator.",
+            ),
+            StorageError::Disk => AppError::Unavailable(
+                "The database could not write to its disk. Nothing was saved; tell your \
+                 administrator.",
+            ),
+            StorageError::ReadOnly => AppError::Unavailable(
+                "The database does not accept changes now. Nothing was saved; tell your \
+                 administrator.",
+            ),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -72,6 +72,29 @@ pub enum Readiness {
     Ready,
     DatabaseUnreachable,
     MigrationsPending(usize),
+    /// The database holds migrations this binary does not know: a newer release migrated it.
+    SchemaNewerThanBinary,
+    /// The database refuses writes (a read-only file or server).
+    ReadOnly,
+    /// The disk is full or the database reached its size limit.
+    DatabaseFull,
+    /// A write failed at the disk (an I/O error, a file-size limit).
+    WriteFailed,
+}
+
+impl Readiness {
+    /// The stable code `/readyz` answers with.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            Readiness::Ready => None,
+            Readiness::DatabaseUnreachable => Some("database_unreachable"),
+            Readiness::MigrationsPending(_) => Some("migrations_pending"),
+            Readiness::SchemaNewerThanBinary => Some("schema_newer_than_binary"),
+            Readiness::ReadOnly => Some("read_only"),
+            Readiness::DatabaseFull => Some("database_full"),
+            Readiness::WriteFailed => Some("write_failed"),
+        }
+    }
 }
 
 /// The application: shared by every request handler and command.
@@ -120,13 +143,36 @@ impl App {
         Ok(self.store.migration_states().await?)
     }
 
+    /// Whether this instance can serve: the database answers, its schema is this binary's, and
+    /// a write reaches the disk. Answers within about two seconds whatever the database does.
     pub async fn readiness(&self) -> Readiness {
-        if self.store.ping().await.is_err() {
-            return Readiness::DatabaseUnreachable;
+        let limit = std::time::Duration::from_secs(2);
+        tokio::time::timeout(limit, self.check_readiness())
+            .await
+            .unwrap_or(Readiness::DatabaseUnreachable)
+    }
+
+    async fn check_readiness(&self) -> Readiness {
+        use containment_storage::StorageError;
+        let schema = match self.store.schema_state().await {
+            Ok(s) => s,
+            Err(_) => return Readiness::DatabaseUnreachable,
+        };
+        if schema.unknown > 0 {
+            return Readiness::SchemaNewerThanBinary;
         }
-        match self.store.pending_migrations().await {
-            Ok(0) => Readiness::Ready,
-            Ok(n) => Readiness::MigrationsPending(n),
+        if schema.pending > 0 {
+            return Readiness::MigrationsPending(schema.pending);
+        }
+        match self
+            .store
+            .probe_write(chrono::Utc::now().timestamp_millis())
+            .await
+        {
+            Ok(()) => Readiness::Ready,
+            Err(StorageError::ReadOnly) => Readiness::ReadOnly,
+            Err(StorageError::Full) => Readiness::DatabaseFull,
+            Err(StorageError::Disk) => Readiness::WriteFailed,
             Err(_) => Readiness::DatabaseUnreachable,
         }
     }

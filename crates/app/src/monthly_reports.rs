@@ -178,18 +178,6 @@ fn check_signable(c: &ReportContent) -> Result<(), AppError> {
 }
 
 impl App {
-    async fn report_case(
-        &self,
-        actor: &Actor,
-        action: &str,
-        supervisee_id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<(Tx, CaseAccess), AppError> {
-        let tx = self.store.begin().await?;
-        self.case_access(tx, actor, action, supervisee_id, now)
-            .await
-    }
-
     /// Checks that the actor writes reports on this case as its provider, under a waiver that
     /// lets monthly reports be read: a report nobody may read could neither be opened again by
     /// its author nor shared (R11).
@@ -201,7 +189,15 @@ impl App {
         kind_action: Action,
         now: DateTime<Utc>,
     ) -> Result<(Tx, CaseAccess, Option<i64>), AppError> {
-        let (tx, case) = self.report_case(actor, action, supervisee_id, now).await?;
+        let (tx, case) = self
+            .case_for(
+                crate::documents::Intent::Change,
+                actor,
+                action,
+                supervisee_id,
+                now,
+            )
+            .await?;
         let decision = case.decide(actor, kind_action, RecordKind::MonthlyReport);
         if !decision.is_allowed()
             || side_of(actor, &case.relationships) != Some(ContactSide::Provider)
@@ -558,7 +554,13 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let (tx, case) = self
-            .report_case(actor, "monthly_report_acknowledge", supervisee_id, now)
+            .case_for(
+                crate::documents::Intent::Change,
+                actor,
+                "monthly_report_acknowledge",
+                supervisee_id,
+                now,
+            )
             .await?;
         let decision = case.decide(actor, Action::Update, RecordKind::MonthlyReport);
         if !decision.is_allowed()
@@ -697,7 +699,13 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<MonthlyReportsView, AppError> {
         let (tx, case) = self
-            .report_case(actor, "monthly_report_list", supervisee_id, now)
+            .case_for(
+                crate::documents::Intent::Read,
+                actor,
+                "monthly_report_list",
+                supervisee_id,
+                now,
+            )
             .await?;
         let basic = case.decide(actor, Action::Read, RecordKind::Supervisee);
         if !basic.is_allowed() {
@@ -754,7 +762,15 @@ impl App {
         } else {
             (Action::Read, "monthly_report_read")
         };
-        let (tx, case) = self.report_case(actor, what, supervisee_id, now).await?;
+        let (tx, case) = self
+            .case_for(
+                crate::documents::Intent::Read,
+                actor,
+                what,
+                supervisee_id,
+                now,
+            )
+            .await?;
         let decision = case.decide(actor, action, RecordKind::MonthlyReport);
         if !decision.is_allowed() {
             return Err(self

@@ -345,7 +345,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<ExamsView, AppError> {
         const ACTION: &str = "polygraph_exam_list";
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let (tx, case) = self
             .case_access(tx, actor, ACTION, supervisee_id, now)
             .await?;

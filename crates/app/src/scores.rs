@@ -660,7 +660,7 @@ impl App {
             .cloned()
             .ok_or(AppError::NotFound)?;
         if export {
-            let tx = self.store.begin().await?;
+            let tx = self.store.begin_read().await?;
             let (tx, case) = self
                 .case_access(tx, actor, "score_report", supervisee_id, now)
                 .await?;
@@ -695,7 +695,7 @@ impl App {
             ));
         }
         let today = local_date(now);
-        let tx = self.store.begin().await?;
+        let tx = self.store.begin_read().await?;
         let mut allowed: std::collections::HashMap<(i64, RecordKind), bool> =
             std::collections::HashMap::new();
         let mut names = std::collections::HashMap::new();

@@ -19,7 +19,6 @@ use containment_storage::{
 };
 
 use crate::actor::{Actor, AuditEntry};
-use crate::documents::CaseAccess;
 use crate::input::{date, not_future, optional_date};
 use crate::treatment_plan::{PlanView, structured_intensity};
 use crate::{App, AppError};
@@ -129,18 +128,6 @@ pub(crate) fn side_of(actor: &Actor, relationships: &[Relationship]) -> Option<C
 }
 
 impl App {
-    pub(crate) async fn treatment_case(
-        &self,
-        actor: &Actor,
-        action: &str,
-        supervisee_id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<(containment_storage::Tx, CaseAccess), AppError> {
-        let tx = self.store.begin().await?;
-        self.case_access(tx, actor, action, supervisee_id, now)
-            .await
-    }
-
     /// Enrolls the supervisee in treatment with a provider on the team.
     pub async fn enroll_treatment(
         &self,
@@ -150,7 +137,13 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
         let (tx, case) = self
-            .treatment_case(actor, "treatment_enroll", supervisee_id, now)
+            .case_for(
+                crate::documents::Intent::Change,
+                actor,
+                "treatment_enroll",
+                supervisee_id,
+                now,
+            )
             .await?;
         let decision = case.decide(actor, Action::Create, RecordKind::TreatmentProgress);
         if !decision.is_allowed()
@@ -282,7 +275,13 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let (tx, case) = self
-            .treatment_case(actor, "treatment_end", supervisee_id, now)
+            .case_for(
+                crate::documents::Intent::Change,
+                actor,
+                "treatment_end",
+                supervisee_id,
+                now,
+            )
             .await?;
         let decision = case.decide(actor, Action::Update, RecordKind::TreatmentProgress);
         if !decision.is_allowed()
@@ -378,7 +377,13 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
         let (tx, case) = self
-            .treatment_case(actor, "contact_record", supervisee_id, now)
+            .case_for(
+                crate::documents::Intent::Change,
+                actor,
+                "contact_record",
+                supervisee_id,
+                now,
+            )
             .await?;
         let decision = case.decide(actor, Action::Create, RecordKind::DynamicRiskDiscussion);
         let side = side_of(actor, &case.relationships);
@@ -449,7 +454,13 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let (tx, case) = self
-            .treatment_case(actor, "contact_confirm", supervisee_id, now)
+            .case_for(
+                crate::documents::Intent::Change,
+                actor,
+                "contact_confirm",
+                supervisee_id,
+                now,
+            )
             .await?;
         let decision = case.decide(actor, Action::Create, RecordKind::DynamicRiskDiscussion);
         let side = side_of(actor, &case.relationships);
@@ -499,7 +510,13 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
         let (tx, case) = self
-            .treatment_case(actor, "self_report_record", supervisee_id, now)
+            .case_for(
+                crate::documents::Intent::Change,
+                actor,
+                "self_report_record",
+                supervisee_id,
+                now,
+            )
             .await?;
         let decision = case.decide(actor, Action::Create, RecordKind::TreatmentContract);
         if !decision.is_allowed() {
@@ -593,7 +610,13 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let (tx, case) = self
-            .treatment_case(actor, "self_report_ack", supervisee_id, now)
+            .case_for(
+                crate::documents::Intent::Change,
+                actor,
+                "self_report_ack",
+                supervisee_id,
+                now,
+            )
             .await?;
         let decision = case.decide(actor, Action::Update, RecordKind::TreatmentContract);
         let side = side_of(actor, &case.relationships);
@@ -646,7 +669,13 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
         let (tx, case) = self
-            .treatment_case(actor, "assessment_refer", supervisee_id, now)
+            .case_for(
+                crate::documents::Intent::Change,
+                actor,
+                "assessment_refer",
+                supervisee_id,
+                now,
+            )
             .await?;
         let decision = case.decide(actor, Action::Create, RecordKind::Obligation);
         if !decision.is_allowed() || side_of(actor, &case.relationships).is_none() {
@@ -707,7 +736,13 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let (tx, case) = self
-            .treatment_case(actor, "assessment_complete", supervisee_id, now)
+            .case_for(
+                crate::documents::Intent::Change,
+                actor,
+                "assessment_complete",
+                supervisee_id,
+                now,
+            )
             .await?;
         let decision = case.decide(actor, Action::Update, RecordKind::TreatmentProgress);
         if !decision.is_allowed()
@@ -800,7 +835,13 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<TreatmentView, AppError> {
         let (tx, case) = self
-            .treatment_case(actor, "treatment_read", supervisee_id, now)
+            .case_for(
+                crate::documents::Intent::Read,
+                actor,
+                "treatment_read",
+                supervisee_id,
+                now,
+            )
             .await?;
         let basic = case.decide(actor, Action::Read, RecordKind::Obligation);
         if !basic.is_allowed() {

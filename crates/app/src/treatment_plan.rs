@@ -221,9 +221,25 @@ impl App {
         rule: &StepRule,
         now: DateTime<Utc>,
     ) -> Result<Step, AppError> {
-        let (tx, case) = self
-            .treatment_case(actor, rule.audit, supervisee_id, now)
-            .await?;
+        let (tx, case) = if rule.action == Action::Read {
+            self.case_for(
+                crate::documents::Intent::Read,
+                actor,
+                rule.audit,
+                supervisee_id,
+                now,
+            )
+            .await?
+        } else {
+            self.case_for(
+                crate::documents::Intent::Change,
+                actor,
+                rule.audit,
+                supervisee_id,
+                now,
+            )
+            .await?
+        };
         let decision = case.decide(actor, rule.action, rule.kind);
         if !decision.is_allowed()
             || (rule.provider_only

@@ -212,3 +212,185 @@ fn county_policy_and_reminders_from_the_command_line() {
     // Both are audited, and the chain holds.
     ok(&data.run(&["audit", "verify"]));
 }
+
+/// The server as an operator runs it, on a free local port, with SIGXFSZ ignored so that a
+/// file-size limit makes its writes fail the way a full disk does instead of killing it.
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(data: &Data) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("sh")
+            .args([
+                "-c",
+                "trap '' XFSZ; exec \"$0\" serve --listen \"$1\" --reminder-interval-minutes 0",
+                env!("CARGO_BIN_EXE_containment"),
+                &format!("127.0.0.1:{port}"),
+            ])
+            .env_remove("DATABASE_URL")
+            .env("CONTAINMENT_DATA_DIR", &data.dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..200 {
+            if reqwest::get(format!("{}/healthz", server.base))
+                .await
+                .is_ok()
+            {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the server did not start");
+    }
+
+    /// Sets the largest file the server may write (`None`: no limit), as a disk that fills up
+    /// or is freed again.
+    fn limit_file_size(&self, bytes: Option<u64>) {
+        let limit = bytes.map_or("unlimited".to_owned(), |b| format!("{b}:unlimited"));
+        let out = Command::new("prlimit")
+            .args([
+                "--pid",
+                &self.child.id().to_string(),
+                &format!("--fsize={limit}"),
+            ])
+            .output()
+            .expect("prlimit (util-linux) runs");
+        ok(&out);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The disk fills while people write, then space is freed. Writes the database could not make
+/// durable are answered 503, never acknowledged; the server serves again once space is back;
+/// and after a kill -9 and a restart every acknowledged write is there and the audit trail
+/// verifies. (A failed commit used to leave a pooled connection inside a transaction that never
+/// committed, so later writes were acknowledged and lost.)
+#[tokio::test]
+async fn a_full_disk_loses_no_acknowledged_write() {
+    let data = Data::new();
+    ok(&data.run(&["migrate", "apply"]));
+    ok(&data.run(&[
+        "agency",
+        "add",
+        "--name",
+        "Yolo County Probation",
+        "--kind",
+        "probation_department",
+    ]));
+    ok(&data.run(&[
+        "user",
+        "add",
+        "--email",
+        "officer@yolo.example",
+        "--name",
+        "Pat Officer",
+        "--agency",
+        "Yolo County Probation",
+        "--role",
+        "supervising_officer",
+    ]));
+    let token = data.run(&["token", "create", "--user", "officer@yolo.example"]);
+    ok(&token);
+    let token = stdout(&token).trim().to_owned();
+    let client = reqwest::Client::new();
+    let mut n = 0;
+    let mut acknowledged: Vec<i64> = Vec::new();
+    let mut write = async |server: &Server| {
+        n += 1;
+        let res = client
+            .post(format!("{}/api/v1/supervisees", server.base))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({
+                "legal_name": format!("Person Number {n}"), "date_of_birth": "1980-03-04",
+                "sex": "male", "supervision_kind": "probation", "county": "Yolo",
+                "start_date": "2026-01-05", "assign_me": true
+            }))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let body: serde_json::Value = res.json().await.unwrap();
+        match status {
+            201 => acknowledged.push(body["id"].as_i64().unwrap()),
+            503 => assert_eq!(body["error"], "service_unavailable"),
+            other => panic!("a write answered {other}: {body}"),
+        }
+        status
+    };
+
+    let server = Server::start(&data).await;
+    for _ in 0..20 {
+        assert_eq!(write(&server).await, 201);
+    }
+    let largest = std::fs::read_dir(&data.dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.metadata().ok().map(|m| m.len()))
+        .max()
+        .unwrap();
+    server.limit_file_size(Some(largest + 4096));
+    let mut refused = 0;
+    for _ in 0..200 {
+        if write(&server).await == 503 {
+            refused += 1;
+        }
+    }
+    assert!(refused > 0, "no write failed on the full disk");
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(
+        ready.status().as_u16(),
+        503,
+        "readiness proves the write path"
+    );
+
+    server.limit_file_size(None);
+    for _ in 0..50 {
+        assert_eq!(
+            write(&server).await,
+            201,
+            "writes resume once space is freed"
+        );
+    }
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(ready.status().as_u16(), 200);
+    drop(server); // kill -9
+
+    let server = Server::start(&data).await;
+    for id in &acknowledged {
+        let res = client
+            .get(format!("{}/api/v1/supervisees/{id}", server.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status().as_u16(),
+            200,
+            "acknowledged case {id} was lost"
+        );
+    }
+    drop(server);
+    ok(&data.run(&["audit", "verify"]));
+}

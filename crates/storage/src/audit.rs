@@ -4,11 +4,16 @@ use containment_domain::audit::{
     AuditContent, ChainBreak, ChainVerifier, GENESIS_HASH, StoredAuditEvent, chain_hash,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, Statement,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 
+use std::sync::{Arc, Mutex};
+
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use tokio::sync::oneshot;
+
 use crate::entity::audit_event;
+use crate::tx::Mode;
 use crate::{Backend, StorageError, Store, Tx};
 
 /// Key of the PostgreSQL advisory lock that orders appends to the chain across instances.
@@ -60,36 +65,33 @@ fn content_of(m: &audit_event::Model) -> AuditContent {
     }
 }
 
-fn stored(m: audit_event::Model) -> StoredAuditEvent {
-    StoredAuditEvent {
-        content: content_of(&m),
-        prev_hash: m.prev_hash,
-        hash: m.hash,
+/// Appends `events` to the chain in this order, inside `txn`, in one INSERT. On PostgreSQL an
+/// advisory lock orders appends across instances; on SQLite the write lock already does.
+async fn append_chain(
+    txn: &DatabaseTransaction,
+    backend: Backend,
+    events: Vec<NewAuditEvent>,
+) -> Result<(), StorageError> {
+    if backend == Backend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [AUDIT_LOCK_KEY.into()],
+        ))
+        .await?;
     }
-}
-
-impl Tx {
-    /// Appends one event to the chain inside this transaction: if the transaction rolls back,
-    /// so does the event, and if the append fails, the caller's action fails with it.
-    pub async fn append_audit(&self, event: NewAuditEvent) -> Result<i64, StorageError> {
-        if self.backend == Backend::Postgres {
-            self.txn
-                .execute_raw(Statement::from_sql_and_values(
-                    self.db_backend(),
-                    "SELECT pg_advisory_xact_lock($1)",
-                    [AUDIT_LOCK_KEY.into()],
-                ))
-                .await?;
-        }
-        let last = audit_event::Entity::find()
-            .order_by_desc(audit_event::Column::Seq)
-            .limit(1)
-            .one(&self.txn)
-            .await?;
-        let (seq, prev_hash) = match last {
-            Some(m) => (m.seq + 1, m.hash),
-            None => (1, GENESIS_HASH.to_owned()),
-        };
+    let last = audit_event::Entity::find()
+        .order_by_desc(audit_event::Column::Seq)
+        .limit(1)
+        .one(txn)
+        .await?;
+    let (mut seq, mut prev_hash) = match last {
+        Some(m) => (m.seq, m.hash),
+        None => (0, GENESIS_HASH.to_owned()),
+    };
+    let mut rows = Vec::with_capacity(events.len());
+    for event in events {
+        seq += 1;
         let content = AuditContent {
             seq,
             at_ms: event.at_ms,
@@ -105,7 +107,7 @@ impl Tx {
             detail: event.detail,
         };
         let hash = chain_hash(&prev_hash, &content);
-        audit_event::ActiveModel {
+        rows.push(audit_event::ActiveModel {
             seq: Set(content.seq),
             at_ms: Set(content.at_ms),
             actor_user_id: Set(content.actor_user_id),
@@ -118,12 +120,121 @@ impl Tx {
             outcome: Set(content.outcome),
             waiver_id: Set(content.waiver_id),
             detail: Set(content.detail),
-            prev_hash: Set(prev_hash),
+            prev_hash: Set(std::mem::replace(&mut prev_hash, hash.clone())),
             hash: Set(hash),
+        });
+    }
+    // SQLite allows at most 32,766 bound values in one statement: 14 columns a row.
+    for chunk in rows.chunks(1000) {
+        audit_event::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The events of one read request, waiting for their group commit.
+struct Waiting {
+    events: Vec<NewAuditEvent>,
+    done: oneshot::Sender<Result<(), StorageError>>,
+}
+
+/// Appends the audit events of concurrent read requests to the chain together: requests queue
+/// their events, and one flush at a time takes everything queued, orders it into the chain and
+/// commits it in one transaction, then tells each request. A read is answered only after its
+/// events are durable, yet a thousand reads a second cost a few dozen commits.
+pub(crate) struct AuditAppender {
+    db: DatabaseConnection,
+    backend: Backend,
+    queue: Mutex<Vec<Waiting>>,
+    turn: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for AuditAppender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditAppender")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuditAppender {
+    pub(crate) fn new(db: DatabaseConnection, backend: Backend) -> Self {
+        AuditAppender {
+            db,
+            backend,
+            queue: Mutex::new(Vec::new()),
+            turn: tokio::sync::Mutex::new(()),
         }
-        .insert(&self.txn)
-        .await?;
-        Ok(seq)
+    }
+
+    /// Appends `events` and returns once they are committed.
+    pub(crate) async fn append(
+        self: &Arc<Self>,
+        events: Vec<NewAuditEvent>,
+    ) -> Result<(), StorageError> {
+        let (done, committed) = oneshot::channel();
+        self.queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Waiting { events, done });
+        // The flush runs as its own task, so a request that goes away mid-flush cannot cut
+        // short the commit other requests are waiting for.
+        let this = self.clone();
+        tokio::spawn(async move { this.flush().await });
+        committed.await.unwrap_or(Err(StorageError::Unavailable))
+    }
+
+    async fn flush(&self) {
+        let _turn = self.turn.lock().await;
+        let batch = std::mem::take(&mut *self.queue.lock().unwrap_or_else(|e| e.into_inner()));
+        if batch.is_empty() {
+            return;
+        }
+        let (events, waiting): (Vec<_>, Vec<_>) =
+            batch.into_iter().map(|w| (w.events, w.done)).unzip();
+        let result = self.commit(events.into_iter().flatten().collect()).await;
+        for done in waiting {
+            let _ = done.send(match &result {
+                Ok(()) => Ok(()),
+                Err(e) => Err(e.duplicate()),
+            });
+        }
+    }
+
+    async fn commit(&self, events: Vec<NewAuditEvent>) -> Result<(), StorageError> {
+        let options = sea_orm::TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        let txn = self.db.begin_with_options(options).await?;
+        append_chain(&txn, self.backend, events).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+fn stored(m: audit_event::Model) -> StoredAuditEvent {
+    StoredAuditEvent {
+        content: content_of(&m),
+        prev_hash: m.prev_hash,
+        hash: m.hash,
+    }
+}
+
+impl Tx {
+    /// Records one event. In a write transaction it joins the chain here: if the transaction
+    /// rolls back, so does the event, and if the append fails, the caller's action fails with
+    /// it. In a read transaction it waits for [`Tx::commit`], which appends it in a group commit.
+    pub async fn append_audit(&self, event: NewAuditEvent) -> Result<(), StorageError> {
+        if self.mode == Mode::Read {
+            self.reads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(event);
+            return Ok(());
+        }
+        append_chain(&self.txn, self.backend, vec![event]).await
     }
 
     /// Events matching `filter`, newest first, at most `limit`.

@@ -1,6 +1,12 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use sea_orm::sqlx;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sqlx_core::transaction::TransactionManager;
+
+use crate::audit::AuditAppender;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 
 /// The two database engines the application runs on.
@@ -33,6 +39,15 @@ pub enum StorageError {
     Corrupt(String),
     #[error("the database is not reachable")]
     Unavailable,
+    /// The disk is full or the database reached its size limit: the write was not saved.
+    #[error("the database is full; nothing was saved")]
+    Full,
+    /// The database could not write to its disk (an I/O error, a file-size limit).
+    #[error("the database could not write to its disk; nothing was saved")]
+    Disk,
+    /// The database file or server refuses writes.
+    #[error("the database is read-only; nothing was saved")]
+    ReadOnly,
     #[error("database error: {0}")]
     Database(DbErr),
 }
@@ -41,7 +56,55 @@ impl From<DbErr> for StorageError {
     fn from(err: DbErr) -> Self {
         match err {
             DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StorageError::Unavailable,
-            other => StorageError::Database(other),
+            other => {
+                // Both engines name these conditions in their messages; SeaORM keeps no code.
+                let text = other.to_string().to_ascii_lowercase();
+                if text.contains("database or disk is full")
+                    || text.contains("no space left on device")
+                    || text.contains("could not extend file")
+                {
+                    StorageError::Full
+                } else if text.contains("attempt to write a readonly database")
+                    || text.contains("read-only transaction")
+                    || text.contains("read only transaction")
+                {
+                    StorageError::ReadOnly
+                } else if text.contains("disk i/o error") {
+                    StorageError::Disk
+                } else if text.contains("pool timed out") {
+                    StorageError::Unavailable
+                } else {
+                    StorageError::Database(other)
+                }
+            }
+        }
+    }
+}
+
+impl StorageError {
+    /// Whether the database, not the request, is at fault: the caller answers 503.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StorageError::Unavailable
+                | StorageError::Full
+                | StorageError::Disk
+                | StorageError::ReadOnly
+        )
+    }
+
+    /// A copy for every request waiting on one shared outcome (the audit group commit).
+    pub(crate) fn duplicate(&self) -> StorageError {
+        match self {
+            StorageError::UnsupportedUrl => StorageError::UnsupportedUrl,
+            StorageError::Conflict(w) => StorageError::Conflict(w),
+            StorageError::NotFound => StorageError::NotFound,
+            StorageError::Corrupt(m) => StorageError::Corrupt(m.clone()),
+            StorageError::Unavailable => StorageError::Unavailable,
+            StorageError::Full => StorageError::Full,
+            StorageError::Disk => StorageError::Disk,
+            StorageError::ReadOnly => StorageError::ReadOnly,
+            StorageError::Database(e) => StorageError::Database(DbErr::Custom(e.to_string())),
         }
     }
 }
@@ -57,16 +120,26 @@ impl StorageError {
     }
 }
 
+/// How long a request waits for a connection, or for the database to begin a transaction,
+/// before it answers 503: a database that is away should not hold people for minutes.
+pub(crate) const WAIT_LIMIT: Duration = Duration::from_secs(2);
+
 /// A connection pool to the application's database.
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) db: DatabaseConnection,
     backend: Backend,
+    /// Orders the audit events of read requests into the chain in group commits.
+    pub(crate) appender: Arc<AuditAppender>,
+    /// Statements sent through this pool, counted for tests and benchmarks.
+    statements: Arc<AtomicU64>,
+    /// A page cap tests put on SQLite to play a full disk; 0 when never set.
+    page_limit: Arc<AtomicU64>,
 }
 
 impl Store {
     /// Connects to `sqlite://...` or `postgres://...`. SQLite files are created when missing and
-    /// run in WAL mode with a busy timeout and foreign keys enforced.
+    /// run in WAL mode with a busy timeout, full synchronous commits and foreign keys enforced.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -75,11 +148,15 @@ impl Store {
         } else {
             return Err(StorageError::UnsupportedUrl);
         };
+        let page_limit = Arc::new(AtomicU64::new(0));
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .sqlx_logging(false)
-            .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(10));
+            .connect_timeout(WAIT_LIMIT)
+            .acquire_timeout(WAIT_LIMIT)
+            // A connection that failed is closed by the pool; pinging each one on every acquire
+            // would add a round trip to every request.
+            .test_before_acquire(false);
         match backend {
             Backend::Sqlite => {
                 options
@@ -88,19 +165,48 @@ impl Store {
                     .map_sqlx_sqlite_opts(|opts| {
                         opts.create_if_missing(true)
                             .journal_mode(SqliteJournalMode::Wal)
-                            .synchronous(SqliteSynchronous::Normal)
+                            // Acknowledge a commit only once it is on disk.
+                            .synchronous(SqliteSynchronous::Full)
                             .busy_timeout(Duration::from_secs(10))
                             .foreign_keys(true)
+                    })
+                    .map_sqlx_sqlite_pool_opts({
+                        let page_limit = page_limit.clone();
+                        move |pool| {
+                            let page_limit = page_limit.clone();
+                            pool.after_release(|conn, _| Box::pin(sqlite_connection_is_clean(conn)))
+                                .before_acquire(move |conn, _| {
+                                    let limit = page_limit.load(Ordering::Relaxed);
+                                    Box::pin(async move {
+                                        if limit > 0 {
+                                            let sql = format!("PRAGMA max_page_count = {limit}");
+                                            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                                                .execute(&mut *conn)
+                                                .await?;
+                                        }
+                                        Ok(true)
+                                    })
+                                })
+                        }
                     });
             }
             Backend::Postgres => {
-                options.max_connections(20).min_connections(1);
+                options
+                    .max_connections(20)
+                    .min_connections(1)
+                    .map_sqlx_postgres_pool_opts(|pool| {
+                        pool.after_release(|conn, _| {
+                            Box::pin(async move {
+                                Ok(<sqlx::Postgres as sqlx::Database>::TransactionManager::get_transaction_depth(conn) == 0)
+                            })
+                        })
+                    });
             }
         }
         // Several processes opening one new SQLite file at once can find it locked while one
         // of them switches it to WAL; that clears in milliseconds, so retry for a short while.
         let mut attempt = 0;
-        let db = loop {
+        let mut db = loop {
             match Database::connect(options.clone()).await {
                 Ok(db) => break db,
                 Err(err)
@@ -115,7 +221,43 @@ impl Store {
                 Err(err) => return Err(err.into()),
             }
         };
-        Ok(Store { db, backend })
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        Ok(Store {
+            appender: Arc::new(AuditAppender::new(db.clone(), backend)),
+            db,
+            backend,
+            statements,
+            page_limit,
+        })
+    }
+
+    /// Caps the SQLite database at `pages` pages on every connection from now on, as a full
+    /// disk would (`None` lifts the cap). Exists so tests can fill the database at will.
+    #[doc(hidden)]
+    pub fn limit_sqlite_pages_for_tests(&self, pages: Option<u64>) {
+        // SQLite's own ceiling stands for "no cap": the pragma must still run on connections
+        // that were capped before.
+        let value = pages.unwrap_or(4_294_967_294);
+        self.page_limit.store(value, Ordering::Relaxed);
+    }
+
+    /// The number of pages the SQLite database holds now.
+    #[doc(hidden)]
+    pub async fn sqlite_page_count(&self) -> Result<u64, StorageError> {
+        Ok(self
+            .sqlite_pragma("page_count")
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// How many statements this pool has sent since it was opened.
+    pub fn statements_run(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     pub fn backend(&self) -> Backend {
@@ -163,4 +305,23 @@ impl Store {
         self.db.execute_unprepared(sql).await?;
         Ok(())
     }
+}
+
+/// Whether a SQLite connection handed back to the pool may serve again. After a failed COMMIT
+/// (a full disk, an I/O error) SQLite may already have rolled the transaction back, the driver's
+/// ROLLBACK then fails and its count of open transactions stays one too high: the next BEGIN
+/// would become a SAVEPOINT inside a transaction that never commits, and writes would be
+/// acknowledged yet lost. Such a connection is closed instead, as is one SQLite still holds in
+/// a transaction.
+async fn sqlite_connection_is_clean(
+    conn: &mut sqlx::SqliteConnection,
+) -> Result<bool, sqlx::Error> {
+    if <sqlx::Sqlite as sqlx::Database>::TransactionManager::get_transaction_depth(conn) != 0 {
+        return Ok(false);
+    }
+    // BEGIN fails inside an open transaction; in autocommit it starts one that ends at once.
+    if sqlx::raw_sql("BEGIN").execute(&mut *conn).await.is_err() {
+        return Ok(false);
+    }
+    Ok(sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await.is_ok())
 }

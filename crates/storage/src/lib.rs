@@ -30,7 +30,7 @@ pub use compliance::{CountyPolicyRecord, ExemptionRecord, NotificationRecord};
 pub use connect::{Backend, StorageError, Store};
 pub use documents::{DocumentRecord, NewDocument};
 pub use identity::{AgencyRecord, Credentials, NewAgency, NewUser, StoredUser};
-pub use migration::MigrationState;
+pub use migration::{MigrationState, SchemaState};
 pub use monthly_reports::{MonthlyReportRecord, ReportContent};
 pub use polygraph::{ExamRecord, FollowupRecord, ReferralRecord};
 pub use schema::ColumnShape;

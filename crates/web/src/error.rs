@@ -86,7 +86,7 @@ fn status_of(err: &AppError) -> StatusCode {
         AppError::InvalidCode => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

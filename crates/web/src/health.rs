@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use containment_app::Readiness;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -21,7 +20,8 @@ pub(crate) fn registry() -> Registry {
 pub struct HealthStatus {
     /// `ok`, `ready` or `not_ready`.
     pub status: &'static str,
-    /// Why the instance is not ready: `database_unreachable` or `migrations_pending`.
+    /// Why the instance is not ready: `database_unreachable`, `migrations_pending`,
+    /// `schema_newer_than_binary`, `read_only`, `database_full` or `write_failed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
 }
@@ -42,11 +42,7 @@ pub(crate) async fn healthz() -> Json<HealthStatus> {
         (status = 200, description = "Ready to serve", body = HealthStatus),
         (status = 503, description = "Not ready", body = HealthStatus)))]
 pub(crate) async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<HealthStatus>) {
-    let reason = match state.app.readiness().await {
-        Readiness::Ready => None,
-        Readiness::DatabaseUnreachable => Some("database_unreachable"),
-        Readiness::MigrationsPending(_) => Some("migrations_pending"),
-    };
+    let reason = state.app.readiness().await.code();
     match reason {
         None => (
             StatusCode::OK,

@@ -21,6 +21,7 @@ mod m20261126_000013_monthly_report;
 mod m20261126_000014_disclosure_category;
 mod m20261126_000015_polygraph_referral;
 mod m20261126_000016_notification_per_case;
+mod m20261202_000018_readiness_probe;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -44,11 +45,19 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000014_disclosure_category::Migration),
             Box::new(m20261126_000015_polygraph_referral::Migration),
             Box::new(m20261126_000016_notification_per_case::Migration),
+            Box::new(m20261202_000018_readiness_probe::Migration),
         ]
     }
 }
 
 /// One migration and whether this database has it.
+/// Counts of this binary's migrations not yet applied, and of applied ones it does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaState {
+    pub pending: usize,
+    pub unknown: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationState {
     pub name: String,
@@ -102,6 +111,71 @@ impl Store {
     }
 
     /// Number of migrations this binary knows that the database does not have yet.
+    /// How the database's schema stands to this binary's migrations, read from the migration
+    /// table alone (an applied migration this binary does not know is a newer schema).
+    pub async fn schema_state(&self) -> Result<SchemaState, StorageError> {
+        let known: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        let table = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations'"
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'seaql_migrations'"
+            }
+        };
+        let exists = self
+            .db
+            .query_one_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                table,
+            ))
+            .await?
+            .map(|row| row.try_get_by_index::<i64>(0))
+            .transpose()?
+            .unwrap_or(0)
+            > 0;
+        let applied: Vec<String> = if exists {
+            self.db
+                .query_all_raw(Statement::from_string(
+                    self.db.get_database_backend(),
+                    "SELECT version FROM seaql_migrations",
+                ))
+                .await?
+                .iter()
+                .map(|row| row.try_get_by_index::<String>(0))
+                .collect::<Result<_, _>>()?
+        } else {
+            Vec::new()
+        };
+        let unknown = applied.iter().filter(|a| !known.contains(a)).count();
+        let pending = known.iter().filter(|k| !applied.contains(k)).count();
+        Ok(SchemaState { pending, unknown })
+    }
+
+    /// Rewrites the readiness row in a write transaction: the write lock is had, the commit
+    /// reaches the disk and the database accepts changes.
+    pub async fn probe_write(&self, at_ms: i64) -> Result<(), StorageError> {
+        let tx = self.begin().await?;
+        let value = match self.backend() {
+            Backend::Sqlite => "?",
+            Backend::Postgres => "$1",
+        };
+        tx.txn
+            .execute_raw(Statement::from_sql_and_values(
+                tx.db_backend(),
+                format!(
+                    "INSERT INTO readiness_probe (id, checked_at_ms) VALUES (1, {value}) \
+                     ON CONFLICT (id) DO UPDATE SET checked_at_ms = excluded.checked_at_ms"
+                ),
+                [at_ms.into()],
+            ))
+            .await?;
+        tx.commit().await
+    }
+
     pub async fn pending_migrations(&self) -> Result<usize, StorageError> {
         Ok(self
             .migration_states()

@@ -11,6 +11,7 @@ mod foundation_storage;
 mod identity;
 mod monthly_reports;
 mod polygraph;
+mod request_path;
 mod scores;
 mod treatment;
 mod treatment_plan;
