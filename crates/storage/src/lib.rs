@@ -33,7 +33,7 @@ pub use identity::{AgencyRecord, Credentials, NewAgency, NewUser, StoredUser};
 pub use migration::MigrationState;
 pub use monthly_reports::{MonthlyReportRecord, ReportContent};
 pub use polygraph::{ExamRecord, FollowupRecord, ReferralRecord};
-pub use schema::ColumnShape;
+pub use schema::{ColumnShape, ForeignKeyShape, IndexShape};
 pub use scores::{ScoreRecord, StepRecord};
 pub use sessions::{NewSession, TokenRecord, UserSessionRecord};
 pub use treatment::{AssessmentRecord, ContactRecord, SelfReportRecord, TreatmentRecord};
