@@ -29,7 +29,10 @@ pub use certifications::{CertificationRecord, NewCertification};
 pub use compliance::{CountyPolicyRecord, ExemptionRecord, NotificationRecord};
 pub use connect::{Backend, StorageError, Store};
 pub use documents::{DocumentRecord, NewDocument};
-pub use identity::{AgencyRecord, Credentials, NewAgency, NewUser, StoredUser};
+pub use identity::{
+    AgencyRecord, CandidateSearch, Credentials, NewAgency, NewUser, OutsideAgencies, StoredUser,
+    TeamCandidate,
+};
 pub use migration::MigrationState;
 pub use monthly_reports::{MonthlyReportRecord, ReportContent};
 pub use polygraph::{ExamRecord, FollowupRecord, ReferralRecord};

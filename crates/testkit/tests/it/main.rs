@@ -12,5 +12,6 @@ mod identity;
 mod monthly_reports;
 mod polygraph;
 mod scores;
+mod team_candidates;
 mod treatment;
 mod treatment_plan;
