@@ -11,8 +11,9 @@ use containment_domain::case::{
 };
 use containment_domain::{AgencyKind, Role};
 use containment_storage::{
-    CaseloadQuery, CaseloadRow, EpisodeRecord, NewEpisode, NewSupervisee, StoredUser,
-    SuperviseeChanges, SuperviseeRecord, TeamMemberRecord, Tx,
+    CandidateSearch, CaseloadQuery, CaseloadRow, EpisodeRecord, NewEpisode, NewSupervisee,
+    OutsideAgencies, StoredUser, SuperviseeChanges, SuperviseeRecord, TeamCandidate,
+    TeamMemberRecord, Tx,
 };
 
 use crate::actor::{Actor, AuditEntry};
@@ -77,6 +78,28 @@ pub const REQUIRED_TEAM_ROLES: [TeamRole; 3] = [
     TeamRole::TreatmentProvider,
     TeamRole::PolygraphExaminer,
 ];
+
+/// The most people one team-candidate search offers.
+pub const TEAM_CANDIDATE_LIMIT: u64 = 10;
+
+/// The fewest characters a team-candidate search needs: one letter would list most people.
+pub const TEAM_CANDIDATE_MIN_CHARS: usize = 2;
+
+/// The kind of agency that usually supplies a team role from outside the supervising agency:
+/// providers and examiners mostly work for private firms. Officers come from the supervising
+/// agency itself, and "other" members only from agencies already serving the case.
+pub(crate) fn supplying_agency_kind(role: TeamRole) -> Option<AgencyKind> {
+    match role {
+        TeamRole::TreatmentProvider | TeamRole::TreatmentProgram => {
+            Some(AgencyKind::TreatmentProvider)
+        }
+        TeamRole::PolygraphExaminer => Some(AgencyKind::PolygraphFirm),
+        TeamRole::RegisteringLawEnforcement => Some(AgencyKind::LawEnforcement),
+        TeamRole::VictimAdvocate => Some(AgencyKind::VictimAdvocacy),
+        TeamRole::Prosecutor => Some(AgencyKind::Prosecutor),
+        TeamRole::SupervisingOfficer | TeamRole::Other => None,
+    }
+}
 
 /// A case as one viewer may see it.
 #[derive(Debug, Clone)]
@@ -1202,9 +1225,100 @@ impl App {
         Ok((entries, total))
     }
 
-    /// Active accounts that can serve in `role` (for the team form).
-    pub async fn candidates_for(&self, role: TeamRole) -> Result<Vec<StoredUser>, AppError> {
+    /// People who could join the case's team as `role` and whose name or e-mail address contains
+    /// `query` (at least [`TEAM_CANDIDATE_MIN_CHARS`] characters): the team form's suggestions,
+    /// at most [`TEAM_CANDIDATE_LIMIT`], those starting with the text first. Only someone who may
+    /// staff the team may search, and each search is audited as a read of the case.
+    ///
+    /// Only people the case plausibly works with are offered, so the form never lists who works
+    /// where across the state. Their account must be active, hold a role that serves as `role`,
+    /// and belong to
+    /// - one of the case's own agencies: the owning agency and every episode's supervising
+    ///   agency, or the agency of anyone on its team in any episode (so officers come from the
+    ///   agencies supervising the case, e.g. parole before a transfer to probation); or,
+    /// - for roles usually filled from a separate agency (`supplying_agency_kind`: providers,
+    ///   examiners, law enforcement, victim advocates, prosecutors), an agency of that kind that
+    ///   is in the county of an open episode, records no county (it serves the whole state), or
+    ///   already has someone on the team of another case the owning agency holds.
+    ///
+    /// Anyone else can still be added by typing their e-mail address in full.
+    pub async fn team_candidates(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        role: TeamRole,
+        query: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TeamCandidate>, AppError> {
+        const ACTION: &str = "team_candidates_read";
         let tx = self.store.begin_read().await?;
-        Ok(tx.users_with_any_role(role.serving_roles()).await?)
+        let Some(supervisee) = tx.supervisee(supervisee_id).await? else {
+            let decision = Decision::Deny {
+                reason: access::DenyReason::NoRelationshipToCase,
+                visibility: access::Visibility::NotFound,
+            };
+            return Err(self
+                .case_denied(tx, actor, ACTION, supervisee_id, &decision, now)
+                .await);
+        };
+        let relationships = self
+            .relationships(&tx, actor, &supervisee, local_date(now))
+            .await?;
+        let decision = decide_on_case(
+            actor,
+            &relationships,
+            Action::Create,
+            RecordKind::TeamMembership,
+        );
+        if !decision.is_allowed() {
+            return Err(self
+                .case_denied(tx, actor, ACTION, supervisee_id, &decision, now)
+                .await);
+        }
+        let text = query.trim();
+        let length = text.chars().count();
+        if length < TEAM_CANDIDATE_MIN_CHARS {
+            return Err(AppError::InvalidInput(format!(
+                "search: type at least {TEAM_CANDIDATE_MIN_CHARS} letters of a name or e-mail address"
+            )));
+        }
+        if length > 100 {
+            return Err(AppError::InvalidInput(
+                "search: at most 100 characters".into(),
+            ));
+        }
+        let episodes = tx.episodes(supervisee_id).await?;
+        let episode_ids: Vec<i64> = episodes.iter().map(|e| e.id).collect();
+        let mut agency_ids = vec![supervisee.owning_agency_id];
+        agency_ids.extend(episodes.iter().map(|e| e.supervising_agency_id));
+        agency_ids.extend(tx.team(&episode_ids).await?.iter().map(|m| m.agency_id));
+        agency_ids.sort_unstable();
+        agency_ids.dedup();
+        let outside = supplying_agency_kind(role).map(|kind| OutsideAgencies {
+            kind,
+            counties: episodes
+                .iter()
+                .filter(|e| e.actual_end.is_none())
+                .map(|e| e.county.clone())
+                .collect(),
+            partner_of: supervisee.owning_agency_id,
+        });
+        let found = tx
+            .team_candidates(&CandidateSearch {
+                text: text.to_owned(),
+                roles: role.serving_roles().to_vec(),
+                agency_ids,
+                outside,
+                limit: TEAM_CANDIDATE_LIMIT,
+            })
+            .await?;
+        AuditEntry::new(ACTION, Outcome::Success, now)
+            .by(actor)
+            .object("supervisee", supervisee_id)
+            .detail(format!("{}: {} found", role.code(), found.len()))
+            .write(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(found)
     }
 }

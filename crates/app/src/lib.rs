@@ -28,7 +28,8 @@ pub use admin::{AUDIT_PAGE, AccountAction, CreatedUser};
 pub use auth::{Enrollment, NewToken, NextStep, RECOVERY_CODES, SessionCheck, SignedIn, totp_code};
 pub use bootstrap::FirstAdmin;
 pub use cases::{
-    CaseInput, CaseView, CaseloadEntry, EpisodeCorrection, REQUIRED_TEAM_ROLES, team_gaps,
+    CaseInput, CaseView, CaseloadEntry, EpisodeCorrection, REQUIRED_TEAM_ROLES,
+    TEAM_CANDIDATE_LIMIT, TEAM_CANDIDATE_MIN_CHARS, team_gaps,
 };
 pub use certifications::{
     CSV_COLUMNS, CertificationInput, RegistryEntry, holds_valid, required_for,
@@ -39,7 +40,7 @@ pub use containment_storage::{
     AgencyRecord, AssessmentRecord, AuditFilter, AuditVerification, Backend, CaseloadQuery,
     CaseloadRow, CaseloadSort, ContactRecord, CountyPolicyRecord, DocumentRecord, EpisodeRecord,
     ExemptionRecord, MigrationState, MonthlyReportRecord, NotificationRecord, ReportContent,
-    ScoreRecord, SelfReportRecord, StepRecord, Store, StoredUser, SuperviseeRecord,
+    ScoreRecord, SelfReportRecord, StepRecord, Store, StoredUser, SuperviseeRecord, TeamCandidate,
     TeamMemberRecord, TokenRecord, TreatmentRecord, UserSessionRecord, WaiverRecord,
 };
 pub use containment_storage::{ContractRecord, ModuleRecord, SessionRecord};

@@ -2,12 +2,18 @@
 
 use chrono::{DateTime, Utc};
 use containment_domain::{AgencyKind, Email, Role};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{
+    Alias, Cond, Expr, ExprTrait, Func, JoinType, LikeExpr, Order, Query, SelectStatement,
+};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 
-use crate::entity::{agency, app_user, recovery_code, sign_in_attempt, user_role};
+use crate::entity::{
+    agency, app_user, recovery_code, sign_in_attempt, supervisee, supervision_episode, team_member,
+    user_role,
+};
 use crate::{StorageError, Store, Tx};
 
 #[derive(Debug, Clone)]
@@ -45,6 +51,105 @@ pub struct StoredUser {
     pub disabled: bool,
     pub locked: bool,
     pub mfa_enrolled: bool,
+}
+
+/// Someone the team form may offer: who they are and where they work, nothing more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamCandidate {
+    pub user_id: i64,
+    pub email: Email,
+    pub display_name: String,
+    pub agency_name: String,
+}
+
+/// What the team-candidate search looks for and in which agencies.
+#[derive(Debug, Clone, Default)]
+pub struct CandidateSearch {
+    /// Typed text, found anywhere in a name or e-mail address regardless of case.
+    pub text: String,
+    /// Agency roles that can serve in the team role sought.
+    pub roles: Vec<Role>,
+    /// Agencies whose people qualify outright.
+    pub agency_ids: Vec<i64>,
+    /// Agencies of one kind that qualify by where they work or whom they already work with.
+    pub outside: Option<OutsideAgencies>,
+    pub limit: u64,
+}
+
+/// Agencies of `kind` in one of `counties` (or recording no county: they serve the whole
+/// state), or with someone on the team of a case `partner_of` owns.
+#[derive(Debug, Clone)]
+pub struct OutsideAgencies {
+    pub kind: AgencyKind,
+    pub counties: Vec<String>,
+    pub partner_of: i64,
+}
+
+impl OutsideAgencies {
+    /// The ids of these agencies, as a subquery that does not depend on the person row: each
+    /// agency is looked at once per search, not once per person.
+    fn ids(&self) -> SelectStatement {
+        let a = Alias::new("oa");
+        let p = Alias::new("p");
+        let t = Alias::new("t");
+        let e = Alias::new("e");
+        let s = Alias::new("s");
+        let partnered = Query::select()
+            .expr(Expr::val(1))
+            .from_as(app_user::Entity, p.clone())
+            .join_as(
+                JoinType::InnerJoin,
+                team_member::Entity,
+                t.clone(),
+                Expr::col((t.clone(), team_member::Column::UserId))
+                    .equals((p.clone(), app_user::Column::Id)),
+            )
+            .join_as(
+                JoinType::InnerJoin,
+                supervision_episode::Entity,
+                e.clone(),
+                Expr::col((e.clone(), supervision_episode::Column::Id))
+                    .equals((t, team_member::Column::EpisodeId)),
+            )
+            .join_as(
+                JoinType::InnerJoin,
+                supervisee::Entity,
+                s.clone(),
+                Expr::col((s.clone(), supervisee::Column::Id))
+                    .equals((e, supervision_episode::Column::SuperviseeId)),
+            )
+            .and_where(
+                Expr::col((p, app_user::Column::AgencyId)).equals((a.clone(), agency::Column::Id)),
+            )
+            .and_where(Expr::col((s, supervisee::Column::OwningAgencyId)).eq(self.partner_of))
+            .to_owned();
+        Query::select()
+            .column((a.clone(), agency::Column::Id))
+            .from_as(agency::Entity, a.clone())
+            .and_where(Expr::col((a.clone(), agency::Column::Kind)).eq(self.kind.code()))
+            .cond_where(
+                Cond::any()
+                    .add(Expr::col((a.clone(), agency::Column::County)).is_null())
+                    .add(
+                        Expr::expr(Func::lower(Expr::col((a, agency::Column::County))))
+                            .is_in(self.counties.iter().map(|c| c.to_lowercase())),
+                    )
+                    .add(Expr::exists(partnered)),
+            )
+            .to_owned()
+    }
+}
+
+/// `text` with the LIKE wildcards and the escape character taken literally.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// What sign-in checks against. Kept apart from [`StoredUser`] so it is read only where needed.
@@ -223,25 +328,107 @@ impl Tx {
         self.with_roles(rows).await
     }
 
-    /// Active (not disabled) users holding any of `roles`, by e-mail.
-    pub async fn users_with_any_role(
+    /// People the team form may offer: active accounts holding one of `search.roles`, in one of
+    /// the agencies `search` allows, whose name or e-mail contains `search.text` (any case).
+    /// Those whose name or e-mail starts with it come first; at most `search.limit`.
+    pub async fn team_candidates(
         &self,
-        roles: &[Role],
-    ) -> Result<Vec<StoredUser>, StorageError> {
-        let ids: Vec<i64> = user_role::Entity::find()
-            .filter(user_role::Column::Role.is_in(roles.iter().map(|r| r.code())))
-            .all(&self.txn)
+        search: &CandidateSearch,
+    ) -> Result<Vec<TeamCandidate>, StorageError> {
+        let u = Alias::new("u");
+        let a = Alias::new("a");
+        let r = Alias::new("r");
+        let text = escape_like(&search.text.to_lowercase());
+        let contains = || LikeExpr::new(format!("%{text}%")).escape('\\');
+        let starts = || LikeExpr::new(format!("{text}%")).escape('\\');
+        let name = || {
+            Expr::expr(Func::lower(Expr::col((
+                u.clone(),
+                app_user::Column::DisplayName,
+            ))))
+        };
+        let email = || Expr::expr(Func::lower(Expr::col((u.clone(), app_user::Column::Email))));
+        let holds_role = Query::select()
+            .expr(Expr::val(1))
+            .from_as(user_role::Entity, r.clone())
+            .and_where(
+                Expr::col((r.clone(), user_role::Column::UserId))
+                    .equals((u.clone(), app_user::Column::Id)),
+            )
+            .and_where(
+                Expr::col((r, user_role::Column::Role))
+                    .is_in(search.roles.iter().map(|role| role.code())),
+            )
+            .to_owned();
+        let mut agencies = Cond::any().add(
+            Expr::col((u.clone(), app_user::Column::AgencyId))
+                .is_in(search.agency_ids.iter().copied()),
+        );
+        if let Some(outside) = &search.outside {
+            agencies = agencies
+                .add(Expr::col((u.clone(), app_user::Column::AgencyId)).in_subquery(outside.ids()));
+        }
+        let mut query = Query::select();
+        query
+            .expr_as(
+                Expr::col((u.clone(), app_user::Column::Id)),
+                Alias::new("id"),
+            )
+            .expr_as(
+                Expr::col((u.clone(), app_user::Column::Email)),
+                Alias::new("email"),
+            )
+            .expr_as(
+                Expr::col((u.clone(), app_user::Column::DisplayName)),
+                Alias::new("display_name"),
+            )
+            .expr_as(
+                Expr::col((a.clone(), agency::Column::Name)),
+                Alias::new("agency_name"),
+            )
+            .from_as(app_user::Entity, u.clone())
+            .join_as(
+                JoinType::InnerJoin,
+                agency::Entity,
+                a.clone(),
+                Expr::col((a.clone(), agency::Column::Id))
+                    .equals((u.clone(), app_user::Column::AgencyId)),
+            )
+            .and_where(Expr::col((u.clone(), app_user::Column::DisabledAt)).is_null())
+            .and_where(Expr::exists(holds_role))
+            .cond_where(
+                Cond::any()
+                    .add(name().like(contains()))
+                    .add(email().like(contains())),
+            )
+            .cond_where(agencies)
+            .order_by_expr(
+                Expr::case(
+                    Cond::any()
+                        .add(name().like(starts()))
+                        .add(email().like(starts())),
+                    0,
+                )
+                .finally(1)
+                .into(),
+                Order::Asc,
+            )
+            .order_by_expr(name(), Order::Asc)
+            .order_by((u, app_user::Column::Email), Order::Asc)
+            .limit(search.limit);
+        self.txn
+            .query_all(&query)
             .await?
             .into_iter()
-            .map(|r| r.user_id)
-            .collect();
-        let rows = app_user::Entity::find()
-            .filter(app_user::Column::Id.is_in(ids))
-            .filter(app_user::Column::DisabledAt.is_null())
-            .order_by_asc(app_user::Column::Email)
-            .all(&self.txn)
-            .await?;
-        self.with_roles(rows).await
+            .map(|row| {
+                Ok(TeamCandidate {
+                    user_id: row.try_get("", "id")?,
+                    email: Email::parse(&row.try_get::<String>("", "email")?).map_err(corrupt)?,
+                    display_name: row.try_get("", "display_name")?,
+                    agency_name: row.try_get("", "agency_name")?,
+                })
+            })
+            .collect()
     }
 
     /// Attaches roles to many users with one query.

@@ -29,11 +29,14 @@ pub use certifications::{CertificationRecord, NewCertification};
 pub use compliance::{CountyPolicyRecord, ExemptionRecord, NotificationRecord};
 pub use connect::{Backend, StorageError, Store};
 pub use documents::{DocumentRecord, NewDocument};
-pub use identity::{AgencyRecord, Credentials, NewAgency, NewUser, StoredUser};
+pub use identity::{
+    AgencyRecord, CandidateSearch, Credentials, NewAgency, NewUser, OutsideAgencies, StoredUser,
+    TeamCandidate,
+};
 pub use migration::{MigrationState, SchemaState};
 pub use monthly_reports::{MonthlyReportRecord, ReportContent};
 pub use polygraph::{ExamRecord, FollowupRecord, ReferralRecord};
-pub use schema::ColumnShape;
+pub use schema::{ColumnShape, ForeignKeyShape, IndexShape};
 pub use scores::{ScoreRecord, StepRecord};
 pub use sessions::{NewSession, TokenRecord, UserSessionRecord};
 pub use treatment::{AssessmentRecord, ContactRecord, SelfReportRecord, TreatmentRecord};

@@ -72,6 +72,11 @@ pub(crate) fn registry() -> Registry {
             Guard::Api,
             end_member,
         )
+        .get(
+            "/api/v1/supervisees/{id}/team-candidates",
+            Guard::Api,
+            team_candidates,
+        )
 }
 
 const CERT_MANAGERS: &[containment_domain::Role] = &[
@@ -501,6 +506,55 @@ pub(crate) async fn add_member(
         .add_team_member(actor, m.episode_id, &m.email, role, m.start_date, now)
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id: member })))
+}
+
+/// What the team form's suggestions search for.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TeamCandidateParams {
+    /// Team role code the person would serve in, e.g. `treatment_provider`.
+    pub role: String,
+    /// At least two characters found anywhere in the person's name or e-mail address.
+    pub q: String,
+}
+
+/// Someone who could join the team in the role asked for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamCandidateJson {
+    /// The sign-in e-mail, as `team-members` expects it.
+    pub email: String,
+    pub display_name: String,
+    pub agency_name: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/supervisees/{id}/team-candidates", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id"), TeamCandidateParams),
+    responses((status = 200, description = "At most ten active people holding the role, of the case's own agencies or those on its team, or (providers, examiners, law enforcement, victim advocates, prosecutors) of agencies of that kind in the case's county, statewide, or already working with the owning agency; those starting with `q` first", body = [TeamCandidateJson]),
+              (status = 403, description = "The caller may not staff this case's team", body = ApiErrorBody),
+              (status = 404, description = "No such case for the caller", body = ApiErrorBody),
+              (status = 422, description = "Unknown role, or fewer than two characters to search for", body = ApiErrorBody)))]
+pub(crate) async fn team_candidates(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiQuery(p): ApiQuery<TeamCandidateParams>,
+) -> Result<Json<Vec<TeamCandidateJson>>, ApiError> {
+    let actor = caller(&identity)?;
+    let role: TeamRole = p.role.parse().map_err(AppError::from)?;
+    let found = state
+        .app
+        .team_candidates(actor, id, role, &p.q, Utc::now())
+        .await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|c| TeamCandidateJson {
+                email: c.email.to_string(),
+                display_name: c.display_name,
+                agency_name: c.agency_name,
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

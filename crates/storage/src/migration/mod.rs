@@ -21,6 +21,7 @@ mod m20261126_000013_monthly_report;
 mod m20261126_000014_disclosure_category;
 mod m20261126_000015_polygraph_referral;
 mod m20261126_000016_notification_per_case;
+mod m20261202_000017_request_path_indexes;
 mod m20261202_000018_readiness_probe;
 
 #[derive(Debug)]
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000014_disclosure_category::Migration),
             Box::new(m20261126_000015_polygraph_referral::Migration),
             Box::new(m20261126_000016_notification_per_case::Migration),
+            Box::new(m20261202_000017_request_path_indexes::Migration),
             Box::new(m20261202_000018_readiness_probe::Migration),
         ]
     }

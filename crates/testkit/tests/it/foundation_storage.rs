@@ -10,6 +10,8 @@ both_backends!(
     sqlite_connection_settings_take_effect,
     first_admin_is_created_once,
     concurrent_instances_migrate_and_bootstrap_once,
+    every_foreign_key_and_filtered_column_leads_an_index,
+    the_case_timeline_skips_read_events_by_index,
 );
 
 async fn migrations_apply_and_are_idempotent(db: TestDb) {
@@ -159,4 +161,145 @@ async fn both_backends_end_with_the_same_schema() {
         .await;
     })
     .await;
+}
+
+/// Columns the storage queries filter on (`grep -n "Column::.*Id.eq\|Column::.*Id.is_in"
+/// crates/storage/src/*.rs`, and the columns hand-built queries join on), declared foreign keys
+/// or not. Each entry must be the leading columns of an index, in any order: `audit_event`'s
+/// object is always looked up by kind and id together.
+const FILTERED_COLUMNS: &[(&str, &[&str])] = &[
+    ("api_token", &["user_id"]),
+    ("app_user", &["agency_id"]),
+    ("assessment", &["supervisee_id"]),
+    ("audit_event", &["actor_user_id"]),
+    ("audit_event", &["object_kind", "object_id"]),
+    ("calendar_feed", &["user_id"]),
+    ("case_document", &["supervisee_id"]),
+    ("certification", &["holder_agency_id"]),
+    ("certification", &["holder_user_id"]),
+    ("contact", &["supervisee_id"]),
+    ("court_case", &["supervisee_id"]),
+    ("exemption", &["supervisee_id"]),
+    ("monthly_report", &["supervisee_id"]),
+    ("notification", &["user_id"]),
+    ("polygraph_exam", &["supervisee_id"]),
+    ("polygraph_followup", &["supervisee_id"]),
+    ("polygraph_referral", &["supervisee_id"]),
+    ("recovery_code", &["user_id"]),
+    ("risk_score", &["supervisee_id"]),
+    ("score_step", &["supervisee_id"]),
+    ("self_report", &["supervisee_id"]),
+    ("sign_in_attempt", &["user_id"]),
+    ("supervisee", &["owning_agency_id"]),
+    ("supervisee_alias", &["supervisee_id"]),
+    ("supervision_episode", &["supervisee_id"]),
+    ("team_member", &["episode_id"]),
+    ("team_member", &["user_id"]),
+    ("treatment", &["supervisee_id"]),
+    ("treatment_contract", &["supervisee_id"]),
+    ("treatment_module", &["supervisee_id"]),
+    ("treatment_session", &["supervisee_id"]),
+    ("user_role", &["user_id"]),
+    ("user_session", &["user_id"]),
+    ("waiver", &["supervisee_id"]),
+];
+
+async fn every_foreign_key_and_filtered_column_leads_an_index(db: TestDb) {
+    let store = db.migrated().await;
+    let indexes = store.index_shapes().await.unwrap();
+    let shape = store.schema_shape().await.unwrap();
+    let mut wanted: Vec<(String, Vec<String>, String)> = store
+        .foreign_key_shapes()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|fk| {
+            let why = format!("foreign key to {}", fk.references);
+            (fk.table, fk.columns, why)
+        })
+        .collect();
+    assert!(wanted.len() > 20, "the schema reader found only {wanted:?}");
+    for (table, columns) in FILTERED_COLUMNS {
+        // A listed column that no longer exists is a mistake in the list, not a pass.
+        for column in *columns {
+            assert!(
+                shape
+                    .iter()
+                    .any(|c| c.table == *table && c.column == *column),
+                "{table}.{column} is listed as filtered but does not exist"
+            );
+        }
+        wanted.push((
+            (*table).to_owned(),
+            columns.iter().map(|c| (*c).to_owned()).collect(),
+            "filtered on".to_owned(),
+        ));
+    }
+    let mut missing: Vec<String> = wanted
+        .iter()
+        .filter(|(table, columns, _)| {
+            !indexes.iter().any(|ix| {
+                ix.table == *table
+                    && ix.columns.len() >= columns.len()
+                    && columns
+                        .iter()
+                        .all(|c| ix.columns[..columns.len()].contains(c))
+            })
+        })
+        .map(|(table, columns, why)| format!("{table}({}): {why}", columns.join(", ")))
+        .collect();
+    missing.sort();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "columns that lead no index on {}:\n{}",
+        db.backend.name(),
+        missing.join("\n")
+    );
+}
+
+/// The timeline asks for a case's changes, newest first; the case's read events, however many,
+/// must not be walked to find them.
+async fn the_case_timeline_skips_read_events_by_index(db: TestDb) {
+    use containment_storage::NewAuditEvent;
+    let store = db.migrated().await;
+    let event = |action: &str, case: i64| NewAuditEvent {
+        at_ms: 1_764_000_000_000,
+        actor_user_id: Some(1),
+        action: action.to_owned(),
+        object_kind: Some("supervisee".to_owned()),
+        object_id: Some(case.to_string()),
+        outcome: "success".to_owned(),
+        ..Default::default()
+    };
+    let tx = store.begin().await.unwrap();
+    for i in 0..1500_i64 {
+        tx.append_audit(event("case_read", 1 + i % 4))
+            .await
+            .unwrap();
+        if i % 100 == 0 {
+            tx.append_audit(event("team_member_add", 1 + i % 4))
+                .await
+                .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    store.execute_admin("ANALYZE").await.unwrap();
+    // What `Tx::case_history` sends for the case page's timeline.
+    let plan = store
+        .query_plan(
+            "SELECT * FROM audit_event WHERE object_kind = 'supervisee' AND object_id = '1' \
+             AND outcome = 'success' AND action IN ('case_open', 'supervisee_update', \
+             'episode_open', 'supervision_end', 'team_member_add', 'team_member_end', \
+             'waiver_create', 'waiver_revoke', 'document_upload', 'score_record', \
+             'dynamic_score_record', 'score_step') ORDER BY seq DESC LIMIT 200",
+        )
+        .await
+        .unwrap()
+        .join("\n");
+    assert!(
+        plan.contains("ix_audit_event_timeline"),
+        "the timeline does not use its index on {}:\n{plan}",
+        db.backend.name()
+    );
 }

@@ -13,5 +13,6 @@ mod monthly_reports;
 mod polygraph;
 mod request_path;
 mod scores;
+mod team_candidates;
 mod treatment;
 mod treatment_plan;

@@ -36,6 +36,11 @@ pub(super) fn registry() -> Registry {
         .post("/cases", Guard::AnyRole(CASE_OPENERS), open_case)
         .get("/cases/{id}", Guard::SignedIn, case_page)
         .post("/cases/{id}/team", Guard::SignedIn, add_member)
+        .get(
+            "/cases/{id}/team-candidates",
+            Guard::SignedIn,
+            team_candidates,
+        )
         .post("/cases/{id}/team/{member}/end", Guard::SignedIn, end_member)
         .get("/cases/{id}/edit", Guard::SignedIn, edit_form)
         .post("/cases/{id}/waivers", Guard::SignedIn, record_waiver)
@@ -419,7 +424,6 @@ struct CasePage {
     team: Vec<MemberLine>,
     current_episode_id: Option<i64>,
     team_roles: &'static [TeamRole],
-    candidates: Vec<(String, String)>,
     today: NaiveDate,
     may_edit: bool,
     waivers: Vec<WaiverLine>,
@@ -563,24 +567,6 @@ pub(crate) async fn case_page_for(
             active: m.end_date.is_none(),
         })
         .collect();
-    let mut candidates = Vec::new();
-    if view.may_manage_team {
-        let mut seen = std::collections::HashSet::new();
-        for role in [
-            TeamRole::TreatmentProvider,
-            TeamRole::PolygraphExaminer,
-            TeamRole::SupervisingOfficer,
-        ] {
-            for u in state.app.candidates_for(role).await? {
-                if seen.insert((u.id, role)) {
-                    candidates.push((
-                        u.email.to_string(),
-                        format!("{} ({})", u.display_name, role.label()),
-                    ));
-                }
-            }
-        }
-    }
     let documents: Vec<DocumentLine> = view
         .documents
         .iter()
@@ -715,7 +701,6 @@ pub(crate) async fn case_page_for(
         episodes,
         team,
         team_roles: &TEAM_ROLES,
-        candidates,
         today,
         may_edit: view.may_manage_team,
         waivers: view.waivers.iter().map(|w| waiver_line(w, today)).collect(),
@@ -812,6 +797,57 @@ async fn add_member(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The team form's suggestions: `<option>`s for its datalist.
+#[derive(Template)]
+#[template(path = "_team_candidates.html")]
+struct CandidateOptions {
+    /// (e-mail, name and agency)
+    candidates: Vec<(String, String)>,
+}
+
+/// Suggestions for the e-mail field of the team form, asked for by htmx as the person types.
+/// Takes `role` and `q`, or the form's own field names (`team_role`, `member_email`), which is
+/// what htmx sends.
+async fn team_candidates(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let get = |names: [&str; 2]| {
+        params
+            .iter()
+            .find(|(k, _)| names.contains(&k.as_str()))
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    };
+    let found = match get(["role", "team_role"]).parse::<TeamRole>() {
+        Ok(role) => {
+            state
+                .app
+                .team_candidates(actor, id, role, get(["q", "member_email"]), Utc::now())
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    let candidates = match found {
+        Ok(people) => people
+            .into_iter()
+            .map(|c| {
+                (
+                    c.email.to_string(),
+                    format!("{} ({})", c.display_name, c.agency_name),
+                )
+            })
+            .collect(),
+        // Too little typed yet: nothing to suggest, which is not an error while typing.
+        Err(AppError::InvalidInput(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(render(&CandidateOptions { candidates }))
 }
 
 async fn end_member(
