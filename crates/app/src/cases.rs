@@ -132,6 +132,72 @@ pub struct CaseView {
     pub scores: Vec<crate::ScoreEntry>,
     /// The instruments the viewer may record scores of.
     pub may_score: Vec<containment_domain::instrument::Instrument>,
+    /// Every obligation of the case, most urgent first; `None` when the viewer may not read
+    /// them.
+    pub obligations: Option<Vec<crate::ObligationView>>,
+}
+
+/// Each treatment information category with the record kind that guards it.
+const TREATMENT_CATEGORIES: [(access::InformationCategory, RecordKind); 6] = [
+    (
+        access::InformationCategory::Progress,
+        RecordKind::TreatmentProgress,
+    ),
+    (
+        access::InformationCategory::AttendanceDetail,
+        RecordKind::AttendanceDetail,
+    ),
+    (
+        access::InformationCategory::DynamicRiskDiscussion,
+        RecordKind::DynamicRiskDiscussion,
+    ),
+    (
+        access::InformationCategory::Disclosures,
+        RecordKind::Disclosure,
+    ),
+    (
+        access::InformationCategory::MonthlyReports,
+        RecordKind::MonthlyReport,
+    ),
+    (
+        access::InformationCategory::SubstanceUse,
+        RecordKind::SubstanceUseTreatment,
+    ),
+];
+
+/// Active members of `team` serving without the certification their role requires on `day`
+/// (R10), in people's words.
+fn certification_issues(
+    team: &[TeamMemberRecord],
+    certifications: &[containment_storage::CertificationRecord],
+    day: NaiveDate,
+) -> Vec<String> {
+    let mut issues = Vec::new();
+    for m in team.iter().filter(|m| m.active_on(day)) {
+        let Some(kind) = crate::certifications::required_for(m.team_role) else {
+            continue;
+        };
+        let held: Vec<_> = certifications
+            .iter()
+            .filter(|c| {
+                if kind.held_by_agency() {
+                    c.holder_agency_id == Some(m.agency_id)
+                } else {
+                    c.holder_user_id == Some(m.user_id)
+                }
+            })
+            .cloned()
+            .collect();
+        if !crate::certifications::holds_valid(&held, kind, &[day]) {
+            issues.push(format!(
+                "{} serves as {} without a current {}",
+                m.user_name,
+                m.team_role.label(),
+                kind.label()
+            ));
+        }
+    }
+    issues
 }
 
 impl CaseView {
@@ -218,6 +284,39 @@ pub fn team_gaps(
         .collect()
 }
 
+/// How `actor` stands on `day` to a case whose memberships (every episode) are `team`.
+pub(crate) fn relationships_in(
+    actor: &Actor,
+    supervisee: &SuperviseeRecord,
+    team: &[TeamMemberRecord],
+    day: NaiveDate,
+) -> Vec<Relationship> {
+    let Some(user) = actor.user.as_ref() else {
+        return Vec::new();
+    };
+    let mut rels: Vec<Relationship> = team
+        .iter()
+        .filter(|m| m.user_id == user.id && m.active_on(day))
+        .map(|m| Relationship::TeamMember {
+            team_role: m.team_role,
+        })
+        .collect();
+    // Officer supervisors oversee the officers of their own agency.
+    if user.roles.contains(&Role::OfficerSupervisor)
+        && team.iter().any(|m| {
+            m.active_on(day)
+                && m.team_role == TeamRole::SupervisingOfficer
+                && m.agency_id == user.agency_id
+        })
+    {
+        rels.push(Relationship::SupervisorOfMember);
+    }
+    if user.roles.contains(&Role::AgencyAdmin) && user.agency_id == supervisee.owning_agency_id {
+        rels.push(Relationship::AdminOfOwningAgency);
+    }
+    rels
+}
+
 impl App {
     /// How `actor` stands to the supervisee's case on `day`.
     pub(crate) async fn relationships(
@@ -227,32 +326,17 @@ impl App {
         supervisee: &SuperviseeRecord,
         day: NaiveDate,
     ) -> Result<Vec<Relationship>, AppError> {
-        let Some(user) = actor.user.as_ref() else {
+        if actor.user.is_none() {
             return Ok(Vec::new());
-        };
-        let mut rels: Vec<Relationship> = tx
-            .team_roles_of(user.id, supervisee.id, day)
+        }
+        let episode_ids: Vec<i64> = tx
+            .episodes(supervisee.id)
             .await?
-            .into_iter()
-            .map(|team_role| Relationship::TeamMember { team_role })
+            .iter()
+            .map(|e| e.id)
             .collect();
-        if user.roles.contains(&Role::OfficerSupervisor) {
-            // Officer supervisors oversee the officers of their own agency.
-            for member_id in tx.team_user_ids(supervisee.id, day).await? {
-                if let Some(member) = tx.user(member_id).await?
-                    && member.agency_id == user.agency_id
-                    && member.roles.contains(&Role::SupervisingOfficer)
-                {
-                    rels.push(Relationship::SupervisorOfMember);
-                    break;
-                }
-            }
-        }
-        if user.roles.contains(&Role::AgencyAdmin) && user.agency_id == supervisee.owning_agency_id
-        {
-            rels.push(Relationship::AdminOfOwningAgency);
-        }
-        Ok(rels)
+        let team = tx.team(&episode_ids).await?;
+        Ok(relationships_in(actor, supervisee, &team, day))
     }
 
     /// Records a denial and turns it into the answer the policy chose (404 hides the case).
@@ -587,31 +671,38 @@ impl App {
         now: DateTime<Utc>,
         today: NaiveDate,
     ) -> Result<CaseView, AppError> {
+        self.case_view_with(actor, supervisee_id, now, today, false)
+            .await
+    }
+
+    /// The case page: the case as [`App::case_view`] gives it, with its obligations computed in
+    /// the same read (`None` when the viewer may not read them).
+    pub async fn case_page(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> Result<CaseView, AppError> {
+        self.case_view_with(actor, supervisee_id, now, today, true)
+            .await
+    }
+
+    async fn case_view_with(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+        with_obligations: bool,
+    ) -> Result<CaseView, AppError> {
         let tx = self.store.begin_read().await?;
-        let Some(supervisee) = tx.supervisee(supervisee_id).await? else {
-            let decision = Decision::Deny {
-                reason: access::DenyReason::NoRelationshipToCase,
-                visibility: access::Visibility::NotFound,
-            };
-            return Err(self
-                .case_denied(tx, actor, "case_read", supervisee_id, &decision, now)
-                .await);
-        };
-        let relationships = self.relationships(&tx, actor, &supervisee, today).await?;
-        let episodes = tx.episodes(supervisee_id).await?;
-        let (coverage, waiver_records) =
-            crate::waivers::case_waivers(&tx, supervisee_id, &episodes, today).await?;
+        let (tx, case) = self
+            .case_access_on(tx, actor, "case_read", supervisee_id, now, today)
+            .await?;
         let decide = |action, kind| match actor.policy_actor() {
-            Some(who) => access::decide(
-                &who,
-                &Subject::Case {
-                    relationships: &relationships,
-                    waivers: &coverage,
-                },
-                action,
-                kind,
-            ),
-            None => decide_on_case(actor, &relationships, action, kind),
+            Some(_) => case.decide(actor, action, kind),
+            None => decide_on_case(actor, &case.relationships, action, kind),
         };
         let read = decide(Action::Read, RecordKind::Supervisee);
         if !read.is_allowed() {
@@ -622,107 +713,102 @@ impl App {
         let may_manage_team = decide(Action::Create, RecordKind::TeamMembership).is_allowed();
         let may_read_team = decide(Action::Read, RecordKind::TeamMembership).is_allowed();
         let may_read_waivers = decide(Action::Read, RecordKind::Waiver).is_allowed();
-        let treatment_access = [
-            (
-                access::InformationCategory::Progress,
-                RecordKind::TreatmentProgress,
-            ),
-            (
-                access::InformationCategory::AttendanceDetail,
-                RecordKind::AttendanceDetail,
-            ),
-            (
-                access::InformationCategory::DynamicRiskDiscussion,
-                RecordKind::DynamicRiskDiscussion,
-            ),
-            (
-                access::InformationCategory::Disclosures,
-                RecordKind::Disclosure,
-            ),
-            (
-                access::InformationCategory::MonthlyReports,
-                RecordKind::MonthlyReport,
-            ),
-            (
-                access::InformationCategory::SubstanceUse,
-                RecordKind::SubstanceUseTreatment,
-            ),
-        ]
-        .into_iter()
-        .map(|(category, kind)| {
-            let d = decide(Action::Read, kind);
-            (category, if d.is_allowed() { d.waiver() } else { None })
-        })
-        .collect();
-        let waiver_missing = !crate::waivers::court_waiver_in_force(&coverage);
-        let ids: Vec<i64> = episodes.iter().map(|e| e.id).collect();
+        let may_read_obligations =
+            with_obligations && decide(Action::Read, RecordKind::Obligation).is_allowed();
+        let treatment_access = TREATMENT_CATEGORIES
+            .iter()
+            .map(|&(category, kind)| {
+                let d = decide(Action::Read, kind);
+                (category, if d.is_allowed() { d.waiver() } else { None })
+            })
+            .collect();
+        let waiver_missing = !crate::waivers::court_waiver_in_force(&case.coverage);
         let team = if may_read_team {
-            tx.team(&ids).await?
+            case.team.clone()
         } else {
             Vec::new()
         };
-        let team_gaps = episodes
+        let team_gaps = case
+            .episodes
             .iter()
             .find(|e| e.actual_end.is_none())
             .map(|e| team_gaps(e, &team, today))
             .unwrap_or_default();
-        let mut certification_issues = Vec::new();
-        for m in team.iter().filter(|m| m.active_on(today)) {
-            let Some(kind) = crate::certifications::required_for(m.team_role) else {
-                continue;
-            };
-            let certs = if kind.held_by_agency() {
-                tx.certifications_of(&[], &[m.agency_id]).await?
-            } else {
-                tx.certifications_of(&[m.user_id], &[]).await?
-            };
-            if !crate::certifications::holds_valid(&certs, kind, &[today]) {
-                certification_issues.push(format!(
-                    "{} serves as {} without a current {}",
-                    m.user_name,
-                    m.team_role.label(),
-                    kind.label()
-                ));
-            }
-        }
-        let case = crate::documents::CaseAccess {
-            supervisee,
-            relationships,
-            episodes,
-            coverage,
-        };
+        // Every member's certifications, and their agencies', in one read: the page's R10
+        // warnings and the obligations both use them.
+        let mut user_ids: Vec<i64> = case.team.iter().map(|m| m.user_id).collect();
+        user_ids.sort_unstable();
+        user_ids.dedup();
+        let mut agency_ids: Vec<i64> = case.team.iter().map(|m| m.agency_id).collect();
+        agency_ids.sort_unstable();
+        agency_ids.dedup();
+        let certifications = tx.certifications_of(&user_ids, &agency_ids).await?;
+        let certification_issues = certification_issues(&team, &certifications, today);
         let documents =
             crate::documents::visible_documents(actor, &case, tx.documents(supervisee_id).await?);
         let timeline = crate::timeline::timeline(&tx, actor, &case).await?;
-        let scores = crate::scores::visible_scores(&tx, actor, &case, &self.calendar).await?;
+        let policies = crate::compliance::load_policies(&tx).await?;
+        let stored_scores = tx.scores(supervisee_id).await?;
+        let steps = if stored_scores.is_empty() {
+            Vec::new()
+        } else {
+            tx.score_steps(supervisee_id).await?
+        };
+        let scores = crate::scores::visible_scores(
+            &tx,
+            actor,
+            &case,
+            &stored_scores,
+            &steps,
+            &policies,
+            &self.calendar,
+        )
+        .await?;
+        let obligations = if may_read_obligations {
+            let records = crate::compliance::CaseRecords {
+                supervisees: vec![case.supervisee.clone()],
+                episodes: case.episodes.clone(),
+                team: case.team.clone(),
+                certifications,
+                waivers: case.waivers.clone(),
+                scores: stored_scores,
+                steps,
+                treatment: crate::compliance::TreatmentRecords::load(&tx, &[supervisee_id]).await?,
+            };
+            let list = self.obligations_of(records, &policies, today);
+            AuditEntry::new("obligations_read", Outcome::Success, now)
+                .by(actor)
+                .object("supervisee", supervisee_id)
+                .detail(format!("as of {today}"))
+                .write(&tx)
+                .await?;
+            Some(list)
+        } else {
+            None
+        };
         let may_score = containment_domain::instrument::Instrument::ALL
             .iter()
             .copied()
-            .filter(|i| {
-                case.decide(actor, Action::Create, crate::score_kind(*i))
-                    .is_allowed()
-            })
+            .filter(|i| decide(Action::Create, crate::score_kind(*i)).is_allowed())
             .collect();
         let upload_kinds = containment_domain::document::DocumentKind::ALL
             .iter()
             .copied()
-            .filter(|k| {
-                case.decide(actor, Action::Create, k.record_kind())
-                    .is_allowed()
-            })
+            .filter(|k| decide(Action::Create, k.record_kind()).is_allowed())
             .collect();
-        let crate::documents::CaseAccess {
-            supervisee,
-            relationships,
-            episodes,
-            ..
-        } = case;
         AuditEntry::new("case_read", Outcome::Success, now)
             .by(actor)
             .object("supervisee", supervisee_id)
             .write(&tx)
             .await?;
         tx.commit().await?;
+        let crate::documents::CaseAccess {
+            supervisee,
+            relationships,
+            episodes,
+            waivers,
+            ..
+        } = case;
         Ok(CaseView {
             scores,
             may_score,
@@ -736,13 +822,14 @@ impl App {
             may_manage_team,
             certification_issues,
             waivers: if may_read_waivers {
-                waiver_records
+                waivers
             } else {
                 Vec::new()
             },
             waiver_missing,
             treatment_access,
             relationships,
+            obligations,
         })
     }
 

@@ -19,7 +19,11 @@ use containment_domain::compliance::{
 use containment_domain::policy::{Overrides, RuleId};
 use containment_domain::score_chain::StepDone;
 use containment_domain::treatment::{ContactSide, TreatmentKind};
-use containment_storage::{CountyPolicyRecord, ExemptionRecord, NotificationRecord, Tx};
+use containment_storage::{
+    AssessmentRecord, CertificationRecord, ContactRecord, CountyPolicyRecord, EpisodeRecord,
+    ExemptionRecord, NotificationRecord, ScoreRecord, SelfReportRecord, StepRecord,
+    SuperviseeRecord, TeamMemberRecord, TreatmentRecord, Tx, WaiverRecord,
+};
 
 use crate::actor::{Actor, AuditEntry};
 use crate::{App, AppError};
@@ -120,28 +124,93 @@ fn group<T>(items: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
     map
 }
 
-async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(), AppError> {
-    let supervisees: HashMap<i64, _> = tx
-        .supervisees_brief(ids)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    let episodes = tx.episodes_of(ids).await?;
-    let episode_owner: HashMap<i64, i64> =
-        episodes.iter().map(|e| (e.id, e.supervisee_id)).collect();
-    let episode_ids: Vec<i64> = episodes.iter().map(|e| e.id).collect();
-    let mut team_all = Vec::new();
-    for chunk in episode_ids.chunks(LOAD_CHUNK) {
-        team_all.extend(tx.team(chunk).await?);
+/// What the engine reads about a set of cases, as stored.
+#[derive(Default)]
+pub(crate) struct CaseRecords {
+    pub supervisees: Vec<SuperviseeRecord>,
+    pub episodes: Vec<EpisodeRecord>,
+    pub team: Vec<TeamMemberRecord>,
+    /// Certifications of the team's members (their own and their agencies').
+    pub certifications: Vec<CertificationRecord>,
+    pub waivers: Vec<WaiverRecord>,
+    pub scores: Vec<ScoreRecord>,
+    pub steps: Vec<StepRecord>,
+    pub treatment: TreatmentRecords,
+}
+
+/// The treatment side of the cases' records, read in one round of queries.
+#[derive(Default)]
+pub(crate) struct TreatmentRecords {
+    exemptions: Vec<ExemptionRecord>,
+    treatments: Vec<TreatmentRecord>,
+    contacts: Vec<ContactRecord>,
+    reports: Vec<(i64, DateTime<Utc>, Option<DateTime<Utc>>)>,
+    self_reports: Vec<SelfReportRecord>,
+    polygraphs: Vec<(i64, NaiveDate)>,
+    assessments: Vec<AssessmentRecord>,
+}
+
+impl TreatmentRecords {
+    pub(crate) async fn load(tx: &Tx, ids: &[i64]) -> Result<Self, AppError> {
+        Ok(TreatmentRecords {
+            exemptions: tx.approved_exemptions_of(ids).await?,
+            treatments: tx.treatments_of(ids).await?,
+            contacts: tx.contacts_of(ids).await?,
+            // A signed monthly report is the provider's written communication to the officer
+            // on the day it was signed; the officer's acknowledgement documents the officer's
+            // side (R1).
+            reports: tx.signed_report_dates_of(ids).await?,
+            self_reports: tx.self_reports_of(ids).await?,
+            polygraphs: tx.maintenance_polygraphs_of(ids).await?,
+            assessments: tx.assessments_of(ids).await?,
+        })
     }
-    let mut user_ids: Vec<i64> = team_all.iter().map(|m| m.user_id).collect();
+}
+
+async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(), AppError> {
+    let supervisees = tx.supervisees_brief(ids).await?;
+    let episodes = tx.episodes_of(ids).await?;
+    let episode_ids: Vec<i64> = episodes.iter().map(|e| e.id).collect();
+    let mut team = Vec::new();
+    for chunk in episode_ids.chunks(LOAD_CHUNK) {
+        team.extend(tx.team(chunk).await?);
+    }
+    let mut user_ids: Vec<i64> = team.iter().map(|m| m.user_id).collect();
     user_ids.sort_unstable();
     user_ids.dedup();
     let mut certifications = Vec::new();
     for chunk in user_ids.chunks(LOAD_CHUNK) {
         certifications.extend(tx.certifications_of(chunk, &[]).await?);
     }
+    let records = CaseRecords {
+        supervisees,
+        episodes,
+        team,
+        certifications,
+        waivers: tx.waivers_of(ids).await?,
+        scores: tx.scores_of(ids).await?,
+        steps: tx.score_steps_of(ids).await?,
+        treatment: TreatmentRecords::load(tx, ids).await?,
+    };
+    assemble(ids, records, out);
+    Ok(())
+}
+
+/// The engine's facts of each case in `ids` (in that order) from their stored records.
+pub(crate) fn assemble(ids: &[i64], records: CaseRecords, out: &mut Vec<LoadedCase>) {
+    let CaseRecords {
+        supervisees,
+        episodes,
+        team: team_all,
+        certifications,
+        waivers,
+        scores,
+        steps,
+        treatment,
+    } = records;
+    let supervisees: HashMap<i64, _> = supervisees.into_iter().map(|s| (s.id, s)).collect();
+    let episode_owner: HashMap<i64, i64> =
+        episodes.iter().map(|e| (e.id, e.supervisee_id)).collect();
     let certifications: Vec<CertificationFact> = certifications
         .iter()
         .filter(|c| {
@@ -164,18 +233,25 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
     let mut team = group(team_all, |m| {
         episode_owner.get(&m.episode_id).copied().unwrap_or(0)
     });
-    let mut waivers = group(tx.waivers_of(ids).await?, |w| w.supervisee_id);
-    let mut scores = group(tx.scores_of(ids).await?, |s| s.supervisee_id);
-    let mut steps = group(tx.score_steps_of(ids).await?, |s| s.supervisee_id);
-    let mut exemptions = group(tx.approved_exemptions_of(ids).await?, |e| e.supervisee_id);
-    let mut treatments = group(tx.treatments_of(ids).await?, |t| t.supervisee_id);
-    let mut contacts = group(tx.contacts_of(ids).await?, |c| c.supervisee_id);
-    // A signed monthly report is the provider's written communication to the officer on the
-    // day it was signed; the officer's acknowledgement documents the officer's side (R1).
-    let mut reports = group(tx.signed_report_dates_of(ids).await?, |r| r.0);
-    let mut self_reports = group(tx.self_reports_of(ids).await?, |r| r.supervisee_id);
-    let mut polygraphs = group(tx.maintenance_polygraphs_of(ids).await?, |p| p.0);
-    let mut assessments = group(tx.assessments_of(ids).await?, |a| a.supervisee_id);
+    let mut waivers = group(waivers, |w| w.supervisee_id);
+    let mut scores = group(scores, |s| s.supervisee_id);
+    let mut steps = group(steps, |s| s.supervisee_id);
+    let TreatmentRecords {
+        exemptions,
+        treatments,
+        contacts,
+        reports,
+        self_reports,
+        polygraphs,
+        assessments,
+    } = treatment;
+    let mut exemptions = group(exemptions, |e| e.supervisee_id);
+    let mut treatments = group(treatments, |t| t.supervisee_id);
+    let mut contacts = group(contacts, |c| c.supervisee_id);
+    let mut reports = group(reports, |r| r.0);
+    let mut self_reports = group(self_reports, |r| r.supervisee_id);
+    let mut polygraphs = group(polygraphs, |p| p.0);
+    let mut assessments = group(assessments, |a| a.supervisee_id);
     for id in ids {
         let Some(s) = supervisees.get(id) else {
             continue;
@@ -323,7 +399,6 @@ async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(
                 .collect(),
         });
     }
-    Ok(())
 }
 
 fn view(case: &LoadedCase, o: Obligation) -> ObligationView {
@@ -590,6 +665,26 @@ impl App {
             .await?;
         tx.commit().await?;
         Ok(out)
+    }
+
+    /// Every obligation of the cases in `records` as of `today`, most urgent first.
+    pub(crate) fn obligations_of(
+        &self,
+        records: CaseRecords,
+        policies: &Policies,
+        today: NaiveDate,
+    ) -> Vec<ObligationView> {
+        let ids: Vec<i64> = records.supervisees.iter().map(|s| s.id).collect();
+        let mut loaded = Vec::new();
+        assemble(&ids, records, &mut loaded);
+        let mut out = Vec::new();
+        for case in &loaded {
+            evaluate_case(case, policies, &self.calendar, today, &mut |o| {
+                out.push(view(case, o));
+            });
+        }
+        out.sort_by(|a, b| compliance::task_order(&a.obligation, &b.obligation));
+        out
     }
 
     /// Everything the signed-in person must do on the cases they serve: overdue first, then

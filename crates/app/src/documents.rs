@@ -9,7 +9,7 @@ use containment_domain::document::{DocumentKind, check_document};
 use containment_domain::waiver::CaseWaivers;
 use containment_storage::{
     DocumentRecord, EpisodeRecord, NewDocument, NotificationRecord, SuperviseeRecord,
-    TeamMemberRecord, Tx,
+    TeamMemberRecord, Tx, WaiverRecord,
 };
 
 use crate::actor::{Actor, AuditEntry};
@@ -21,7 +21,11 @@ pub(crate) struct CaseAccess {
     pub supervisee: SuperviseeRecord,
     pub relationships: Vec<Relationship>,
     pub episodes: Vec<EpisodeRecord>,
+    /// Every membership of every episode, past and present.
+    pub team: Vec<TeamMemberRecord>,
     pub coverage: CaseWaivers,
+    /// The waivers behind `coverage`, as stored.
+    pub waivers: Vec<WaiverRecord>,
 }
 
 impl CaseAccess {
@@ -47,19 +51,12 @@ impl CaseAccess {
 
 impl CaseAccess {
     /// The case's team members serving on `day` in one of `roles`, over all its episodes.
-    pub async fn members_in(
-        &self,
-        tx: &Tx,
-        day: NaiveDate,
-        roles: &[access::TeamRole],
-    ) -> Result<Vec<TeamMemberRecord>, AppError> {
-        let ids: Vec<i64> = self.episodes.iter().map(|e| e.id).collect();
-        Ok(tx
-            .team(&ids)
-            .await?
-            .into_iter()
+    pub fn members_in(&self, day: NaiveDate, roles: &[access::TeamRole]) -> Vec<TeamMemberRecord> {
+        self.team
+            .iter()
             .filter(|m| m.active_on(day) && roles.contains(&m.team_role))
-            .collect())
+            .cloned()
+            .collect()
     }
 
     /// Sends `note` (its `user_id` aside) to each of `users` on this case, once each.
@@ -117,7 +114,20 @@ impl App {
         supervisee_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(Tx, CaseAccess), AppError> {
-        let today = local_date(now);
+        self.case_access_on(tx, actor, action, supervisee_id, now, local_date(now))
+            .await
+    }
+
+    /// As [`App::case_access`], with relationships and waivers as they stand on `today`.
+    pub(crate) async fn case_access_on(
+        &self,
+        tx: Tx,
+        actor: &Actor,
+        action: &str,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> Result<(Tx, CaseAccess), AppError> {
         let Some(supervisee) = tx.supervisee(supervisee_id).await? else {
             let decision = Decision::Deny {
                 reason: access::DenyReason::NoRelationshipToCase,
@@ -127,9 +137,11 @@ impl App {
                 .case_denied(tx, actor, action, supervisee_id, &decision, now)
                 .await);
         };
-        let relationships = self.relationships(&tx, actor, &supervisee, today).await?;
         let episodes = tx.episodes(supervisee_id).await?;
-        let (coverage, _) =
+        let episode_ids: Vec<i64> = episodes.iter().map(|e| e.id).collect();
+        let team = tx.team(&episode_ids).await?;
+        let relationships = crate::cases::relationships_in(actor, &supervisee, &team, today);
+        let (coverage, waivers) =
             crate::waivers::case_waivers(&tx, supervisee_id, &episodes, today).await?;
         Ok((
             tx,
@@ -137,7 +149,9 @@ impl App {
                 supervisee,
                 relationships,
                 episodes,
+                team,
                 coverage,
+                waivers,
             },
         ))
     }

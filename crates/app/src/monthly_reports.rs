@@ -500,8 +500,7 @@ impl App {
     ) -> Result<(), AppError> {
         let today = local_date(now);
         let officers: Vec<i64> = case
-            .members_in(tx, today, &[TeamRole::SupervisingOfficer])
-            .await?
+            .members_in(today, &[TeamRole::SupervisingOfficer])
             .into_iter()
             .map(|m| m.user_id)
             .collect();

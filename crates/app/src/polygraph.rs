@@ -415,9 +415,7 @@ impl App {
     ) -> Result<(), AppError> {
         let today = local_date(now);
         let case_id = case.supervisee.id;
-        let sides = case
-            .members_in(tx, today, &crate::treatment::TREATMENT_SIDES)
-            .await?;
+        let sides = case.members_in(today, &crate::treatment::TREATMENT_SIDES);
         case.notify(
             tx,
             sides.iter().map(|m| m.user_id),

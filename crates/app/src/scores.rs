@@ -556,40 +556,48 @@ pub(crate) async fn visible_scores(
     tx: &Tx,
     actor: &Actor,
     case: &CaseAccess,
+    scores: &[containment_storage::ScoreRecord],
+    steps: &[StepRecord],
+    policies: &crate::compliance::Policies,
     default_calendar: &Calendar,
 ) -> Result<Vec<ScoreEntry>, AppError> {
-    let scores = tx.scores(case.supervisee.id).await?;
     if scores.is_empty() {
         return Ok(Vec::new());
     }
     // Deadlines follow the county's own calendar and numbers, as the obligations do.
-    let policies = crate::compliance::load_policies(tx).await?;
     let (overrides, calendar) = policies.for_county(
         crate::compliance::case_county(&case.episodes),
         default_calendar,
     );
-    let steps = tx.score_steps(case.supervisee.id).await?;
-    let mut names = std::collections::HashMap::new();
+    // Scorers are mostly on the team; the others' names are read in one statement.
+    let mut names: std::collections::HashMap<i64, String> = case
+        .team
+        .iter()
+        .map(|m| (m.user_id, m.user_name.clone()))
+        .collect();
+    let mut missing: Vec<i64> = scores
+        .iter()
+        .map(|s| s.scorer_user_id)
+        .filter(|id| !names.contains_key(id))
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    if !missing.is_empty() {
+        names.extend(tx.user_names(&missing).await?);
+    }
     let mut out = Vec::new();
-    for record in scores {
+    for record in scores.iter().cloned() {
         if !case
             .decide(actor, Action::Read, score_kind(record.instrument))
             .is_allowed()
         {
             continue;
         }
-        let scorer_name = match names.get(&record.scorer_user_id) {
-            Some(n) => String::clone(n),
-            None => {
-                let n = tx
-                    .user(record.scorer_user_id)
-                    .await?
-                    .map_or_else(|| "unknown".to_owned(), |u| u.display_name);
-                names.insert(record.scorer_user_id, n.clone());
-                n
-            }
-        };
-        let done = done_steps(&steps, record.id);
+        let scorer_name = names
+            .get(&record.scorer_user_id)
+            .cloned()
+            .unwrap_or_else(|| "unknown".to_owned());
+        let done = done_steps(steps, record.id);
         let waiting = score_chain::waiting_on(
             record.instrument,
             record.scored_on,

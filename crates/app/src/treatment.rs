@@ -202,8 +202,7 @@ impl App {
         }
         // The treating provider is the case's provider, certified when treatment starts (R10).
         if !case
-            .members_in(&tx, today, &PROVIDER_ROLES)
-            .await?
+            .members_in(today, &PROVIDER_ROLES)
             .iter()
             .any(|m| m.user_id == provider)
         {
@@ -568,9 +567,7 @@ impl App {
             )
             .await?;
         let due = Calendar::california().add_working_days(on, SELF_REPORT_WORKING_DAYS);
-        let sides = case
-            .members_in(&tx, local_date(now), &TREATMENT_SIDES)
-            .await?;
+        let sides = case.members_in(local_date(now), &TREATMENT_SIDES);
         case.notify(
             &tx,
             sides.iter().map(|m| m.user_id),

@@ -8,12 +8,13 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    Statement,
 };
 
 use crate::entity::{
     app_user, court_case, supervisee, supervisee_alias, supervision_episode, team_member,
 };
-use crate::{StorageError, Tx};
+use crate::{Backend, StorageError, Tx};
 
 #[derive(Debug, Clone)]
 pub struct NewSupervisee {
@@ -254,22 +255,37 @@ impl Tx {
         let Some(m) = supervisee::Entity::find_by_id(id).one(&self.txn).await? else {
             return Ok(None);
         };
-        let aliases = supervisee_alias::Entity::find()
-            .filter(supervisee_alias::Column::SuperviseeId.eq(id))
-            .order_by_asc(supervisee_alias::Column::Id)
-            .all(&self.txn)
-            .await?
-            .into_iter()
-            .map(|a| a.name)
-            .collect();
-        let court_cases = court_case::Entity::find()
-            .filter(court_case::Column::SuperviseeId.eq(id))
-            .order_by_asc(court_case::Column::Id)
-            .all(&self.txn)
-            .await?
-            .into_iter()
-            .map(|c| c.number)
-            .collect();
+        // Aliases and court case numbers in one statement.
+        let (first, second) = match self.backend {
+            Backend::Sqlite => ("?", "?"),
+            Backend::Postgres => ("$1", "$1"),
+        };
+        let rows = self
+            .txn
+            .query_all_raw(Statement::from_sql_and_values(
+                self.db_backend(),
+                format!(
+                    "SELECT 0 AS part, id, name AS text FROM supervisee_alias \
+                     WHERE supervisee_id = {first} \
+                     UNION ALL SELECT 1 AS part, id, number AS text FROM court_case \
+                     WHERE supervisee_id = {second} ORDER BY part, id"
+                ),
+                match self.backend {
+                    Backend::Sqlite => vec![id.into(), id.into()],
+                    Backend::Postgres => vec![id.into()],
+                },
+            ))
+            .await?;
+        let (mut aliases, mut court_cases) = (Vec::new(), Vec::new());
+        for row in rows {
+            let part: i32 = row.try_get("", "part")?;
+            let text: String = row.try_get("", "text")?;
+            if part == 0 {
+                aliases.push(text);
+            } else {
+                court_cases.push(text);
+            }
+        }
         Ok(Some(SuperviseeRecord {
             id: m.id,
             legal_name: m.legal_name,
@@ -417,27 +433,25 @@ impl Tx {
         if episode_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let members = team_member::Entity::find()
+        // One statement: each membership with its member's name and agency.
+        team_member::Entity::find()
             .filter(team_member::Column::EpisodeId.is_in(episode_ids.iter().copied()))
+            .find_also_related(app_user::Entity)
             .order_by_asc(team_member::Column::StartDate)
             .order_by_asc(team_member::Column::Id)
             .all(&self.txn)
-            .await?;
-        let user_ids: Vec<i64> = members.iter().map(|m| m.user_id).collect();
-        let users = app_user::Entity::find()
-            .filter(app_user::Column::Id.is_in(user_ids))
-            .all(&self.txn)
-            .await?;
-        members
+            .await?
             .into_iter()
-            .map(|m| {
-                let user = users.iter().find(|u| u.id == m.user_id);
+            .map(|(m, user)| {
                 Ok(TeamMemberRecord {
                     team_role: m.team_role.parse().map_err(corrupt)?,
                     id: m.id,
                     episode_id: m.episode_id,
                     user_id: m.user_id,
-                    user_name: user.map(|u| u.display_name.clone()).unwrap_or_default(),
+                    user_name: user
+                        .as_ref()
+                        .map(|u| u.display_name.clone())
+                        .unwrap_or_default(),
                     agency_id: user.map_or(0, |u| u.agency_id),
                     start_date: m.start_date,
                     end_date: m.end_date,

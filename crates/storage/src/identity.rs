@@ -287,24 +287,37 @@ impl Tx {
     }
 
     async fn stored_user(&self, row: app_user::Model) -> Result<StoredUser, StorageError> {
-        Ok(StoredUser {
-            roles: self.roles_of(row.id).await?,
-            id: row.id,
-            agency_id: row.agency_id,
-            email: Email::parse(&row.email).map_err(corrupt)?,
-            display_name: row.display_name,
-            must_change_password: row.must_change_password,
-            disabled: row.disabled_at.is_some(),
-            locked: row.locked_at.is_some(),
-            mfa_enrolled: row.totp_enrolled_at.is_some(),
-        })
+        let roles = self.roles_of(row.id).await?;
+        user_of(row, roles)
     }
 
+    /// The display names of these users, in one statement.
+    pub async fn user_names(&self, ids: &[i64]) -> Result<Vec<(i64, String)>, StorageError> {
+        Ok(app_user::Entity::find()
+            .filter(app_user::Column::Id.is_in(ids.iter().copied()))
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect())
+    }
+
+    /// One account with its roles, in one statement (every request's sign-in check reads it).
     pub async fn user(&self, id: i64) -> Result<Option<StoredUser>, StorageError> {
-        match app_user::Entity::find_by_id(id).one(&self.txn).await? {
-            Some(row) => Ok(Some(self.stored_user(row).await?)),
-            None => Ok(None),
-        }
+        let Some((row, roles)) = app_user::Entity::find_by_id(id)
+            .find_with_related(user_role::Entity)
+            .all(&self.txn)
+            .await?
+            .pop()
+        else {
+            return Ok(None);
+        };
+        let mut roles = roles
+            .into_iter()
+            .map(|r| r.role.parse::<Role>().map_err(corrupt))
+            .collect::<Result<Vec<Role>, _>>()?;
+        roles.sort_by_key(|r| r.code());
+        Ok(Some(user_of(row, roles)?))
     }
 
     pub async fn user_by_email(&self, email: &Email) -> Result<Option<StoredUser>, StorageError> {
@@ -453,17 +466,8 @@ impl Tx {
         }
         rows.into_iter()
             .map(|row| {
-                Ok(StoredUser {
-                    roles: roles.remove(&row.id).unwrap_or_default(),
-                    id: row.id,
-                    agency_id: row.agency_id,
-                    email: Email::parse(&row.email).map_err(corrupt)?,
-                    display_name: row.display_name,
-                    must_change_password: row.must_change_password,
-                    disabled: row.disabled_at.is_some(),
-                    locked: row.locked_at.is_some(),
-                    mfa_enrolled: row.totp_enrolled_at.is_some(),
-                })
+                let own = roles.remove(&row.id).unwrap_or_default();
+                user_of(row, own)
             })
             .collect()
     }
@@ -673,4 +677,18 @@ impl Tx {
             .count(&self.txn)
             .await?)
     }
+}
+
+fn user_of(row: app_user::Model, roles: Vec<Role>) -> Result<StoredUser, StorageError> {
+    Ok(StoredUser {
+        roles,
+        id: row.id,
+        agency_id: row.agency_id,
+        email: Email::parse(&row.email).map_err(corrupt)?,
+        display_name: row.display_name,
+        must_change_password: row.must_change_password,
+        disabled: row.disabled_at.is_some(),
+        locked: row.locked_at.is_some(),
+        mfa_enrolled: row.totp_enrolled_at.is_some(),
+    })
 }

@@ -308,6 +308,45 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// The supervising officer with the largest caseload (of demo data, say), the size of that
+    /// caseload and the first case on it.
+    pub async fn busiest_officer(&self) -> Option<(StoredUser, u64, i64)> {
+        let now = Utc::now();
+        let mut busiest: Option<(StoredUser, u64, i64)> = None;
+        for user in self.app.users(&Actor::console()).await.ok()? {
+            if !user.roles.contains(&Role::SupervisingOfficer) {
+                continue;
+            }
+            let actor = Actor {
+                user: Some(user.clone()),
+                channel: containment_app::Channel::Console,
+                client: Default::default(),
+            };
+            let query = containment_app::CaseloadQuery {
+                per_page: 1,
+                ..Default::default()
+            };
+            let (rows, total) = self
+                .app
+                .caseload(
+                    &actor,
+                    &query,
+                    now,
+                    containment_domain::case::local_date(now),
+                )
+                .await
+                .ok()?;
+            if let Some(first) = rows.first()
+                && busiest.as_ref().is_none_or(|b| total > b.1)
+            {
+                busiest = Some((user, total, first.row.supervisee_id));
+            }
+        }
+        busiest
+    }
+}
+
 /// The password test users choose at first sign-in.
 pub const NEW_PASSWORD: &str = "violet tractor harbour 42";
 

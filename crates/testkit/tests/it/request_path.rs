@@ -17,7 +17,77 @@ both_backends!(
     every_answered_read_has_its_audit_event_in_the_chain,
     a_read_transaction_refuses_to_write_and_waits_for_no_writer,
     readiness_names_a_schema_newer_than_the_binary,
+    a_case_page_costs_few_statements,
 );
+
+/// At most this many SQL statements for one view of a case page: the sign-in check (2), the
+/// case and who may see what (6), certifications, documents, timeline, county policy, scores
+/// and their steps (6), the treatment facts the obligations are computed from (7), and the
+/// audit append (one read and one insert, shared by concurrent requests; on PostgreSQL also
+/// the lock that orders the chain across instances). It was 74.
+const CASE_PAGE_STATEMENTS: u64 = 22;
+
+async fn a_case_page_costs_few_statements(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    app.app
+        .generate_demo(40, 7, chrono::Utc::now(), |_| {})
+        .await
+        .unwrap();
+    let (officer, _, id) = app.busiest_officer().await.unwrap();
+    let email = officer.email.to_string();
+    let mut browser = app.browser();
+    browser
+        .sign_in_password(&email, containment_app::DEMO_PASSWORD)
+        .await;
+    browser.enroll().await;
+    let path = format!("/cases/{id}");
+    assert!(browser.page(&path).await.contains("id=\"team-heading\""));
+    let store = app.app.store();
+    let before = store.statements_run();
+    let html = browser.page(&path).await;
+    let used = store.statements_run() - before;
+    let budget = CASE_PAGE_STATEMENTS + u64::from(db.backend == Backend::Postgres);
+    assert!(
+        html.contains("Obligations"),
+        "the case page shows its obligations"
+    );
+    assert!(
+        used <= budget,
+        "one case page view ran {used} statements (at most {budget})"
+    );
+}
+
+/// An officer of a probation department with an API token.
+async fn officer(app: &TestApp) -> String {
+    let agency = app
+        .agency("Yolo County Probation", AgencyKind::ProbationDepartment)
+        .await;
+    app.user(
+        agency.id,
+        "officer@yolo.example",
+        &[Role::SupervisingOfficer],
+    )
+    .await;
+    api_token(app, "officer@yolo.example").await
+}
+
+fn new_case(n: usize) -> Value {
+    json!({
+        "legal_name": format!("Person Number {n}"), "date_of_birth": "1980-03-04",
+        "sex": "male", "supervision_kind": "probation", "county": "Yolo",
+        "start_date": "2026-01-05", "assign_me": true
+    })
+}
+
+async fn create(app: &TestApp, token: &str, n: usize) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/supervisees"))
+        .bearer_auth(token)
+        .json(&new_case(n))
+        .send()
+        .await
+        .unwrap()
+}
 
 async fn read(app: &TestApp, token: &str, id: i64) -> StatusCode {
     app.client

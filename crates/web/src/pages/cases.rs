@@ -531,7 +531,7 @@ pub(crate) async fn case_page_for(
     let (actor, _) = signed_in(identity)?;
     let now = Utc::now();
     let today = local_date(now);
-    let view = state.app.case_view(actor, id, now, today).await?;
+    let view = state.app.case_page(actor, id, now, today).await?;
     let episodes = view
         .episodes
         .iter()
@@ -664,16 +664,12 @@ pub(crate) async fn case_page_for(
                 .collect(),
         });
     }
-    let obligations = match state.app.case_obligations(actor, id, today, now).await {
-        Ok(list) => Some(
-            list.iter()
-                .filter(|v| v.obligation.status.is_open())
-                .map(crate::compliance::line)
-                .collect(),
-        ),
-        Err(AppError::Forbidden(_) | AppError::NotFound) => None,
-        Err(e) => return Err(e.into()),
-    };
+    let obligations = view.obligations.as_ref().map(|list| {
+        list.iter()
+            .filter(|v| v.obligation.status.is_open())
+            .map(crate::compliance::line)
+            .collect()
+    });
     Ok(render(&CasePage {
         supervision_kinds: &SupervisionKind::ALL,
         obligations,
