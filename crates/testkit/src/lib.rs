@@ -345,6 +345,32 @@ impl TestApp {
         }
         busiest
     }
+
+    /// A browser that signed in with a password that needs no change (a demo account) and
+    /// enrolled TOTP on the way; also returns the account's recovery codes, so more browsers can
+    /// sign in as the same person within one TOTP window ([`Browser::sign_in_recovery`]).
+    pub async fn signed_in_enrolled(&self, email: &str, password: &str) -> (Browser, Vec<String>) {
+        let mut b = self.browser();
+        b.sign_in_password(email, password)
+            .await
+            .expect_redirect("/sign-in/enroll");
+        let html = b.enroll().await;
+        (b, recovery_codes(&html))
+    }
+}
+
+/// The recovery codes listed on the page shown after enrollment.
+pub fn recovery_codes(html: &str) -> Vec<String> {
+    let Some(start) = html.find("id=\"recovery-codes\"") else {
+        return Vec::new();
+    };
+    let list = &html[start..];
+    let list = &list[..list.find("</ul>").unwrap_or(list.len())];
+    list.split("<code>")
+        .skip(1)
+        .filter_map(|rest| rest.split("</code>").next())
+        .map(|code| code.trim().to_owned())
+        .collect()
 }
 
 /// The password test users choose at first sign-in.
@@ -444,6 +470,18 @@ impl Browser {
             ],
         )
         .await
+    }
+
+    /// Signs in an account that has enrolled TOTP, using one of its recovery codes as the second
+    /// factor.
+    pub async fn sign_in_recovery(&mut self, email: &str, password: &str, recovery_code: &str) {
+        self.sign_in_password(email, password)
+            .await
+            .expect_redirect("/sign-in/mfa");
+        self.page("/sign-in/mfa").await;
+        self.post("/sign-in/mfa", &[("code", recovery_code)])
+            .await
+            .expect_redirect("/");
     }
 
     /// Enrolls TOTP from the enrollment page; returns the recovery codes page.
