@@ -18,11 +18,10 @@ use containment_domain::compliance::{
 };
 use containment_domain::policy::{Overrides, RuleId};
 use containment_domain::score_chain::StepDone;
-use containment_domain::treatment::{ContactSide, TreatmentKind};
+use containment_storage::facts::CaseFact;
 use containment_storage::{
-    AssessmentRecord, CertificationRecord, ContactRecord, CountyPolicyRecord, EpisodeRecord,
-    ExemptionRecord, NotificationRecord, ScoreRecord, SelfReportRecord, StepRecord,
-    SuperviseeRecord, TeamMemberRecord, TreatmentRecord, Tx, WaiverRecord,
+    CertificationRecord, CountyPolicyRecord, EpisodeRecord, ExemptionRecord, NotificationRecord,
+    ScoreRecord, StepRecord, SuperviseeRecord, TeamMemberRecord, Tx, WaiverRecord,
 };
 
 use crate::actor::{Actor, AuditEntry};
@@ -138,33 +137,60 @@ pub(crate) struct CaseRecords {
     pub treatment: TreatmentRecords,
 }
 
-/// The treatment side of the cases' records, read in one round of queries.
+/// The treatment side of the cases' records, read in one statement.
 #[derive(Default)]
 pub(crate) struct TreatmentRecords {
-    exemptions: Vec<ExemptionRecord>,
-    treatments: Vec<TreatmentRecord>,
-    contacts: Vec<ContactRecord>,
-    reports: Vec<(i64, DateTime<Utc>, Option<DateTime<Utc>>)>,
-    self_reports: Vec<SelfReportRecord>,
-    polygraphs: Vec<(i64, NaiveDate)>,
-    assessments: Vec<AssessmentRecord>,
+    facts: Vec<(i64, CaseFact)>,
 }
 
 impl TreatmentRecords {
     pub(crate) async fn load(tx: &Tx, ids: &[i64]) -> Result<Self, AppError> {
         Ok(TreatmentRecords {
-            exemptions: tx.approved_exemptions_of(ids).await?,
-            treatments: tx.treatments_of(ids).await?,
-            contacts: tx.contacts_of(ids).await?,
+            facts: tx.case_facts_of(ids).await?,
+        })
+    }
+}
+
+/// One case's treatment facts, by kind.
+#[derive(Default)]
+struct TreatmentFacts {
+    exemptions: Vec<ExemptionFact>,
+    treatments: Vec<TreatmentFact>,
+    contacts: Vec<ContactFact>,
+    self_reports: Vec<SelfReportFact>,
+    polygraphs: Vec<NaiveDate>,
+    assessments: Vec<AssessmentFact>,
+}
+
+fn treatment_facts(records: TreatmentRecords) -> HashMap<i64, TreatmentFacts> {
+    let mut by_case: HashMap<i64, TreatmentFacts> = HashMap::new();
+    let mut reports = Vec::new();
+    for (id, fact) in records.facts {
+        let f = by_case.entry(id).or_default();
+        match fact {
+            CaseFact::Exemption(e) => f.exemptions.push(e),
+            CaseFact::Treatment(t) => f.treatments.push(t),
+            CaseFact::Contact(c) => f.contacts.push(c),
             // A signed monthly report is the provider's written communication to the officer
             // on the day it was signed; the officer's acknowledgement documents the officer's
             // side (R1).
-            reports: tx.signed_report_dates_of(ids).await?,
-            self_reports: tx.self_reports_of(ids).await?,
-            polygraphs: tx.maintenance_polygraphs_of(ids).await?,
-            assessments: tx.assessments_of(ids).await?,
-        })
+            CaseFact::SignedReport(signed, acknowledged) => reports.push((
+                id,
+                ContactFact {
+                    on: local_date(signed),
+                    by_provider: true,
+                    by_officer: acknowledged.is_some(),
+                },
+            )),
+            CaseFact::SelfReport(r) => f.self_reports.push(r),
+            CaseFact::MaintenancePolygraph(d) => f.polygraphs.push(d),
+            CaseFact::Assessment(a) => f.assessments.push(a),
+        }
     }
+    for (id, contact) in reports {
+        by_case.entry(id).or_default().contacts.push(contact);
+    }
+    by_case
 }
 
 async fn load_chunk(tx: &Tx, ids: &[i64], out: &mut Vec<LoadedCase>) -> Result<(), AppError> {
@@ -236,22 +262,7 @@ pub(crate) fn assemble(ids: &[i64], records: CaseRecords, out: &mut Vec<LoadedCa
     let mut waivers = group(waivers, |w| w.supervisee_id);
     let mut scores = group(scores, |s| s.supervisee_id);
     let mut steps = group(steps, |s| s.supervisee_id);
-    let TreatmentRecords {
-        exemptions,
-        treatments,
-        contacts,
-        reports,
-        self_reports,
-        polygraphs,
-        assessments,
-    } = treatment;
-    let mut exemptions = group(exemptions, |e| e.supervisee_id);
-    let mut treatments = group(treatments, |t| t.supervisee_id);
-    let mut contacts = group(contacts, |c| c.supervisee_id);
-    let mut reports = group(reports, |r| r.0);
-    let mut self_reports = group(self_reports, |r| r.supervisee_id);
-    let mut polygraphs = group(polygraphs, |p| p.0);
-    let mut assessments = group(assessments, |a| a.supervisee_id);
+    let mut treatment = treatment_facts(treatment);
     for id in ids {
         let Some(s) = supervisees.get(id) else {
             continue;
@@ -261,13 +272,14 @@ pub(crate) fn assemble(ids: &[i64], records: CaseRecords, out: &mut Vec<LoadedCa
         let waivers = waivers.remove(id).unwrap_or_default();
         let scores = scores.remove(id).unwrap_or_default();
         let steps = steps.remove(id).unwrap_or_default();
-        let exemptions = exemptions.remove(id).unwrap_or_default();
-        let treatments = treatments.remove(id).unwrap_or_default();
-        let contacts = contacts.remove(id).unwrap_or_default();
-        let reports = reports.remove(id).unwrap_or_default();
-        let self_reports = self_reports.remove(id).unwrap_or_default();
-        let polygraphs = polygraphs.remove(id).unwrap_or_default();
-        let assessments = assessments.remove(id).unwrap_or_default();
+        let TreatmentFacts {
+            exemptions,
+            treatments,
+            contacts,
+            self_reports,
+            polygraphs,
+            assessments,
+        } = treatment.remove(id).unwrap_or_default();
         let members: Vec<i64> = team.iter().map(|m| m.user_id).collect();
         let county = case_county(&episodes).map(str::to_owned);
         let facts = CaseFacts {
@@ -335,59 +347,12 @@ pub(crate) fn assemble(ids: &[i64], records: CaseRecords, out: &mut Vec<LoadedCa
                         .collect(),
                 })
                 .collect(),
-            exemptions: exemptions
-                .iter()
-                .map(|e| ExemptionFact {
-                    rule: e.rule,
-                    key: e.obligation_key.as_deref().and_then(|k| k.parse().ok()),
-                    from: e.from,
-                    until: e.until,
-                })
-                .collect(),
-            treatments: treatments
-                .iter()
-                .map(|t| TreatmentFact {
-                    id: t.id,
-                    post_conviction: t.kind == TreatmentKind::PostConviction,
-                    start: t.start_date,
-                    end: t.end_date.zip(t.end_outcome),
-                    provider_user_id: Some(t.provider_user_id),
-                })
-                .collect(),
-            contacts: contacts
-                .iter()
-                .map(|c| {
-                    let confirmed = c.confirmed_by.is_some();
-                    ContactFact {
-                        on: c.on,
-                        by_provider: confirmed || c.documented_side == ContactSide::Provider,
-                        by_officer: confirmed || c.documented_side == ContactSide::Officer,
-                    }
-                })
-                .chain(reports.iter().map(|(_, signed, acknowledged)| ContactFact {
-                    on: local_date(*signed),
-                    by_provider: true,
-                    by_officer: acknowledged.is_some(),
-                }))
-                .collect(),
-            self_reports: self_reports
-                .iter()
-                .map(|r| SelfReportFact {
-                    id: r.id,
-                    reported_on: r.reported_on,
-                    provider_ack: r.provider_ack_on,
-                    officer_ack: r.officer_ack_on,
-                })
-                .collect(),
-            maintenance_polygraphs: polygraphs.iter().map(|p| p.1).collect(),
-            assessments: assessments
-                .iter()
-                .map(|a| AssessmentFact {
-                    id: a.id,
-                    referred_on: a.referred_on,
-                    completed_on: a.completed_on,
-                })
-                .collect(),
+            exemptions,
+            treatments,
+            contacts,
+            self_reports,
+            maintenance_polygraphs: polygraphs,
+            assessments,
         };
         out.push(LoadedCase {
             facts,

@@ -118,21 +118,6 @@ impl Tx {
             .collect()
     }
 
-    /// The approved exemptions of several supervisees.
-    pub async fn approved_exemptions_of(
-        &self,
-        ids: &[i64],
-    ) -> Result<Vec<ExemptionRecord>, StorageError> {
-        exemption::Entity::find()
-            .filter(exemption::Column::SuperviseeId.is_in(ids.iter().copied()))
-            .filter(exemption::Column::Decision.eq("approved"))
-            .all(&self.txn)
-            .await?
-            .into_iter()
-            .map(exemption_record)
-            .collect()
-    }
-
     /// Requests waiting for a decision, oldest first.
     pub async fn pending_exemptions(&self) -> Result<Vec<ExemptionRecord>, StorageError> {
         exemption::Entity::find()

@@ -8,6 +8,7 @@ mod compliance;
 mod connect;
 mod documents;
 pub mod entity;
+pub mod facts;
 mod identity;
 pub mod migration;
 mod monthly_reports;

@@ -4,9 +4,7 @@ use chrono::{DateTime, Utc};
 use containment_domain::monthly_report::{ReportMonth, ReportStatus};
 use containment_domain::treatment::SessionCounts;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::entity::monthly_report;
 use crate::{StorageError, Tx};
@@ -150,31 +148,6 @@ impl Tx {
             .into_iter()
             .map(record)
             .collect()
-    }
-
-    /// When each signed version of several supervisees' reports was signed and acknowledged, as
-    /// (supervisee id, signed at, acknowledged at), for the compliance engine (R1). Only the
-    /// dates are read: never what the reports say.
-    pub async fn signed_report_dates_of(
-        &self,
-        ids: &[i64],
-    ) -> Result<Vec<(i64, DateTime<Utc>, Option<DateTime<Utc>>)>, StorageError> {
-        use monthly_report::Column as C;
-        type Stamp = Option<DateTime<Utc>>;
-        let rows: Vec<(i64, Stamp, Stamp)> = monthly_report::Entity::find()
-            .select_only()
-            .column(C::SuperviseeId)
-            .column(C::SignedAt)
-            .column(C::AcknowledgedAt)
-            .filter(C::SuperviseeId.is_in(ids.iter().copied()))
-            .filter(C::SignedAt.is_not_null())
-            .into_tuple()
-            .all(&self.txn)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(id, signed, acknowledged)| Some((id, signed?, acknowledged)))
-            .collect())
     }
 
     /// Rewrites a draft at the given revision; false when it is no longer a draft at that

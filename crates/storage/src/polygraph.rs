@@ -5,9 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use containment_domain::access::TeamRole;
 use containment_domain::polygraph::{DisclosureCategory, ExamResult, ExamType};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::entity::{polygraph_exam, polygraph_followup, polygraph_referral};
 use crate::{StorageError, Tx};
@@ -206,24 +204,6 @@ impl Tx {
             .into_iter()
             .map(exam)
             .collect()
-    }
-
-    /// The dates of the maintenance exams of several supervisees, as (supervisee id, date), for
-    /// the compliance engine (R9). Only the dates are read: never the disclosures.
-    pub async fn maintenance_polygraphs_of(
-        &self,
-        ids: &[i64],
-    ) -> Result<Vec<(i64, NaiveDate)>, StorageError> {
-        Ok(polygraph_exam::Entity::find()
-            .select_only()
-            .column(polygraph_exam::Column::SuperviseeId)
-            .column(polygraph_exam::Column::ExamDate)
-            .filter(polygraph_exam::Column::SuperviseeId.is_in(ids.iter().copied()))
-            .filter(polygraph_exam::Column::ExamType.eq(ExamType::Maintenance.code()))
-            .order_by_asc(polygraph_exam::Column::ExamDate)
-            .into_tuple::<(i64, NaiveDate)>()
-            .all(&self.txn)
-            .await?)
     }
 
     /// Stores a follow-up action, not yet done; `id`, `created_at` and the done fields of the
