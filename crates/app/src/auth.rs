@@ -227,16 +227,16 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<SessionCheck, AppError> {
         let tx = self.store.begin_read().await?;
-        let Some(session) = tx.session_by_token_hash(&secret_hash(token)).await? else {
-            return Ok(SessionCheck::Invalid);
-        };
-        if session.ended_at.is_some() {
-            return Ok(SessionCheck::Invalid);
-        }
-        let Some(user) = tx.user(session.user_id).await? else {
+        let Some((session, user)) = tx.session_and_user(&secret_hash(token)).await? else {
             return Ok(SessionCheck::Invalid);
         };
         tx.commit().await?;
+        if session.ended_at.is_some() {
+            return Ok(SessionCheck::Invalid);
+        }
+        let Some(user) = user else {
+            return Ok(SessionCheck::Invalid);
+        };
         if user.disabled || user.locked {
             let tx = self.store.begin().await?;
             tx.end_sessions(user.id, Some(session.id), None, now, "user_disabled")

@@ -291,6 +291,41 @@ impl Tx {
         user_of(row, roles)
     }
 
+    /// The session with this token hash and its account with the account's roles, in one
+    /// statement: every signed-in request reads it.
+    pub async fn session_and_user(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(crate::UserSessionRecord, Option<StoredUser>)>, StorageError> {
+        use sea_orm::{FromQueryResult, JoinType, QuerySelect, QueryTrait, RelationTrait};
+        let statement = crate::entity::user_session::Entity::find()
+            .filter(crate::entity::user_session::Column::TokenHash.eq(token_hash))
+            .find_also_related(app_user::Entity)
+            .join(JoinType::LeftJoin, app_user::Relation::Role.def())
+            .column_as(user_role::Column::Role, "C_role")
+            .build(self.db_backend());
+        let rows = SessionRow::find_by_statement(statement)
+            .all(&self.txn)
+            .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let session = crate::UserSessionRecord::from(first.session.clone());
+        let user = match first.user.clone() {
+            Some(row) => {
+                let mut roles = rows
+                    .iter()
+                    .filter_map(|r| r.role.as_deref())
+                    .map(|r| r.parse::<Role>().map_err(corrupt))
+                    .collect::<Result<Vec<Role>, _>>()?;
+                roles.sort_by_key(|r| r.code());
+                Some(user_of(row, roles)?)
+            }
+            None => None,
+        };
+        Ok(Some((session, user)))
+    }
+
     /// The display names of these users, in one statement.
     pub async fn user_names(&self, ids: &[i64]) -> Result<Vec<(i64, String)>, StorageError> {
         Ok(app_user::Entity::find()
@@ -691,4 +726,21 @@ fn user_of(row: app_user::Model, roles: Vec<Role>) -> Result<StoredUser, Storage
         locked: row.locked_at.is_some(),
         mfa_enrolled: row.totp_enrolled_at.is_some(),
     })
+}
+
+/// A session joined with its account and one of the account's roles.
+struct SessionRow {
+    session: crate::entity::user_session::Model,
+    user: Option<app_user::Model>,
+    role: Option<String>,
+}
+
+impl sea_orm::FromQueryResult for SessionRow {
+    fn from_query_result(res: &sea_orm::QueryResult, _pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(SessionRow {
+            session: crate::entity::user_session::Model::from_query_result(res, "A_")?,
+            user: app_user::Model::from_query_result_optional(res, "B_")?,
+            role: res.try_get("", "C_role")?,
+        })
+    }
 }

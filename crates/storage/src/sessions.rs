@@ -102,17 +102,6 @@ impl Tx {
         Ok(row.into())
     }
 
-    pub async fn session_by_token_hash(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<UserSessionRecord>, StorageError> {
-        Ok(user_session::Entity::find()
-            .filter(user_session::Column::TokenHash.eq(token_hash))
-            .one(&self.txn)
-            .await?
-            .map(Into::into))
-    }
-
     pub async fn session(&self, id: i64) -> Result<Option<UserSessionRecord>, StorageError> {
         Ok(user_session::Entity::find_by_id(id)
             .one(&self.txn)

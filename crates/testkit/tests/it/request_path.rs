@@ -20,12 +20,12 @@ both_backends!(
     a_case_page_costs_few_statements,
 );
 
-/// At most this many SQL statements for one view of a case page: the sign-in check (2), the
+/// At most this many SQL statements for one view of a case page: the sign-in check (1), the
 /// case and who may see what (5), certifications, documents, timeline, county policy, scores
 /// and their steps (6), the treatment facts the obligations are computed from (1), and the
 /// audit append (one read and one insert, shared by concurrent requests; on PostgreSQL also
 /// the lock that orders the chain across instances). It was 74.
-const CASE_PAGE_STATEMENTS: u64 = 16;
+const CASE_PAGE_STATEMENTS: u64 = 15;
 
 async fn a_case_page_costs_few_statements(db: TestDb) {
     let app = TestApp::spawn(&db).await;
