@@ -460,49 +460,6 @@ impl Tx {
             .collect()
     }
 
-    /// The team roles `user_id` holds on `day` on any episode of the supervisee.
-    pub async fn team_roles_of(
-        &self,
-        user_id: i64,
-        supervisee_id: i64,
-        day: NaiveDate,
-    ) -> Result<Vec<TeamRole>, StorageError> {
-        let episode_ids: Vec<i64> = self
-            .episodes(supervisee_id)
-            .await?
-            .into_iter()
-            .map(|e| e.id)
-            .collect();
-        Ok(self
-            .team(&episode_ids)
-            .await?
-            .into_iter()
-            .filter(|m| m.user_id == user_id && m.active_on(day))
-            .map(|m| m.team_role)
-            .collect())
-    }
-
-    /// User ids of members of the supervisee's teams on `day` (for supervisor relationships).
-    pub async fn team_user_ids(
-        &self,
-        supervisee_id: i64,
-        day: NaiveDate,
-    ) -> Result<Vec<i64>, StorageError> {
-        let episode_ids: Vec<i64> = self
-            .episodes(supervisee_id)
-            .await?
-            .into_iter()
-            .map(|e| e.id)
-            .collect();
-        Ok(self
-            .team(&episode_ids)
-            .await?
-            .into_iter()
-            .filter(|m| m.active_on(day))
-            .map(|m| m.user_id)
-            .collect())
-    }
-
     /// The cases `user_id` is on the team of on `day` (open episodes only), filtered, sorted and
     /// paged; with the total count of matching cases.
     pub async fn caseload(

@@ -49,38 +49,9 @@ async fn run(backend: Backend, supervisees: usize) {
         started.elapsed().as_secs_f64()
     );
     // The busiest officer: the one with the largest caseload.
-    let console = Actor::console();
-    let mut busiest = (String::new(), 0u64);
-    let mut busiest_agency = 0i64;
-    for user in app.app.users(&console).await.unwrap() {
-        if !user.roles.contains(&Role::SupervisingOfficer) {
-            continue;
-        }
-        let actor = Actor {
-            user: Some(user.clone()),
-            channel: containment_app::Channel::Console,
-            client: Default::default(),
-        };
-        let now = Utc::now();
-        let query = containment_app::CaseloadQuery {
-            per_page: 1,
-            ..Default::default()
-        };
-        let (_, total) = app
-            .app
-            .caseload(
-                &actor,
-                &query,
-                now,
-                containment_domain::case::local_date(now),
-            )
-            .await
-            .unwrap();
-        if total > busiest.1 {
-            busiest = (user.email.to_string(), total);
-            busiest_agency = user.agency_id;
-        }
-    }
+    let (officer, total, _) = app.busiest_officer().await.expect("an officer with cases");
+    let busiest = (officer.email.to_string(), total);
+    let busiest_agency = officer.agency_id;
     println!("signed in as the busiest officer: {} cases", busiest.1);
     let mut browser = app.browser();
     browser.sign_in_password(&busiest.0, DEMO_PASSWORD).await;
@@ -141,7 +112,7 @@ async fn run(backend: Backend, supervisees: usize) {
     // job over every open case, timed inside the application.
     let admin = app
         .app
-        .users(&console)
+        .users(&Actor::console())
         .await
         .unwrap()
         .into_iter()
