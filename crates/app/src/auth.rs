@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use containment_domain::Email;
 use containment_domain::audit::Outcome;
 use containment_domain::security::{
-    self, LOCKOUT_WINDOW, NewPassword, SessionState, session_state,
+    self, Factor, LOCKOUT_WINDOW, NewPassword, SessionState, session_state,
 };
 use containment_storage::{NewSession, StoredUser, TokenRecord, Tx, UserSessionRecord};
 use totp_rs::{Algorithm, Builder, Secret, Totp};
@@ -149,12 +149,13 @@ impl App {
             return Err(AppError::SignInFailed);
         }
         if !password_ok {
-            self.record_failure(&tx, &user, client, now, "wrong_password")
+            self.record_failure(&tx, &user, client, now, Factor::Password, "wrong_password")
                 .await?;
             tx.commit().await?;
             return Err(AppError::SignInFailed);
         }
-        tx.record_sign_in_attempt(user.id, now, true).await?;
+        tx.record_sign_in_attempt(user.id, now, Factor::Password, true)
+            .await?;
         let token = random_hex(32)?;
         let session = tx
             .create_user_session(NewSession {
@@ -186,23 +187,28 @@ impl App {
         })
     }
 
-    /// Records a failed attempt and locks the account on the threshold-th failure in the window.
+    /// Records a failed attempt at `factor` and locks the account on the threshold-th failure of
+    /// that factor in the window.
     async fn record_failure(
         &self,
         tx: &Tx,
         user: &StoredUser,
         client: &Client,
         now: DateTime<Utc>,
+        factor: Factor,
         reason: &str,
     ) -> Result<(), AppError> {
-        tx.record_sign_in_attempt(user.id, now, false).await?;
+        tx.record_sign_in_attempt(user.id, now, factor, false)
+            .await?;
         AuditEntry::new("sign_in", Outcome::Failure, now)
             .by_user(Some(user.id), None, client)
             .object("user", user.id)
             .detail(reason)
             .write(tx)
             .await?;
-        let failures = tx.recent_failures(user.id, now - LOCKOUT_WINDOW).await?;
+        let failures = tx
+            .recent_failures(user.id, factor, now - LOCKOUT_WINDOW)
+            .await?;
         if security::should_lock(&failures, now) {
             tx.set_user_locked(user.id, Some(now)).await?;
             tx.end_sessions(user.id, None, None, now, "account_locked")
@@ -210,7 +216,10 @@ impl App {
             AuditEntry::new("account_locked", Outcome::Success, now)
                 .by_user(Some(user.id), None, client)
                 .object("user", user.id)
-                .detail("too_many_failures")
+                .detail(match factor {
+                    Factor::Password => "too_many_failures",
+                    Factor::SecondFactor => "too_many_second_factor_failures",
+                })
                 .write(tx)
                 .await?;
         }
@@ -362,8 +371,15 @@ impl App {
             ));
         }
         if !self.accept_totp(&tx, &user, code, now).await? {
-            self.record_failure(&tx, &user, client, now, "wrong_enrollment_code")
-                .await?;
+            self.record_failure(
+                &tx,
+                &user,
+                client,
+                now,
+                Factor::SecondFactor,
+                "wrong_enrollment_code",
+            )
+            .await?;
             tx.commit().await?;
             return Err(AppError::InvalidCode);
         }
@@ -376,7 +392,8 @@ impl App {
         }
         let codes = self.issue_recovery_codes(&tx, user.id).await?;
         tx.mark_session_mfa(session.id, now).await?;
-        tx.record_sign_in_attempt(user.id, now, true).await?;
+        tx.record_sign_in_attempt(user.id, now, Factor::SecondFactor, true)
+            .await?;
         AuditEntry::new("mfa_enrolled", Outcome::Success, now)
             .by_user(Some(user.id), Some(session.id), client)
             .object("user", user.id)
@@ -420,6 +437,9 @@ impl App {
             .user(session.user_id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
+        if session.ended_at.is_some() || user.disabled || user.locked {
+            return Err(AppError::Unauthenticated);
+        }
         let code = normalise_code(code);
         let (ok, method) = if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
             (self.accept_totp(&tx, &user, &code, now).await?, "totp")
@@ -431,12 +451,17 @@ impl App {
             )
         };
         if !ok {
-            self.record_failure(&tx, &user, client, now, "wrong_mfa_code")
+            let reason = match method {
+                "totp" => "wrong_totp_code",
+                _ => "wrong_recovery_code",
+            };
+            self.record_failure(&tx, &user, client, now, Factor::SecondFactor, reason)
                 .await?;
             tx.commit().await?;
             return Err(AppError::InvalidCode);
         }
-        tx.record_sign_in_attempt(user.id, now, true).await?;
+        tx.record_sign_in_attempt(user.id, now, Factor::SecondFactor, true)
+            .await?;
         tx.mark_session_mfa(session.id, now).await?;
         AuditEntry::new("sign_in", Outcome::Success, now)
             .by_user(Some(user.id), Some(session.id), client)
@@ -467,8 +492,15 @@ impl App {
             .ok_or(AppError::Unauthenticated)?;
         let creds = tx.credentials(user.id).await?;
         if !password::verify(password_input.to_owned(), creds.password_hash).await? {
-            self.record_failure(&tx, &user, client, now, "wrong_unlock_password")
-                .await?;
+            self.record_failure(
+                &tx,
+                &user,
+                client,
+                now,
+                Factor::Password,
+                "wrong_unlock_password",
+            )
+            .await?;
             tx.commit().await?;
             return Err(AppError::SignInFailed);
         }
@@ -548,8 +580,15 @@ impl App {
         let tx = self.store.begin().await?;
         let creds = tx.credentials(user.id).await?;
         if !password::verify(current.to_owned(), creds.password_hash).await? {
-            self.record_failure(&tx, &user, &actor.client, now, "wrong_current_password")
-                .await?;
+            self.record_failure(
+                &tx,
+                &user,
+                &actor.client,
+                now,
+                Factor::Password,
+                "wrong_current_password",
+            )
+            .await?;
             tx.commit().await?;
             return Err(AppError::InvalidInput(
                 "the current password is not right".into(),
@@ -597,8 +636,15 @@ impl App {
         let tx = self.store.begin().await?;
         let creds = tx.credentials(user.id).await?;
         if !password::verify(password_input.to_owned(), creds.password_hash).await? {
-            self.record_failure(&tx, &user, &actor.client, now, "wrong_reauth_password")
-                .await?;
+            self.record_failure(
+                &tx,
+                &user,
+                &actor.client,
+                now,
+                Factor::Password,
+                "wrong_reauth_password",
+            )
+            .await?;
             tx.commit().await?;
             return Err(AppError::InvalidInput("the password is not right".into()));
         }

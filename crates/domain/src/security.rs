@@ -86,6 +86,26 @@ impl NewPassword {
     }
 }
 
+/// Which step of signing in an attempt was for. Each counts its failures on its own: a correct
+/// password does not forgive wrong second-factor codes, so guessing codes between correct
+/// passwords still locks the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Factor {
+    /// The password (sign-in, unlocking an idle session, re-authentication).
+    Password,
+    /// A TOTP code or a recovery code.
+    SecondFactor,
+}
+
+impl Factor {
+    pub fn code(self) -> &'static str {
+        match self {
+            Factor::Password => "password",
+            Factor::SecondFactor => "second_factor",
+        }
+    }
+}
+
 /// Whether the failures so far (including the one just made) lock the account: the
 /// [`LOCKOUT_THRESHOLD`]-th failure within [`LOCKOUT_WINDOW`] before `now` locks it.
 pub fn should_lock(failures: &[DateTime<Utc>], now: DateTime<Utc>) -> bool {

@@ -1,6 +1,7 @@
 //! Agencies, users, roles, credentials and sign-in attempts.
 
 use chrono::{DateTime, Utc};
+use containment_domain::security::Factor;
 use containment_domain::{AgencyKind, Email, Role};
 use sea_orm::sea_query::{
     Alias, Cond, Expr, ExprTrait, Func, JoinType, LikeExpr, Order, Query, SelectStatement,
@@ -629,12 +630,14 @@ impl Tx {
         &self,
         user_id: i64,
         at: DateTime<Utc>,
+        factor: Factor,
         success: bool,
     ) -> Result<(), StorageError> {
         sign_in_attempt::ActiveModel {
             user_id: Set(user_id),
             at: Set(at),
             success: Set(success),
+            factor: Set(factor.code().to_owned()),
             ..Default::default()
         }
         .insert(&self.txn)
@@ -642,14 +645,17 @@ impl Tx {
         Ok(())
     }
 
-    /// Failed attempts at or after `since` that came after the user's last success.
+    /// Failed attempts at `factor` at or after `since` that came after the user's last success
+    /// at that same factor.
     pub async fn recent_failures(
         &self,
         user_id: i64,
+        factor: Factor,
         since: DateTime<Utc>,
     ) -> Result<Vec<DateTime<Utc>>, StorageError> {
         let rows = sign_in_attempt::Entity::find()
             .filter(sign_in_attempt::Column::UserId.eq(user_id))
+            .filter(sign_in_attempt::Column::Factor.eq(factor.code()))
             .filter(sign_in_attempt::Column::At.gte(since))
             .order_by_asc(sign_in_attempt::Column::At)
             .order_by_asc(sign_in_attempt::Column::Id)

@@ -8,6 +8,8 @@ pub struct Model {
     pub user_id: i64,
     pub at: DateTimeUtc,
     pub success: bool,
+    /// `password` or `second_factor`.
+    pub factor: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

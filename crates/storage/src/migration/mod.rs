@@ -23,6 +23,7 @@ mod m20261126_000015_polygraph_referral;
 mod m20261126_000016_notification_per_case;
 mod m20261202_000017_request_path_indexes;
 mod m20261202_000018_readiness_probe;
+mod m20261202_000019_second_factor_attempts;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000016_notification_per_case::Migration),
             Box::new(m20261202_000017_request_path_indexes::Migration),
             Box::new(m20261202_000018_readiness_probe::Migration),
+            Box::new(m20261202_000019_second_factor_attempts::Migration),
         ]
     }
 }

@@ -13,6 +13,8 @@ use serde_json::Value;
 both_backends!(
     the_sixth_attempt_after_five_failures_is_refused_until_unlocked,
     failures_spread_beyond_fifteen_minutes_do_not_lock,
+    wrong_second_factor_codes_lock_whatever_the_password_step_did,
+    second_factor_failures_older_than_fifteen_minutes_do_not_count,
     a_replayed_totp_code_is_refused,
     recovery_codes_work_once,
     sessions_lock_when_idle_and_end_after_twelve_hours,
@@ -140,6 +142,106 @@ async fn the_sixth_attempt_after_five_failures_is_refused_until_unlocked(db: Tes
             .await
             .is_ok()
     );
+}
+
+/// Signs in with the right password at `at` and offers a wrong second-factor `code`.
+async fn wrong_code_after_right_password(
+    app: &App,
+    email: &str,
+    password: &str,
+    code: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let signed = app.sign_in(email, password, &client(), at).await?;
+    assert_eq!(signed.next, NextStep::VerifyMfa);
+    app.verify_mfa(signed.session.id, code, &client(), at).await
+}
+
+async fn wrong_second_factor_codes_lock_whatever_the_password_step_did(db: TestDb) {
+    let (app, email, password, user_id) = account(&db, &[Role::SupervisingOfficer]).await;
+    let start = t0() + Duration::minutes(1);
+    let (_, secret) = enrolled(&app, &email, &password, user_id, t0()).await;
+    // Each guess comes after a correct password, which used to wipe the count. TOTP codes and
+    // recovery codes count together.
+    let guesses = ["000000", "zzzzz-zzzzz", "111111", "999999"];
+    for (i, guess) in guesses.iter().enumerate() {
+        let at = start + Duration::minutes(i as i64);
+        let err = wrong_code_after_right_password(&app, &email, &password, guess, at)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::InvalidCode), "{err:?}");
+    }
+    // Four failures: the right code still works.
+    let at = start + Duration::minutes(4);
+    let signed = app.sign_in(&email, &password, &client(), at).await.unwrap();
+    let right = totp_code(&secret, at).unwrap();
+    app.verify_mfa(signed.session.id, &right, &client(), at)
+        .await
+        .unwrap();
+
+    // A success at the second factor forgives earlier second-factor failures: five more are needed.
+    for i in 0..5 {
+        let at = start + Duration::minutes(5 + i);
+        let err = wrong_code_after_right_password(&app, &email, &password, "123456", at)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::InvalidCode), "{err:?}");
+    }
+    // Locked: the password no longer opens a session, and each failure was audited.
+    let at = start + Duration::minutes(10);
+    assert!(matches!(
+        app.sign_in(&email, &password, &client(), at).await,
+        Err(AppError::SignInFailed)
+    ));
+    let events = app
+        .audit_search(&Actor::console(), &Default::default(), Utc::now())
+        .await
+        .unwrap();
+    let failures: Vec<String> = events
+        .iter()
+        .filter(|e| e.content.action == "sign_in" && e.content.outcome == "failure")
+        .filter_map(|e| e.content.detail.clone())
+        .collect();
+    assert_eq!(
+        failures.iter().filter(|d| *d == "wrong_totp_code").count(),
+        8,
+        "{failures:?}"
+    );
+    assert_eq!(
+        failures
+            .iter()
+            .filter(|d| *d == "wrong_recovery_code")
+            .count(),
+        1,
+        "{failures:?}"
+    );
+    assert!(events.iter().any(|e| e.content.action == "account_locked"
+        && e.content.detail.as_deref() == Some("too_many_second_factor_failures")));
+}
+
+async fn second_factor_failures_older_than_fifteen_minutes_do_not_count(db: TestDb) {
+    let (app, email, password, user_id) = account(&db, &[Role::SupervisingOfficer]).await;
+    enrolled(&app, &email, &password, user_id, t0()).await;
+    let start = t0() + Duration::minutes(1);
+    // The first of five failures is exactly 15 minutes before the fifth: no lock.
+    for minute in [0, 5, 10, 14, 15] {
+        let _ = wrong_code_after_right_password(
+            &app,
+            &email,
+            &password,
+            "000000",
+            start + Duration::minutes(minute),
+        )
+        .await;
+    }
+    let at = start + Duration::minutes(15);
+    assert!(app.sign_in(&email, &password, &client(), at).await.is_ok());
+    // One more within the window of the last four: locked.
+    let _ = wrong_code_after_right_password(&app, &email, &password, "000000", at).await;
+    assert!(matches!(
+        app.sign_in(&email, &password, &client(), at).await,
+        Err(AppError::SignInFailed)
+    ));
 }
 
 async fn failures_spread_beyond_fifteen_minutes_do_not_lock(db: TestDb) {
