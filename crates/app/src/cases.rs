@@ -9,6 +9,7 @@ use containment_domain::audit::Outcome;
 use containment_domain::case::{
     CdcrNumber, CiiNumber, County, CourtCaseNumber, SupervisionKind, local_date,
 };
+use containment_domain::wall::Clearance;
 use containment_domain::{AgencyKind, Role};
 use containment_storage::{
     CandidateSearch, CaseloadQuery, CaseloadRow, EpisodeRecord, NewEpisode, NewSupervisee,
@@ -136,34 +137,6 @@ pub struct CaseView {
     /// them.
     pub obligations: Option<Vec<crate::ObligationView>>,
 }
-
-/// Each treatment information category with the record kind that guards it.
-const TREATMENT_CATEGORIES: [(access::InformationCategory, RecordKind); 6] = [
-    (
-        access::InformationCategory::Progress,
-        RecordKind::TreatmentProgress,
-    ),
-    (
-        access::InformationCategory::AttendanceDetail,
-        RecordKind::AttendanceDetail,
-    ),
-    (
-        access::InformationCategory::DynamicRiskDiscussion,
-        RecordKind::DynamicRiskDiscussion,
-    ),
-    (
-        access::InformationCategory::Disclosures,
-        RecordKind::Disclosure,
-    ),
-    (
-        access::InformationCategory::MonthlyReports,
-        RecordKind::MonthlyReport,
-    ),
-    (
-        access::InformationCategory::SubstanceUse,
-        RecordKind::SubstanceUseTreatment,
-    ),
-];
 
 /// Active members of `team` serving without the certification their role requires on `day`
 /// (R10), in people's words.
@@ -715,12 +688,13 @@ impl App {
         let may_read_waivers = decide(Action::Read, RecordKind::Waiver).is_allowed();
         let may_read_obligations =
             with_obligations && decide(Action::Read, RecordKind::Obligation).is_allowed();
-        let treatment_access = TREATMENT_CATEGORIES
+        let clearance = Clearance::from_decisions(|category| {
+            let d = decide(Action::Read, category.record_kind());
+            d.is_allowed().then(|| d.waiver())
+        });
+        let treatment_access = access::InformationCategory::ALL
             .iter()
-            .map(|&(category, kind)| {
-                let d = decide(Action::Read, kind);
-                (category, if d.is_allowed() { d.waiver() } else { None })
-            })
+            .map(|&category| (category, clearance.waiver_for(category)))
             .collect();
         let waiver_missing = !crate::waivers::court_waiver_in_force(&case.coverage);
         let team = if may_read_team {
@@ -796,9 +770,25 @@ impl App {
             .copied()
             .filter(|k| decide(Action::Create, k.record_kind()).is_allowed())
             .collect();
+        // A written interpretation shown with a score is dynamic-risk discussion: the read names
+        // the waiver that let it through.
+        let discussion_shown = scores.iter().any(|entry| {
+            entry
+                .steps
+                .iter()
+                .any(|step| matches!(entry.interpretation(step), Ok(Some(_))))
+        });
         AuditEntry::new("case_read", Outcome::Success, now)
             .by(actor)
             .object("supervisee", supervisee_id)
+            .waiver(
+                discussion_shown
+                    .then(|| {
+                        clearance.waiver_for(access::InformationCategory::DynamicRiskDiscussion)
+                    })
+                    .flatten()
+                    .map(|w| w.0),
+            )
             .write(&tx)
             .await?;
         tx.commit().await?;

@@ -956,7 +956,10 @@ async fn demo_step(
             method: doj.then(|| "SARATSO database".to_owned()),
             reference: doj.then(|| format!("DOJ-{score_id:08}")),
             interpretation: (step == ChainStep::SharedWithOfficer).then(|| {
-                "Dynamic needs as scored; supervision and treatment intensity to match.".to_owned()
+                containment_domain::wall::TreatmentField::ScoreInterpretation.wall(
+                    "Dynamic needs as scored; supervision and treatment intensity to match."
+                        .to_owned(),
+                )
             }),
             created_at: now,
         },

@@ -13,6 +13,7 @@ use containment_domain::instrument::{
     Stable2007Answers, Static99rAnswers,
 };
 use containment_domain::score_chain::{self, ChainStep, StepDone, Waiting};
+use containment_domain::wall::{Clearance, TreatmentField};
 use containment_domain::{Email, Role};
 use containment_storage::{ScoreRecord, StepRecord, Tx};
 
@@ -73,7 +74,27 @@ pub struct ScoreEntry {
     pub waiting: Vec<Waiting>,
     /// The viewer may record these steps now.
     pub may_record: Vec<ChainStep>,
+    /// The treatment information the viewer may read on this case.
+    pub clearance: Clearance,
 }
+
+impl ScoreEntry {
+    /// A step's written interpretation, when the viewer is covered for dynamic-risk discussion;
+    /// [`Withheld`] when there is one the viewer may not read.
+    pub fn interpretation<'a>(&'a self, step: &'a StepRecord) -> Result<Option<&'a str>, Withheld> {
+        match &step.interpretation {
+            None => Ok(None),
+            Some(text) => text
+                .open(&self.clearance)
+                .map(|t| Some(t.as_str()))
+                .ok_or(Withheld),
+        }
+    }
+}
+
+/// Treatment information exists here but the viewer is not covered for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Withheld;
 
 /// The record kind an instrument's scores are: static scores go further (to law enforcement
 /// and prosecutors) than dynamic and violence scores.
@@ -534,7 +555,8 @@ impl App {
                     by_user_id: actor.user_id().unwrap_or(0),
                     method,
                     reference,
-                    interpretation,
+                    interpretation: interpretation
+                        .map(|t| TreatmentField::ScoreInterpretation.wall(t)),
                     created_at: now,
                 },
                 now,
@@ -585,6 +607,7 @@ pub(crate) async fn visible_scores(
     if !missing.is_empty() {
         names.extend(tx.user_names(&missing).await?);
     }
+    let clearance = case.clearance(actor);
     let mut out = Vec::new();
     for record in scores.iter().cloned() {
         if !case
@@ -620,6 +643,7 @@ pub(crate) async fn visible_scores(
             scorer_name,
             waiting,
             may_record,
+            clearance: clearance.clone(),
         });
     }
     Ok(out)

@@ -14,6 +14,7 @@ use containment_domain::treatment::{
     ASSESSMENT_AREAS, AssessmentKind, ContactMode, ContactSide, ContactTopic, SelfReportCategory,
     TreatmentKind, end_needs_reason,
 };
+use containment_domain::wall::{Clearance, TreatmentField};
 use containment_storage::{
     AssessmentRecord, ContactRecord, NotificationRecord, SelfReportRecord, TreatmentRecord,
 };
@@ -99,12 +100,14 @@ pub struct TreatmentView {
     pub side: Option<ContactSide>,
     pub may_enroll: bool,
     pub may_report: bool,
-    /// Comprehensive assessments; their areas and summary are emptied unless the viewer may
-    /// read treatment progress.
+    /// Comprehensive assessments; their areas and summary open only with `clearance`.
     pub assessments: Vec<AssessmentRecord>,
     pub may_refer: bool,
     /// Sessions, modules, the recommended intensity and the treatment contract.
     pub plan: PlanView,
+    /// The treatment information the viewer may read on this case: contact notes and topics,
+    /// assessment areas and summaries open with it.
+    pub clearance: Clearance,
 }
 
 /// The side of the monthly communication the actor documents on this case.
@@ -424,8 +427,9 @@ impl App {
                     supervisee_id,
                     on,
                     mode,
-                    topics,
-                    notes: input.notes.trim().chars().take(4000).collect(),
+                    topics: TreatmentField::ContactTopics.wall(topics),
+                    notes: TreatmentField::ContactNotes
+                        .wall(input.notes.trim().chars().take(4000).collect()),
                     documented_side: side,
                     documented_by: actor.user_id().unwrap_or(0),
                     confirmed_by: None,
@@ -704,8 +708,8 @@ impl App {
                     referred_by: actor.user_id().unwrap_or(0),
                     completed_on: None,
                     completed_by: None,
-                    areas: Vec::new(),
-                    summary: String::new(),
+                    areas: TreatmentField::AssessmentAreas.wall(Vec::new()),
+                    summary: TreatmentField::AssessmentSummary.wall(String::new()),
                 },
                 now,
             )
@@ -848,6 +852,7 @@ impl App {
         }
         let progress = case.decide(actor, Action::Read, RecordKind::TreatmentProgress);
         let discussion = case.decide(actor, Action::Read, RecordKind::DynamicRiskDiscussion);
+        let clearance = case.clearance(actor);
         let contract = case.decide(actor, Action::Read, RecordKind::TreatmentContract);
         let side = side_of(actor, &case.relationships);
         let treatments = if progress.is_allowed() {
@@ -859,34 +864,16 @@ impl App {
             .contacts_of(&[supervisee_id])
             .await?
             .into_iter()
-            .map(|mut c| {
-                let withheld = !discussion.is_allowed();
-                if withheld {
-                    c.notes.clear();
-                    c.topics.clear();
-                }
-                ContactView {
-                    confirmed: c.confirmed_by.is_some(),
-                    // Confirming that a contact took place reveals nothing of its notes.
-                    may_confirm: c.confirmed_by.is_none()
-                        && side.is_some_and(|s| s != c.documented_side),
-                    details_withheld: withheld,
-                    record: c,
-                }
+            .map(|c| ContactView {
+                confirmed: c.confirmed_by.is_some(),
+                // Confirming that a contact took place reveals nothing of its notes.
+                may_confirm: c.confirmed_by.is_none()
+                    && side.is_some_and(|s| s != c.documented_side),
+                details_withheld: c.notes.open(&clearance).is_none(),
+                record: c,
             })
             .collect();
-        let assessments = tx
-            .assessments_of(&[supervisee_id])
-            .await?
-            .into_iter()
-            .map(|mut a| {
-                if !progress.is_allowed() {
-                    a.areas.clear();
-                    a.summary.clear();
-                }
-                a
-            })
-            .collect();
+        let assessments = tx.assessments_of(&[supervisee_id]).await?;
         let self_reports = if contract.is_allowed() {
             Some(tx.self_reports_of(&[supervisee_id]).await?)
         } else {
@@ -921,6 +908,7 @@ impl App {
             may_refer: side.is_some(),
             side,
             plan,
+            clearance,
         })
     }
 }

@@ -19,5 +19,6 @@ pub mod score_chain;
 pub mod security;
 pub mod treatment;
 pub mod waiver;
+pub mod wall;
 
 pub use identity::{AgencyKind, Email, ParseError, Role};

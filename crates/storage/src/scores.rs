@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use containment_domain::instrument::{Instrument, ScoreReason};
 use containment_domain::score_chain::ChainStep;
+use containment_domain::wall::{TreatmentField, Walled};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::entity::{risk_score, score_step};
@@ -42,7 +43,7 @@ pub struct StepRecord {
     pub by_user_id: i64,
     pub method: Option<String>,
     pub reference: Option<String>,
-    pub interpretation: Option<String>,
+    pub interpretation: Option<Walled<String>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -82,7 +83,9 @@ fn step(m: score_step::Model) -> Result<StepRecord, StorageError> {
         by_user_id: m.by_user_id,
         method: m.method,
         reference: m.reference,
-        interpretation: m.interpretation,
+        interpretation: m
+            .interpretation
+            .map(|t| TreatmentField::ScoreInterpretation.wall(t)),
         created_at: m.created_at,
     })
 }
@@ -169,6 +172,8 @@ impl Tx {
     }
 
     /// Records a step; a second record of the same step is a conflict.
+    // Writing the walled value back is what storage is for.
+    #[allow(clippy::disallowed_methods)]
     pub async fn create_score_step(
         &self,
         s: &StepRecord,
@@ -182,7 +187,7 @@ impl Tx {
             by_user_id: Set(s.by_user_id),
             method: Set(s.method.clone()),
             reference: Set(s.reference.clone()),
-            interpretation: Set(s.interpretation.clone()),
+            interpretation: Set(s.interpretation.as_ref().map(|t| t.stored().clone())),
             created_at: Set(now),
             ..Default::default()
         }

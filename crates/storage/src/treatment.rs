@@ -5,6 +5,7 @@ use containment_domain::compliance::TreatmentEnd;
 use containment_domain::treatment::{
     AssessmentKind, ContactMode, ContactSide, ContactTopic, SelfReportCategory, TreatmentKind,
 };
+use containment_domain::wall::{TreatmentField, Walled};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
@@ -68,8 +69,8 @@ pub struct ContactRecord {
     pub supervisee_id: i64,
     pub on: NaiveDate,
     pub mode: ContactMode,
-    pub topics: Vec<ContactTopic>,
-    pub notes: String,
+    pub topics: Walled<Vec<ContactTopic>>,
+    pub notes: Walled<String>,
     pub documented_side: ContactSide,
     pub documented_by: i64,
     pub confirmed_by: Option<i64>,
@@ -82,14 +83,15 @@ fn contact_record(m: contact::Model) -> Result<ContactRecord, StorageError> {
         supervisee_id: m.supervisee_id,
         on: m.on_date,
         mode: m.mode.parse().map_err(corrupt)?,
-        topics: m
-            .topics
-            .split(',')
-            .filter(|t| !t.is_empty())
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map_err(corrupt)?,
-        notes: m.notes,
+        topics: TreatmentField::ContactTopics.wall(
+            m.topics
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::parse)
+                .collect::<Result<_, _>>()
+                .map_err(corrupt)?,
+        ),
+        notes: TreatmentField::ContactNotes.wall(m.notes),
         documented_side: m.documented_side.parse().map_err(corrupt)?,
         documented_by: m.documented_by,
         confirmed_by: m.confirmed_by,
@@ -138,8 +140,8 @@ pub struct AssessmentRecord {
     pub referred_by: i64,
     pub completed_on: Option<NaiveDate>,
     pub completed_by: Option<i64>,
-    pub areas: Vec<u8>,
-    pub summary: String,
+    pub areas: Walled<Vec<u8>>,
+    pub summary: Walled<String>,
 }
 
 fn assessment_record(m: assessment::Model) -> Result<AssessmentRecord, StorageError> {
@@ -151,16 +153,17 @@ fn assessment_record(m: assessment::Model) -> Result<AssessmentRecord, StorageEr
         referred_by: m.referred_by,
         completed_on: m.completed_on,
         completed_by: m.completed_by,
-        areas: m
-            .areas
-            .split(',')
-            .filter(|a| !a.is_empty())
-            .map(|a| {
-                a.parse::<u8>()
-                    .map_err(|_| StorageError::Corrupt(format!("assessment area {a}")))
-            })
-            .collect::<Result<_, _>>()?,
-        summary: m.summary,
+        areas: TreatmentField::AssessmentAreas.wall(
+            m.areas
+                .split(',')
+                .filter(|a| !a.is_empty())
+                .map(|a| {
+                    a.parse::<u8>()
+                        .map_err(|_| StorageError::Corrupt(format!("assessment area {a}")))
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        summary: TreatmentField::AssessmentSummary.wall(m.summary),
     })
 }
 
@@ -300,6 +303,8 @@ impl Tx {
         Ok(res.rows_affected == 1)
     }
 
+    // Writing the walled value back is what storage is for.
+    #[allow(clippy::disallowed_methods)]
     pub async fn create_contact(
         &self,
         c: &ContactRecord,
@@ -311,11 +316,12 @@ impl Tx {
             mode: Set(c.mode.code().to_owned()),
             topics: Set(c
                 .topics
+                .stored()
                 .iter()
                 .map(|t| t.code())
                 .collect::<Vec<_>>()
                 .join(",")),
-            notes: Set(c.notes.clone()),
+            notes: Set(c.notes.stored().clone()),
             documented_side: Set(c.documented_side.code().to_owned()),
             documented_by: Set(c.documented_by),
             confirmed_by: Set(None),

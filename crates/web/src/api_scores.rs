@@ -141,7 +141,11 @@ pub struct StepJson {
     pub by_user_id: i64,
     pub method: Option<String>,
     pub reference: Option<String>,
+    /// The provider's written interpretation (dynamic-risk discussion): only for a caller a
+    /// waiver covers.
     pub interpretation: Option<String>,
+    /// There is an interpretation the caller is not covered for.
+    pub interpretation_withheld: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -207,7 +211,8 @@ fn score_json(e: &ScoreEntry) -> ScoreJson {
                 by_user_id: s.by_user_id,
                 method: s.method.clone(),
                 reference: s.reference.clone(),
-                interpretation: s.interpretation.clone(),
+                interpretation: e.interpretation(s).ok().flatten().map(str::to_owned),
+                interpretation_withheld: e.interpretation(s).is_err(),
             })
             .collect(),
         waiting: e

@@ -396,7 +396,13 @@ fn step_lines(entry: &ScoreEntry, names: &dyn Fn(i64) -> String) -> Vec<StepLine
             detail: [
                 s.method.clone(),
                 s.reference.clone().map(|r| format!("reference {r}")),
-                s.interpretation.clone(),
+                match entry.interpretation(s) {
+                    Ok(text) => text.map(str::to_owned),
+                    Err(_) => Some(
+                        "written interpretation withheld: no waiver covers dynamic-risk discussion"
+                            .to_owned(),
+                    ),
+                },
             ]
             .into_iter()
             .flatten()

@@ -188,11 +188,16 @@ async fn page_for(
                 completed: opt(a.completed_on),
                 areas: a
                     .areas
-                    .iter()
-                    .map(u8::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                summary: a.summary.clone(),
+                    .open(&v.clearance)
+                    .map(|areas| {
+                        areas
+                            .iter()
+                            .map(u8::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default(),
+                summary: a.summary.open(&v.clearance).cloned().unwrap_or_default(),
                 open: a.completed_on.is_none(),
             })
             .collect(),
@@ -236,11 +241,21 @@ async fn page_for(
                 topics: c
                     .record
                     .topics
-                    .iter()
-                    .map(|t| t.label())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                notes: c.record.notes.clone(),
+                    .open(&v.clearance)
+                    .map(|topics| {
+                        topics
+                            .iter()
+                            .map(|t| t.label())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default(),
+                notes: c
+                    .record
+                    .notes
+                    .open(&v.clearance)
+                    .cloned()
+                    .unwrap_or_default(),
                 status: if c.confirmed {
                     "confirmed by both sides"
                 } else {
@@ -562,6 +577,7 @@ pub(crate) async fn view_api(
     let actor = caller(&identity)?;
     let mut v = state.app.treatment_view(actor, id, Utc::now()).await?;
     let plan = plan_json(std::mem::take(&mut v.plan));
+    let clearance = std::mem::take(&mut v.clearance);
     Ok(Json(TreatmentViewJson {
         sessions: plan.sessions,
         modules: plan.modules,
@@ -575,8 +591,8 @@ pub(crate) async fn view_api(
                 kind: a.kind.code().to_owned(),
                 referred_on: a.referred_on,
                 completed_on: a.completed_on,
-                areas: a.areas.clone(),
-                summary: a.summary.clone(),
+                areas: a.areas.open(&v.clearance).cloned().unwrap_or_default(),
+                summary: a.summary.open(&v.clearance).cloned().unwrap_or_default(),
             })
             .collect(),
         treatments: v.treatments.map(|list| {
@@ -609,10 +625,10 @@ pub(crate) async fn view_api(
                 topics: c
                     .record
                     .topics
-                    .iter()
-                    .map(|t| t.code().to_owned())
-                    .collect(),
-                notes: c.record.notes,
+                    .open(&clearance)
+                    .map(|topics| topics.iter().map(|t| t.code().to_owned()).collect())
+                    .unwrap_or_default(),
+                notes: c.record.notes.open(&clearance).cloned().unwrap_or_default(),
                 details_withheld: c.details_withheld,
             })
             .collect(),

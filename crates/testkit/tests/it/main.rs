@@ -16,3 +16,4 @@ mod scores;
 mod team_candidates;
 mod treatment;
 mod treatment_plan;
+mod wall;

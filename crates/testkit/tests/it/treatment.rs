@@ -375,7 +375,14 @@ async fn a_contact_is_unconfirmed_until_the_other_side_confirms_it(db: TestDb) {
     // court waiver does not reach law enforcement.
     let view = w.app.app.treatment_view(&w.officer, id, now).await.unwrap();
     assert!(view.contacts[0].confirmed);
-    assert!(view.contacts[0].record.notes.contains("coping plan"));
+    assert!(
+        view.contacts[0]
+            .record
+            .notes
+            .open(&view.clearance)
+            .unwrap()
+            .contains("coping plan")
+    );
 }
 
 async fn a_self_report_notifies_both_and_waits_for_both_acknowledgements(db: TestDb) {
@@ -561,6 +568,16 @@ async fn an_assessment_is_due_in_90_days_and_completed_by_the_provider(db: TestD
     ));
     // The officer reads the areas under the court waiver.
     let view = w.app.app.treatment_view(&w.officer, id, now).await.unwrap();
-    assert_eq!(view.assessments[0].areas, vec![1, 2, 8, 12, 20]);
-    assert!(view.assessments[0].summary.contains("deviant arousal"));
+    let assessment = &view.assessments[0];
+    assert_eq!(
+        assessment.areas.open(&view.clearance),
+        Some(&vec![1, 2, 8, 12, 20])
+    );
+    assert!(
+        assessment
+            .summary
+            .open(&view.clearance)
+            .unwrap()
+            .contains("deviant arousal")
+    );
 }
