@@ -126,9 +126,11 @@ for (const backend of backends()) {
       await choosePassword(admin, adminProblems, server.admin.password);
       await addAgency(admin, server.baseUrl, 'Kings County Probation', 'probation_department');
       await addAgency(admin, server.baseUrl, 'Valley Treatment', 'treatment_provider');
+      await addAgency(admin, server.baseUrl, 'Kings County Sheriff', 'law_enforcement');
       for (const [key, name, email, agency, role] of [
         ['officer', 'Olive Officer', 'olive@kings.example', 'Kings County Probation', 'supervising_officer'],
         ['provider', 'Perry Provider', 'perry@valley.example', 'Valley Treatment', 'treatment_provider'],
+        ['deputy', 'Dana Deputy', 'dana@kcso.example', 'Kings County Sheriff', 'law_enforcement'],
       ]) {
         passwords[key] = await addAccount(admin, server.baseUrl, name, email, agency, role);
       }
@@ -147,6 +149,7 @@ for (const backend of backends()) {
       for (const [key, email] of [
         ['officer', 'olive@kings.example'],
         ['provider', 'perry@valley.example'],
+        ['deputy', 'dana@kcso.example'],
       ]) {
         people[key] = await newAccountSignedIn(browser, newWatchedPage, server.baseUrl, email, passwords[key]);
       }
@@ -166,6 +169,11 @@ for (const backend of backends()) {
       found.casePath = new URL(page.url()).pathname;
       await page.getByLabel('Role').selectOption('treatment_provider');
       await page.getByLabel("Member's e-mail address").fill('perry@valley.example');
+      await page.getByRole('button', { name: 'Add to team' }).click();
+      await page.getByText('added to the team').waitFor();
+      // Registering law enforcement sits on the team; no waiver names it.
+      await page.getByLabel('Role').selectOption('registering_law_enforcement');
+      await page.getByLabel("Member's e-mail address").fill('dana@kcso.example');
       await page.getByRole('button', { name: 'Add to team' }).click();
       await page.getByText('added to the team').waitFor();
     });
@@ -377,6 +385,16 @@ for (const backend of backends()) {
       assert.equal(await provider.page.getByRole('heading', { name: `Waiting on: ${SHARE}` }).count(), 0);
       assert.match(await provider.page.locator('#steps').innerText(), new RegExp(escapeRegExp(INTERPRETATION)));
       await assertClean(provider.page, provider.problems, 'the shared STABLE-2007');
+
+      // Law enforcement sees the score and its chain, but the written interpretation is
+      // dynamic-risk discussion, and no waiver covers the deputy (nor, here, anyone).
+      const deputy = people.deputy;
+      await deputy.page.goto(scoreUrl);
+      const deputySteps = await deputy.page.locator('#steps').innerText();
+      assert.match(deputySteps, new RegExp(escapeRegExp(SHARE)));
+      assert.match(deputySteps, /written interpretation withheld/);
+      assert.doesNotMatch(await deputy.page.content(), new RegExp(escapeRegExp(INTERPRETATION)));
+      await assertClean(deputy.page, deputy.problems, "the deputy's view of the shared STABLE-2007");
 
       // The officer records receipt.
       await officer.page.goto(scoreUrl);

@@ -688,7 +688,7 @@ impl App {
         let may_read_waivers = decide(Action::Read, RecordKind::Waiver).is_allowed();
         let may_read_obligations =
             with_obligations && decide(Action::Read, RecordKind::Obligation).is_allowed();
-        let clearance = Clearance::from_decisions(|category| {
+        let clearance = Clearance::from_decisions(actor.user_id(), |category| {
             let d = decide(Action::Read, category.record_kind());
             d.is_allowed().then(|| d.waiver())
         });

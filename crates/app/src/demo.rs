@@ -957,6 +957,7 @@ async fn demo_step(
             reference: doj.then(|| format!("DOJ-{score_id:08}")),
             interpretation: (step == ChainStep::SharedWithOfficer).then(|| {
                 containment_domain::wall::TreatmentField::ScoreInterpretation.wall(
+                    Some(by),
                     "Dynamic needs as scored; supervision and treatment intensity to match."
                         .to_owned(),
                 )

@@ -50,7 +50,7 @@ impl CaseAccess {
 
     /// The categories of treatment information this viewer may read on the case today.
     pub fn clearance(&self, actor: &Actor) -> containment_domain::wall::Clearance {
-        containment_domain::wall::Clearance::from_decisions(|category| {
+        containment_domain::wall::Clearance::from_decisions(actor.user_id(), |category| {
             let d = self.decide(actor, Action::Read, category.record_kind());
             d.is_allowed().then(|| d.waiver())
         })

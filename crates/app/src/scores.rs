@@ -556,7 +556,7 @@ impl App {
                     method,
                     reference,
                     interpretation: interpretation
-                        .map(|t| TreatmentField::ScoreInterpretation.wall(t)),
+                        .map(|t| TreatmentField::ScoreInterpretation.wall(actor.user_id(), t)),
                     created_at: now,
                 },
                 now,

@@ -427,9 +427,11 @@ impl App {
                     supervisee_id,
                     on,
                     mode,
-                    topics: TreatmentField::ContactTopics.wall(topics),
-                    notes: TreatmentField::ContactNotes
-                        .wall(input.notes.trim().chars().take(4000).collect()),
+                    topics: TreatmentField::ContactTopics.wall(actor.user_id(), topics),
+                    notes: TreatmentField::ContactNotes.wall(
+                        actor.user_id(),
+                        input.notes.trim().chars().take(4000).collect(),
+                    ),
                     documented_side: side,
                     documented_by: actor.user_id().unwrap_or(0),
                     confirmed_by: None,
@@ -708,8 +710,8 @@ impl App {
                     referred_by: actor.user_id().unwrap_or(0),
                     completed_on: None,
                     completed_by: None,
-                    areas: TreatmentField::AssessmentAreas.wall(Vec::new()),
-                    summary: TreatmentField::AssessmentSummary.wall(String::new()),
+                    areas: TreatmentField::AssessmentAreas.wall(None, Vec::new()),
+                    summary: TreatmentField::AssessmentSummary.wall(None, String::new()),
                 },
                 now,
             )

@@ -66,9 +66,13 @@ impl TreatmentField {
         }
     }
 
-    /// Puts a stored value behind the wall.
-    pub fn wall<T>(self, value: T) -> Walled<T> {
-        Walled { field: self, value }
+    /// Puts a stored value, written by `author`, behind the wall.
+    pub fn wall<T>(self, author: Option<i64>, value: T) -> Walled<T> {
+        Walled {
+            field: self,
+            author,
+            value,
+        }
     }
 }
 
@@ -87,9 +91,11 @@ impl InformationCategory {
 }
 
 /// The categories of treatment information one viewer may read on one case today, each with
-/// the waiver that allows it (`None` for the provider's own records, which need none).
+/// the waiver that allows it (`None` where the policy needs none). Whoever wrote a value reads
+/// it back whatever the waivers say: that discloses nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Clearance {
+    viewer: Option<i64>,
     covered: Vec<(InformationCategory, Option<WaiverId>)>,
 }
 
@@ -102,9 +108,11 @@ impl Clearance {
     /// Built from the policy's answer for each category (`allowed` returns the waiver of an
     /// allowing decision, `Some(None)` when no waiver was needed, `None` when denied).
     pub fn from_decisions(
+        viewer: Option<i64>,
         mut allowed: impl FnMut(InformationCategory) -> Option<Option<WaiverId>>,
     ) -> Self {
         Clearance {
+            viewer,
             covered: InformationCategory::ALL
                 .iter()
                 .copied()
@@ -136,6 +144,7 @@ impl Clearance {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Walled<T> {
     field: TreatmentField,
+    author: Option<i64>,
     value: T,
 }
 
@@ -144,11 +153,10 @@ impl<T> Walled<T> {
         self.field
     }
 
-    /// The value, when `clearance` covers it.
+    /// The value, when `clearance` covers it or its viewer wrote it.
     pub fn open(&self, clearance: &Clearance) -> Option<&T> {
-        clearance
-            .covers(self.field.category())
-            .then_some(&self.value)
+        let own = self.author.is_some() && self.author == clearance.viewer;
+        (own || clearance.covers(self.field.category())).then_some(&self.value)
     }
 
     /// The value for writing it back where it came from (storage, a new version of the same
@@ -171,13 +179,16 @@ mod tests {
 
     #[test]
     fn a_walled_value_opens_only_for_its_category() {
-        let text = TreatmentField::ScoreInterpretation.wall("denies risk".to_owned());
+        let text = TreatmentField::ScoreInterpretation.wall(Some(3), "denies risk".to_owned());
         assert_eq!(text.open(&Clearance::none()), None);
-        let progress_only = Clearance::from_decisions(|c| {
+        let progress_only = Clearance::from_decisions(Some(4), |c| {
             (c == InformationCategory::Progress).then_some(Some(WaiverId(7)))
         });
         assert_eq!(text.open(&progress_only), None);
-        let discussion = Clearance::from_decisions(|c| {
+        // Its author reads it back without a waiver.
+        let author = Clearance::from_decisions(Some(3), |_| None);
+        assert_eq!(text.open(&author).map(String::as_str), Some("denies risk"));
+        let discussion = Clearance::from_decisions(Some(4), |c| {
             (c == InformationCategory::DynamicRiskDiscussion).then_some(Some(WaiverId(9)))
         });
         assert_eq!(

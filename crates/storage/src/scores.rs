@@ -85,7 +85,7 @@ fn step(m: score_step::Model) -> Result<StepRecord, StorageError> {
         reference: m.reference,
         interpretation: m
             .interpretation
-            .map(|t| TreatmentField::ScoreInterpretation.wall(t)),
+            .map(|t| TreatmentField::ScoreInterpretation.wall(Some(m.by_user_id), t)),
         created_at: m.created_at,
     })
 }

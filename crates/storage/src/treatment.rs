@@ -84,6 +84,7 @@ fn contact_record(m: contact::Model) -> Result<ContactRecord, StorageError> {
         on: m.on_date,
         mode: m.mode.parse().map_err(corrupt)?,
         topics: TreatmentField::ContactTopics.wall(
+            Some(m.documented_by),
             m.topics
                 .split(',')
                 .filter(|t| !t.is_empty())
@@ -91,7 +92,7 @@ fn contact_record(m: contact::Model) -> Result<ContactRecord, StorageError> {
                 .collect::<Result<_, _>>()
                 .map_err(corrupt)?,
         ),
-        notes: TreatmentField::ContactNotes.wall(m.notes),
+        notes: TreatmentField::ContactNotes.wall(Some(m.documented_by), m.notes),
         documented_side: m.documented_side.parse().map_err(corrupt)?,
         documented_by: m.documented_by,
         confirmed_by: m.confirmed_by,
@@ -154,6 +155,7 @@ fn assessment_record(m: assessment::Model) -> Result<AssessmentRecord, StorageEr
         completed_on: m.completed_on,
         completed_by: m.completed_by,
         areas: TreatmentField::AssessmentAreas.wall(
+            m.completed_by,
             m.areas
                 .split(',')
                 .filter(|a| !a.is_empty())
@@ -163,7 +165,7 @@ fn assessment_record(m: assessment::Model) -> Result<AssessmentRecord, StorageEr
                 })
                 .collect::<Result<_, _>>()?,
         ),
-        summary: TreatmentField::AssessmentSummary.wall(m.summary),
+        summary: TreatmentField::AssessmentSummary.wall(m.completed_by, m.summary),
     })
 }
 
