@@ -998,14 +998,16 @@ impl App {
             let today = containment_domain::case::local_date(now);
             if !crate::certifications::holds_valid(&certs, kind, &[start_date, today]) {
                 return Err(AppError::InvalidInput(format!(
-                    "{} cannot serve as {}: no {} is valid on {} (R10); record a current one in the certification registry first",
+                    "{} cannot serve as {}: no {} is valid {} (R10); record a current one in the certification registry first",
                     member.display_name,
                     role.label(),
                     kind.label(),
                     if start_date < today {
-                        format!("{start_date} and today")
+                        format!(
+                            "on every day from {start_date} to today (a renewal must follow without a gap)"
+                        )
                     } else {
-                        "that day".to_owned()
+                        "on that day".to_owned()
                     },
                 )));
             }

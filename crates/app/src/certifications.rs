@@ -67,18 +67,22 @@ pub fn required_for(role: TeamRole) -> Option<CertificationKind> {
     }
 }
 
-/// Whether the member holds a certification of `kind` valid on every day in `days`.
+/// Whether the member holds certification of `kind`, unbroken (a renewal may follow the
+/// previous certificate the next day), on every day from the earliest to the latest of `days`.
 pub fn holds_valid(
     certs: &[CertificationRecord],
     kind: CertificationKind,
     days: &[NaiveDate],
 ) -> bool {
-    certs.iter().any(|c| {
-        c.kind == kind
-            && days
-                .iter()
-                .all(|d| status_on(c.issued_on, c.expires_on, c.revoked_on, *d).is_valid())
-    })
+    let (Some(from), Some(to)) = (days.iter().min(), days.iter().max()) else {
+        return false;
+    };
+    let spans: Vec<_> = certs
+        .iter()
+        .filter(|c| c.kind == kind)
+        .map(|c| (c.issued_on, c.expires_on, c.revoked_on))
+        .collect();
+    containment_domain::certification::covered_throughout(&spans, *from, *to)
 }
 
 fn may_manage_for(actor: &Actor, agency_id: i64) -> bool {

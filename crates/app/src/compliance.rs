@@ -614,9 +614,13 @@ impl App {
                 .await);
         }
         let policies = load_policies(&tx).await?;
-        let loaded = load_case(&tx, supervisee_id)
+        let mut loaded = load_case(&tx, supervisee_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        // A past day is a snapshot: what was recorded with a later date did not exist yet.
+        if as_of < local_date(now) {
+            loaded.facts = loaded.facts.as_of(as_of);
+        }
         let mut out = Vec::new();
         evaluate_case(&loaded, &policies, &self.calendar, as_of, &mut |o| {
             out.push(view(&loaded, o));

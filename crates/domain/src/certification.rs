@@ -177,6 +177,52 @@ impl CertificationStatus {
     }
 }
 
+/// The days one certificate is valid: from its issue through its expiry, ending the day before a
+/// revocation. `None` when revoked before it began.
+fn valid_span(
+    issued_on: NaiveDate,
+    expires_on: NaiveDate,
+    revoked_on: Option<NaiveDate>,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let last = match revoked_on {
+        Some(r) => expires_on.min(r.pred_opt()?),
+        None => expires_on,
+    };
+    (issued_on <= last).then_some((issued_on, last))
+}
+
+/// The last day of unbroken certification that includes `day`, when certificates (issued on,
+/// expires on, revoked on) follow one another without a gap (a renewal that starts the day after
+/// the previous one expires continues it). `None` when nothing is valid on `day`.
+pub fn covered_until(
+    certificates: &[(NaiveDate, NaiveDate, Option<NaiveDate>)],
+    day: NaiveDate,
+) -> Option<NaiveDate> {
+    let mut spans: Vec<(NaiveDate, NaiveDate)> = certificates
+        .iter()
+        .filter_map(|(i, e, r)| valid_span(*i, *e, *r))
+        .collect();
+    spans.sort_unstable();
+    let mut until: Option<NaiveDate> = None;
+    for (from, to) in spans {
+        match until {
+            None if from <= day && day <= to => until = Some(to),
+            Some(u) if from <= u.succ_opt().unwrap_or(u) => until = Some(u.max(to)),
+            _ => {}
+        }
+    }
+    until
+}
+
+/// Whether certification is unbroken on every day from `from` through `to`.
+pub fn covered_throughout(
+    certificates: &[(NaiveDate, NaiveDate, Option<NaiveDate>)],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> bool {
+    covered_until(certificates, from).is_some_and(|until| until >= to)
+}
+
 /// Status on `day` of a certification valid from `issued_on` through `expires_on` (both
 /// inclusive: it is valid on its expiry date and lapsed the day after).
 pub fn status_on(
@@ -232,6 +278,35 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_renewal_without_a_gap_is_unbroken_certification() {
+        let first = (d(2024, 1, 1), d(2025, 12, 31), None);
+        let renewal = (d(2026, 1, 1), d(2027, 12, 31), None);
+        let chain = [renewal, first];
+        // Assigned from 2025-12-15, checked on 2026-02-01: covered throughout.
+        assert!(covered_throughout(&chain, d(2025, 12, 15), d(2026, 2, 1)));
+        assert_eq!(
+            covered_until(&chain, d(2025, 12, 15)),
+            Some(d(2027, 12, 31))
+        );
+        // A renewal starting two days after the expiry leaves 2026-01-01 uncovered.
+        let late = [first, (d(2026, 1, 2), d(2027, 12, 31), None)];
+        assert!(!covered_throughout(&late, d(2025, 12, 15), d(2026, 2, 1)));
+        assert_eq!(covered_until(&late, d(2025, 12, 15)), Some(d(2025, 12, 31)));
+        assert_eq!(covered_until(&late, d(2026, 1, 1)), None);
+        assert!(covered_throughout(&late, d(2026, 1, 2), d(2026, 2, 1)));
+        // A revocation ends the span the day before it.
+        let revoked = [
+            (d(2024, 1, 1), d(2025, 12, 31), Some(d(2025, 6, 1))),
+            renewal,
+        ];
+        assert_eq!(
+            covered_until(&revoked, d(2025, 5, 31)),
+            Some(d(2025, 5, 31))
+        );
+        assert_eq!(covered_until(&revoked, d(2025, 6, 1)), None);
     }
 
     #[test]

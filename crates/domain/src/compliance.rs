@@ -198,6 +198,100 @@ pub struct CaseFacts {
     pub exemptions: Vec<ExemptionFact>,
 }
 
+impl CaseFacts {
+    /// The case as it stood at the end of `day`: everything that happened after it is left out
+    /// (a contact, a score, a step, an exam, a treatment begun, a certificate issued), and what
+    /// ended, was revoked, completed or acknowledged after it is still open. Supervision
+    /// episodes and team assignments are set in advance, so later ones stay (R2 is owed before
+    /// supervision starts). Obligations "as of" a past day read this.
+    pub fn as_of(&self, day: NaiveDate) -> CaseFacts {
+        let by = |d: NaiveDate| d <= day;
+        let kept = |d: Option<NaiveDate>| d.filter(|d| by(*d));
+        CaseFacts {
+            supervisee_id: self.supervisee_id,
+            date_of_birth: self.date_of_birth,
+            male: self.male,
+            juvenile: self.juvenile,
+            episodes: self
+                .episodes
+                .iter()
+                .map(|e| EpisodeFact {
+                    actual_end: kept(e.actual_end),
+                    ..e.clone()
+                })
+                .collect(),
+            team: self
+                .team
+                .iter()
+                .map(|m| MemberFact {
+                    end: m.end.filter(|e| *e < day),
+                    ..m.clone()
+                })
+                .collect(),
+            certifications: self
+                .certifications
+                .iter()
+                .filter(|c| by(c.issued_on))
+                .map(|c| CertificationFact {
+                    revoked_on: kept(c.revoked_on),
+                    ..c.clone()
+                })
+                .collect(),
+            court_waivers: self
+                .court_waivers
+                .iter()
+                .filter(|(from, _)| by(*from))
+                .copied()
+                .collect(),
+            scores: self
+                .scores
+                .iter()
+                .filter(|s| by(s.scored_on))
+                .map(|s| ScoreFact {
+                    steps: s.steps.iter().filter(|st| by(st.on)).copied().collect(),
+                    ..s.clone()
+                })
+                .collect(),
+            treatments: self
+                .treatments
+                .iter()
+                .filter(|t| by(t.start))
+                .map(|t| TreatmentFact {
+                    end: t.end.filter(|(e, _)| by(*e)),
+                    ..t.clone()
+                })
+                .collect(),
+            contacts: self.contacts.iter().filter(|c| by(c.on)).copied().collect(),
+            assessments: self
+                .assessments
+                .iter()
+                .filter(|a| by(a.referred_on))
+                .map(|a| AssessmentFact {
+                    completed_on: kept(a.completed_on),
+                    ..*a
+                })
+                .collect(),
+            maintenance_polygraphs: self
+                .maintenance_polygraphs
+                .iter()
+                .filter(|d| by(**d))
+                .copied()
+                .collect(),
+            self_reports: self
+                .self_reports
+                .iter()
+                .filter(|r| by(r.reported_on))
+                .map(|r| SelfReportFact {
+                    provider_ack: kept(r.provider_ack),
+                    officer_ack: kept(r.officer_ack),
+                    ..*r
+                })
+                .collect(),
+            exemptions: self.exemptions.clone(),
+        }
+    }
+}
+
 /// What an obligation is about, so it has a stable identity across evaluations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
@@ -295,8 +389,70 @@ pub enum Note {
     Juvenile,
     /// R10: certification kind that lapses.
     Certification(CertificationKind),
-    /// R12: roles missing today.
-    Missing([bool; 3]),
+    /// R12: the latest stretch of days without a required role, and how many earlier ones.
+    Gap {
+        from: NaiveDate,
+        to: NaiveDate,
+        missing: [bool; 3],
+        earlier: u16,
+    },
+}
+
+/// The roles every post-conviction team needs (R12), in [`TeamGap::missing`] order.
+pub const REQUIRED_ROLES: [TeamRole; 3] = [
+    TeamRole::SupervisingOfficer,
+    TeamRole::TreatmentProvider,
+    TeamRole::PolygraphExaminer,
+];
+
+/// A stretch of days on which the team lacked at least one required role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TeamGap {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Officer, provider, examiner: missing on some day of the stretch.
+    pub missing: [bool; 3],
+}
+
+/// Every stretch of days from `from` through `to` on which `team` lacked a required role.
+pub fn team_gaps(team: &[MemberFact], from: NaiveDate, to: NaiveDate) -> Vec<TeamGap> {
+    if from > to {
+        return Vec::new();
+    }
+    // Coverage changes only where a membership starts or ends: check each such segment once.
+    let mut cuts: Vec<NaiveDate> = vec![from];
+    for m in team {
+        cuts.push(m.start);
+        if let Some(next) = m.end.and_then(|e| e.succ_opt()) {
+            cuts.push(next);
+        }
+    }
+    cuts.retain(|d| *d >= from && *d <= to);
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut gaps: Vec<TeamGap> = Vec::new();
+    for (i, start) in cuts.iter().enumerate() {
+        let end = cuts.get(i + 1).and_then(|n| n.pred_opt()).unwrap_or(to);
+        let missing =
+            REQUIRED_ROLES.map(|r| !team.iter().any(|m| m.role == r && m.active_on(*start)));
+        if !missing.iter().any(|m| *m) {
+            continue;
+        }
+        match gaps.last_mut() {
+            Some(g) if g.to.succ_opt() == Some(*start) => {
+                g.to = end;
+                for (k, miss) in missing.iter().enumerate() {
+                    g.missing[k] |= *miss;
+                }
+            }
+            _ => gaps.push(TeamGap {
+                from: *start,
+                to: end,
+                missing,
+            }),
+        }
+    }
+    gaps
 }
 
 /// One obligation of one case.
@@ -364,12 +520,21 @@ impl Obligation {
             _ => "not yet due".to_owned(),
         };
         let detail = match self.note {
+            // R4 owes two scores: say which instrument this one is.
+            note if self.key.rule == RuleId::R4 => {
+                let instrument = match self.key.part {
+                    0 => "dynamic score: STABLE-2007 or SRA-FV",
+                    _ => "violence score: LS/CMI",
+                };
+                match note {
+                    Note::PastLimit => format!(" ({instrument}; past the 120-day limit)"),
+                    _ => format!(" ({instrument})"),
+                }
+            }
             Note::Unconfirmed => {
                 " (the month's contact is documented by one side only: unconfirmed)".to_owned()
             }
             Note::PastLimit => " (past the 120-day limit)".to_owned(),
-            Note::Part(0) if self.key.rule == RuleId::R4 => " (dynamic score)".to_owned(),
-            Note::Part(1) if self.key.rule == RuleId::R4 => " (violence score)".to_owned(),
             Note::Part(0) if self.key.rule == RuleId::R13 => {
                 " (provider's acknowledgement)".to_owned()
             }
@@ -379,22 +544,23 @@ impl Obligation {
             Note::EndedShort(end) => format!(" (treatment ended: {})", end.label().to_lowercase()),
             Note::Juvenile => " (a juvenile is scored with JSORRAT-II)".to_owned(),
             Note::Certification(kind) => format!(" ({})", kind.label()),
-            Note::Missing(m) => {
-                let names: Vec<&str> = [
-                    "supervising officer",
-                    "treatment provider",
-                    "polygraph examiner",
-                ]
-                .iter()
-                .zip(m)
-                .filter(|(_, missing)| *missing)
-                .map(|(n, _)| *n)
-                .collect();
-                if names.is_empty() {
-                    String::new()
+            Note::Gap {
+                from,
+                to,
+                missing,
+                earlier,
+            } => {
+                let span = if from == to {
+                    format!("on {from}")
                 } else {
-                    format!(" (missing: {})", names.join(", "))
-                }
+                    format!("from {from} to {to}")
+                };
+                let more = match earlier {
+                    0 => String::new(),
+                    1 => " and one earlier gap".to_owned(),
+                    n => format!(" and {n} earlier gaps"),
+                };
+                format!(" (no {} {span}{more})", missing_names(missing))
             }
             _ => String::new(),
         };
@@ -404,6 +570,20 @@ impl Obligation {
             self.pack.code()
         )
     }
+}
+
+fn missing_names(missing: [bool; 3]) -> String {
+    [
+        "supervising officer",
+        "treatment provider",
+        "polygraph examiner",
+    ]
+    .iter()
+    .zip(missing)
+    .filter(|(_, m)| *m)
+    .map(|(n, _)| *n)
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 /// Every obligation of a case, in the order the engine finds them.

@@ -135,6 +135,39 @@ pub fn packs() -> &'static [PolicyPack; 2] {
     })
 }
 
+/// Which way a county may move a rule's number. The packs state the law; a county may only make
+/// it stricter (a shorter deadline, a more frequent interval, a longer minimum), never looser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// A statutory deadline or interval: the county's value may be at most the law's.
+    AtMost,
+    /// A statutory minimum duration: the county's value may be at least the law's.
+    AtLeast,
+    /// Local practice, not set by law (how early to warn): any positive value.
+    Local,
+}
+
+/// How the law bounds `rule.param`.
+pub fn limit_of(rule: RuleId, param: &str) -> Limit {
+    match (rule, param) {
+        (RuleId::R8, "months") => Limit::AtLeast,
+        (RuleId::R10, "warning_days") | (RuleId::R8, "transfer_bridge_days") => Limit::Local,
+        _ => Limit::AtMost,
+    }
+}
+
+/// The law's value of `rule.param`: the strictest any pack states.
+pub fn statutory_value(rule: RuleId, param: &str) -> Option<i64> {
+    let values = packs()
+        .iter()
+        .filter_map(|p| p.rule(rule).and_then(|r| r.params.get(param)).copied());
+    match limit_of(rule, param) {
+        Limit::AtMost => values.min(),
+        Limit::AtLeast => values.max(),
+        Limit::Local => None,
+    }
+}
+
 /// A county's changes to rule numbers: (rule, parameter) -> value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overrides {
@@ -143,7 +176,8 @@ pub struct Overrides {
 
 impl Overrides {
     /// Parses `R9.months = 6` lines (blank lines and `#` comments allowed). Only parameters a
-    /// pack defines may be overridden, and only with a positive number.
+    /// pack defines may be overridden, only with a positive number, and only in the direction
+    /// the law allows ([`limit_of`]).
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut values = BTreeMap::new();
         for (n, line) in text.lines().enumerate() {
@@ -176,6 +210,21 @@ impl Overrides {
                 .ok()
                 .filter(|v| *v > 0)
                 .ok_or_else(|| bad("the value must be a positive whole number"))?;
+            if let Some(law) = statutory_value(rule, &param) {
+                match limit_of(rule, &param) {
+                    Limit::AtMost if value > law => {
+                        return Err(bad(&format!(
+                            "the law sets at most {law}; a county may shorten it, not lengthen it"
+                        )));
+                    }
+                    Limit::AtLeast if value < law => {
+                        return Err(bad(&format!(
+                            "the law sets at least {law}; a county may lengthen it, not shorten it"
+                        )));
+                    }
+                    _ => {}
+                }
+            }
             values.insert((rule, param), value);
         }
         Ok(Overrides { values })
@@ -298,5 +347,43 @@ mod tests {
             let err = Overrides::parse(bad).unwrap_err();
             assert!(err.contains(says), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn a_county_only_tightens_the_law() {
+        // Deadlines and intervals: at most the law's number.
+        for ok in [
+            "R5.days = 30",
+            "R5.days = 1",
+            "R13.working_days = 2",
+            "R9.months = 12",
+        ] {
+            assert!(Overrides::parse(ok).is_ok(), "{ok}");
+        }
+        for (loose, law) in [
+            ("R5.days = 31", "at most 30"),
+            ("R5.days = 100000", "at most 30"),
+            ("R13.working_days = 3", "at most 2"),
+            ("R9.months = 13", "at most 12"),
+            ("R4.limit_days = 121", "at most 120"),
+        ] {
+            let err = Overrides::parse(loose).unwrap_err();
+            assert!(
+                err.contains(law) && err.contains("not lengthen"),
+                "{loose}: {err}"
+            );
+        }
+        // The minimum length of treatment: at least the law's year.
+        assert!(Overrides::parse("R8.months = 12").is_ok());
+        assert!(Overrides::parse("R8.months = 18").is_ok());
+        let err = Overrides::parse("R8.months = 11").unwrap_err();
+        assert!(
+            err.contains("at least 12") && err.contains("not shorten"),
+            "{err}"
+        );
+        // How early to warn is local practice.
+        assert!(Overrides::parse("R10.warning_days = 200").is_ok());
+        assert_eq!(limit_of(RuleId::R10, "warning_days"), Limit::Local);
+        assert_eq!(statutory_value(RuleId::R5, "days"), Some(30));
     }
 }

@@ -759,7 +759,19 @@ async fn policy_page_for(
                             format!("{} {}", r.obligation, r.when),
                             r.params
                                 .iter()
-                                .map(|(k, v)| format!("{}.{k} = {v}", r.rule.code()))
+                                .map(|(k, v)| {
+                                    use containment_domain::policy::{Limit, limit_of};
+                                    let bound = match limit_of(r.rule, k) {
+                                        Limit::AtMost => {
+                                            " (statutory limit: a county may lower it)"
+                                        }
+                                        Limit::AtLeast => {
+                                            " (statutory minimum: a county may raise it)"
+                                        }
+                                        Limit::Local => " (local practice)",
+                                    };
+                                    format!("{}.{k} = {v}{bound}", r.rule.code())
+                                })
                                 .collect::<Vec<_>>()
                                 .join(", "),
                             r.source.clone(),

@@ -7,7 +7,7 @@ use super::{
     CaseFacts, Context, Note, Obligation, ObligationKey, ObligationStatus, Subject, status,
 };
 use crate::access::TeamRole;
-use crate::certification::{CertificationKind, status_on};
+use crate::certification::{CertificationKind, covered_until};
 use crate::instrument::Instrument;
 use crate::policy::{PolicyPackId, RuleId, param};
 use crate::score_chain::ChainStep;
@@ -67,7 +67,7 @@ struct Eval<'a, 'f> {
     emit: &'f mut dyn FnMut(Obligation),
 }
 
-impl Eval<'_, '_> {
+impl<'a> Eval<'a, '_> {
     /// The member serving in `role` on `day`, else the latest to have served in it.
     fn who(&self, role: TeamRole, day: NaiveDate) -> Option<i64> {
         let team = &self.facts.team;
@@ -312,9 +312,46 @@ impl Eval<'_, '_> {
                     },
                 );
             }
-            self.r8(t);
+            // A transfer followed by the next treatment within the bridge is one treatment for
+            // R8, judged once from the first start to the last end.
+            if !self.continues_a_transfer(t) {
+                let mut whole = t.clone();
+                let mut link = t;
+                for _ in 0..facts.treatments.len() {
+                    let Some(next) = self.transferred_to(link) else {
+                        break;
+                    };
+                    whole.end = next.end;
+                    link = next;
+                }
+                self.r8(&whole);
+            }
             self.r9(t, &exams);
         }
+    }
+
+    /// The post-conviction treatment that took over from `t`, when `t` ended as a transfer and
+    /// the next one started within the bridge.
+    fn transferred_to(&self, t: &super::TreatmentFact) -> Option<&'a super::TreatmentFact> {
+        let Some((end, super::TreatmentEnd::Transferred)) = t.end else {
+            return None;
+        };
+        let pack = PolicyPackId::in_force_on(t.start);
+        let bridge = self.param(pack, RuleId::R8, "transfer_bridge_days", 7);
+        self.facts
+            .treatments
+            .iter()
+            .filter(|u| u.post_conviction && u.id != t.id)
+            .filter(|u| u.start >= end && u.start <= add_days(end, bridge))
+            .min_by_key(|u| (u.start, u.id))
+    }
+
+    fn continues_a_transfer(&self, t: &super::TreatmentFact) -> bool {
+        self.facts
+            .treatments
+            .iter()
+            .filter(|u| u.post_conviction && u.id != t.id)
+            .any(|u| self.transferred_to(u).is_some_and(|next| next.id == t.id))
     }
 
     /// R8: at least a year (or the rest of a shorter term); completion for placements on or
@@ -378,7 +415,8 @@ impl Eval<'_, '_> {
                         Note::None,
                     );
                 } else {
-                    self.push_with(
+                    // Ended short: a new treatment can still make up the year until it is due.
+                    self.push(
                         RuleId::R8,
                         Subject::Treatment(t.id),
                         0,
@@ -387,7 +425,6 @@ impl Eval<'_, '_> {
                         Some(min_end),
                         None,
                         Note::EndedShort(how),
-                        ObligationStatus::Overdue,
                     );
                 }
             }
@@ -575,21 +612,28 @@ impl Eval<'_, '_> {
                 .certifications
                 .iter()
                 .filter(|c| c.user_id == m.user_id && c.kind == kind)
+                .map(|c| (c.issued_on, c.expires_on, c.revoked_on))
                 .collect();
-            let current = held
-                .iter()
-                .filter(|c| status_on(c.issued_on, c.expires_on, c.revoked_on, today).is_valid())
-                .map(|c| c.expires_on)
-                .max();
-            let (due, status) = match current {
-                Some(expires) if (expires - today).num_days() <= warning => {
-                    (expires, ObligationStatus::DueSoon)
+            // A renewal that follows without a gap continues the certification: the deadline is
+            // the end of the unbroken chain.
+            let (due, status) = match covered_until(&held, today) {
+                Some(until) if (until - today).num_days() <= warning => {
+                    (until, ObligationStatus::DueSoon)
                 }
-                Some(expires) => (expires, ObligationStatus::Upcoming),
-                None => (
-                    held.iter().map(|c| c.expires_on).max().unwrap_or(m.start),
-                    ObligationStatus::Overdue,
-                ),
+                Some(until) => (until, ObligationStatus::Upcoming),
+                None => {
+                    // Lapsed: owed since the last day of certification before today, or since
+                    // the member joined uncertified.
+                    let lapsed = held
+                        .iter()
+                        .filter_map(|(i, e, r)| {
+                            let last = r.and_then(|r| r.pred_opt()).map_or(*e, |r| r.min(*e));
+                            (*i <= last && last < today).then_some(last)
+                        })
+                        .max()
+                        .map_or(m.start, |last| last.max(m.start));
+                    (lapsed, status(Some(lapsed), None, today))
+                }
             };
             self.push_with(
                 RuleId::R10,
@@ -636,49 +680,45 @@ impl Eval<'_, '_> {
         );
     }
 
-    /// R12: officer, provider and examiner on the team from the first day of post-conviction
-    /// supervision.
+    /// R12: officer, provider and examiner on the team on every day of post-conviction
+    /// supervision. Met on time when no day lacked one; met late on the day the team was last
+    /// made whole after a gap; open while a role is missing.
     fn r12(&mut self) {
         let facts = self.facts;
         let today = self.ctx.today;
-        const ROLES: [TeamRole; 3] = [
-            TeamRole::SupervisingOfficer,
-            TeamRole::TreatmentProvider,
-            TeamRole::PolygraphExaminer,
-        ];
         for e in facts
             .episodes
             .iter()
             .filter(|e| e.kind.is_post_conviction())
         {
-            let in_episode = |m: &&super::MemberFact| {
-                m.start <= e.actual_end.unwrap_or(NaiveDate::MAX)
-                    && m.end.is_none_or(|x| x >= e.start)
-            };
-            let firsts: Vec<Option<NaiveDate>> = ROLES
+            let members: Vec<super::MemberFact> = facts
+                .team
                 .iter()
-                .map(|r| {
-                    facts
-                        .team
-                        .iter()
-                        .filter(in_episode)
-                        .filter(|m| m.role == *r)
-                        .map(|m| m.start.max(e.start))
-                        .min()
+                .filter(|m| {
+                    m.start <= e.actual_end.unwrap_or(NaiveDate::MAX)
+                        && m.end.is_none_or(|x| x >= e.start)
                 })
+                .cloned()
                 .collect();
-            let complete_since = if firsts.iter().all(Option::is_some) {
-                firsts.iter().flatten().max().copied()
-            } else {
-                None
-            };
-            let open = e.actual_end.is_none_or(|end| end >= today);
-            let missing_now = ROLES
-                .map(|r| open && !facts.team.iter().any(|m| m.role == r && m.active_on(today)));
-            let (met, note) = if missing_now.iter().any(|m| *m) {
-                (None, Note::Missing(missing_now))
-            } else {
-                (complete_since, Note::None)
+            let last = e.actual_end.unwrap_or(today).min(today);
+            let gaps = super::team_gaps(&members, e.start, last);
+            let (met, note) = match gaps.last() {
+                _ if e.start > today => (None, Note::None),
+                None => (Some(e.start), Note::None),
+                Some(g) => {
+                    let note = Note::Gap {
+                        from: g.from,
+                        to: g.to,
+                        missing: g.missing,
+                        earlier: u16::try_from(gaps.len() - 1).unwrap_or(u16::MAX),
+                    };
+                    let still_open = g.to >= last;
+                    if still_open {
+                        (None, note)
+                    } else {
+                        (g.to.succ_opt(), note)
+                    }
+                }
             };
             self.push(
                 RuleId::R12,

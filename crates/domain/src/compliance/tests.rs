@@ -267,6 +267,11 @@ fn r4_dynamic_and_violence_scores_within_90_days_never_past_120() {
         assert_eq!(dynamic.status, ObligationStatus::MetOnTime);
         assert_eq!(violence.status, ObligationStatus::MetLate);
         assert_eq!(violence.note, Note::Part(1));
+        assert!(
+            violence.explain().contains("(violence score: LS/CMI)"),
+            "{}",
+            violence.explain()
+        );
         // Day 121 is past the limit.
         f.scores = vec![score(2, Instrument::LsCmi, &day(121), &[])];
         let obs = only(&run(&f, "2026-12-01"), RuleId::R4);
@@ -281,6 +286,13 @@ fn r4_dynamic_and_violence_scores_within_90_days_never_past_120() {
         assert_eq!(on_120[0].note, Note::Part(0));
         let on_121 = only(&run(&f, &day(121)), RuleId::R4);
         assert_eq!(on_121[0].note, Note::PastLimit);
+        assert!(
+            on_121[0]
+                .explain()
+                .contains("(dynamic score: STABLE-2007 or SRA-FV; past the 120-day limit)"),
+            "{}",
+            on_121[0].explain()
+        );
     }
 }
 
@@ -480,6 +492,49 @@ fn r7_assessment_within_90_days_of_referral_never_past_120() {
 }
 
 #[test]
+fn r8_a_transfer_within_the_bridge_is_one_continuous_treatment() {
+    for (year, pack) in [(2024, PolicyPackId::Ca2012), (2026, PolicyPackId::Ca2025)] {
+        let y = |md: &str| d(&format!("{year}-{md}"));
+        let next = |md: &str| format!("{}-{md}", year + 1);
+        let mut f = base(&format!("{year}-01-02"));
+        let mut first = treatment(&format!("{year}-01-10"));
+        first.end = Some((y("06-30"), TreatmentEnd::Transferred));
+        let mut second = treatment(&format!("{year}-06-30"));
+        second.id = 8;
+        second.end = Some((d(&next("01-10")), TreatmentEnd::Completed));
+        // The new program starts the day the transfer ends, or 7 days later: one treatment,
+        // a year from the first start, met when the second completes.
+        for start in ["06-30", "07-07"] {
+            second.start = y(start);
+            f.treatments = vec![first.clone(), second.clone()];
+            let r8 = only(&run(&f, &next("03-01")), RuleId::R8);
+            assert_eq!(r8.len(), 1, "{start}: {r8:?}");
+            assert_eq!(r8[0].key.subject, Subject::Treatment(7));
+            assert_eq!(r8[0].pack, pack);
+            assert_eq!(
+                (r8[0].status, r8[0].met_on),
+                (ObligationStatus::MetOnTime, Some(d(&next("01-10"))))
+            );
+        }
+        // Eight days later: a break. The first ended short (overdue only after its year), the
+        // second is judged on its own.
+        second.start = y("07-08");
+        f.treatments = vec![first.clone(), second.clone()];
+        let r8 = only(&run(&f, &format!("{year}-09-01")), RuleId::R8);
+        assert_eq!(r8.len(), 2);
+        assert_eq!(
+            (r8[0].status, r8[0].note),
+            (
+                ObligationStatus::Upcoming,
+                Note::EndedShort(TreatmentEnd::Transferred)
+            )
+        );
+        let r8 = only(&run(&f, &next("01-11")), RuleId::R8);
+        assert_eq!(r8[0].status, ObligationStatus::Overdue);
+    }
+}
+
+#[test]
 fn r8_a_year_of_treatment_and_completion_since_july_2012() {
     let mut f = base("2025-01-01");
     let mut t = treatment("2025-01-10");
@@ -507,10 +562,26 @@ fn r8_a_year_of_treatment_and_completion_since_july_2012() {
     );
     // Still in treatment: nothing is late.
     t.end = None;
-    f.treatments = vec![t];
+    f.treatments = vec![t.clone()];
     assert_eq!(
         one(&run(&f, "2026-06-01"), RuleId::R8).status,
         ObligationStatus::Upcoming
+    );
+    // Ended short, but the year is not over yet: not overdue before its due date.
+    t.end = Some((d("2025-06-01"), TreatmentEnd::Terminated));
+    f.treatments = vec![t.clone()];
+    let o = one(&run(&f, "2025-12-01"), RuleId::R8);
+    assert_eq!(
+        (o.status, o.due),
+        (ObligationStatus::Upcoming, Some(d("2026-01-10")))
+    );
+    assert_eq!(
+        one(&run(&f, "2026-01-10"), RuleId::R8).status,
+        ObligationStatus::DueSoon
+    );
+    assert_eq!(
+        one(&run(&f, "2026-01-11"), RuleId::R8).status,
+        ObligationStatus::Overdue
     );
     // Placed before 2012-07-01: one year suffices, completion is not required.
     let mut f = base("2011-06-01");
@@ -602,6 +673,60 @@ fn r10_certifications_warn_60_days_ahead_and_lapse_the_day_after_expiry() {
 }
 
 #[test]
+fn r10_a_renewal_without_a_gap_continues_the_certification() {
+    for year in [2024, 2026] {
+        let y = |md: &str| d(&format!("{year}-{md}"));
+        let next = |md: &str| d(&format!("{}-{md}", year + 1));
+        let mut f = base(&format!("{year}-01-02"));
+        let cert = |issued: NaiveDate, expires: NaiveDate| CertificationFact {
+            user_id: PROVIDER,
+            kind: CertificationKind::CasombProvider,
+            issued_on: issued,
+            expires_on: expires,
+            revoked_on: None,
+        };
+        let provider = |f: &CaseFacts, today: NaiveDate| {
+            only(&run(f, &today.to_string()), RuleId::R10)
+                .into_iter()
+                .find(|o| o.key.subject == Subject::Member(PROVIDER))
+                .unwrap()
+        };
+        // Renewed to start the day after the expiry: the deadline is the renewal's end.
+        f.certifications = vec![
+            cert(y("01-01"), y("12-31")),
+            cert(next("01-01"), next("12-31")),
+        ];
+        let o = provider(&f, y("12-15"));
+        assert_eq!(
+            (o.status, o.due),
+            (ObligationStatus::Upcoming, Some(next("12-31")))
+        );
+        let o = provider(&f, y("10-01"));
+        assert_eq!(
+            (o.status, o.due),
+            (ObligationStatus::Upcoming, Some(next("12-31")))
+        );
+        // Renewed to start two days after: a day's lapse, overdue on it and not before.
+        f.certifications[1].issued_on = next("01-02");
+        let o = provider(&f, y("12-31"));
+        assert_eq!(
+            (o.status, o.due),
+            (ObligationStatus::DueSoon, Some(y("12-31")))
+        );
+        let o = provider(&f, next("01-01"));
+        assert_eq!(
+            (o.status, o.due),
+            (ObligationStatus::Overdue, Some(y("12-31")))
+        );
+        let o = provider(&f, next("01-02"));
+        assert_eq!(
+            (o.status, o.due),
+            (ObligationStatus::Upcoming, Some(next("12-31")))
+        );
+    }
+}
+
+#[test]
 fn r11_the_court_waiver_is_on_file_by_the_first_day() {
     let mut f = base("2026-01-01");
     f.court_waivers = vec![(d("2026-01-01"), None)];
@@ -645,10 +770,68 @@ fn r12_officer_provider_and_examiner_from_the_first_day() {
         (o.status, o.note),
         (
             ObligationStatus::Overdue,
-            Note::Missing([false, false, true])
+            Note::Gap {
+                from: d("2026-02-02"),
+                to: d("2026-03-01"),
+                missing: [false, false, true],
+                earlier: 1,
+            }
         )
     );
-    assert!(o.explain().contains("missing: polygraph examiner"));
+    assert!(
+        o.explain()
+            .contains("no polygraph examiner from 2026-02-02 to 2026-03-01 and one earlier gap"),
+        "{}",
+        o.explain()
+    );
+}
+
+#[test]
+fn r12_every_day_of_supervision_counts_not_only_the_first() {
+    for (year, pack) in [
+        ("2024", PolicyPackId::Ca2012),
+        ("2026", PolicyPackId::Ca2025),
+    ] {
+        let y = |md: &str| d(&format!("{year}-{md}"));
+        let mut f = base(&format!("{year}-01-02"));
+        // The examiner ends on 30 June; the next one starts on 1 July: no day is missed.
+        f.team[2].end = Some(y("06-30"));
+        f.team.push(member(
+            4,
+            TeamRole::PolygraphExaminer,
+            &format!("{year}-07-01"),
+        ));
+        let o = one(&run(&f, &format!("{year}-10-01")), RuleId::R12);
+        assert_eq!((o.status, o.pack), (ObligationStatus::MetOnTime, pack));
+        // The next one starts on 1 August: July had no examiner, and R12 was met late on the
+        // day the team was whole again.
+        f.team[3].start = y("08-01");
+        let o = one(&run(&f, &format!("{year}-10-01")), RuleId::R12);
+        assert_eq!(
+            (o.status, o.met_on),
+            (ObligationStatus::MetLate, Some(y("08-01")))
+        );
+        assert_eq!(
+            o.note,
+            Note::Gap {
+                from: y("07-01"),
+                to: y("07-31"),
+                missing: [false, false, true],
+                earlier: 0,
+            }
+        );
+        // Seen from inside the gap, it is open.
+        let o = one(&run(&f, &format!("{year}-07-15")), RuleId::R12);
+        assert_eq!((o.status, o.met_on), (ObligationStatus::Overdue, None));
+        // A one-day gap is a gap.
+        f.team[3].start = y("07-02");
+        let o = one(&run(&f, &format!("{year}-10-01")), RuleId::R12);
+        assert_eq!(o.met_on, Some(y("07-02")));
+        assert!(
+            o.explain()
+                .contains(&format!("no polygraph examiner on {year}-07-01"))
+        );
+    }
 }
 
 #[test]
@@ -801,4 +984,124 @@ fn every_explanation_cites_its_rule_and_source() {
             .iter()
             .all(|o| o.status == ObligationStatus::Overdue)
     );
+}
+
+#[test]
+fn as_of_a_past_day_ignores_what_was_dated_after_it() {
+    let mut f = base("2026-01-01");
+    f.treatments = vec![treatment("2026-01-10")];
+    f.contacts = vec![ContactFact {
+        on: d("2026-07-31"),
+        by_provider: true,
+        by_officer: true,
+    }];
+    let july = |obs: &[Obligation]| {
+        only(obs, RuleId::R1)
+            .into_iter()
+            .find(|o| o.key.subject == Subject::Month(2026 * 12 + 6))
+            .unwrap()
+    };
+    // Read on 15 July with everything recorded since, July looks met already.
+    assert_eq!(
+        july(&run(&f, "2026-07-15")).status,
+        ObligationStatus::MetOnTime
+    );
+    // As of 15 July, the contact of the 31st has not happened.
+    let o = july(&run(&f.as_of(d("2026-07-15")), "2026-07-15"));
+    assert_eq!((o.status, o.met_on), (ObligationStatus::Upcoming, None));
+    // On the 31st itself it counts.
+    let o = july(&run(&f.as_of(d("2026-07-31")), "2026-07-31"));
+    assert_eq!(o.met_on, Some(d("2026-07-31")));
+    // What ended or was acknowledged later is still open on the day.
+    f.treatments[0].end = Some((d("2026-08-01"), TreatmentEnd::Terminated));
+    assert_eq!(f.as_of(d("2026-07-31")).treatments[0].end, None);
+    f.team[2].end = Some(d("2026-08-01"));
+    assert_eq!(f.as_of(d("2026-07-31")).team[2].end, None);
+    assert_eq!(f.as_of(d("2026-08-02")).team[2].end, Some(d("2026-08-01")));
+}
+
+mod invariants {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn end_of(code: u8) -> TreatmentEnd {
+        match code % 4 {
+            0 => TreatmentEnd::Completed,
+            1 => TreatmentEnd::Terminated,
+            2 => TreatmentEnd::Transferred,
+            _ => TreatmentEnd::SupervisionEnded,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Whatever the history, no obligation reads overdue on or before its due date.
+        #[test]
+        fn nothing_is_overdue_before_it_is_due(
+            start in 0i64..1500,
+            first_len in proptest::option::of(1i64..700),
+            first_end in 0u8..4,
+            second_after in proptest::option::of(0i64..30),
+            examiner_gap in proptest::option::of((30i64..400, 0i64..60)),
+            cert in proptest::option::of((-400i64..400, 1i64..800)),
+            renewal_after in proptest::option::of(0i64..5),
+            today_after in 0i64..1200,
+        ) {
+            let day0 = d("2023-01-01") + chrono::Days::new(u64::try_from(start).unwrap());
+            let at = |n: i64| if n >= 0 {
+                day0 + chrono::Days::new(u64::try_from(n).unwrap())
+            } else {
+                day0 - chrono::Days::new(u64::try_from(-n).unwrap())
+            };
+            let mut f = base(&day0.to_string());
+            let mut t = treatment(&day0.to_string());
+            if let Some(len) = first_len {
+                t.end = Some((at(len), end_of(first_end)));
+                if let Some(after) = second_after {
+                    let mut next = treatment(&at(len + after).to_string());
+                    next.id = 8;
+                    f.treatments.push(next);
+                }
+            }
+            f.treatments.insert(0, t);
+            if let Some((ends, gap)) = examiner_gap {
+                f.team[2].end = Some(at(ends));
+                f.team.push(MemberFact {
+                    user_id: 9,
+                    role: TeamRole::PolygraphExaminer,
+                    start: at(ends + 1 + gap),
+                    end: None,
+                });
+            }
+            if let Some((issued, len)) = cert {
+                f.certifications.push(CertificationFact {
+                    user_id: PROVIDER,
+                    kind: CertificationKind::CasombProvider,
+                    issued_on: at(issued),
+                    expires_on: at(issued + len),
+                    revoked_on: None,
+                });
+                if let Some(after) = renewal_after {
+                    f.certifications.push(CertificationFact {
+                        user_id: PROVIDER,
+                        kind: CertificationKind::CasombProvider,
+                        issued_on: at(issued + len + 1 + after),
+                        expires_on: at(issued + len + 700),
+                        revoked_on: None,
+                    });
+                }
+            }
+            let today = at(today_after);
+            for o in run(&f, &today.to_string()) {
+                if o.status == ObligationStatus::Overdue {
+                    prop_assert!(
+                        o.due.is_some_and(|due| due < today),
+                        "{} overdue on {today} though due {:?}: {}",
+                        o.key, o.due, o.explain()
+                    );
+                }
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 both_backends!(
+    assignment_reads_a_renewal_without_a_gap_as_continuous,
     an_officer_opens_a_case_and_sees_the_team_gaps,
     duplicate_identifiers_are_refused_with_the_existing_record,
     invalid_input_is_refused_field_by_field_and_nothing_is_stored,
@@ -2375,4 +2376,90 @@ async fn supervision_details_are_corrected_at_the_version_read(db: TestDb) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(episode().await.expected_end, Some(after.start_date));
+}
+
+async fn assignment_reads_a_renewal_without_a_gap_as_continuous(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let clinic = w
+        .app
+        .app
+        .agency_by_name("North Bay Treatment")
+        .await
+        .unwrap()
+        .unwrap();
+    for email in ["renewed@northbay.example", "lapsed@northbay.example"] {
+        w.app
+            .user(clinic.id, email, &[Role::TreatmentProvider])
+            .await;
+    }
+    let certify =
+        |email: &str, number: &str, from: i64, to: i64| containment_app::CertificationInput {
+            kind: "casomb_provider".into(),
+            holder_email: email.into(),
+            level: "independent".into(),
+            number: number.into(),
+            issued_on: (today + Duration::days(from)).to_string(),
+            expires_on: (today + Duration::days(to)).to_string(),
+            ..Default::default()
+        };
+    // Renewed the day after the first certificate expired; the other a day later than that.
+    for input in [
+        certify("renewed@northbay.example", "CP-R1", -700, -20),
+        certify("renewed@northbay.example", "CP-R2", -19, 700),
+        certify("lapsed@northbay.example", "CP-L1", -700, -20),
+        certify("lapsed@northbay.example", "CP-L2", -18, 700),
+    ] {
+        w.app
+            .app
+            .add_certification(&Actor::console(), &input, now)
+            .await
+            .unwrap();
+    }
+    let id = w
+        .app
+        .app
+        .open_case(&w.officer, &case("Renewal Case", ""), now)
+        .await
+        .unwrap();
+    let episode = w
+        .app
+        .app
+        .case_view(&w.officer, id, now, today)
+        .await
+        .unwrap()
+        .episodes[0]
+        .id;
+    // Serving from 30 days ago: one certificate covers the start, the renewal covers today.
+    w.app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            "renewed@northbay.example",
+            TeamRole::TreatmentProvider,
+            today - Duration::days(30),
+            now,
+        )
+        .await
+        .unwrap();
+    // A day without certification between them: refused.
+    let err = w
+        .app
+        .app
+        .add_team_member(
+            &w.officer,
+            episode,
+            "lapsed@northbay.example",
+            TeamRole::TreatmentProvider,
+            today - Duration::days(30),
+            now,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::InvalidInput(m) if m.contains("R10")),
+        "{err:?}"
+    );
 }

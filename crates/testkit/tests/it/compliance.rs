@@ -326,6 +326,7 @@ async fn obligations_follow_what_is_recorded(db: TestDb) {
         .unwrap();
     assert_eq!(r2["status"], "due_soon");
     assert_eq!(r2["due"], "2026-01-14");
+
     assert!(r2["key"].as_str().unwrap().starts_with("R2:episode:"));
     let res = get(format!(
         "/api/v1/supervisees/{id}/obligations?as_of=yesterday"
@@ -340,6 +341,55 @@ async fn obligations_follow_what_is_recorded(db: TestDb) {
             .iter()
             .any(|t| t["rule"] == "R2" && t["status"] == "overdue")
     );
+    // As of a day before the score was recorded, R2 was still open; recorded since, it is met.
+    let r2_of = |got: Value| {
+        got.as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["rule"] == "R2")
+            .cloned()
+            .unwrap()
+    };
+    let scored_on = "2026-01-12";
+    certify_scorer(&w, "po@sonoma.example", "static99r", d("2025-01-01")).await;
+    assert_eq!(
+        w.app
+            .app
+            .record_score(
+                &w.officer,
+                id,
+                &containment_app::ScoreInput {
+                    instrument: "static99r".into(),
+                    scored_on: scored_on.into(),
+                    reason: "intake".into(),
+                    release_date: "2025-12-01".into(),
+                    yes_no: [Some(false); 7],
+                    counts: ["0".into(), "0".into(), "1".into()],
+                    ..Default::default()
+                },
+                now,
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        Ok(())
+    );
+    let before: Value = get(format!(
+        "/api/v1/supervisees/{id}/obligations?as_of=2026-01-11"
+    ))
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(r2_of(before)["status"], "due_soon");
+    let on_the_day: Value = get(format!(
+        "/api/v1/supervisees/{id}/obligations?as_of={scored_on}"
+    ))
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(r2_of(on_the_day)["status"], "met_on_time");
 }
 
 async fn exemptions_are_asked_for_decided_by_another_and_applied(db: TestDb) {
@@ -720,6 +770,17 @@ async fn a_county_changes_its_calendar_and_the_change_is_audited(db: TestDb) {
         .unwrap_err()
         .to_string();
     assert!(err.contains("numbers") && err.contains("calendar"), "{err}");
+    // A county may not loosen a statutory deadline.
+    let err = w
+        .app
+        .app
+        .set_county_policy(&sysadmin, "Sonoma", "R5.days = 100000", "", now)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::InvalidInput(m) if m.contains("at most 30")),
+        "{err:?}"
+    );
     assert!(matches!(
         w.app
             .app
