@@ -7,7 +7,6 @@
 use chrono::{DateTime, Utc};
 use containment_domain::access::{Action, RecordKind, TeamRole};
 use containment_domain::audit::Outcome;
-use containment_domain::calendar::Calendar;
 use containment_domain::case::local_date;
 use containment_domain::monthly_report::{ReportMonth, ReportStatus};
 use containment_domain::treatment::{ContactSide, SessionCounts};
@@ -512,7 +511,13 @@ impl App {
                 current_version: revision + 1,
             });
         }
-        let due = Calendar::california().add_working_days(today, ACKNOWLEDGE_WORKING_DAYS);
+        // Working days of the case's county, as every deadline of the case.
+        let policies = crate::compliance::load_policies(tx).await?;
+        let (_, calendar) = policies.for_county(
+            crate::compliance::case_county(&case.episodes),
+            &self.calendar,
+        );
+        let due = calendar.add_working_days(today, ACKNOWLEDGE_WORKING_DAYS);
         let case_id = case.supervisee.id;
         case.notify(
             tx,

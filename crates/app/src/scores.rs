@@ -196,6 +196,16 @@ fn static99r_answers(
     .filter(|_| answered)
 }
 
+/// Refuses a list of ratings that is not one per item (an empty rating is "not scored", but it
+/// is still sent).
+fn item_count(instrument: &str, items: usize, given: usize, errors: &mut Vec<String>) {
+    if given != items {
+        errors.push(format!(
+            "items: {instrument} has {items} items; {given} ratings were given"
+        ));
+    }
+}
+
 /// Scores the chosen instrument's fields; `Ok(None)` when the errors list says why not.
 fn score_fields(
     instrument: Instrument,
@@ -216,6 +226,7 @@ fn score_fields(
             })
         }),
         Instrument::Stable2007 => {
+            item_count("STABLE-2007", 13, input.items.len(), errors);
             let mut items = [None; 13];
             for (i, slot) in items.iter_mut().enumerate() {
                 let v = input.items.get(i).map(|s| s.trim()).unwrap_or_default();
@@ -240,6 +251,7 @@ fn score_fields(
             }))
         }
         Instrument::Acute2007 => {
+            item_count("ACUTE-2007", 7, input.items.len(), errors);
             let mut items = [0u8; 7];
             for (i, slot) in items.iter_mut().enumerate() {
                 let v = input.items.get(i).map(String::as_str).unwrap_or_default();

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use containment_domain::Email;
 use containment_domain::access::{Action, RecordKind, Relationship, TeamRole};
 use containment_domain::audit::Outcome;
-use containment_domain::calendar::Calendar;
 use containment_domain::case::local_date;
 use containment_domain::certification::CertificationKind;
 use containment_domain::compliance::TreatmentEnd;
@@ -36,7 +35,6 @@ pub(crate) const TREATMENT_SIDES: [TeamRole; 3] = [
 ];
 
 /// Working days within which both sides acknowledge a self-report (R13's default).
-const SELF_REPORT_WORKING_DAYS: u32 = 2;
 
 #[derive(Debug, Clone, Default)]
 pub struct TreatmentInput {
@@ -572,7 +570,20 @@ impl App {
                 now,
             )
             .await?;
-        let due = Calendar::california().add_working_days(on, SELF_REPORT_WORKING_DAYS);
+        // The county's calendar and numbers, as the R13 obligation itself reads them.
+        let policies = crate::compliance::load_policies(&tx).await?;
+        let (overrides, calendar) = policies.for_county(
+            crate::compliance::case_county(&case.episodes),
+            &self.calendar,
+        );
+        let due = containment_domain::compliance::self_report_due(
+            on,
+            &containment_domain::compliance::Context {
+                calendar,
+                overrides,
+                today: local_date(now),
+            },
+        );
         let sides = case.members_in(local_date(now), &TREATMENT_SIDES);
         case.notify(
             &tx,

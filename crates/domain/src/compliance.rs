@@ -25,7 +25,7 @@ use crate::instrument::Instrument;
 use crate::policy::{Overrides, PolicyPackId, RuleId};
 use crate::score_chain::StepDone;
 
-pub use rules::evaluate;
+pub use rules::{evaluate, self_report_due};
 
 /// Days before a due date from which an open obligation is "due soon".
 pub const DUE_SOON_DAYS: i64 = 7;

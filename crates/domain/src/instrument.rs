@@ -274,6 +274,9 @@ fn counted(n: u16, one: &str, many: &str) -> String {
 /// Scores a Static-99R. Refuses releases before the 18th birthday (the instrument is for
 /// adults) and a stranger victim without an unrelated victim, rather than guessing which
 /// answer is wrong.
+/// Oldest plausible age at release: beyond it a date was mistyped.
+pub const MAX_AGE_AT_RELEASE: u32 = 100;
+
 pub fn score_static99r(a: &Static99rAnswers) -> Result<Static99rResult, ParseError> {
     let age = age_on(a.date_of_birth, a.release_date).ok_or(ParseError::Invalid {
         field: "release date",
@@ -283,6 +286,12 @@ pub fn score_static99r(a: &Static99rAnswers) -> Result<Static99rResult, ParseErr
         return Err(ParseError::Invalid {
             field: "release date",
             reason: "it is before the 18th birthday; Static-99R is scored only for adults",
+        });
+    }
+    if age > MAX_AGE_AT_RELEASE {
+        return Err(ParseError::Invalid {
+            field: "release date",
+            reason: "it makes the age at release over 100; check it and the date of birth",
         });
     }
     if a.stranger_victim && !a.unrelated_victim {

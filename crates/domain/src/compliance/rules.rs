@@ -737,11 +737,7 @@ impl<'a> Eval<'a, '_> {
     fn r13(&mut self) {
         for r in &self.facts.self_reports {
             let pack = PolicyPackId::in_force_on(r.reported_on);
-            let wd = self.param(pack, RuleId::R13, "working_days", 2);
-            let due = self
-                .ctx
-                .calendar
-                .add_working_days(r.reported_on, u32::try_from(wd).unwrap_or(2));
+            let due = self_report_due(r.reported_on, self.ctx);
             for (part, role, ack) in [
                 (0u8, TeamRole::TreatmentProvider, r.provider_ack),
                 (1u8, TeamRole::SupervisingOfficer, r.officer_ack),
@@ -759,6 +755,16 @@ impl<'a> Eval<'a, '_> {
             }
         }
     }
+}
+
+/// When a self-report made on `reported_on` must be acknowledged by (R13), on the county's
+/// calendar with its numbers: the rule and the notification that announces it read this one
+/// function.
+pub fn self_report_due(reported_on: NaiveDate, ctx: &Context<'_>) -> NaiveDate {
+    let pack = PolicyPackId::in_force_on(reported_on);
+    let wd = param(pack, RuleId::R13, "working_days", ctx.overrides, 2);
+    ctx.calendar
+        .add_working_days(reported_on, u32::try_from(wd).unwrap_or(2))
 }
 
 /// Evaluates every rule on one case, handing each obligation to `emit`.

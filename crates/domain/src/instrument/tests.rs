@@ -316,6 +316,23 @@ fn release_before_the_18th_birthday_is_refused() {
 }
 
 #[test]
+fn an_age_at_release_over_100_is_refused() {
+    let mut a = baseline();
+    a.date_of_birth = d(1900, 5, 1);
+    // The day before the 101st birthday: 100 years old, accepted.
+    a.release_date = d(2001, 4, 30);
+    assert_eq!(score_static99r(&a).unwrap().age_at_release, 100);
+    a.release_date = d(2001, 5, 1);
+    assert_eq!(
+        score_static99r(&a).unwrap_err(),
+        ParseError::Invalid {
+            field: "release date",
+            reason: "it makes the age at release over 100; check it and the date of birth",
+        }
+    );
+}
+
+#[test]
 fn release_before_birth_is_refused() {
     let mut a = baseline();
     a.release_date = d(1980, 6, 14);

@@ -19,6 +19,7 @@ both_backends!(
     a_report_starts_from_the_sessions_and_self_reports_of_its_month,
     a_signed_report_documents_the_month_s_communication_once_acknowledged,
     the_officer_is_reminded_of_each_case_s_month_without_communication,
+    the_acknowledgement_deadline_follows_the_countys_calendar,
 );
 
 fn report(month: ReportMonth) -> MonthlyReportInput {
@@ -542,4 +543,45 @@ async fn the_officer_is_reminded_of_each_case_s_month_without_communication(db: 
     assert_eq!(cases, [first, second], "{notes:?}");
     // A second run adds nothing.
     assert_eq!(app.run_reminders(now).await.unwrap().created, 0);
+}
+
+async fn the_acknowledgement_deadline_follows_the_countys_calendar(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let (id, _) = setup(&w, "County Ack Case").await;
+    court_waiver(&w, id, &["monthly_reports"]).await;
+    // Sonoma closes on the next working day.
+    let state = containment_domain::calendar::Calendar::california();
+    let closed = state.add_working_days(today, 1);
+    w.app
+        .app
+        .set_county_policy(&Actor::console(), "Sonoma", "", &closed.to_string(), now)
+        .await
+        .unwrap();
+    w.app
+        .app
+        .draft_monthly_report(
+            &w.provider,
+            id,
+            &MonthlyReportInput {
+                concerns: "None.".into(),
+                ..report(ReportMonth::of(today))
+            },
+            true,
+            now,
+        )
+        .await
+        .unwrap();
+    let note = w
+        .app
+        .app
+        .notifications(&w.officer, now)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.kind == "monthly_report")
+        .unwrap();
+    // Five working days of Sonoma's: one more day than the state's five.
+    assert_eq!(note.due_on, state.add_working_days(today, 6));
 }

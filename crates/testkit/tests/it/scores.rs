@@ -317,6 +317,22 @@ async fn a_stable_2007_goes_from_scoring_to_doj(db: TestDb) {
             .await
             .is_err()
     );
+    // A rating more or fewer than the 13 items is refused, naming the count.
+    for count in [12, 14] {
+        let mut odd = stable(scored, true);
+        odd.items.resize(count, "0".into());
+        let err = w
+            .app
+            .app
+            .record_score(&w.provider, id, &odd, now)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, AppError::InvalidInput(m)
+                if m.contains(&format!("STABLE-2007 has 13 items; {count} ratings were given"))),
+            "{err:?}"
+        );
+    }
     // Item 3 given without a child victim is refused; without it the maximum is 24.
     let mut wrong = stable(scored, false);
     wrong.items[2] = "1".into();

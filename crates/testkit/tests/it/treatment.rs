@@ -17,6 +17,7 @@ both_backends!(
     treatment_ends_before_a_year_only_with_a_reason_and_stays_behind_the_wall,
     a_contact_is_unconfirmed_until_the_other_side_confirms_it,
     a_self_report_notifies_both_and_waits_for_both_acknowledgements,
+    the_self_report_notice_gives_the_countys_deadline,
     an_assessment_is_due_in_90_days_and_completed_by_the_provider,
 );
 
@@ -579,5 +580,60 @@ async fn an_assessment_is_due_in_90_days_and_completed_by_the_provider(db: TestD
             .open(&view.clearance)
             .unwrap()
             .contains("deviant arousal")
+    );
+}
+
+async fn the_self_report_notice_gives_the_countys_deadline(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let (id, _) = setup(&w, "County Report Case").await;
+    // The case is Sonoma's; Sonoma wants self-reports acknowledged within one working day.
+    w.app
+        .app
+        .set_county_policy(&Actor::console(), "Sonoma", "R13.working_days = 1", "", now)
+        .await
+        .unwrap();
+    w.app
+        .app
+        .record_self_report(
+            &w.provider,
+            id,
+            &SelfReportInput {
+                reported_on: today.to_string(),
+                category: "contact_with_minors".into(),
+                behavior: "Went to a park near a school.".into(),
+                reported_to: "both".into(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let obligation_due = w
+        .app
+        .app
+        .case_obligations(&w.officer, id, today, now)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.obligation.key.rule == RuleId::R13)
+        .and_then(|o| o.obligation.due)
+        .unwrap();
+    let state = containment_domain::calendar::Calendar::california();
+    assert_eq!(obligation_due, state.add_working_days(today, 1));
+    let note = w
+        .app
+        .app
+        .notifications(&w.officer, now)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.kind == "self_report")
+        .unwrap();
+    assert_eq!(note.due_on, obligation_due);
+    assert!(
+        note.message.contains(&obligation_due.to_string()),
+        "{}",
+        note.message
     );
 }
