@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use containment_domain::access::{Action, Decision, RecordKind, WaiverId};
 use containment_domain::audit::Outcome;
 use containment_domain::case::local_date;
+use containment_domain::certification::CertificationKind;
 use containment_domain::instrument::{Instrument, Static99rLevel};
 use containment_domain::treatment::{
     Attendance, ContactSide, SessionFormat, intensity_needs_reason, recommended_sessions_per_month,
@@ -82,6 +83,40 @@ pub struct PlanView {
     pub may_contract: bool,
     /// The waiver that let attendance detail through, for the audit log.
     pub attendance_waiver: Option<WaiverId>,
+    /// Sessions dated on a day their author held no CASOMB certification (R10), by id.
+    pub uncertified_sessions: Vec<i64>,
+}
+
+/// The sessions dated on a day their author was certified neither in person (CASOMB provider)
+/// nor through their agency's program (CASOMB program).
+fn sessions_without_certification(
+    sessions: &[SessionRecord],
+    team: &[containment_storage::TeamMemberRecord],
+    certifications: &[containment_storage::CertificationRecord],
+) -> Vec<i64> {
+    sessions
+        .iter()
+        .filter(|s| {
+            let agencies: Vec<i64> = team
+                .iter()
+                .filter(|m| m.user_id == s.recorded_by)
+                .map(|m| m.agency_id)
+                .collect();
+            let spans: Vec<_> = certifications
+                .iter()
+                .filter(|c| match c.kind {
+                    CertificationKind::CasombProvider => c.holder_user_id == Some(s.recorded_by),
+                    CertificationKind::CasombProgram => {
+                        c.holder_agency_id.is_some_and(|a| agencies.contains(&a))
+                    }
+                    _ => false,
+                })
+                .map(|c| (c.issued_on, c.expires_on, c.revoked_on))
+                .collect();
+            !containment_domain::certification::covered_throughout(&spans, s.on, s.on)
+        })
+        .map(|s| s.id)
+        .collect()
 }
 
 /// Reads sessions a month and the reason for departing from the recommendation. An empty
@@ -294,11 +329,29 @@ impl App {
         let provider = side_of(actor, &case.relationships) == Some(ContactSide::Provider);
         let attendance = case.decide(actor, Action::Read, RecordKind::AttendanceDetail);
         let ids = [supervisee_id];
+        let sessions = match attendance.is_allowed() {
+            true => Some(tx.sessions_of(&ids).await?),
+            false => None,
+        };
+        let uncertified_sessions = match &sessions {
+            Some(list) if !list.is_empty() => {
+                let mut authors: Vec<i64> = list.iter().map(|s| s.recorded_by).collect();
+                authors.sort_unstable();
+                authors.dedup();
+                let agencies: Vec<i64> = case
+                    .team
+                    .iter()
+                    .filter(|m| authors.contains(&m.user_id))
+                    .map(|m| m.agency_id)
+                    .collect();
+                let certs = tx.certifications_of(&authors, &agencies).await?;
+                sessions_without_certification(list, &case.team, &certs)
+            }
+            _ => Vec::new(),
+        };
         Ok(PlanView {
-            sessions: match attendance.is_allowed() {
-                true => Some(tx.sessions_of(&ids).await?),
-                false => None,
-            },
+            sessions,
+            uncertified_sessions,
             modules: match allowed(Action::Read, RecordKind::TreatmentProgress) {
                 true => Some(tx.modules_of(&ids).await?),
                 false => None,

@@ -214,6 +214,39 @@ pub fn covered_until(
     until
 }
 
+/// The stretches of days from `from` through `to` that no certificate covers.
+pub fn lapses(
+    certificates: &[(NaiveDate, NaiveDate, Option<NaiveDate>)],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut spans: Vec<(NaiveDate, NaiveDate)> = certificates
+        .iter()
+        .filter_map(|(i, e, r)| valid_span(*i, *e, *r))
+        .collect();
+    spans.sort_unstable();
+    let mut out = Vec::new();
+    let mut next = from;
+    for (start, end) in spans {
+        if next > to {
+            break;
+        }
+        if start > next {
+            out.push((next, start.pred_opt().unwrap_or(start).min(to)));
+        }
+        if end >= next {
+            match end.succ_opt() {
+                Some(after) => next = after,
+                None => return out,
+            }
+        }
+    }
+    if next <= to {
+        out.push((next, to));
+    }
+    out
+}
+
 /// Whether certification is unbroken on every day from `from` through `to`.
 pub fn covered_throughout(
     certificates: &[(NaiveDate, NaiveDate, Option<NaiveDate>)],
@@ -278,6 +311,32 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn lapses_are_the_days_no_certificate_covers() {
+        let certs = [
+            (d(2024, 1, 1), d(2024, 12, 31), None),
+            (d(2025, 2, 1), d(2025, 12, 31), None),
+            (d(2026, 1, 1), d(2026, 6, 30), None),
+        ];
+        assert_eq!(
+            lapses(&certs, d(2024, 6, 1), d(2026, 3, 1)),
+            vec![(d(2025, 1, 1), d(2025, 1, 31))]
+        );
+        assert_eq!(
+            lapses(&certs, d(2023, 12, 30), d(2026, 7, 2)),
+            vec![
+                (d(2023, 12, 30), d(2023, 12, 31)),
+                (d(2025, 1, 1), d(2025, 1, 31)),
+                (d(2026, 7, 1), d(2026, 7, 2)),
+            ]
+        );
+        assert!(lapses(&certs, d(2025, 2, 1), d(2026, 6, 30)).is_empty());
+        assert_eq!(
+            lapses(&[], d(2025, 1, 1), d(2025, 1, 1)),
+            vec![(d(2025, 1, 1), d(2025, 1, 1))]
+        );
     }
 
     #[test]

@@ -389,6 +389,13 @@ pub enum Note {
     Juvenile,
     /// R10: certification kind that lapses.
     Certification(CertificationKind),
+    /// R10: the latest stretch of days a member served without certification, and how many
+    /// earlier ones.
+    Lapse {
+        from: NaiveDate,
+        to: NaiveDate,
+        earlier: u16,
+    },
     /// R12: the latest stretch of days without a required role, and how many earlier ones.
     Gap {
         from: NaiveDate,
@@ -544,6 +551,16 @@ impl Obligation {
             Note::EndedShort(end) => format!(" (treatment ended: {})", end.label().to_lowercase()),
             Note::Juvenile => " (a juvenile is scored with JSORRAT-II)".to_owned(),
             Note::Certification(kind) => format!(" ({})", kind.label()),
+            Note::Lapse { from, to, earlier } => {
+                let more = match earlier {
+                    0 => String::new(),
+                    1 => " and once before".to_owned(),
+                    n => format!(" and {n} times before"),
+                };
+                format!(
+                    " (served uncertified from {from} to {to}{more}: work dated then needs review)"
+                )
+            }
             Note::Gap {
                 from,
                 to,

@@ -73,6 +73,8 @@ pub(crate) struct SessionLine {
     pub format: &'static str,
     pub treatment: String,
     pub note: String,
+    /// Its author held no CASOMB certification that day (R10).
+    pub uncertified: bool,
 }
 
 pub(crate) struct ModuleLine {
@@ -159,6 +161,7 @@ impl PlanLines {
                         format: s.format.label(),
                         treatment: s.treatment_id.map(|t| t.to_string()).unwrap_or_default(),
                         note: s.note.clone(),
+                        uncertified: plan.uncertified_sessions.contains(&s.id),
                     })
                     .collect()
             }),
@@ -329,6 +332,9 @@ pub struct SessionJson {
     pub format: String,
     pub note: String,
     pub recorded_by: i64,
+    /// Its author held no CASOMB certification on the session date (R10): the session needs
+    /// review.
+    pub recorded_uncertified: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -373,10 +379,12 @@ pub(crate) fn plan_json(plan: PlanView) -> PlanJson {
         .as_ref()
         .and_then(|list| list.last())
         .map(|c| c.id);
+    let uncertified = plan.uncertified_sessions;
     PlanJson {
         sessions: plan.sessions.map(|list| {
             list.into_iter()
                 .map(|s| SessionJson {
+                    recorded_uncertified: uncertified.contains(&s.id),
                     id: s.id,
                     treatment_id: s.treatment_id,
                     on: s.on,

@@ -7,7 +7,7 @@ use super::{
     CaseFacts, Context, Note, Obligation, ObligationKey, ObligationStatus, Subject, status,
 };
 use crate::access::TeamRole;
-use crate::certification::{CertificationKind, covered_until};
+use crate::certification::{CertificationKind, covered_until, lapses};
 use crate::instrument::Instrument;
 use crate::policy::{PolicyPackId, RuleId, param};
 use crate::score_chain::ChainStep;
@@ -646,6 +646,29 @@ impl<'a> Eval<'a, '_> {
                 Note::Certification(kind),
                 status,
             );
+            // A lapse while serving that has since ended: the work of those days was done
+            // uncertified. It stays on the record, met late on the day certification resumed.
+            let yesterday = today.pred_opt().unwrap_or(today);
+            let past: Vec<_> = lapses(&held, m.start, yesterday)
+                .into_iter()
+                .filter(|(_, to)| *to < yesterday || covered_until(&held, today).is_some())
+                .collect();
+            if let Some((from, to)) = past.last().copied() {
+                self.push(
+                    RuleId::R10,
+                    Subject::Member(m.user_id),
+                    1,
+                    pack,
+                    m.role,
+                    Some(from),
+                    to.succ_opt(),
+                    Note::Lapse {
+                        from,
+                        to,
+                        earlier: u16::try_from(past.len() - 1).unwrap_or(u16::MAX),
+                    },
+                );
+            }
         }
     }
 

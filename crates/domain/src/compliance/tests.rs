@@ -727,6 +727,58 @@ fn r10_a_renewal_without_a_gap_continues_the_certification() {
 }
 
 #[test]
+fn r10_a_lapse_while_serving_stays_on_the_record() {
+    for year in [2024, 2026] {
+        let y = |md: &str| d(&format!("{year}-{md}"));
+        let mut f = base(&format!("{year}-01-02"));
+        let cert = |issued: NaiveDate, expires: NaiveDate| CertificationFact {
+            user_id: PROVIDER,
+            kind: CertificationKind::CasombProvider,
+            issued_on: issued,
+            expires_on: expires,
+            revoked_on: None,
+        };
+        f.certifications = vec![
+            cert(y("01-01") - chrono::Days::new(365), y("06-30")),
+            cert(y("08-01"), y("12-31") + chrono::Days::new(700)),
+        ];
+        let provider = |f: &CaseFacts, today: NaiveDate| -> Vec<Obligation> {
+            only(&run(f, &today.to_string()), RuleId::R10)
+                .into_iter()
+                .filter(|o| o.key.subject == Subject::Member(PROVIDER))
+                .collect()
+        };
+        // Inside the lapse: only the current certification is owed, overdue.
+        let during = provider(&f, y("07-31"));
+        assert_eq!(during.len(), 1);
+        assert_eq!(during[0].status, ObligationStatus::Overdue);
+        // Certified again: the lapse stays on the record, met late, with its dates.
+        let after = provider(&f, y("08-01"));
+        assert_eq!(after.len(), 2, "{after:?}");
+        assert_eq!(after[0].status, ObligationStatus::Upcoming);
+        let lapse = after[1];
+        assert_eq!(
+            (lapse.status, lapse.due, lapse.met_on),
+            (
+                ObligationStatus::MetLate,
+                Some(y("07-01")),
+                Some(y("08-01"))
+            )
+        );
+        assert!(
+            lapse.explain().contains(&format!(
+                "served uncertified from {year}-07-01 to {year}-07-31"
+            )),
+            "{}",
+            lapse.explain()
+        );
+        // No lapse at all: nothing more.
+        f.certifications[1].issued_on = y("07-01");
+        assert_eq!(provider(&f, y("10-01")).len(), 1);
+    }
+}
+
+#[test]
 fn r11_the_court_waiver_is_on_file_by_the_first_day() {
     let mut f = base("2026-01-01");
     f.court_waivers = vec![(d("2026-01-01"), None)];

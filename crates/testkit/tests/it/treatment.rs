@@ -184,7 +184,8 @@ async fn treatment_ends_before_a_year_only_with_a_reason_and_stays_behind_the_wa
             .await,
         Err(AppError::Conflict(_))
     ));
-    // The case shows it: R8 is not met.
+    // The case shows it: R8 is not met, and is not overdue before its year is out (a new
+    // treatment may still make it up).
     let list = w
         .app
         .app
@@ -195,7 +196,8 @@ async fn treatment_ends_before_a_year_only_with_a_reason_and_stays_behind_the_wa
         .iter()
         .find(|o| o.obligation.key.rule == RuleId::R8)
         .unwrap();
-    assert_eq!(r8.obligation.status, ObligationStatus::Overdue);
+    assert_eq!(r8.obligation.status, ObligationStatus::Upcoming);
+    assert_eq!(r8.obligation.met_on, None);
     assert!(
         r8.explanation.contains("treatment ended: terminated"),
         "{}",

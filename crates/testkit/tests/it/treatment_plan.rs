@@ -26,6 +26,7 @@ both_backends!(
     contract_versions_supersede_and_a_version_number_is_taken_once,
     the_treatment_api_records_and_shows_the_plan,
     the_treatment_page_offers_labelled_quick_entry,
+    a_session_dated_before_its_author_was_certified_is_flagged,
 );
 
 async fn enroll(w: &World, id: i64, start: NaiveDate, sessions: &str, reason: &str) -> i64 {
@@ -998,4 +999,60 @@ async fn the_treatment_page_offers_labelled_quick_entry(db: TestDb) {
     assert!(html.contains("(current)"));
     let (_, duplicates) = controls_and_duplicate_ids(&html);
     assert!(duplicates.is_empty(), "ids used twice: {duplicates:?}");
+}
+
+async fn a_session_dated_before_its_author_was_certified_is_flagged(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let (id, _) = setup(&w, "Lapse Case").await;
+    court_waiver(&w, id, &["attendance_detail"]).await;
+    // The provider's certification was issued 200 days ago: the day before it, uncertified.
+    let issued = today - Duration::days(200);
+    let before = w
+        .app
+        .app
+        .record_session(
+            &w.provider,
+            id,
+            &session(None, issued - Duration::days(1), "attended"),
+            now,
+        )
+        .await
+        .unwrap();
+    let on_the_day = w
+        .app
+        .app
+        .record_session(&w.provider, id, &session(None, issued, "attended"), now)
+        .await
+        .unwrap();
+    let view = w.app.app.treatment_view(&w.officer, id, now).await.unwrap();
+    assert!(view.plan.uncertified_sessions.contains(&before));
+    assert!(!view.plan.uncertified_sessions.contains(&on_the_day));
+    // The API says so too.
+    let token = crate::cases::api_token(&w.app, "po@sonoma.example").await;
+    let got: Value = w
+        .app
+        .client
+        .get(w.app.url(&format!("/api/v1/supervisees/{id}/treatment")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let flagged: Vec<(i64, bool)> = got["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_i64().unwrap(),
+                s["recorded_uncertified"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(flagged.contains(&(before, true)), "{flagged:?}");
+    assert!(flagged.contains(&(on_the_day, false)), "{flagged:?}");
 }
