@@ -98,10 +98,6 @@ pub(crate) struct LoadedCase {
     pub names: HashMap<i64, String>,
 }
 
-pub(crate) async fn load_case(tx: &Tx, supervisee_id: i64) -> Result<Option<LoadedCase>, AppError> {
-    Ok(load_cases(tx, &[supervisee_id]).await?.pop())
-}
-
 /// Cases loaded per round of queries.
 const LOAD_CHUNK: usize = 400;
 
@@ -135,6 +131,39 @@ pub(crate) struct CaseRecords {
     pub scores: Vec<ScoreRecord>,
     pub steps: Vec<StepRecord>,
     pub treatment: TreatmentRecords,
+}
+
+impl CaseRecords {
+    /// The records of one case whose access was already read: only what `case` does not hold
+    /// is read (certifications, scores and steps, and the treatment side in one statement).
+    pub(crate) async fn of_case(
+        tx: &Tx,
+        case: &crate::documents::CaseAccess,
+    ) -> Result<CaseRecords, AppError> {
+        let id = case.supervisee.id;
+        let mut user_ids: Vec<i64> = case.team.iter().map(|m| m.user_id).collect();
+        user_ids.sort_unstable();
+        user_ids.dedup();
+        let mut agency_ids: Vec<i64> = case.team.iter().map(|m| m.agency_id).collect();
+        agency_ids.sort_unstable();
+        agency_ids.dedup();
+        let scores = tx.scores(id).await?;
+        let steps = if scores.is_empty() {
+            Vec::new()
+        } else {
+            tx.score_steps(id).await?
+        };
+        Ok(CaseRecords {
+            supervisees: vec![case.supervisee.clone()],
+            episodes: case.episodes.clone(),
+            team: case.team.clone(),
+            certifications: tx.certifications_of(&user_ids, &agency_ids).await?,
+            waivers: case.waivers.clone(),
+            scores,
+            steps,
+            treatment: TreatmentRecords::load(tx, &[id]).await?,
+        })
+    }
 }
 
 /// The treatment side of the cases' records, read in one statement.
@@ -614,9 +643,13 @@ impl App {
                 .await);
         }
         let policies = load_policies(&tx).await?;
-        let mut loaded = load_case(&tx, supervisee_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let mut cases = Vec::new();
+        assemble(
+            &[supervisee_id],
+            CaseRecords::of_case(&tx, &case).await?,
+            &mut cases,
+        );
+        let mut loaded = cases.pop().ok_or(AppError::NotFound)?;
         // A past day is a snapshot: what was recorded with a later date did not exist yet.
         if as_of < local_date(now) {
             loaded.facts = loaded.facts.as_of(as_of);

@@ -25,6 +25,10 @@ both_backends!(
 /// and their steps (6), the treatment facts the obligations are computed from (1), and the
 /// audit append (one read and one insert, shared by concurrent requests; on PostgreSQL also
 /// the lock that orders the chain across instances). It was 74.
+/// Statements one case's obligations may run: the session check, a read transaction, the case
+/// and its access (read once), the policies, certifications, scores and steps, the treatment
+/// facts and the audit event.
+const OBLIGATIONS_STATEMENTS: u64 = 15;
 const CASE_PAGE_STATEMENTS: u64 = 15;
 
 async fn a_case_page_costs_few_statements(db: TestDb) {
@@ -55,6 +59,36 @@ async fn a_case_page_costs_few_statements(db: TestDb) {
         used <= budget,
         "one case page view ran {used} statements (at most {budget})"
     );
+    // The obligations of the case alone read the case once, not twice.
+    let before = store.statements_run();
+    app.app
+        .case_obligations(
+            &officer_actor(&app, &email).await,
+            id,
+            containment_domain::case::local_date(chrono::Utc::now()),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let used = store.statements_run() - before;
+    let budget = OBLIGATIONS_STATEMENTS + u64::from(db.backend == Backend::Postgres);
+    assert!(
+        used <= budget,
+        "one case's obligations ran {used} statements (at most {budget})"
+    );
+}
+
+async fn officer_actor(app: &TestApp, email: &str) -> containment_app::Actor {
+    let user = app
+        .app
+        .user_by_email(&containment_app::Actor::console(), email)
+        .await
+        .unwrap();
+    containment_app::Actor {
+        user: Some(user),
+        channel: containment_app::Channel::Token(0),
+        client: Default::default(),
+    }
 }
 
 /// An officer of a probation department with an API token.
