@@ -4,9 +4,7 @@ use chrono::{DateTime, Utc};
 use containment_domain::access::{self, Action, AgencyId, Decision, RecordKind, Subject, UserId};
 use containment_domain::audit::{Outcome, StoredAuditEvent};
 use containment_domain::{AgencyKind, Email, Role};
-use containment_storage::{
-    AgencyRecord, AuditFilter, AuditVerification, NewAgency, NewUser, StoredUser, Tx,
-};
+use containment_storage::{AgencyRecord, AuditFilter, NewAgency, NewUser, StoredUser, Tx};
 
 use crate::actor::{Actor, AuditEntry};
 use crate::{App, AppError, password};
@@ -333,11 +331,6 @@ impl App {
             .await?;
         tx.commit().await?;
         Ok(events)
-    }
-
-    /// Walks the whole chain (the console's `audit verify`).
-    pub async fn verify_audit(&self) -> Result<AuditVerification, AppError> {
-        Ok(self.store.verify_audit_chain().await?)
     }
 }
 
