@@ -295,6 +295,8 @@ impl App {
                 tx.replace_recovery_codes(user_id, Vec::new()).await?;
                 tx.end_sessions(user_id, None, None, now, "mfa_reset")
                     .await?;
+                // Whoever took the authenticator may have made tokens with it: they end too.
+                tx.revoke_user_tokens(user_id, now).await?;
             }
             AccountAction::EndSessions => {
                 tx.end_sessions(user_id, None, None, now, "ended_by_admin")

@@ -620,6 +620,8 @@ impl App {
         tx.set_password(user.id, hash, false, now).await?;
         tx.end_sessions(user.id, None, actor.session_id(), now, "password_changed")
             .await?;
+        // A token is as good as the password it was made under.
+        tx.revoke_user_tokens(user.id, now).await?;
         if let Some(sid) = actor.session_id() {
             tx.mark_session_password(sid, now).await?;
         }

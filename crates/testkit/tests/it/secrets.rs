@@ -1,17 +1,23 @@
 //! Secrets at rest: TOTP secrets encrypted and recovery codes keyed under the key file, both
-//! moved to a new key by rotation without locking anyone out; private database files.
+//! moved to a new key by rotation without locking anyone out; API tokens that end with the
+//! password or the authenticator they were made under; private database files.
 
 use chrono::{DateTime, Duration, Utc};
 use containment_app::actor::secret_hash;
 use containment_app::{
-    Actor, App, AppError, AuditVerdict, Client, Keyring, Resealed, StoredUser, totp_code,
+    AccountAction, Actor, App, AppError, AuditVerdict, Client, Keyring, Resealed, StoredUser,
+    totp_code,
 };
-use containment_testkit::{AgencyKind, Backend, Role, TestDb, both_backends};
+use containment_testkit::{
+    AgencyKind, Backend, NEW_PASSWORD, ResponseExt, Role, TestApp, TestDb, both_backends,
+};
+use reqwest::StatusCode;
 
 both_backends!(
     totp_secrets_are_encrypted_and_recovery_codes_keyed,
     secrets_stored_before_encryption_are_sealed_without_locking_anyone_out,
     rotation_moves_secrets_to_the_new_key_and_old_checkpoints_still_verify,
+    api_tokens_end_when_the_password_changes_or_an_administrator_resets_mfa,
 );
 
 /// An account enrolled through the use cases.
@@ -262,6 +268,71 @@ async fn rotation_moves_secrets_to_the_new_key_and_old_checkpoints_still_verify(
         .unwrap();
     assert!(events.iter().any(|e| e.content.action == "keys_rotated"
         && e.content.object_id.as_deref() == Some(new_key.as_str())));
+}
+
+async fn api_tokens_end_when_the_password_changes_or_an_administrator_resets_mfa(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let agency = app
+        .agency("Sierra County Probation", AgencyKind::ProbationDepartment)
+        .await;
+    let (officer, otp) = app
+        .user(agency.id, "o@sierra.example", &[Role::SupervisingOfficer])
+        .await;
+    let (colleague, _) = app
+        .user(agency.id, "c@sierra.example", &[Role::SupervisingOfficer])
+        .await;
+    let mut browser = app.signed_in("o@sierra.example", &otp).await;
+    let console = Actor::console();
+    let token = |user: &StoredUser| {
+        let app = app.app.clone();
+        let email = user.email.clone();
+        async move {
+            app.create_token(&Actor::console(), &email, "sync", None, Utc::now())
+                .await
+                .unwrap()
+                .token
+        }
+    };
+    let me = |token: String| {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/me");
+        async move {
+            client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let before = token(&officer).await;
+    let colleagues = token(&colleague).await;
+    assert_eq!(me(before.clone()).await, StatusCode::OK);
+
+    browser.page("/account").await;
+    browser
+        .post(
+            "/account/password",
+            &[
+                ("current", NEW_PASSWORD),
+                ("new", "quartz meadow lantern 17"),
+                ("confirm", "quartz meadow lantern 17"),
+            ],
+        )
+        .await
+        .expect_redirect("/account");
+    assert_eq!(me(before).await, StatusCode::UNAUTHORIZED);
+
+    let after = token(&officer).await;
+    assert_eq!(me(after.clone()).await, StatusCode::OK);
+    app.app
+        .administer_user(&console, officer.id, AccountAction::ResetMfa, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(me(after).await, StatusCode::UNAUTHORIZED);
+    // Only that person's tokens end.
+    assert_eq!(me(colleagues).await, StatusCode::OK);
 }
 
 /// The SQLite database and the WAL and shared-memory files beside it are made readable by
