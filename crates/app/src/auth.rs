@@ -302,8 +302,17 @@ impl App {
             ));
         }
         let creds = tx.credentials(user_id).await?;
-        let secret = match creds.totp_secret {
-            Some(stored) => self.keys.open_totp(user_id, &stored)?,
+        let pending = match creds.totp_secret {
+            Some(stored) => match self.keys.open_totp(user_id, &stored) {
+                Ok(secret) => Some(secret),
+                // Sealed under a key since lost: nothing is enrolled yet, so start afresh.
+                Err(KeyError::UnknownKey(_) | KeyError::Undecryptable) => None,
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
+        let secret = match pending {
+            Some(secret) => secret,
             None => {
                 let mut bytes = [0u8; 20];
                 getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;

@@ -98,9 +98,15 @@ impl App {
             Err(b) => return Ok(AuditVerdict::Broken(b)),
         };
         let signed = self.keys.sign_head(head, now.timestamp_millis())?;
-        self.store
+        // The verdict stands even where the checkpoint cannot be kept (a backup opened
+        // read-only, say).
+        if let Err(e) = self
+            .store
             .add_audit_checkpoint(&signed, CheckpointOrigin::Verify.code())
-            .await?;
+            .await
+        {
+            tracing::warn!(error = %e, "the verified head could not be stored as a checkpoint");
+        }
         Ok(AuditVerdict::Intact {
             events: u64::try_from(signed.head.seq).unwrap_or(0),
             checkpoints,

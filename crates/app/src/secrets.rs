@@ -51,6 +51,7 @@ impl App {
     /// Opens the key file at `path` for this database, making a new one (mode 0600) when there
     /// is none and the database uses no key yet. When the database does use keys, a missing
     /// file is an error: a fresh key would lock every enrolled account out.
+    #[tracing::instrument(skip_all)]
     pub async fn open_key_file(
         self,
         path: &Path,
@@ -90,6 +91,7 @@ impl App {
     }
 
     /// Key ids the database refers to: of TOTP secrets, recovery codes and checkpoints.
+    #[tracing::instrument(skip_all)]
     pub async fn key_ids_in_use(&self) -> Result<Vec<String>, AppError> {
         let tx = self.store.begin_read().await?;
         let mut ids: Vec<String> = tx
@@ -175,6 +177,7 @@ impl App {
     }
 
     /// Records that a new key file replaced a lost one (`keys create`).
+    #[tracing::instrument(skip_all)]
     pub async fn record_new_key_file(&self, now: DateTime<Utc>) -> Result<(), AppError> {
         let current = self.keys.current_id().ok_or(KeyError::NotLoaded)?;
         let tx = self.store.begin().await?;

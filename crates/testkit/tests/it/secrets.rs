@@ -17,6 +17,7 @@ both_backends!(
     totp_secrets_are_encrypted_and_recovery_codes_keyed,
     secrets_stored_before_encryption_are_sealed_without_locking_anyone_out,
     rotation_moves_secrets_to_the_new_key_and_old_checkpoints_still_verify,
+    an_enrollment_begun_under_a_lost_key_starts_afresh,
     api_tokens_end_when_the_password_changes_or_an_administrator_resets_mfa,
 );
 
@@ -268,6 +269,52 @@ async fn rotation_moves_secrets_to_the_new_key_and_old_checkpoints_still_verify(
         .unwrap();
     assert!(events.iter().any(|e| e.content.action == "keys_rotated"
         && e.content.object_id.as_deref() == Some(new_key.as_str())));
+}
+
+async fn an_enrollment_begun_under_a_lost_key_starts_afresh(db: TestDb) {
+    let app = db.app().await;
+    let t = Utc::now();
+    let agency = app
+        .add_agency(
+            &Actor::console(),
+            "Trinity County Probation",
+            AgencyKind::ProbationDepartment,
+            None,
+            t,
+        )
+        .await
+        .unwrap();
+    let created = app
+        .add_user(
+            &Actor::console(),
+            agency.id,
+            "t@trinity.example",
+            "Tam",
+            &[Role::SupervisingOfficer],
+            t,
+        )
+        .await
+        .unwrap();
+    let begun = app.begin_enrollment(created.user.id, t).await.unwrap();
+    assert_eq!(
+        app.begin_enrollment(created.user.id, t)
+            .await
+            .unwrap()
+            .secret_base32,
+        begun.secret_base32,
+        "a page reload resumes the same enrollment"
+    );
+    // The key file was lost and replaced before the person finished enrolling.
+    let replaced = App::open(&db.url, false)
+        .await
+        .unwrap()
+        .with_keys(Keyring::generate(t).unwrap());
+    let fresh = replaced.begin_enrollment(created.user.id, t).await.unwrap();
+    assert_ne!(fresh.secret_base32, begun.secret_base32);
+    assert_eq!(
+        Keyring::totp_key_id(&stored_totp(&replaced, created.user.id).await),
+        replaced.keys().current_id()
+    );
 }
 
 async fn api_tokens_end_when_the_password_changes_or_an_administrator_resets_mfa(db: TestDb) {
