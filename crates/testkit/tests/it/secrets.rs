@@ -5,8 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 use containment_app::actor::secret_hash;
 use containment_app::{
-    AccountAction, Actor, App, AppError, AuditVerdict, Client, Keyring, Resealed, StoredUser,
-    totp_code,
+    AccountAction, Actor, App, AppError, AuditVerdict, Client, CreatedUser, Keyring, Resealed,
+    StoredUser, totp_code,
 };
 use containment_testkit::{
     AgencyKind, Backend, NEW_PASSWORD, ResponseExt, Role, TestApp, TestDb, both_backends,
@@ -29,8 +29,8 @@ struct Enrolled {
     codes: Vec<String>,
 }
 
-/// Adds an account and enrolls its authenticator at `t`.
-async fn enrolled(app: &App, email: &str, t: DateTime<Utc>) -> Enrolled {
+/// Adds an account, in an agency of its own, at `t`.
+async fn account(app: &App, email: &str, t: DateTime<Utc>) -> CreatedUser {
     let console = Actor::console();
     let agency = app
         .add_agency(
@@ -42,17 +42,21 @@ async fn enrolled(app: &App, email: &str, t: DateTime<Utc>) -> Enrolled {
         )
         .await
         .unwrap();
-    let created = app
-        .add_user(
-            &console,
-            agency.id,
-            email,
-            "Robin",
-            &[Role::SupervisingOfficer],
-            t,
-        )
-        .await
-        .unwrap();
+    app.add_user(
+        &console,
+        agency.id,
+        email,
+        "Robin",
+        &[Role::SupervisingOfficer],
+        t,
+    )
+    .await
+    .unwrap()
+}
+
+/// Adds an account and enrolls its authenticator at `t`.
+async fn enrolled(app: &App, email: &str, t: DateTime<Utc>) -> Enrolled {
+    let created = account(app, email, t).await;
     let signed = app
         .sign_in(email, &created.one_time_password, &Client::default(), t)
         .await
@@ -274,27 +278,7 @@ async fn rotation_moves_secrets_to_the_new_key_and_old_checkpoints_still_verify(
 async fn an_enrollment_begun_under_a_lost_key_starts_afresh(db: TestDb) {
     let app = db.app().await;
     let t = Utc::now();
-    let agency = app
-        .add_agency(
-            &Actor::console(),
-            "Trinity County Probation",
-            AgencyKind::ProbationDepartment,
-            None,
-            t,
-        )
-        .await
-        .unwrap();
-    let created = app
-        .add_user(
-            &Actor::console(),
-            agency.id,
-            "t@trinity.example",
-            "Tam",
-            &[Role::SupervisingOfficer],
-            t,
-        )
-        .await
-        .unwrap();
+    let created = account(&app, "t@trinity.example", t).await;
     let begun = app.begin_enrollment(created.user.id, t).await.unwrap();
     assert_eq!(
         app.begin_enrollment(created.user.id, t)
