@@ -29,7 +29,8 @@ export async function firstSignIn(page, problems, baseUrl, email, password) {
   await assertClean(page, problems, 'the recovery codes page');
   const codes = await page.locator('#recovery-codes code').allInnerTexts();
   assert.equal(codes.length, 10);
-  for (const code of codes) assert.match(code, /^[a-z0-9]{5}-[a-z0-9]{5}$/);
+  // 80 bits each: four groups of four Crockford base-32 characters.
+  for (const code of codes) assert.match(code, /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/);
   assert.equal(new Set(codes).size, 10, 'recovery codes are distinct');
   return { secret, codes };
 }

@@ -10,7 +10,7 @@ use containment_storage::{NewSession, StoredUser, TokenRecord, Tx, UserSessionRe
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 
 use crate::actor::{Actor, AuditEntry, Channel, Client, random_hex, secret_hash};
-use crate::{App, AppError, password};
+use crate::{App, AppError, KeyError, password};
 
 /// Issuer shown in authenticator apps.
 const TOTP_ISSUER: &str = "Containment";
@@ -302,13 +302,23 @@ impl App {
             ));
         }
         let creds = tx.credentials(user_id).await?;
-        let secret = match creds.totp_secret {
-            Some(s) => s,
+        let pending = match creds.totp_secret {
+            Some(stored) => match self.keys.open_totp(user_id, &stored) {
+                Ok(secret) => Some(secret),
+                // Sealed under a key since lost: nothing is enrolled yet, so start afresh.
+                Err(KeyError::UnknownKey(_) | KeyError::Undecryptable) => None,
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
+        let secret = match pending {
+            Some(secret) => secret,
             None => {
                 let mut bytes = [0u8; 20];
                 getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
                 let s = Secret::from(bytes.to_vec()).to_base32();
-                tx.set_totp(user_id, Some(s.clone()), None).await?;
+                let sealed = self.keys.seal_totp(user_id, &s)?;
+                tx.set_totp(user_id, Some(sealed), None).await?;
                 AuditEntry::new("mfa_enrollment_started", Outcome::Success, now)
                     .by_user(Some(user_id), None, &Client::default())
                     .object("user", user_id)
@@ -337,8 +347,18 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<bool, AppError> {
         let creds = tx.credentials(user.id).await?;
-        let Some(secret) = creds.totp_secret else {
+        let Some(stored) = creds.totp_secret else {
             return Ok(false);
+        };
+        let secret = match self.keys.open_totp(user.id, &stored) {
+            Ok(secret) => secret,
+            Err(e @ (KeyError::UnknownKey(_) | KeyError::Undecryptable)) => {
+                // The account cannot use its authenticator until the key file is put right or
+                // an administrator resets its two-step verification.
+                tracing::error!(error = %e, "a TOTP secret cannot be decrypted");
+                return Ok(false);
+            }
+            Err(e) => return Err(e.into()),
         };
         let totp = totp_for(&secret, user.email.as_str())?;
         let Some(step) = totp.check(&normalise_code(code), unix_seconds(now)) else {
@@ -403,20 +423,19 @@ impl App {
         Ok(codes)
     }
 
+    /// New recovery codes of 80 random bits each; only their hashes, keyed with the current
+    /// key, are kept.
     async fn issue_recovery_codes(&self, tx: &Tx, user_id: i64) -> Result<Vec<String>, AppError> {
         let mut codes = Vec::with_capacity(RECOVERY_CODES);
+        let mut hashes = Vec::with_capacity(RECOVERY_CODES);
         for _ in 0..RECOVERY_CODES {
-            let raw = random_hex(5)?;
-            codes.push(format!("{}-{}", &raw[..5], &raw[5..]));
+            let mut bytes = [0u8; security::RECOVERY_CODE_BYTES];
+            getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+            let code = security::recovery_code(bytes);
+            hashes.push(self.keys.recovery_hash(&code)?);
+            codes.push(code);
         }
-        tx.replace_recovery_codes(
-            user_id,
-            codes
-                .iter()
-                .map(|c| secret_hash(&normalise_code(c)))
-                .collect(),
-        )
-        .await?;
+        tx.replace_recovery_codes(user_id, hashes).await?;
         Ok(codes)
     }
 
@@ -445,7 +464,7 @@ impl App {
             (self.accept_totp(&tx, &user, &code, now).await?, "totp")
         } else {
             (
-                tx.use_recovery_code(user.id, &secret_hash(&code), now)
+                tx.use_recovery_code(user.id, &self.keys.recovery_hash_candidates(&code), now)
                     .await?,
                 "recovery_code",
             )
@@ -610,6 +629,8 @@ impl App {
         tx.set_password(user.id, hash, false, now).await?;
         tx.end_sessions(user.id, None, actor.session_id(), now, "password_changed")
             .await?;
+        // A token is as good as the password it was made under.
+        tx.revoke_user_tokens(user.id, now).await?;
         if let Some(sid) = actor.session_id() {
             tx.mark_session_password(sid, now).await?;
         }

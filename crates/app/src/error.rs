@@ -70,6 +70,12 @@ impl From<ParseError> for AppError {
     }
 }
 
+impl From<crate::KeyError> for AppError {
+    fn from(err: crate::KeyError) -> Self {
+        AppError::Internal(err.to_string())
+    }
+}
+
 impl From<StorageError> for AppError {
     fn from(err: StorageError) -> Self {
         match err {

@@ -8,16 +8,19 @@ mod auth;
 mod bootstrap;
 mod cases;
 mod certifications;
+mod checkpoints;
 mod compliance;
 mod demo;
 mod documents;
 mod error;
 mod input;
+mod keys;
 mod mail;
 mod monthly_reports;
 pub mod password;
 mod polygraph;
 mod scores;
+mod secrets;
 mod timeline;
 mod treatment;
 mod treatment_plan;
@@ -34,6 +37,7 @@ pub use cases::{
 pub use certifications::{
     CSV_COLUMNS, CertificationInput, RegistryEntry, holds_valid, required_for,
 };
+pub use checkpoints::{AuditVerdict, CheckpointOrigin};
 pub use compliance::{Dashboard, Dimension, ObligationView, RateRow, ReminderRun};
 pub use containment_domain::Role;
 pub use containment_storage::{
@@ -47,6 +51,7 @@ pub use containment_storage::{ContractRecord, ModuleRecord, SessionRecord};
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};
 pub use error::AppError;
+pub use keys::{HeadFault, KeyError, Keyring};
 pub use mail::MailConfig;
 pub use monthly_reports::{
     MonthlyReportDetail, MonthlyReportInput, MonthlyReportView, MonthlyReportsView,
@@ -58,6 +63,7 @@ pub use polygraph::{
 pub use scores::{
     ScoreEntry, ScoreInput, StepInput, SubmissionRow, level_label, score_items, score_kind,
 };
+pub use secrets::{KeyFileError, KeyFileState, Resealed, create_key_file, create_private_dir};
 pub use timeline::TimelineEntry;
 pub use treatment::{
     ContactInput, ContactView, SelfReportInput, TreatmentEndInput, TreatmentInput, TreatmentView,
@@ -106,6 +112,8 @@ pub struct App {
     calendar: std::sync::Arc<containment_domain::calendar::Calendar>,
     /// Where reminders are e-mailed, when configured.
     mail: Option<std::sync::Arc<MailConfig>>,
+    /// The keys held outside the database (empty until [`App::with_keys`]).
+    keys: std::sync::Arc<Keyring>,
 }
 
 impl App {
@@ -114,7 +122,18 @@ impl App {
             store,
             calendar: std::sync::Arc::new(containment_domain::calendar::Calendar::california()),
             mail: None,
+            keys: std::sync::Arc::new(Keyring::empty()),
         }
+    }
+
+    /// Uses `keys` to sign audit checkpoints and to protect second-factor secrets.
+    pub fn with_keys(mut self, keys: Keyring) -> Self {
+        self.keys = std::sync::Arc::new(keys);
+        self
+    }
+
+    pub fn keys(&self) -> &Keyring {
+        &self.keys
     }
 
     /// E-mails reminders through this relay as well as showing them in the application.

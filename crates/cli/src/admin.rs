@@ -1,10 +1,12 @@
 //! Administrative commands. They act as the server console: whoever can run them already holds
 //! the database, so they are not subject to role checks, but every change is audited.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use chrono::Utc;
-use containment_app::{AccountAction, Actor, App, AuditVerification};
+use containment_app::{AccountAction, Actor, App, AuditVerdict, CheckpointOrigin, Keyring};
+use containment_domain::audit::SignedHead;
 use containment_domain::{AgencyKind, Email, Role};
 
 use crate::{AgencyCommand, TokenCommand, UserCommand, println_out};
@@ -151,20 +153,114 @@ pub(crate) async fn token(app: &App, cmd: TokenCommand) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) async fn audit_verify(app: &App) -> anyhow::Result<ExitCode> {
-    match app.verify_audit().await? {
-        AuditVerification::Intact { events } => {
-            println_out(&format!("audit chain intact: {events} events"));
+pub(crate) async fn audit_verify(
+    app: &App,
+    anchor: Option<&SignedHead>,
+) -> anyhow::Result<ExitCode> {
+    let verdict = app.verify_audit(anchor, Utc::now()).await?;
+    if let AuditVerdict::Intact {
+        events,
+        checkpoints,
+        head,
+    } = &verdict
+    {
+        let with_anchor = if anchor.is_some() {
+            " and the anchor"
+        } else {
+            ""
+        };
+        println_out(&format!(
+            "audit chain intact: {events} events, consistent with {checkpoints} signed \
+             checkpoints{with_anchor}; head signed at sequence {}",
+            head.head.seq
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    println_out(&fault(&verdict));
+    Ok(ExitCode::from(1))
+}
+
+/// The line that says what is wrong with the trail.
+fn fault(verdict: &AuditVerdict) -> String {
+    match verdict {
+        AuditVerdict::Intact { .. } => "audit chain intact".to_owned(),
+        AuditVerdict::Broken(b) => format!(
+            "audit chain BROKEN at position {} (sequence {}): {}",
+            b.position, b.seq, b.reason
+        ),
+        AuditVerdict::Forged { what, seq, fault } => format!(
+            "audit chain NOT TRUSTED: the {what} at sequence {seq} is not genuine: {}",
+            fault.describe()
+        ),
+    }
+}
+
+pub(crate) async fn audit_anchor(app: &App) -> anyhow::Result<ExitCode> {
+    match app
+        .checkpoint_audit(CheckpointOrigin::Anchor, Utc::now())
+        .await?
+    {
+        AuditVerdict::Intact { head, .. } => {
+            println_out(&head.anchor_line());
+            eprintln!(
+                "Keep this line outside the database; `containment audit verify --anchor FILE` \
+                 checks the trail against it."
+            );
             Ok(ExitCode::SUCCESS)
         }
-        AuditVerification::Broken(b) => {
-            println_out(&format!(
-                "audit chain BROKEN at position {} (sequence {}): {}",
-                b.position, b.seq, b.reason
-            ));
+        other => {
+            println_out(&fault(&other));
             Ok(ExitCode::from(1))
         }
     }
+}
+
+pub(crate) async fn keys_rotate(app: App, key_file: &Path) -> anyhow::Result<ExitCode> {
+    let now = Utc::now();
+    let rotated = Keyring::load(key_file)?.rotated(now)?;
+    // The new key is on disk before anything in the database depends on it.
+    rotated.replace_file(key_file)?;
+    let app = app.with_keys(rotated);
+    let (resealed, verdict) = app.adopt_rotated_key(now).await?;
+    println_out(&format!(
+        "key file {}: {} keys, the current one {}; {} TOTP secrets re-encrypted",
+        key_file.display(),
+        app.keys().ids().count(),
+        app.keys().current_id().unwrap_or_default(),
+        resealed.totp_secrets
+    ));
+    if resealed.unreadable > 0 {
+        eprintln!(
+            "{} accounts have a TOTP secret under a key the file does not hold; reset their \
+             two-step verification (`user reset-mfa`).",
+            resealed.unreadable
+        );
+    }
+    eprintln!("Restart every instance so that it uses the new key.");
+    if !matches!(verdict, AuditVerdict::Intact { .. }) {
+        println_out(&fault(&verdict));
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) async fn keys_create(app: App, key_file: &Path) -> anyhow::Result<ExitCode> {
+    if key_file.exists() {
+        anyhow::bail!(
+            "the key file {} exists already; `keys create` only replaces a lost one",
+            key_file.display()
+        );
+    }
+    let keys = containment_app::create_key_file(key_file, Utc::now())?;
+    let app = app.with_keys(keys);
+    app.record_new_key_file(Utc::now()).await?;
+    println_out(&format!(
+        "key file {} created with the key {}",
+        key_file.display(),
+        app.keys().current_id().unwrap_or_default()
+    ));
+    eprintln!("Back it up now, apart from the database's backups.");
+    Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) async fn demo(app: &App, supervisees: usize, seed: u64) -> anyhow::Result<ExitCode> {

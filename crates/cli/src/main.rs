@@ -44,6 +44,13 @@ struct Global {
     )]
     data_dir: PathBuf,
 
+    /// The key file: signs the audit trail's checkpoints and encrypts two-step verification
+    /// secrets. Back it up, apart from the database's backups: without it every account must
+    /// enroll its authenticator again. Every instance uses the same one. Created (mode 0600) on
+    /// first start when missing. Default: containment.key in the data folder.
+    #[arg(long, global = true, env = "CONTAINMENT_AUDIT_KEY_FILE")]
+    audit_key_file: Option<PathBuf>,
+
     /// Format of log lines on standard error.
     #[arg(long, global = true, env = "CONTAINMENT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -82,6 +89,13 @@ struct Global {
 }
 
 impl Global {
+    /// Where the key file is.
+    fn key_file(&self) -> PathBuf {
+        self.audit_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("containment.key"))
+    }
+
     /// The mail relay, when one is configured.
     fn mail(&self) -> anyhow::Result<Option<containment_app::MailConfig>> {
         self.smtp_url
@@ -119,9 +133,12 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Check the audit trail.
+    /// Check the audit trail, and print its signed head to keep elsewhere.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage the key file (see --audit-key-file).
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Import lists into the database.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -249,9 +266,31 @@ enum ImportCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Walk the hash chain from the first event. Exits 0 when intact, 1 naming the first bad
-    /// position when an event was changed, removed or inserted.
-    Verify,
+    /// Walk the hash chain from the first event and compare it with every signed checkpoint,
+    /// then sign the head reached. Exits 0 when intact; 1 naming the first bad position when an
+    /// event was changed, removed or inserted, when the chain is shorter than or differs from a
+    /// signed checkpoint (or the anchor), or when a checkpoint's signature is wrong.
+    Verify {
+        /// Also check against this anchor (a line printed by `audit anchor`, kept outside the
+        /// database; of a file of such lines, the last).
+        #[arg(long)]
+        anchor: Option<PathBuf>,
+    },
+    /// Sign the chain's current head and print it as one line of JSON, for the operator to
+    /// keep outside the database (syslog, a ticket, a write-once bucket) and check against
+    /// later with `audit verify --anchor`.
+    Anchor,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Add a new key to the key file and re-encrypt every TOTP secret under it. Older keys stay
+    /// in the file to check the checkpoints and recovery codes made with them. Restart every
+    /// instance afterwards so it uses the new key.
+    Rotate,
+    /// Make a new key file where none is, when the old one is lost for good. Accounts whose
+    /// authenticator was protected by the lost key must be reset (`user reset-mfa`).
+    Create,
 }
 
 #[derive(Debug, Subcommand)]
@@ -310,6 +349,16 @@ struct ServeArgs {
     /// from a deployment job). The instance reports not ready while migrations are pending.
     #[arg(long, env = "CONTAINMENT_SKIP_MIGRATIONS")]
     skip_migrations: bool,
+
+    /// Minutes between signed checkpoints of the audit chain's head made by this instance; 0
+    /// turns them off (run `containment audit anchor` from cron instead). Events appended since
+    /// the last checkpoint are what a database-level attacker could still remove unnoticed.
+    #[arg(
+        long,
+        env = "CONTAINMENT_AUDIT_CHECKPOINT_MINUTES",
+        default_value_t = 5
+    )]
+    audit_checkpoint_minutes: u64,
 
     /// Minutes between runs of the reminder job inside this instance; 0 turns it off (run
     /// `containment reminders run` from cron instead). Several instances may run it at once.
@@ -374,7 +423,7 @@ fn database_url(global: &Global) -> anyhow::Result<String> {
     {
         return Ok(url.trim().to_owned());
     }
-    std::fs::create_dir_all(&global.data_dir).with_context(|| {
+    containment_app::create_private_dir(&global.data_dir).with_context(|| {
         format!(
             "cannot create the data folder {}",
             global.data_dir.display()
@@ -391,7 +440,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let url = database_url(&cli.global)?;
     let mail = cli.global.mail()?;
     match cli.command {
-        Command::Serve(args) => serve(&url, args, mail).await,
+        Command::Serve(args) => serve(&url, &cli.global.key_file(), args, mail).await,
         Command::Migrate(MigrateCommand::Apply) => {
             let app = App::open(&url, false).await?;
             app.migrate().await?;
@@ -424,8 +473,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(cmd) => admin::user(&open_current(&url).await?, cmd).await,
         Command::Agency(cmd) => admin::agency(&open_current(&url).await?, cmd).await,
         Command::Token(cmd) => admin::token(&open_current(&url).await?, cmd).await,
-        Command::Audit(AuditCommand::Verify) => {
-            admin::audit_verify(&open_current(&url).await?).await
+        Command::Audit(AuditCommand::Verify { anchor }) => {
+            let anchor = anchor
+                .map(|path| {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    containment_domain::audit::SignedHead::parse_anchor(&text)
+                        .with_context(|| format!("--anchor {}", path.display()))
+                })
+                .transpose()?;
+            let app = open_keyed(&url, &cli.global).await?;
+            admin::audit_verify(&app, anchor.as_ref()).await
+        }
+        Command::Audit(AuditCommand::Anchor) => {
+            admin::audit_anchor(&open_keyed(&url, &cli.global).await?).await
+        }
+        Command::Keys(KeysCommand::Rotate) => {
+            admin::keys_rotate(open_current(&url).await?, &cli.global.key_file()).await
+        }
+        Command::Keys(KeysCommand::Create) => {
+            admin::keys_create(open_current(&url).await?, &cli.global.key_file()).await
         }
         Command::Import(ImportCommand::Certifications { file }) => {
             let text = std::fs::read_to_string(&file)
@@ -527,6 +594,15 @@ async fn open_current(url: &str) -> anyhow::Result<App> {
     Ok(app)
 }
 
+/// Opens the database and its key file for a command that signs or reads protected secrets.
+async fn open_keyed(url: &str, global: &Global) -> anyhow::Result<App> {
+    let (app, _) = open_current(url)
+        .await?
+        .open_key_file(&global.key_file(), chrono_now())
+        .await?;
+    Ok(app)
+}
+
 /// Command results go to standard output, so they can be piped.
 #[allow(clippy::print_stdout)]
 pub(crate) fn println_out(line: &str) {
@@ -535,13 +611,25 @@ pub(crate) fn println_out(line: &str) {
 
 async fn serve(
     url: &str,
+    key_file: &Path,
     args: ServeArgs,
     mail: Option<containment_app::MailConfig>,
 ) -> anyhow::Result<ExitCode> {
     let admin_email = Email::parse(&args.admin_email).context("--admin-email")?;
-    let mut app = App::open(url, !args.skip_migrations)
+    let (mut app, _) = App::open(url, !args.skip_migrations)
         .await
-        .context("cannot open the database")?;
+        .context("cannot open the database")?
+        .open_key_file(key_file, chrono_now())
+        .await?;
+    // Secrets stored before encryption, or under a key since rotated, move to the current key.
+    let resealed = app.reseal_secrets(chrono_now()).await?;
+    if resealed.totp_secrets > 0 || resealed.recovery_codes > 0 {
+        tracing::info!(
+            totp_secrets = resealed.totp_secrets,
+            recovery_codes = resealed.recovery_codes,
+            "second-factor secrets brought under the current key"
+        );
+    }
     if let Some(mail) = mail.clone() {
         app = app.with_mail(mail);
     }
@@ -587,6 +675,17 @@ async fn serve(
             }
         });
     }
+    if args.audit_checkpoint_minutes > 0 {
+        let every = std::time::Duration::from_secs(args.audit_checkpoint_minutes * 60);
+        let worker = app.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                checkpoint(&worker).await;
+            }
+        });
+    }
     let router = containment_web::router(app, config);
     match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {
@@ -598,6 +697,31 @@ async fn serve(
     }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// One run of the checkpoint job: signs the head when the chain since the last checkpoint links.
+async fn checkpoint(app: &App) {
+    use containment_app::{AuditVerdict, CheckpointOrigin};
+    match app
+        .checkpoint_audit(CheckpointOrigin::Interval, chrono_now())
+        .await
+    {
+        Ok(AuditVerdict::Intact { head, .. }) => {
+            tracing::debug!(seq = head.head.seq, "audit chain head signed");
+        }
+        Ok(AuditVerdict::Broken(b)) => tracing::error!(
+            position = b.position,
+            reason = b.reason,
+            "the audit chain no longer matches its last signed checkpoint: run `containment audit verify`"
+        ),
+        Ok(AuditVerdict::Forged { what, seq, fault }) => tracing::error!(
+            what,
+            seq,
+            reason = fault.describe(),
+            "an audit checkpoint is not genuine: run `containment audit verify`"
+        ),
+        Err(e) => tracing::warn!(code = e.code(), "audit checkpoint failed; next run retries"),
+    }
 }
 
 fn chrono_now() -> chrono::DateTime<chrono::Utc> {

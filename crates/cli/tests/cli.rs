@@ -8,6 +8,8 @@ use containment_storage::Store;
 
 struct Data {
     dir: std::path::PathBuf,
+    /// Removed when the test ends: the data folder or the folder it is to be made in.
+    root: std::path::PathBuf,
 }
 
 impl Data {
@@ -15,7 +17,21 @@ impl Data {
         let dir =
             std::env::temp_dir().join(format!("containment-cli-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
-        Data { dir }
+        Data {
+            root: dir.clone(),
+            dir,
+        }
+    }
+
+    /// A data folder that does not exist yet, for the first start to make.
+    fn unmade() -> Self {
+        let root =
+            std::env::temp_dir().join(format!("containment-cli-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&root).unwrap();
+        Data {
+            dir: root.join("data"),
+            root,
+        }
     }
 
     fn url(&self) -> String {
@@ -37,7 +53,7 @@ impl Data {
 
 impl Drop for Data {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_dir_all(&self.root);
     }
 }
 
@@ -393,4 +409,134 @@ async fn a_full_disk_loses_no_acknowledged_write() {
     }
     drop(server);
     ok(&data.run(&["audit", "verify"]));
+}
+
+/// The mode bits of a file or folder.
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+fn failed_with(o: &Output, code: i32, text: &str) {
+    let all = format!("{}{}", stdout(o), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(code), "{all}");
+    assert!(all.contains(text), "expected {text:?} in: {all}");
+}
+
+/// The first start makes the data folder (0700), the database with its WAL and shared-memory
+/// files (0600) and the key file (0600). The trail's signed head goes out as an anchor line and
+/// comes back to catch a cut made in the database; keys rotate; a lost key file is refused.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_key_file_signs_the_trail_and_everything_on_disk_is_private() {
+    let data = Data::unmade();
+    let server = Server::start(&data).await;
+    assert_eq!(mode(&data.dir), 0o700, "data folder");
+    for name in [
+        "containment.db",
+        "containment.db-wal",
+        "containment.db-shm",
+        "containment.key",
+    ] {
+        assert_eq!(mode(&data.dir.join(name)), 0o600, "{name}");
+    }
+    drop(server);
+    ok(&data.run(&[
+        "agency",
+        "add",
+        "--name",
+        "Inyo County Probation",
+        "--kind",
+        "probation_department",
+    ]));
+
+    let anchor = data.run(&["audit", "anchor"]);
+    ok(&anchor);
+    let line = stdout(&anchor);
+    assert!(
+        line.starts_with("{\"containment_audit_anchor\":1,"),
+        "{line}"
+    );
+    let anchor_file = data.root.join("anchor.jsonl");
+    std::fs::write(&anchor_file, &line).unwrap();
+    let anchor_arg = anchor_file.to_str().unwrap();
+    ok(&data.run(&[
+        "agency",
+        "add",
+        "--name",
+        "Mono County Probation",
+        "--kind",
+        "probation_department",
+    ]));
+    let verified = data.run(&["audit", "verify", "--anchor", anchor_arg]);
+    ok(&verified);
+    assert!(stdout(&verified).contains("and the anchor"));
+
+    // A new key signs from now on; what the old one signed still checks out.
+    let rotated = data.run(&["keys", "rotate"]);
+    ok(&rotated);
+    assert!(stdout(&rotated).contains("2 keys"), "{}", stdout(&rotated));
+    assert_eq!(mode(&data.dir.join("containment.key")), 0o600);
+    ok(&data.run(&["audit", "verify", "--anchor", anchor_arg]));
+
+    // The newest event is removed in the database: the last checkpoint catches it.
+    let store = Store::connect(&data.url()).await.unwrap();
+    let newest = store.audit_count().await.unwrap();
+    store
+        .tamper_audit_for_tests(&format!("DELETE FROM audit_event WHERE seq = {newest}"))
+        .await
+        .unwrap();
+    failed_with(
+        &data.run(&["audit", "verify"]),
+        1,
+        "ends before a signed checkpoint",
+    );
+    // With the checkpoints removed as well, the database alone cannot tell; the anchor can.
+    let anchored: serde_json::Value = serde_json::from_str(&line).unwrap();
+    store
+        .tamper_audit_for_tests(&format!(
+            "DELETE FROM audit_event WHERE seq >= {}; DELETE FROM audit_checkpoint",
+            anchored["seq"]
+        ))
+        .await
+        .unwrap();
+    store.close().await.unwrap();
+    ok(&data.run(&["audit", "verify"]));
+    failed_with(
+        &data.run(&["audit", "verify", "--anchor", anchor_arg]),
+        1,
+        "BROKEN",
+    );
+    let garbage = data.root.join("garbage");
+    std::fs::write(&garbage, "hello").unwrap();
+    failed_with(
+        &data.run(&["audit", "verify", "--anchor", garbage.to_str().unwrap()]),
+        1,
+        "not a Containment audit anchor",
+    );
+
+    // A database that uses keys never gets a fresh key file by accident.
+    let key_file = data.dir.join("containment.key");
+    std::fs::rename(&key_file, data.root.join("moved.key")).unwrap();
+    failed_with(
+        &data.run(&["audit", "verify"]),
+        1,
+        "Restore the key file from the backup",
+    );
+    assert!(!key_file.exists());
+    failed_with(&data.run(&["keys", "rotate"]), 1, "does not exist");
+    // Only on purpose: the checkpoints of the lost key can then no longer be checked.
+    ok(&data.run(&["keys", "create"]));
+    assert_eq!(mode(&key_file), 0o600);
+    failed_with(&data.run(&["keys", "create"]), 1, "exists already");
+    failed_with(
+        &data.run(&["audit", "verify"]),
+        1,
+        "a key the key file does not hold",
+    );
 }

@@ -2,6 +2,8 @@
 //! the event's canonical content, so changing, removing or inserting an event breaks the chain
 //! at that position.
 
+use std::collections::VecDeque;
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -142,25 +144,149 @@ pub struct ChainBreak {
     pub reason: &'static str,
 }
 
-/// Walks events in sequence order, one call per event, without holding the chain in memory.
+/// A position in the chain: an event's sequence number and hash. The empty chain's head is
+/// sequence 0 with [`GENESIS_HASH`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl ChainHead {
+    /// The head of an empty chain.
+    pub fn genesis() -> Self {
+        ChainHead {
+            seq: 0,
+            hash: GENESIS_HASH.to_owned(),
+        }
+    }
+}
+
+/// A chain head signed with a key held outside the database: a checkpoint. Whoever can rewrite
+/// the database cannot make one, so a chain that is shorter than, or differs from, a signed head
+/// was changed after it was signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedHead {
+    pub head: ChainHead,
+    /// When it was signed, UTC milliseconds.
+    pub at_ms: i64,
+    /// Which key of the keyring signed it.
+    pub key_id: String,
+    /// Hex HMAC-SHA-256 over [`SignedHead::message`].
+    pub signature: String,
+}
+
+/// First field of an anchor line, naming what it is and the format's version.
+const ANCHOR_KIND: &str = "containment_audit_anchor";
+
+/// Why an anchor line could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a Containment audit anchor: {0}")]
+pub struct AnchorParseError(&'static str);
+
+impl SignedHead {
+    /// The bytes the signature covers.
+    pub fn message(head: &ChainHead, at_ms: i64, key_id: &str) -> Vec<u8> {
+        format!(
+            "containment audit head v1\nseq {}\nhash {}\nat_ms {at_ms}\nkey {key_id}\n",
+            head.seq, head.hash
+        )
+        .into_bytes()
+    }
+
+    /// One line of JSON for an operator to keep outside the database (syslog, a ticket, a
+    /// write-once bucket). `at` repeats `at_ms` for people; only `at_ms` is signed.
+    pub fn anchor_line(&self) -> String {
+        let at = chrono::DateTime::from_timestamp_millis(self.at_ms)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+            .unwrap_or_default();
+        let text = |v: &str| serde_json::Value::from(v).to_string();
+        // Written field by field so that the kind comes first, as a reader expects.
+        format!(
+            "{{\"{ANCHOR_KIND}\":1,\"seq\":{},\"hash\":{},\"at\":{},\"at_ms\":{},\"key_id\":{},\"signature\":{}}}",
+            self.head.seq,
+            text(&self.head.hash),
+            text(&at),
+            self.at_ms,
+            text(&self.key_id),
+            text(&self.signature)
+        )
+    }
+
+    /// Reads an anchor written by [`SignedHead::anchor_line`]: the last non-empty line of
+    /// `text`, so a file of anchors appended over time checks against the newest.
+    pub fn parse_anchor(text: &str) -> Result<SignedHead, AnchorParseError> {
+        let line = text
+            .lines()
+            .map(str::trim)
+            .rfind(|l| !l.is_empty())
+            .ok_or(AnchorParseError("the file is empty"))?;
+        let v: serde_json::Value =
+            serde_json::from_str(line).map_err(|_| AnchorParseError("the line is not JSON"))?;
+        if v.get(ANCHOR_KIND).and_then(serde_json::Value::as_i64) != Some(1) {
+            return Err(AnchorParseError("the format is unknown"));
+        }
+        let text_field = |name: &'static str| {
+            v.get(name)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+                .ok_or(AnchorParseError(name))
+        };
+        let number = |name: &'static str| {
+            v.get(name)
+                .and_then(serde_json::Value::as_i64)
+                .ok_or(AnchorParseError(name))
+        };
+        let hash = text_field("hash")?;
+        let seq = number("seq")?;
+        if seq < 0 || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(AnchorParseError("the head is malformed"));
+        }
+        Ok(SignedHead {
+            head: ChainHead { seq, hash },
+            at_ms: number("at_ms")?,
+            key_id: text_field("key_id")?,
+            signature: text_field("signature")?,
+        })
+    }
+}
+
+/// Walks events in sequence order, one call per event, without holding the chain in memory,
+/// and compares the walk with the signed heads it must pass through.
 #[derive(Debug, Clone)]
 pub struct ChainVerifier {
     expected_prev: String,
     expected_seq: i64,
     position: u64,
+    /// Signed heads not reached yet, lowest sequence first.
+    checkpoints: VecDeque<ChainHead>,
 }
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier {
-            expected_prev: GENESIS_HASH.to_owned(),
-            expected_seq: 1,
-            position: 0,
-        }
+        ChainVerifier::resume(ChainHead::genesis(), Vec::new())
     }
 }
 
 impl ChainVerifier {
+    /// A walk from the first event that must pass through every head in `checkpoints`.
+    pub fn with_checkpoints(checkpoints: Vec<ChainHead>) -> Self {
+        ChainVerifier::resume(ChainHead::genesis(), checkpoints)
+    }
+
+    /// A walk that continues after `from`, an event already known good (the next event must
+    /// link to it). Positions count from `from`, so they stay the sequence numbers.
+    pub fn resume(from: ChainHead, mut checkpoints: Vec<ChainHead>) -> Self {
+        checkpoints.retain(|c| c.seq > from.seq);
+        checkpoints.sort_by_key(|c| c.seq);
+        ChainVerifier {
+            position: u64::try_from(from.seq).unwrap_or(0),
+            expected_seq: from.seq + 1,
+            expected_prev: from.hash,
+            checkpoints: checkpoints.into(),
+        }
+    }
+
     pub fn check(&mut self, event: &StoredAuditEvent) -> Result<(), ChainBreak> {
         self.position += 1;
         let fail = |reason| ChainBreak {
@@ -185,12 +311,40 @@ impl ChainVerifier {
                 "the content does not match its hash (the event was changed)",
             ));
         }
+        while let Some(checkpoint) = self.checkpoints.front() {
+            if checkpoint.seq != event.content.seq {
+                break;
+            }
+            if checkpoint.hash != event.hash {
+                return Err(fail(
+                    "the chain differs from a signed checkpoint (events up to here were \
+                     rewritten and their hashes recomputed)",
+                ));
+            }
+            self.checkpoints.pop_front();
+        }
         self.expected_prev = event.hash.clone();
         self.expected_seq += 1;
         Ok(())
     }
 
-    /// Events checked so far.
+    /// Ends the walk: the head reached, or where the chain falls short of a signed head (its
+    /// newest events were removed).
+    pub fn finish(&self) -> Result<ChainHead, ChainBreak> {
+        if self.checkpoints.front().is_some() {
+            return Err(ChainBreak {
+                position: self.position + 1,
+                seq: self.expected_seq,
+                reason: "the chain ends before a signed checkpoint (its newest events were removed)",
+            });
+        }
+        Ok(ChainHead {
+            seq: self.expected_seq - 1,
+            hash: self.expected_prev.clone(),
+        })
+    }
+
+    /// Events checked so far (with a resumed walk: the sequence number reached).
     pub fn verified(&self) -> u64 {
         self.position
     }
@@ -296,5 +450,141 @@ mod tests {
             err.position, 4,
             "the event after the insertion no longer links"
         );
+    }
+
+    fn head_of(events: &[StoredAuditEvent], seq: i64) -> ChainHead {
+        let e = &events[usize::try_from(seq - 1).unwrap()];
+        ChainHead {
+            seq,
+            hash: e.hash.clone(),
+        }
+    }
+
+    fn walk(
+        events: &[StoredAuditEvent],
+        checkpoints: Vec<ChainHead>,
+    ) -> Result<ChainHead, ChainBreak> {
+        let mut v = ChainVerifier::with_checkpoints(checkpoints);
+        for e in events {
+            v.check(e)?;
+        }
+        v.finish()
+    }
+
+    /// Recomputes every hash from `from` (0-based) on, as a forger with database access would.
+    fn rehash(events: &mut [StoredAuditEvent], from: usize) {
+        let mut prev = if from == 0 {
+            GENESIS_HASH.to_owned()
+        } else {
+            events[from - 1].hash.clone()
+        };
+        for e in events.iter_mut().skip(from) {
+            e.prev_hash = prev.clone();
+            e.hash = chain_hash(&prev, &e.content);
+            prev = e.hash.clone();
+        }
+    }
+
+    #[test]
+    fn a_walk_through_its_checkpoints_reaches_the_head() {
+        let events = chain(6);
+        let head = walk(&events, vec![head_of(&events, 2), head_of(&events, 6)]).unwrap();
+        assert_eq!(head, head_of(&events, 6));
+        assert_eq!(
+            walk(&[], vec![ChainHead::genesis()]),
+            Ok(ChainHead::genesis())
+        );
+    }
+
+    #[test]
+    fn a_chain_cut_below_a_checkpoint_is_found() {
+        let events = chain(6);
+        let signed = head_of(&events, 5);
+        // Cut back to exactly the checkpoint: still whole.
+        assert!(walk(&events[..5], vec![signed.clone()]).is_ok());
+        // One event fewer than the checkpoint: the tail was removed.
+        let err = walk(&events[..4], vec![signed]).unwrap_err();
+        assert_eq!((err.position, err.seq), (5, 5));
+        assert!(err.reason.contains("ends before a signed checkpoint"));
+    }
+
+    #[test]
+    fn a_rewritten_and_rehashed_chain_is_found_at_the_checkpoint() {
+        let mut events = chain(6);
+        let signed = head_of(&events, 4);
+        events[1].content.outcome = "failure".into();
+        rehash(&mut events, 1);
+        assert!(walk(&events, Vec::new()).is_ok(), "the links alone hold");
+        let err = walk(&events, vec![signed]).unwrap_err();
+        assert_eq!((err.position, err.seq), (4, 4));
+        assert!(err.reason.contains("differs from a signed checkpoint"));
+        // A rewrite after the newest checkpoint is beyond what it can show.
+        let mut events = chain(6);
+        let signed = head_of(&events, 4);
+        events[4].content.outcome = "failure".into();
+        rehash(&mut events, 4);
+        assert!(walk(&events, vec![signed]).is_ok());
+    }
+
+    #[test]
+    fn a_resumed_walk_counts_from_its_start() {
+        let events = chain(6);
+        let mut v = ChainVerifier::resume(head_of(&events, 3), vec![head_of(&events, 2)]);
+        for e in &events[3..] {
+            v.check(e).unwrap();
+        }
+        assert_eq!(v.finish(), Ok(head_of(&events, 6)));
+        let mut v = ChainVerifier::resume(head_of(&events, 3), Vec::new());
+        let err = v.check(&events[4]).unwrap_err();
+        assert_eq!((err.position, err.seq), (4, 5));
+    }
+
+    #[test]
+    fn anchors_round_trip_and_reject_other_text() {
+        let signed = SignedHead {
+            head: ChainHead {
+                seq: 42,
+                hash: "ab".repeat(32),
+            },
+            at_ms: 1_795_000_000_123,
+            key_id: "k-1f2e3d4c".into(),
+            signature: "cd".repeat(32),
+        };
+        let line = signed.anchor_line();
+        assert!(!line.contains('\n'));
+        assert!(
+            line.starts_with("{\"containment_audit_anchor\":1,\"seq\":42,")
+                && line.contains("\"at\":\"2026-11-18T11:06:40.123Z\""),
+            "{line}"
+        );
+        assert_eq!(SignedHead::parse_anchor(&line), Ok(signed.clone()));
+        // A file of anchors appended over time: the newest (last) line counts.
+        let older = SignedHead {
+            head: ChainHead::genesis(),
+            ..signed.clone()
+        };
+        let file = format!("{}\n{line}\n\n", older.anchor_line());
+        assert_eq!(SignedHead::parse_anchor(&file), Ok(signed));
+        for bad in ["", "hello", "{}", "{\"containment_audit_anchor\":2}"] {
+            assert!(SignedHead::parse_anchor(bad).is_err(), "{bad}");
+        }
+        let short_hash = line.replace(&"ab".repeat(32), "abc");
+        assert!(SignedHead::parse_anchor(&short_hash).is_err());
+    }
+
+    #[test]
+    fn the_signed_message_covers_every_field() {
+        let head = ChainHead {
+            seq: 7,
+            hash: "ab".repeat(32),
+        };
+        let base = SignedHead::message(&head, 1, "k1");
+        let other_seq = ChainHead {
+            seq: 8,
+            ..head.clone()
+        };
+        assert_ne!(base, SignedHead::message(&other_seq, 1, "k1"));
+        assert_ne!(base, SignedHead::message(&head, 2, "k1"));
+        assert_ne!(base, SignedHead::message(&head, 1, "k2"));
     }
 }

@@ -106,6 +106,46 @@ impl Factor {
     }
 }
 
+/// Random bytes in one recovery code: 80 bits, beyond guessing even offline.
+pub const RECOVERY_CODE_BYTES: usize = 10;
+
+/// Crockford's base 32: digits and capitals without I, L, O and U, so nothing reads as
+/// something else.
+const RECOVERY_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// Shows [`RECOVERY_CODE_BYTES`] random bytes as a recovery code: 16 characters of Crockford
+/// base 32 in four groups of four, e.g. `7KQ2-M9XD-4HTP-W3RA`.
+pub fn recovery_code(bytes: [u8; RECOVERY_CODE_BYTES]) -> String {
+    let mut bits: u128 = 0;
+    for b in bytes {
+        bits = (bits << 8) | u128::from(b);
+    }
+    let mut out = String::with_capacity(19);
+    for i in 0..16 {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        let index = (bits >> (75 - 5 * i)) & 0x1f;
+        out.push(char::from(RECOVERY_ALPHABET[index as usize]));
+    }
+    out
+}
+
+/// The form a typed recovery code is compared in: spaces and dashes dropped, lower case, and
+/// the letters people mistake for digits read as those digits (o as 0; i and l as 1). Codes
+/// issued before were lower-case hex and keep their form.
+pub fn normalise_recovery_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_lowercase() {
+            'o' => '0',
+            'i' | 'l' => '1',
+            c => c,
+        })
+        .collect()
+}
+
 /// Whether the failures so far (including the one just made) lock the account: the
 /// [`LOCKOUT_THRESHOLD`]-th failure within [`LOCKOUT_WINDOW`] before `now` locks it.
 pub fn should_lock(failures: &[DateTime<Utc>], now: DateTime<Utc>) -> bool {
@@ -241,5 +281,42 @@ mod tests {
         assert!(recently_authenticated(t(9, 0, 0), t(9, 5, 0)));
         assert!(!recently_authenticated(t(9, 0, 0), t(9, 5, 1)));
         assert!(!recently_authenticated(t(9, 0, 1), t(9, 0, 0)));
+    }
+
+    #[test]
+    fn recovery_codes_carry_eighty_bits_in_four_typeable_groups() {
+        assert_eq!(recovery_code([0; 10]), "0000-0000-0000-0000");
+        assert_eq!(recovery_code([0xff; 10]), "ZZZZ-ZZZZ-ZZZZ-ZZZZ");
+        // Every bit shows: the last bit is the last character, the first bit the first.
+        let mut last = [0; 10];
+        last[9] = 1;
+        assert_eq!(recovery_code(last), "0000-0000-0000-0001");
+        let mut first = [0; 10];
+        first[0] = 0x80;
+        assert_eq!(recovery_code(first), "G000-0000-0000-0000");
+        let code = recovery_code([0x5a; 10]);
+        assert_eq!(code.len(), 19);
+        assert!(
+            code.chars()
+                .all(|c| c == '-' || RECOVERY_ALPHABET.contains(&(c as u8)))
+        );
+        assert!(!code.contains(['I', 'L', 'O', 'U']));
+    }
+
+    #[test]
+    fn recovery_codes_are_read_as_typed_by_people() {
+        let code = "7KQ2-M9XD-4HTP-W3RA";
+        let canonical = normalise_recovery_code(code);
+        assert_eq!(canonical, "7kq2m9xd4htpw3ra");
+        for typed in [
+            "7kq2m9xd4htpw3ra",
+            " 7KQ2 M9XD 4HTP W3RA ",
+            "7kq2-m9xd-4htp-w3ra",
+        ] {
+            assert_eq!(normalise_recovery_code(typed), canonical, "{typed}");
+        }
+        assert_eq!(normalise_recovery_code("O1IL-oil0"), "01110110");
+        // Codes issued before (lower-case hex in two groups) keep their form.
+        assert_eq!(normalise_recovery_code("ab12c-9f3e0"), "ab12c9f3e0");
     }
 }

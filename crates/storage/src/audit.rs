@@ -1,10 +1,12 @@
 //! The append-only, hash-chained audit trail.
 
 use containment_domain::audit::{
-    AuditContent, ChainBreak, ChainVerifier, GENESIS_HASH, StoredAuditEvent, chain_hash,
+    AuditContent, ChainBreak, ChainHead, ChainVerifier, GENESIS_HASH, SignedHead, StoredAuditEvent,
+    chain_hash,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, Statement,
 };
 
 use std::sync::{Arc, Mutex};
@@ -12,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use tokio::sync::oneshot;
 
-use crate::entity::audit_event;
+use crate::entity::{audit_checkpoint, audit_event};
 use crate::tx::Mode;
 use crate::{Backend, StorageError, Store, Tx};
 
@@ -214,6 +216,18 @@ impl AuditAppender {
     }
 }
 
+fn signed_head(m: audit_checkpoint::Model) -> SignedHead {
+    SignedHead {
+        head: ChainHead {
+            seq: m.seq,
+            hash: m.hash,
+        },
+        at_ms: m.at_ms,
+        key_id: m.key_id,
+        signature: m.signature,
+    }
+}
+
 fn stored(m: audit_event::Model) -> StoredAuditEvent {
     StoredAuditEvent {
         content: content_of(&m),
@@ -306,9 +320,53 @@ pub enum AuditVerification {
 impl Store {
     /// Walks the chain from the first event in pages, holding one page in memory at a time.
     pub async fn verify_audit_chain(&self) -> Result<AuditVerification, StorageError> {
+        Ok(
+            match self
+                .walk_audit_chain(&ChainHead::genesis(), Vec::new())
+                .await?
+            {
+                Ok(head) => AuditVerification::Intact {
+                    events: u64::try_from(head.seq).unwrap_or(0),
+                },
+                Err(b) => AuditVerification::Broken(b),
+            },
+        )
+    }
+
+    /// Walks the chain after `from` (a head known good: the genesis, or a signed checkpoint
+    /// whose event must still be there with the same hash) to its end, in pages, and checks
+    /// that it passes through every head in `checkpoints`. Returns the head reached.
+    pub async fn walk_audit_chain(
+        &self,
+        from: &ChainHead,
+        checkpoints: Vec<ChainHead>,
+    ) -> Result<Result<ChainHead, ChainBreak>, StorageError> {
         const PAGE: u64 = 2000;
-        let mut verifier = ChainVerifier::default();
-        let mut after = 0_i64;
+        if from.seq > 0 {
+            let at_from = audit_event::Entity::find_by_id(from.seq)
+                .one(&self.db)
+                .await?;
+            let position = u64::try_from(from.seq).unwrap_or(0);
+            let reason = match at_from {
+                None => Some(
+                    "the chain ends before a signed checkpoint (its newest events were removed)",
+                ),
+                Some(m) if m.hash != from.hash => Some(
+                    "the chain differs from a signed checkpoint (events up to here were \
+                     rewritten and their hashes recomputed)",
+                ),
+                Some(_) => None,
+            };
+            if let Some(reason) = reason {
+                return Ok(Err(ChainBreak {
+                    position,
+                    seq: from.seq,
+                    reason,
+                }));
+            }
+        }
+        let mut verifier = ChainVerifier::resume(from.clone(), checkpoints);
+        let mut after = from.seq;
         loop {
             let page = audit_event::Entity::find()
                 .filter(audit_event::Column::Seq.gt(after))
@@ -321,16 +379,69 @@ impl Store {
             let full = page.len() as u64 == PAGE;
             for m in page {
                 if let Err(b) = verifier.check(&stored(m)) {
-                    return Ok(AuditVerification::Broken(b));
+                    return Ok(Err(b));
                 }
             }
             if !full {
                 break;
             }
         }
-        Ok(AuditVerification::Intact {
-            events: verifier.verified(),
-        })
+        Ok(verifier.finish())
+    }
+
+    /// Stores a signed head; `origin` says what made it (`interval`, `verify`, `anchor`,
+    /// `rotate`).
+    pub async fn add_audit_checkpoint(
+        &self,
+        signed: &SignedHead,
+        origin: &str,
+    ) -> Result<(), StorageError> {
+        audit_checkpoint::ActiveModel {
+            seq: Set(signed.head.seq),
+            hash: Set(signed.head.hash.clone()),
+            at_ms: Set(signed.at_ms),
+            key_id: Set(signed.key_id.clone()),
+            signature: Set(signed.signature.clone()),
+            origin: Set(origin.to_owned()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Every stored checkpoint, lowest sequence first.
+    pub async fn audit_checkpoints(&self) -> Result<Vec<SignedHead>, StorageError> {
+        Ok(audit_checkpoint::Entity::find()
+            .order_by_asc(audit_checkpoint::Column::Seq)
+            .order_by_asc(audit_checkpoint::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(signed_head)
+            .collect())
+    }
+
+    /// The checkpoint furthest along the chain (the newest of those at that position).
+    pub async fn last_audit_checkpoint(&self) -> Result<Option<SignedHead>, StorageError> {
+        Ok(audit_checkpoint::Entity::find()
+            .order_by_desc(audit_checkpoint::Column::Seq)
+            .order_by_desc(audit_checkpoint::Column::Id)
+            .limit(1)
+            .one(&self.db)
+            .await?
+            .map(signed_head))
+    }
+
+    /// The keys checkpoints were signed with.
+    pub async fn audit_checkpoint_key_ids(&self) -> Result<Vec<String>, StorageError> {
+        Ok(audit_checkpoint::Entity::find()
+            .select_only()
+            .column(audit_checkpoint::Column::KeyId)
+            .distinct()
+            .into_tuple::<String>()
+            .all(&self.db)
+            .await?)
     }
 
     /// Number of events in the chain.
@@ -339,31 +450,39 @@ impl Store {
         Ok(audit_event::Entity::find().count(&self.db).await?)
     }
 
-    /// Rewrites one column of one audit event, bypassing the append-only triggers. Exists only so
-    /// tests can play an attacker with database access; the application never calls it.
+    /// Runs `sql` with the append-only triggers of the audit tables out of the way. Exists only
+    /// so tests can play an attacker with database access; the application never calls it.
     #[doc(hidden)]
     pub async fn tamper_audit_for_tests(
         &self,
         sql_after_disabling: &str,
     ) -> Result<(), StorageError> {
+        const TABLES: [&str; 2] = ["audit_event", "audit_checkpoint"];
         match self.backend() {
             Backend::Postgres => {
-                self.db
-                    .execute_unprepared("ALTER TABLE audit_event DISABLE TRIGGER USER")
-                    .await?;
+                for table in TABLES {
+                    self.db
+                        .execute_unprepared(&format!("ALTER TABLE {table} DISABLE TRIGGER USER"))
+                        .await?;
+                }
                 let res = self.db.execute_unprepared(sql_after_disabling).await;
-                self.db
-                    .execute_unprepared("ALTER TABLE audit_event ENABLE TRIGGER USER")
-                    .await?;
+                for table in TABLES {
+                    self.db
+                        .execute_unprepared(&format!("ALTER TABLE {table} ENABLE TRIGGER USER"))
+                        .await?;
+                }
                 res?;
             }
             Backend::Sqlite => {
-                self.db
-                    .execute_unprepared("DROP TRIGGER audit_event_no_update")
-                    .await?;
-                self.db
-                    .execute_unprepared("DROP TRIGGER audit_event_no_delete")
-                    .await?;
+                for table in TABLES {
+                    for what in ["update", "delete"] {
+                        self.db
+                            .execute_unprepared(&format!(
+                                "DROP TRIGGER IF EXISTS {table}_no_{what}"
+                            ))
+                            .await?;
+                    }
+                }
                 self.db.execute_unprepared(sql_after_disabling).await?;
             }
         }

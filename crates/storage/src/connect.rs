@@ -137,9 +137,37 @@ pub struct Store {
     page_limit: Arc<AtomicU64>,
 }
 
+/// The file of a `sqlite:` URL; `None` for an in-memory database.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or(url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.into())
+}
+
+/// Creates a missing SQLite file empty, readable and writable by its owner only (0600), before
+/// SQLite opens it: SQLite gives the WAL and shared-memory files beside it the same mode. An
+/// existing file keeps its mode. A failure is left for the connection to report.
+fn create_private_file(url: &str) {
+    let Some(path) = sqlite_file(url) else { return };
+    if url.contains("mode=ro") {
+        return;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let _ = options.open(path);
+}
+
 impl Store {
-    /// Connects to `sqlite://...` or `postgres://...`. SQLite files are created when missing and
-    /// run in WAL mode with a busy timeout, full synchronous commits and foreign keys enforced.
+    /// Connects to `sqlite://...` or `postgres://...`. SQLite files are created when missing (mode
+    /// 0600, as are their WAL and shared-memory files) and run in WAL mode with a busy timeout,
+    /// full synchronous commits and foreign keys enforced.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -148,6 +176,9 @@ impl Store {
         } else {
             return Err(StorageError::UnsupportedUrl);
         };
+        if backend == Backend::Sqlite {
+            create_private_file(url);
+        }
         let page_limit = Arc::new(AtomicU64::new(0));
         let mut options = ConnectOptions::new(url.to_owned());
         options

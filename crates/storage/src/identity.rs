@@ -8,7 +8,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 
 use crate::entity::{
@@ -694,18 +694,87 @@ impl Tx {
         Ok(())
     }
 
-    /// Marks an unused recovery code as used; false when no such unused code exists.
+    /// Marks an unused recovery code as used; false when no such unused code exists. A code is
+    /// known by its hash under each key that may have made it: `code_hashes` lists them all.
     pub async fn use_recovery_code(
         &self,
         user_id: i64,
-        code_hash: &str,
+        code_hashes: &[String],
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
+        let Some(row) = recovery_code::Entity::find()
+            .filter(recovery_code::Column::UserId.eq(user_id))
+            .filter(recovery_code::Column::CodeHash.is_in(code_hashes.iter().cloned()))
+            .filter(recovery_code::Column::UsedAt.is_null())
+            .one(&self.txn)
+            .await?
+        else {
+            return Ok(false);
+        };
+        // Claimed by its id and only while still unused, so two requests cannot both spend it.
         let res = recovery_code::Entity::update_many()
             .col_expr(recovery_code::Column::UsedAt, Expr::value(Some(now)))
-            .filter(recovery_code::Column::UserId.eq(user_id))
-            .filter(recovery_code::Column::CodeHash.eq(code_hash))
+            .filter(recovery_code::Column::Id.eq(row.id))
             .filter(recovery_code::Column::UsedAt.is_null())
+            .exec(&self.txn)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+
+    /// Every stored recovery-code hash with its row id, used or not.
+    pub async fn recovery_code_hashes(&self) -> Result<Vec<(i64, String)>, StorageError> {
+        Ok(recovery_code::Entity::find()
+            .select_only()
+            .column(recovery_code::Column::Id)
+            .column(recovery_code::Column::CodeHash)
+            .order_by_asc(recovery_code::Column::Id)
+            .into_tuple::<(i64, String)>()
+            .all(&self.txn)
+            .await?)
+    }
+
+    /// Replaces one recovery-code hash with another form of the same code, only while it still
+    /// holds `old`.
+    pub async fn rehash_recovery_code(
+        &self,
+        id: i64,
+        old: &str,
+        new: String,
+    ) -> Result<bool, StorageError> {
+        let res = recovery_code::Entity::update_many()
+            .col_expr(recovery_code::Column::CodeHash, Expr::value(new))
+            .filter(recovery_code::Column::Id.eq(id))
+            .filter(recovery_code::Column::CodeHash.eq(old))
+            .exec(&self.txn)
+            .await?;
+        Ok(res.rows_affected == 1)
+    }
+
+    /// Every stored TOTP secret (in its stored form) with its account id.
+    pub async fn totp_secrets(&self) -> Result<Vec<(i64, String)>, StorageError> {
+        Ok(app_user::Entity::find()
+            .select_only()
+            .column(app_user::Column::Id)
+            .column(app_user::Column::TotpSecret)
+            .filter(app_user::Column::TotpSecret.is_not_null())
+            .order_by_asc(app_user::Column::Id)
+            .into_tuple::<(i64, String)>()
+            .all(&self.txn)
+            .await?)
+    }
+
+    /// Replaces the stored form of an account's TOTP secret (the same secret, sealed anew),
+    /// only while it still holds `old`. Enrollment and the replay guard stay as they are.
+    pub async fn reseal_totp_secret(
+        &self,
+        user_id: i64,
+        old: &str,
+        new: String,
+    ) -> Result<bool, StorageError> {
+        let res = app_user::Entity::update_many()
+            .col_expr(app_user::Column::TotpSecret, Expr::value(Some(new)))
+            .filter(app_user::Column::Id.eq(user_id))
+            .filter(app_user::Column::TotpSecret.eq(old))
             .exec(&self.txn)
             .await?;
         Ok(res.rows_affected == 1)

@@ -262,6 +262,21 @@ impl Tx {
         Ok(res.rows_affected == 1)
     }
 
+    /// Revokes every token of an account still in force; returns how many.
+    pub async fn revoke_user_tokens(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        let res = api_token::Entity::update_many()
+            .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
+            .filter(api_token::Column::UserId.eq(user_id))
+            .filter(api_token::Column::RevokedAt.is_null())
+            .exec(&self.txn)
+            .await?;
+        Ok(res.rows_affected)
+    }
+
     pub async fn touch_token(&self, id: i64, now: DateTime<Utc>) -> Result<(), StorageError> {
         api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, Expr::value(Some(now)))

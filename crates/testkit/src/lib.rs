@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use chrono::Utc;
-use containment_app::{Actor, AgencyRecord, App, StoredUser, totp_code};
+use containment_app::{Actor, AgencyRecord, App, Keyring, StoredUser, totp_code};
 pub use containment_domain::{AgencyKind, Role};
 pub use containment_storage::{Backend, Store};
 use tokio::task::JoinHandle;
@@ -52,6 +52,12 @@ pub fn with_database_name(server_url: &str, name: &str) -> String {
     url
 }
 
+fn new_key_file_text() -> String {
+    Keyring::generate(Utc::now())
+        .expect("generate test keys")
+        .to_text()
+}
+
 /// A database that exists for one test only.
 #[derive(Debug)]
 pub struct TestDb {
@@ -59,6 +65,9 @@ pub struct TestDb {
     pub url: String,
     sqlite_dir: Option<PathBuf>,
     postgres: Option<(String, String)>,
+    /// The text of this database's key file: every app opened on it shares the keys, as the
+    /// instances of one deployment share one key file.
+    key_file_text: String,
 }
 
 impl TestDb {
@@ -75,6 +84,7 @@ impl TestDb {
                     url,
                     sqlite_dir: Some(dir),
                     postgres: None,
+                    key_file_text: new_key_file_text(),
                 })
             }
             Backend::Postgres => {
@@ -93,9 +103,28 @@ impl TestDb {
                     url: with_database_name(&server, &name),
                     sqlite_dir: None,
                     postgres: Some((server, name)),
+                    key_file_text: new_key_file_text(),
                 })
             }
         }
+    }
+
+    /// The keys of this database's deployment.
+    pub fn keys(&self) -> Keyring {
+        Keyring::parse(&self.key_file_text).expect("the test key file")
+    }
+
+    /// The application on this database, migrated and with its keys: one instance.
+    pub async fn app(&self) -> App {
+        App::open(&self.url, true)
+            .await
+            .expect("open the app")
+            .with_keys(self.keys())
+    }
+
+    /// The folder of a SQLite test database.
+    pub fn sqlite_dir(&self) -> Option<&std::path::Path> {
+        self.sqlite_dir.as_deref()
     }
 
     /// A connection pool to this database, without migrations.
@@ -147,6 +176,7 @@ where
         url: db.url.clone(),
         sqlite_dir: db.sqlite_dir.clone(),
         postgres: db.postgres.clone(),
+        key_file_text: String::new(),
     };
     let outcome = tokio::spawn(body(db)).await;
     cleanup.drop_database().await;
@@ -190,8 +220,7 @@ pub struct TestApp {
 impl TestApp {
     /// Migrates `db`, starts the full router on 127.0.0.1:0 and returns once it accepts requests.
     pub async fn spawn(db: &TestDb) -> TestApp {
-        let app = App::open(&db.url, true).await.expect("open the app");
-        TestApp::serve(app).await
+        TestApp::serve(db.app().await).await
     }
 
     /// Starts the full router for an already opened `app` (e.g. one with pending migrations).

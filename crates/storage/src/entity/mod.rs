@@ -4,6 +4,7 @@ pub mod agency;
 pub mod api_token;
 pub mod app_user;
 pub mod assessment;
+pub mod audit_checkpoint;
 pub mod audit_event;
 pub mod calendar_feed;
 pub mod case_document;

@@ -24,6 +24,7 @@ mod m20261126_000016_notification_per_case;
 mod m20261202_000017_request_path_indexes;
 mod m20261202_000018_readiness_probe;
 mod m20261202_000019_second_factor_attempts;
+mod m20261203_000020_audit_checkpoint;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000017_request_path_indexes::Migration),
             Box::new(m20261202_000018_readiness_probe::Migration),
             Box::new(m20261202_000019_second_factor_attempts::Migration),
+            Box::new(m20261203_000020_audit_checkpoint::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! The audit trail: written with every action, append-only, and verifiable.
 
 use chrono::{Duration, TimeZone, Utc};
-use containment_app::{Actor, App, AuditVerification, Client};
+use containment_app::{Actor, App, AuditVerdict, Client};
 use containment_testkit::{AgencyKind, Backend, Role, TestDb, both_backends};
 
 both_backends!(
@@ -16,7 +16,7 @@ both_backends!(
 
 /// An app with some history: an agency, two accounts and a few sign-ins.
 async fn app_with_history(db: &TestDb) -> App {
-    let app = App::open(&db.url, true).await.unwrap();
+    let app = db.app().await;
     let console = Actor::console();
     let t = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
     let agency = app
@@ -53,8 +53,16 @@ async fn app_with_history(db: &TestDb) -> App {
     app
 }
 
-async fn verify(app: &App) -> AuditVerification {
-    app.verify_audit().await.unwrap()
+async fn verify(app: &App) -> AuditVerdict {
+    app.verify_audit(None, Utc::now()).await.unwrap()
+}
+
+/// The number of events of an intact chain.
+fn intact(v: AuditVerdict) -> u64 {
+    match v {
+        AuditVerdict::Intact { events, .. } => events,
+        other => panic!("expected an intact chain, got {other:?}"),
+    }
 }
 
 async fn sign_ins_and_admin_actions_are_audited(db: TestDb) {
@@ -131,25 +139,19 @@ async fn the_database_refuses_changes_to_audit_events(db: TestDb) {
     if db.backend == Backend::Postgres {
         assert!(store.execute_admin("TRUNCATE audit_event").await.is_err());
     }
-    assert!(matches!(
-        verify(&app).await,
-        AuditVerification::Intact { .. }
-    ));
+    intact(verify(&app).await);
 }
 
 async fn verify_accepts_an_intact_chain(db: TestDb) {
     let app = app_with_history(&db).await;
     let count = app.store().audit_count().await.unwrap();
     assert!(count >= 5);
-    assert_eq!(
-        verify(&app).await,
-        AuditVerification::Intact { events: count }
-    );
+    assert_eq!(intact(verify(&app).await), count);
 }
 
-fn broken_at(v: AuditVerification) -> u64 {
+fn broken_at(v: AuditVerdict) -> u64 {
     match v {
-        AuditVerification::Broken(b) => b.position,
+        AuditVerdict::Broken(b) => b.position,
         other => panic!("expected a broken chain, got {other:?}"),
     }
 }
@@ -231,8 +233,5 @@ async fn concurrent_instances_keep_one_unbroken_chain(db: TestDb) {
     }
     let after = app.store().audit_count().await.unwrap();
     assert_eq!(after, before + 24);
-    assert_eq!(
-        verify(&app).await,
-        AuditVerification::Intact { events: after }
-    );
+    assert_eq!(intact(verify(&app).await), after);
 }

@@ -43,7 +43,7 @@ fn client() -> Client {
 
 /// An agency and one account in it, created by the console; returns (app, email, password).
 async fn account(db: &TestDb, roles: &[Role]) -> (App, String, String, i64) {
-    let app = App::open(&db.url, true).await.unwrap();
+    let app = db.app().await;
     let console = Actor::console();
     let agency = app
         .add_agency(

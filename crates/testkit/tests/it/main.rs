@@ -4,6 +4,7 @@
 
 mod access_matrix;
 mod audit;
+mod audit_checkpoints;
 mod cases;
 mod compliance;
 mod foundation_http;
@@ -13,6 +14,7 @@ mod monthly_reports;
 mod polygraph;
 mod request_path;
 mod scores;
+mod secrets;
 mod team_candidates;
 mod treatment;
 mod treatment_plan;
