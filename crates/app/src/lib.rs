@@ -24,7 +24,7 @@ mod treatment_plan;
 mod waivers;
 
 pub use actor::{Actor, Channel, Client};
-pub use admin::{AUDIT_PAGE, AccountAction, CreatedUser};
+pub use admin::{AUDIT_EXPORT_BATCH, AUDIT_PAGE, AccountAction, AuditExport, CreatedUser};
 pub use auth::{Enrollment, NewToken, NextStep, RECOVERY_CODES, SessionCheck, SignedIn, totp_code};
 pub use bootstrap::FirstAdmin;
 pub use cases::{
@@ -37,11 +37,12 @@ pub use certifications::{
 pub use compliance::{Dashboard, Dimension, ObligationView, RateRow, ReminderRun};
 pub use containment_domain::Role;
 pub use containment_storage::{
-    AgencyRecord, AssessmentRecord, AuditFilter, AuditVerification, Backend, CaseloadQuery,
-    CaseloadRow, CaseloadSort, ContactRecord, CountyPolicyRecord, DocumentRecord, EpisodeRecord,
-    ExemptionRecord, MigrationState, MonthlyReportRecord, NotificationRecord, ReportContent,
-    ScoreRecord, SelfReportRecord, StepRecord, Store, StoredUser, SuperviseeRecord, TeamCandidate,
-    TeamMemberRecord, TokenRecord, TreatmentRecord, UserSessionRecord, WaiverRecord,
+    AgencyRecord, AssessmentRecord, AuditCursor, AuditFilter, AuditPage, AuditVerification,
+    Backend, CaseloadQuery, CaseloadRow, CaseloadSort, ContactRecord, CountyPolicyRecord,
+    DocumentRecord, EpisodeRecord, ExemptionRecord, MigrationState, MonthlyReportRecord,
+    NotificationRecord, ReportContent, ScoreRecord, SelfReportRecord, StepRecord, Store,
+    StoredUser, SuperviseeRecord, TeamCandidate, TeamMemberRecord, TokenRecord, TreatmentRecord,
+    UserSessionRecord, WaiverRecord,
 };
 pub use containment_storage::{ContractRecord, ModuleRecord, SessionRecord};
 pub use demo::{DEMO_PASSWORD, DemoSummary};

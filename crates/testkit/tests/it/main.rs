@@ -4,6 +4,7 @@
 
 mod access_matrix;
 mod audit;
+mod audit_search;
 mod cases;
 mod compliance;
 mod foundation_http;
