@@ -17,6 +17,7 @@ mod mail;
 mod monthly_reports;
 pub mod password;
 mod polygraph;
+mod refusals;
 mod scores;
 mod timeline;
 mod treatment;
@@ -25,7 +26,10 @@ mod waivers;
 
 pub use actor::{Actor, Channel, Client};
 pub use admin::{AUDIT_EXPORT_BATCH, AUDIT_PAGE, AccountAction, AuditExport, CreatedUser};
-pub use auth::{Enrollment, NewToken, NextStep, RECOVERY_CODES, SessionCheck, SignedIn, totp_code};
+pub use auth::{
+    Enrollment, NewToken, NextStep, RECOVERY_CODES, SessionCheck, SignedIn, TokenCheck,
+    TokenRefusal, totp_code,
+};
 pub use bootstrap::FirstAdmin;
 pub use cases::{
     CaseInput, CaseView, CaseloadEntry, EpisodeCorrection, REQUIRED_TEAM_ROLES,
@@ -56,6 +60,7 @@ pub use polygraph::{
     DisclosureEntry, ExamEntry, ExamInput, ExamsView, FollowupEntry, FollowupInput, ReferralEntry,
     ReferralInput,
 };
+pub use refusals::{Refusal, RefusalKind, RefusalLimits};
 pub use scores::{
     ScoreEntry, ScoreInput, StepInput, SubmissionRow, level_label, score_items, score_kind,
 };
@@ -107,6 +112,8 @@ pub struct App {
     calendar: std::sync::Arc<containment_domain::calendar::Calendar>,
     /// Where reminders are e-mailed, when configured.
     mail: Option<std::sync::Arc<MailConfig>>,
+    /// Rate-limits the audit events of refused requests.
+    refusals: std::sync::Arc<refusals::RefusalGate>,
 }
 
 impl App {
@@ -115,7 +122,14 @@ impl App {
             store,
             calendar: std::sync::Arc::new(containment_domain::calendar::Calendar::california()),
             mail: None,
+            refusals: std::sync::Arc::new(refusals::RefusalGate::new(RefusalLimits::default())),
         }
+    }
+
+    /// Writes refused requests to the audit trail within these limits instead of the defaults.
+    pub fn with_refusal_limits(mut self, limits: RefusalLimits) -> Self {
+        self.refusals = std::sync::Arc::new(refusals::RefusalGate::new(limits));
+        self
     }
 
     /// E-mails reminders through this relay as well as showing them in the application.

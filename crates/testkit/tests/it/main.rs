@@ -12,6 +12,7 @@ mod foundation_storage;
 mod identity;
 mod monthly_reports;
 mod polygraph;
+mod refusals;
 mod request_path;
 mod scores;
 mod team_candidates;
