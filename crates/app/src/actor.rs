@@ -138,6 +138,11 @@ impl AuditEntry {
         self
     }
 
+    /// The event, for appending outside a transaction of its own.
+    pub(crate) fn into_event(self) -> NewAuditEvent {
+        self.event
+    }
+
     pub async fn write(self, tx: &Tx) -> Result<(), AppError> {
         tx.append_audit(self.event).await?;
         Ok(())

@@ -4,13 +4,18 @@ use chrono::{DateTime, Utc};
 use containment_domain::access::{self, Action, AgencyId, Decision, RecordKind, Subject, UserId};
 use containment_domain::audit::{Outcome, StoredAuditEvent};
 use containment_domain::{AgencyKind, Email, Role};
-use containment_storage::{AgencyRecord, AuditFilter, NewAgency, NewUser, StoredUser, Tx};
+use containment_storage::{
+    AgencyRecord, AuditCursor, AuditFilter, AuditPage, NewAgency, NewUser, StoredUser, Tx,
+};
 
 use crate::actor::{Actor, AuditEntry};
 use crate::{App, AppError, password};
 
-/// Most events one audit search returns.
+/// Most events one page of the audit search shows.
 pub const AUDIT_PAGE: u64 = 200;
+
+/// Events an audit export reads at a time: its memory use, whatever the trail's length.
+pub const AUDIT_EXPORT_BATCH: u64 = 500;
 
 /// A new account and its one-time password, to hand to the person once.
 #[derive(Debug)]
@@ -313,26 +318,122 @@ impl App {
         Ok(updated)
     }
 
-    /// Audit events for auditors (and the console), newest first. The search itself is audited.
+    /// The newest page of audit events matching `filter`, for auditors (and the console).
     pub async fn audit_search(
         &self,
         actor: &Actor,
         filter: &AuditFilter,
         now: DateTime<Utc>,
     ) -> Result<Vec<StoredAuditEvent>, AppError> {
+        Ok(self.audit_page(actor, filter, None, now).await?.events)
+    }
+
+    /// One page of audit events matching `filter` from `cursor`, newest first, with the cursors
+    /// of the pages before and after it. Each page viewed is audited.
+    pub async fn audit_page(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        cursor: Option<AuditCursor>,
+        now: DateTime<Utc>,
+    ) -> Result<AuditPage, AppError> {
         let tx = self.store.begin_read().await?;
         let decision = decide(actor, &Subject::System, Action::Read, RecordKind::AuditLog);
         if !decision.is_allowed() {
             return Err(deny(tx, actor, "audit_search", "audit_log", 0, now, &decision).await);
         }
-        let events = tx.audit_events(filter, AUDIT_PAGE).await?;
+        let page = tx.audit_page(filter, cursor, AUDIT_PAGE).await?;
         AuditEntry::new("audit_search", Outcome::Success, now)
             .by(actor)
             .object("audit_log", "search")
             .write(&tx)
             .await?;
         tx.commit().await?;
-        Ok(events)
+        Ok(page)
+    }
+
+    /// Every audit event matching `filter`, newest first, read in batches from one snapshot.
+    /// The export is on the trail before its first row is read, so one cut short is recorded
+    /// too.
+    pub async fn audit_export(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        now: DateTime<Utc>,
+    ) -> Result<AuditExport, AppError> {
+        let decision = decide(actor, &Subject::System, Action::Read, RecordKind::AuditLog);
+        if !decision.is_allowed() {
+            let tx = self.store.begin_read().await?;
+            return Err(deny(tx, actor, "audit_export", "audit_log", 0, now, &decision).await);
+        }
+        let mut entry = AuditEntry::new("audit_export", Outcome::Success, now)
+            .by(actor)
+            .object("audit_log", "export");
+        if let Some(described) = describe(filter) {
+            entry = entry.detail(described);
+        }
+        self.store
+            .append_audit_events(vec![entry.into_event()])
+            .await?;
+        Ok(AuditExport {
+            tx: Some(self.store.begin_read().await?),
+            filter: filter.clone(),
+            cursor: None,
+        })
+    }
+}
+
+/// The filters of a search, for the audit event of an export: numbers and codes only.
+fn describe(filter: &AuditFilter) -> Option<String> {
+    let AuditFilter {
+        actor_user_id,
+        object_kind,
+        object_id,
+        outcome,
+        from_ms,
+        to_ms,
+    } = filter;
+    let parts: Vec<String> = [
+        actor_user_id.map(|v| format!("user={v}")),
+        object_kind.as_ref().map(|v| format!("object_kind={v}")),
+        object_id.as_ref().map(|v| format!("object_id={v}")),
+        outcome.as_ref().map(|v| format!("outcome={v}")),
+        from_ms.map(|v| format!("from_ms={v}")),
+        to_ms.map(|v| format!("to_ms={v}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// An export in progress: a read transaction and the place reached in it.
+#[derive(Debug)]
+pub struct AuditExport {
+    /// `None` once the last batch was read.
+    tx: Option<Tx>,
+    filter: AuditFilter,
+    cursor: Option<AuditCursor>,
+}
+
+impl AuditExport {
+    /// The next batch of at most [`AUDIT_EXPORT_BATCH`] events, newest first; `None` at the end.
+    pub async fn next_batch(&mut self) -> Result<Option<Vec<StoredAuditEvent>>, AppError> {
+        let Some(tx) = &self.tx else {
+            return Ok(None);
+        };
+        let page = tx
+            .audit_page(&self.filter, self.cursor, AUDIT_EXPORT_BATCH)
+            .await?;
+        match page.older {
+            Some(seq) => self.cursor = Some(AuditCursor::Before(seq)),
+            None => {
+                if let Some(tx) = self.tx.take() {
+                    tx.commit().await?;
+                }
+            }
+        }
+        Ok(Some(page.events).filter(|events| !events.is_empty()))
     }
 }
 

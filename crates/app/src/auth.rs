@@ -63,6 +63,22 @@ pub enum SessionCheck {
     Invalid,
 }
 
+/// What a presented API token is worth now.
+#[derive(Debug)]
+pub enum TokenCheck {
+    Valid(Actor),
+    Refused(TokenRefusal),
+}
+
+/// Why a token was refused, and whose it was when it is known: for the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenRefusal {
+    pub user_id: Option<i64>,
+    pub token_id: Option<i64>,
+    /// `unknown_token`, `revoked`, `expired`, `account_disabled` or `account_locked`.
+    pub reason: &'static str,
+}
+
 /// A TOTP enrollment in progress.
 #[derive(Debug, Clone)]
 pub struct Enrollment {
@@ -786,27 +802,40 @@ impl App {
         token: &str,
         client: &Client,
         now: DateTime<Utc>,
-    ) -> Result<Option<Actor>, AppError> {
+    ) -> Result<TokenCheck, AppError> {
+        let refused = |record: Option<&TokenRecord>, reason| {
+            Ok(TokenCheck::Refused(TokenRefusal {
+                user_id: record.map(|r| r.user_id),
+                token_id: record.map(|r| r.id),
+                reason,
+            }))
+        };
         let tx = self.store.begin_read().await?;
         let Some(record) = tx.token_by_hash(&secret_hash(token.trim())).await? else {
-            return Ok(None);
+            return refused(None, "unknown_token");
         };
-        if record.revoked_at.is_some() || record.expires_at.is_some_and(|e| e <= now) {
-            return Ok(None);
+        if record.revoked_at.is_some() {
+            return refused(Some(&record), "revoked");
+        }
+        if record.expires_at.is_some_and(|e| e <= now) {
+            return refused(Some(&record), "expired");
         }
         let Some(user) = tx.user(record.user_id).await? else {
-            return Ok(None);
+            return refused(None, "unknown_token");
         };
         tx.commit().await?;
-        if user.disabled || user.locked {
-            return Ok(None);
+        if user.disabled {
+            return refused(Some(&record), "account_disabled");
+        }
+        if user.locked {
+            return refused(Some(&record), "account_locked");
         }
         if record.last_used_at.is_none_or(|t| now - t >= TOUCH_GRAIN) {
             let tx = self.store.begin().await?;
             tx.touch_token(record.id, now).await?;
             tx.commit().await?;
         }
-        Ok(Some(Actor {
+        Ok(TokenCheck::Valid(Actor {
             user: Some(user),
             channel: Channel::Token(record.id),
             client: client.clone(),

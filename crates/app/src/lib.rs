@@ -19,6 +19,7 @@ mod mail;
 mod monthly_reports;
 pub mod password;
 mod polygraph;
+mod refusals;
 mod scores;
 mod secrets;
 mod timeline;
@@ -27,8 +28,11 @@ mod treatment_plan;
 mod waivers;
 
 pub use actor::{Actor, Channel, Client};
-pub use admin::{AUDIT_PAGE, AccountAction, CreatedUser};
-pub use auth::{Enrollment, NewToken, NextStep, RECOVERY_CODES, SessionCheck, SignedIn, totp_code};
+pub use admin::{AUDIT_EXPORT_BATCH, AUDIT_PAGE, AccountAction, AuditExport, CreatedUser};
+pub use auth::{
+    Enrollment, NewToken, NextStep, RECOVERY_CODES, SessionCheck, SignedIn, TokenCheck,
+    TokenRefusal, totp_code,
+};
 pub use bootstrap::FirstAdmin;
 pub use cases::{
     CaseInput, CaseView, CaseloadEntry, EpisodeCorrection, REQUIRED_TEAM_ROLES,
@@ -41,11 +45,12 @@ pub use checkpoints::{AuditVerdict, CheckpointOrigin};
 pub use compliance::{Dashboard, Dimension, ObligationView, RateRow, ReminderRun};
 pub use containment_domain::Role;
 pub use containment_storage::{
-    AgencyRecord, AssessmentRecord, AuditFilter, AuditVerification, Backend, CaseloadQuery,
-    CaseloadRow, CaseloadSort, ContactRecord, CountyPolicyRecord, DocumentRecord, EpisodeRecord,
-    ExemptionRecord, MigrationState, MonthlyReportRecord, NotificationRecord, ReportContent,
-    ScoreRecord, SelfReportRecord, StepRecord, Store, StoredUser, SuperviseeRecord, TeamCandidate,
-    TeamMemberRecord, TokenRecord, TreatmentRecord, UserSessionRecord, WaiverRecord,
+    AgencyRecord, AssessmentRecord, AuditCursor, AuditFilter, AuditPage, AuditVerification,
+    Backend, CaseloadQuery, CaseloadRow, CaseloadSort, ContactRecord, CountyPolicyRecord,
+    DocumentRecord, EpisodeRecord, ExemptionRecord, MigrationState, MonthlyReportRecord,
+    NotificationRecord, ReportContent, ScoreRecord, SelfReportRecord, StepRecord, Store,
+    StoredUser, SuperviseeRecord, TeamCandidate, TeamMemberRecord, TokenRecord, TreatmentRecord,
+    UserSessionRecord, WaiverRecord,
 };
 pub use containment_storage::{ContractRecord, ModuleRecord, SessionRecord};
 pub use demo::{DEMO_PASSWORD, DemoSummary};
@@ -60,6 +65,7 @@ pub use polygraph::{
     DisclosureEntry, ExamEntry, ExamInput, ExamsView, FollowupEntry, FollowupInput, ReferralEntry,
     ReferralInput,
 };
+pub use refusals::{Refusal, RefusalKind, RefusalLimits};
 pub use scores::{
     ScoreEntry, ScoreInput, StepInput, SubmissionRow, level_label, score_items, score_kind,
 };
@@ -114,6 +120,8 @@ pub struct App {
     mail: Option<std::sync::Arc<MailConfig>>,
     /// The keys held outside the database (empty until [`App::with_keys`]).
     keys: std::sync::Arc<Keyring>,
+    /// Rate-limits the audit events of refused requests.
+    refusals: std::sync::Arc<refusals::RefusalGate>,
 }
 
 impl App {
@@ -123,6 +131,7 @@ impl App {
             calendar: std::sync::Arc::new(containment_domain::calendar::Calendar::california()),
             mail: None,
             keys: std::sync::Arc::new(Keyring::empty()),
+            refusals: std::sync::Arc::new(refusals::RefusalGate::new(RefusalLimits::default())),
         }
     }
 
@@ -134,6 +143,12 @@ impl App {
 
     pub fn keys(&self) -> &Keyring {
         &self.keys
+    }
+
+    /// Writes refused requests to the audit trail within these limits instead of the defaults.
+    pub fn with_refusal_limits(mut self, limits: RefusalLimits) -> Self {
+        self.refusals = std::sync::Arc::new(refusals::RefusalGate::new(limits));
+        self
     }
 
     /// E-mails reminders through this relay as well as showing them in the application.

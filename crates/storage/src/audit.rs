@@ -46,8 +46,26 @@ pub struct AuditFilter {
     pub outcome: Option<String>,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
-    /// Only events with `seq` below this, for paging backwards.
-    pub before_seq: Option<i64>,
+}
+
+/// Where a page of the trail starts: keyset paging on the sequence number, so a page costs the
+/// same however deep it is and events appended meanwhile neither repeat nor vanish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditCursor {
+    /// The newest events older than this sequence number.
+    Before(i64),
+    /// The oldest events newer than this sequence number.
+    After(i64),
+}
+
+/// One page of matching events, newest first, with the cursors of its neighbours.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditPage {
+    pub events: Vec<StoredAuditEvent>,
+    /// `Before` this to see older events, when there are any.
+    pub older: Option<i64>,
+    /// `After` this to see newer events, when there are any.
+    pub newer: Option<i64>,
 }
 
 fn content_of(m: &audit_event::Model) -> AuditContent {
@@ -257,6 +275,18 @@ impl Tx {
         filter: &AuditFilter,
         limit: u64,
     ) -> Result<Vec<StoredAuditEvent>, StorageError> {
+        Ok(self.audit_page(filter, None, limit).await?.events)
+    }
+
+    /// One page of at most `limit` events matching `filter` from `cursor` (the newest when
+    /// `None`), in one statement: it reads one row more than it shows to learn whether the
+    /// page has a neighbour on the far side; the near side has one whenever a cursor was given.
+    pub async fn audit_page(
+        &self,
+        filter: &AuditFilter,
+        cursor: Option<AuditCursor>,
+        limit: u64,
+    ) -> Result<AuditPage, StorageError> {
         let mut q = audit_event::Entity::find();
         if let Some(v) = filter.actor_user_id {
             q = q.filter(audit_event::Column::ActorUserId.eq(v));
@@ -276,16 +306,32 @@ impl Tx {
         if let Some(v) = filter.to_ms {
             q = q.filter(audit_event::Column::AtMs.lt(v));
         }
-        if let Some(v) = filter.before_seq {
-            q = q.filter(audit_event::Column::Seq.lt(v));
+        q = match cursor {
+            None => q.order_by_desc(audit_event::Column::Seq),
+            Some(AuditCursor::Before(seq)) => q
+                .filter(audit_event::Column::Seq.lt(seq))
+                .order_by_desc(audit_event::Column::Seq),
+            Some(AuditCursor::After(seq)) => q
+                .filter(audit_event::Column::Seq.gt(seq))
+                .order_by_asc(audit_event::Column::Seq),
+        };
+        let mut rows = q.limit(limit.saturating_add(1)).all(&self.txn).await?;
+        let beyond = rows.len() as u64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        if matches!(cursor, Some(AuditCursor::After(_))) {
+            rows.reverse();
         }
-        Ok(q.order_by_desc(audit_event::Column::Seq)
-            .limit(limit)
-            .all(&self.txn)
-            .await?
-            .into_iter()
-            .map(stored)
-            .collect())
+        let (newest, oldest) = (rows.first().map(|m| m.seq), rows.last().map(|m| m.seq));
+        let (older, newer) = match cursor {
+            None => (oldest.filter(|_| beyond), None),
+            Some(AuditCursor::Before(_)) => (oldest.filter(|_| beyond), newest),
+            Some(AuditCursor::After(_)) => (oldest, newest.filter(|_| beyond)),
+        };
+        Ok(AuditPage {
+            events: rows.into_iter().map(stored).collect(),
+            older,
+            newer,
+        })
     }
 
     /// The successful events of `actions` on one supervisee, newest first: the case's history.
@@ -442,6 +488,18 @@ impl Store {
             .into_tuple::<String>()
             .all(&self.db)
             .await?)
+    }
+
+    /// Appends events that belong to no transaction of their own (a refused request, the start
+    /// of an export) through the group appender; returns once they are durable.
+    pub async fn append_audit_events(
+        &self,
+        events: Vec<NewAuditEvent>,
+    ) -> Result<(), StorageError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        self.appender.append(events).await
     }
 
     /// Number of events in the chain.

@@ -21,7 +21,7 @@ mod treatment_plan;
 mod tx;
 mod waivers;
 
-pub use audit::{AuditFilter, AuditVerification, NewAuditEvent};
+pub use audit::{AuditCursor, AuditFilter, AuditPage, AuditVerification, NewAuditEvent};
 pub use cases::{
     CaseloadQuery, CaseloadRow, CaseloadSort, EpisodeRecord, NewEpisode, NewSupervisee,
     SuperviseeChanges, SuperviseeRecord, TeamMemberRecord,

@@ -40,8 +40,16 @@ pub(crate) fn registry() -> Registry {
             decide_exemption,
         )
         .get("/exemptions", Guard::SignedIn, exemptions_page)
-        .get("/dashboard", Guard::SignedIn, dashboard_page)
-        .get("/dashboard/list", Guard::SignedIn, dashboard_list_page)
+        .get(
+            "/dashboard",
+            Guard::AnyRole(DASHBOARD_READERS),
+            dashboard_page,
+        )
+        .get(
+            "/dashboard/list",
+            Guard::AnyRole(DASHBOARD_READERS),
+            dashboard_list_page,
+        )
         .get("/admin/policy", Guard::AnyRole(POLICY_ADMINS), policy_page)
         .post("/admin/policy", Guard::AnyRole(POLICY_ADMINS), set_policy)
         .get(
@@ -50,7 +58,11 @@ pub(crate) fn registry() -> Registry {
             obligations_api,
         )
         .get("/api/v1/me/tasks", Guard::Api, tasks_api)
-        .get("/api/v1/dashboard", Guard::Api, dashboard_api)
+        .get(
+            "/api/v1/dashboard",
+            Guard::ApiRole(DASHBOARD_READERS),
+            dashboard_api,
+        )
         .post(
             "/api/v1/supervisees/{id}/exemptions",
             Guard::Api,
@@ -62,6 +74,13 @@ pub(crate) fn registry() -> Registry {
             decide_exemption_api,
         )
 }
+
+/// Who sees the agency's cases in aggregate. The app layer checks the same; the guard refuses
+/// everyone else first, so the refusal is on the audit trail.
+const DASHBOARD_READERS: &[containment_domain::Role] = &[
+    containment_domain::Role::AgencyAdmin,
+    containment_domain::Role::OfficerSupervisor,
+];
 
 /// Who sets county policy (the app layer also checks an agency admin's county).
 const POLICY_ADMINS: &[containment_domain::Role] = &[

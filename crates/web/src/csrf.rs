@@ -9,9 +9,12 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use containment_app::RefusalKind;
+
 use crate::AppState;
 use crate::error::error_page;
 use crate::identity::{Identity, cookie, pre_auth_cookie_name};
+use crate::refused::mark;
 
 /// Largest form body read for the check.
 const FORM_LIMIT: usize = 256 * 1024;
@@ -35,11 +38,15 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
+/// The refusal, marked for the audit trail (see [`crate::refused`]).
 fn refused() -> Response {
-    error_page(
-        StatusCode::FORBIDDEN,
-        "This form could not be accepted because it has expired or did not come from this site. \
-         Go back, reload the page and submit it again. Nothing was saved.",
+    mark(
+        error_page(
+            StatusCode::FORBIDDEN,
+            "This form could not be accepted because it has expired or did not come from this site. \
+             Go back, reload the page and submit it again. Nothing was saved.",
+        ),
+        RefusalKind::CsrfRefused,
     )
 }
 

@@ -1,14 +1,17 @@
 //! Every route declares who may call it; the guard runs before the handler. Deny by default:
-//! there is no way to register a route without a guard.
+//! there is no way to register a route without a guard. A caller whose roles the guard refuses
+//! is written to the audit trail (see [`crate::refused`]).
 
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use containment_app::RefusalKind;
 use containment_domain::Role;
 
 use crate::error::{ApiError, error_page};
 use crate::identity::Identity;
+use crate::refused::mark;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,7 +120,9 @@ pub(crate) async fn enforce(guard: Guard, req: Request, next: Next) -> Response 
                 return api_unauthenticated();
             }
             match guard {
-                Guard::ApiRole(roles) if !has_any(&identity, roles) => return api_forbidden(),
+                Guard::ApiRole(roles) if !has_any(&identity, roles) => {
+                    return mark(api_forbidden(), RefusalKind::AccessDenied);
+                }
                 _ => true,
             }
         }
@@ -125,9 +130,12 @@ pub(crate) async fn enforce(guard: Guard, req: Request, next: Next) -> Response 
     if allowed {
         next.run(req).await
     } else {
-        error_page(
-            StatusCode::FORBIDDEN,
-            "Your account's roles do not give access to this page. Ask your agency administrator if you need it.",
+        mark(
+            error_page(
+                StatusCode::FORBIDDEN,
+                "Your account's roles do not give access to this page. Ask your agency administrator if you need it.",
+            ),
+            RefusalKind::AccessDenied,
         )
     }
 }

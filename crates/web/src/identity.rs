@@ -5,9 +5,10 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use containment_app::{Actor, Client, SessionCheck, StoredUser, UserSessionRecord};
+use containment_app::{Actor, Client, SessionCheck, StoredUser, TokenCheck, UserSessionRecord};
 
 use crate::AppState;
+use crate::refused::{self, RequestLine};
 
 /// Cookie carrying the session secret. With secure cookies the `__Host-` prefix makes the
 /// browser refuse it unless it is Secure, host-only and for path `/`.
@@ -125,44 +126,60 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Resolves the identity and stores it (and the client) in the request's extensions.
+/// Who sent `headers`: the bearer token's program or the session cookie's person. A refused
+/// token is written to the audit trail here; a database failure is the answer.
+async fn identify(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: &Client,
+    line: &RequestLine,
+) -> Result<Identity, Response> {
+    let now = Utc::now();
+    if let Some(token) = bearer(headers) {
+        return match state.app.check_token(token, client, now).await {
+            Ok(TokenCheck::Valid(actor)) => Ok(Identity::Bearer { actor }),
+            Ok(TokenCheck::Refused(refused)) => {
+                refused::record_token(state, refused, client, line).await;
+                Ok(Identity::Anonymous)
+            }
+            Err(err) => Err(crate::error::ApiError::from(err).into_response()),
+        };
+    }
+    let Some(token) = cookie(headers, session_cookie_name(state.config.secure_cookies)) else {
+        return Ok(Identity::Anonymous);
+    };
+    match state.app.check_session(token, client, now).await {
+        Ok(SessionCheck::Active { actor, session }) => Ok(Identity::Session { actor, session }),
+        Ok(SessionCheck::MfaPending { user, session }) => {
+            Ok(Identity::MfaPending { user, session })
+        }
+        Ok(SessionCheck::Locked { user, session }) => Ok(Identity::Locked { user, session }),
+        Ok(SessionCheck::Invalid) => Ok(Identity::Anonymous),
+        Err(err) => Err(crate::error::PageError::from(err).into_response()),
+    }
+}
+
+/// Resolves the identity and stores it (and the client) in the request's extensions, then
+/// writes any refusal the rest of the stack marked on its response to the audit trail.
 pub(crate) async fn resolve(
     State(state): State<AppState>,
     mut req: Request,
     next: Next,
 ) -> Response {
-    let path = req.uri().path();
-    if path.starts_with("/assets/") || path == "/healthz" || path == "/readyz" {
-        return next.run(req).await;
-    }
     let client = client_of(&req);
-    let now = Utc::now();
-    let mut identity = Identity::Anonymous;
-    if let Some(token) = bearer(req.headers()) {
-        match state.app.check_token(token, &client, now).await {
-            Ok(Some(actor)) => identity = Identity::Bearer { actor },
-            Ok(None) => {}
-            Err(err) => return crate::error::ApiError::from(err).into_response(),
+    let line = RequestLine::of(&req);
+    let path = req.uri().path();
+    let identity = if path.starts_with("/assets/") || path == "/healthz" || path == "/readyz" {
+        Identity::Anonymous
+    } else {
+        match identify(&state, req.headers(), &client, &line).await {
+            Ok(identity) => identity,
+            Err(response) => return response,
         }
-    } else if let Some(token) = cookie(
-        req.headers(),
-        session_cookie_name(state.config.secure_cookies),
-    ) {
-        match state.app.check_session(token, &client, now).await {
-            Ok(SessionCheck::Active { actor, session }) => {
-                identity = Identity::Session { actor, session }
-            }
-            Ok(SessionCheck::MfaPending { user, session }) => {
-                identity = Identity::MfaPending { user, session }
-            }
-            Ok(SessionCheck::Locked { user, session }) => {
-                identity = Identity::Locked { user, session }
-            }
-            Ok(SessionCheck::Invalid) => {}
-            Err(err) => return crate::error::PageError::from(err).into_response(),
-        }
-    }
-    req.extensions_mut().insert(client);
-    req.extensions_mut().insert(identity);
-    next.run(req).await
+    };
+    req.extensions_mut().insert(client.clone());
+    req.extensions_mut().insert(identity.clone());
+    let mut response = next.run(req).await;
+    refused::record_marked(&state, &identity, &client, &line, &mut response).await;
+    response
 }

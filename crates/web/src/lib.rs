@@ -17,6 +17,7 @@ mod identity;
 mod monthly_reports;
 pub(crate) mod pages;
 mod polygraph;
+mod refused;
 mod routes;
 mod scores;
 mod security;

@@ -764,7 +764,7 @@ async fn submissions_page(
 
 /// The submissions as CSV: the columns of the SARATSO submission form.
 pub(crate) fn submissions_csv_text(rows: &[containment_app::SubmissionRow]) -> String {
-    use crate::pages::audit::csv_cell;
+    use crate::pages::audit::push_csv_line;
     let mut out = String::from(
         "submitted_on,method,reference,submitted_by,supervisee_id,name,date_of_birth,cii,cdcr,court_cases,county_of_conviction,county_of_registration,instrument,scored_on,total,level,scorer\r\n",
     );
@@ -788,14 +788,7 @@ pub(crate) fn submissions_csv_text(rows: &[containment_app::SubmissionRow]) -> S
             level_label(r.instrument, &r.level),
             r.scorer.clone(),
         ];
-        out.push_str(
-            &cells
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push_str("\r\n");
+        push_csv_line(&mut out, &cells);
     }
     out
 }

@@ -5,6 +5,7 @@
 mod access_matrix;
 mod audit;
 mod audit_checkpoints;
+mod audit_search;
 mod cases;
 mod compliance;
 mod foundation_http;
@@ -12,6 +13,7 @@ mod foundation_storage;
 mod identity;
 mod monthly_reports;
 mod polygraph;
+mod refusals;
 mod request_path;
 mod scores;
 mod secrets;

@@ -1,12 +1,14 @@
-//! The auditor's view of the trail: search and CSV export.
+//! The auditor's view of the trail: search, paged through the whole trail by sequence number,
+//! and a CSV export that streams every matching event.
 
 use askama::Template;
 use axum::Extension;
+use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use containment_app::{Actor, AuditFilter};
+use containment_app::{Actor, AuditCursor, AuditExport, AuditFilter};
 use containment_domain::Role;
 use containment_domain::audit::StoredAuditEvent;
 use serde::Deserialize;
@@ -36,6 +38,24 @@ pub(crate) struct AuditQuery {
     outcome: String,
     from: String,
     to: String,
+    /// Paging: the events older than this sequence number.
+    before: String,
+    /// Paging: the events newer than this sequence number.
+    after: String,
+}
+
+fn cursor(q: &AuditQuery) -> Result<Option<AuditCursor>, String> {
+    let seq = |s: &str| {
+        s.trim()
+            .parse::<i64>()
+            .map_err(|_| format!("\"{s}\" is not a position in the trail; start the search again"))
+    };
+    match (q.before.trim(), q.after.trim()) {
+        ("", "") => Ok(None),
+        (before, "") => seq(before).map(|s| Some(AuditCursor::Before(s))),
+        ("", after) => seq(after).map(|s| Some(AuditCursor::After(s))),
+        _ => Err("Give either \"before\" or \"after\", not both.".into()),
+    }
 }
 
 fn day_start_ms(s: &str) -> Result<Option<i64>, String> {
@@ -121,7 +141,9 @@ struct AuditPage {
     q: AuditQuery,
     query_string: String,
     events: Vec<EventRow>,
-    truncated: bool,
+    /// Links to the neighbouring pages, keeping the filters.
+    older: Option<String>,
+    newer: Option<String>,
     errors: Vec<String>,
 }
 
@@ -140,17 +162,26 @@ async fn search(
         ("to", &q.to),
     ])
     .unwrap_or_default();
-    let (events, errors) = match to_filter(&state, actor, &q).await {
-        Ok(filter) => (
-            state.app.audit_search(actor, &filter, Utc::now()).await?,
+    let wanted = match (to_filter(&state, actor, &q).await, cursor(&q)) {
+        (Ok(filter), Ok(cursor)) => Ok((filter, cursor)),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    let (page, errors) = match wanted {
+        Ok((filter, cursor)) => (
+            state
+                .app
+                .audit_page(actor, &filter, cursor, Utc::now())
+                .await?,
             Vec::new(),
         ),
-        Err(e) => (Vec::new(), vec![e]),
+        Err(e) => (Default::default(), vec![e]),
     };
+    let link = |key: &str, seq: i64| format!("/audit?{query_string}&{key}={seq}");
     Ok(render(&AuditPage {
         layout: Layout::new("Audit trail", "audit", &identity),
-        truncated: events.len() as u64 >= containment_app::AUDIT_PAGE,
-        events: events.iter().map(row).collect(),
+        events: page.events.iter().map(row).collect(),
+        older: page.older.map(|seq| link("before", seq)),
+        newer: page.newer.map(|seq| link("after", seq)),
         q,
         query_string,
         errors,
@@ -168,6 +199,75 @@ pub(crate) fn csv_cell(value: &str) -> String {
     format!("\"{}\"", guarded.replace('"', "\"\""))
 }
 
+const CSV_HEADER: &str = "seq,at_utc,actor_user_id,session_id,token_id,client,action,object_kind,object_id,outcome,waiver_id,detail,prev_hash,hash\r\n";
+
+fn push_csv_row(out: &mut String, e: &StoredAuditEvent) {
+    let c = &e.content;
+    let cells = [
+        c.seq.to_string(),
+        fmt_ms(c.at_ms),
+        c.actor_user_id.map(|v| v.to_string()).unwrap_or_default(),
+        c.session_id.map(|v| v.to_string()).unwrap_or_default(),
+        c.token_id.map(|v| v.to_string()).unwrap_or_default(),
+        c.client_addr.clone().unwrap_or_default(),
+        c.action.clone(),
+        c.object_kind.clone().unwrap_or_default(),
+        c.object_id.clone().unwrap_or_default(),
+        c.outcome.clone(),
+        c.waiver_id.map(|v| v.to_string()).unwrap_or_default(),
+        c.detail.clone().unwrap_or_default(),
+        e.prev_hash.clone(),
+        e.hash.clone(),
+    ];
+    push_csv_line(out, &cells);
+}
+
+/// An export on its way out: the header goes with the first batch.
+struct CsvChunks {
+    export: AuditExport,
+    header: bool,
+}
+
+impl CsvChunks {
+    /// The next piece of the file; `None` at its end. A failure ends the stream with an error,
+    /// so the download is visibly cut short rather than silently incomplete.
+    async fn next(mut self) -> Option<(Result<bytes::Bytes, std::io::Error>, Option<Self>)> {
+        let mut out = if std::mem::take(&mut self.header) {
+            CSV_HEADER.to_owned()
+        } else {
+            String::new()
+        };
+        match self.export.next_batch().await {
+            Ok(Some(events)) => {
+                for e in &events {
+                    push_csv_row(&mut out, e);
+                }
+            }
+            Ok(None) if out.is_empty() => return None,
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(code = e.code(), "the audit export stopped");
+                return Some((Err(std::io::Error::other(e.code())), None));
+            }
+        }
+        Some((Ok(out.into()), Some(self)))
+    }
+}
+
+/// Every matching event, streamed in batches read from one snapshot: no cap, and memory
+/// bounded by one batch whatever the trail's length.
+/// One CSV line of `cells`, each quoted and neutralised, ended by CRLF.
+pub(crate) fn push_csv_line(out: &mut String, cells: &[String]) {
+    out.push_str(
+        &cells
+            .iter()
+            .map(|c| csv_cell(c))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    out.push_str("\r\n");
+}
+
 async fn export(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
@@ -177,37 +277,15 @@ async fn export(
     let filter = to_filter(&state, actor, &q)
         .await
         .map_err(containment_app::AppError::InvalidInput)?;
-    let events = state.app.audit_search(actor, &filter, Utc::now()).await?;
-    let mut out = String::from(
-        "seq,at_utc,actor_user_id,session_id,token_id,client,action,object_kind,object_id,outcome,waiver_id,detail,prev_hash,hash\r\n",
-    );
-    for e in &events {
-        let c = &e.content;
-        let cells = [
-            c.seq.to_string(),
-            fmt_ms(c.at_ms),
-            c.actor_user_id.map(|v| v.to_string()).unwrap_or_default(),
-            c.session_id.map(|v| v.to_string()).unwrap_or_default(),
-            c.token_id.map(|v| v.to_string()).unwrap_or_default(),
-            c.client_addr.clone().unwrap_or_default(),
-            c.action.clone(),
-            c.object_kind.clone().unwrap_or_default(),
-            c.object_id.clone().unwrap_or_default(),
-            c.outcome.clone(),
-            c.waiver_id.map(|v| v.to_string()).unwrap_or_default(),
-            c.detail.clone().unwrap_or_default(),
-            e.prev_hash.clone(),
-            e.hash.clone(),
-        ];
-        out.push_str(
-            &cells
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push_str("\r\n");
-    }
+    let export = state.app.audit_export(actor, &filter, Utc::now()).await?;
+    let chunks = CsvChunks {
+        export,
+        header: true,
+    };
+    let body = Body::from_stream(futures_util::stream::unfold(
+        Some(chunks),
+        |chunks| async move { chunks?.next().await },
+    ));
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -216,7 +294,7 @@ async fn export(
                 "attachment; filename=\"audit.csv\"",
             ),
         ],
-        out,
+        body,
     )
         .into_response())
 }
