@@ -43,7 +43,7 @@ pub use containment_storage::{
     ScoreRecord, SelfReportRecord, StepRecord, Store, StoredUser, SuperviseeRecord, TeamCandidate,
     TeamMemberRecord, TokenRecord, TreatmentRecord, UserSessionRecord, WaiverRecord,
 };
-pub use containment_storage::{ContractRecord, ModuleRecord, SessionRecord};
+pub use containment_storage::{ContractRecord, FollowupRecord, ModuleRecord, SessionRecord};
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};
 pub use error::AppError;

@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod access_matrix;
+mod api_actions;
 mod audit;
 mod cases;
 mod compliance;
