@@ -4,6 +4,7 @@
 
 mod access_matrix;
 mod api_actions;
+mod api_contract;
 mod audit;
 mod cases;
 mod compliance;
