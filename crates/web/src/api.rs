@@ -101,7 +101,7 @@ use crate::routes::{Registry, RouteInfo};
         crate::polygraph::NewFollowup, crate::compliance::CountyPolicyBody,
         crate::compliance::CountyPolicyJson,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "api", description = "Discovery"),
         (name = "account", description = "The caller's own account and tokens"),
@@ -130,6 +130,104 @@ impl Modify for BearerAuth {
             );
         }
     }
+}
+
+/// Lists on every operation the answers it shares with others, so the document names every
+/// status a route gives: 401 without a valid token and 503 when the database is away (every
+/// token is checked against it); 403 where a role guard or the caller's part on a case decides;
+/// 404 where the path names a record; 400 for a path segment that is not a number; 400 and 422
+/// for query parameters; 400, 415 and 422 for a JSON body that is malformed, not JSON, or of
+/// the wrong shape. An operation's own description of a status is kept.
+#[derive(Debug)]
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let (_, routes) = crate::registry().into_parts();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, op) in [
+                ("GET", &mut item.get),
+                ("PUT", &mut item.put),
+                ("POST", &mut item.post),
+                ("DELETE", &mut item.delete),
+            ] {
+                let Some(op) = op.as_mut() else {
+                    continue;
+                };
+                let Some(guard) = routes
+                    .iter()
+                    .find(|r| r.method == method && r.path == path)
+                    .map(|r| r.guard)
+                else {
+                    continue;
+                };
+                for (status, description) in shared_answers(path, guard, op) {
+                    if !op.responses.responses.contains_key(status) {
+                        let response = utoipa::openapi::ResponseBuilder::new()
+                            .description(description)
+                            .content(
+                                "application/json",
+                                utoipa::openapi::Content::new(Some(
+                                    utoipa::openapi::Ref::from_schema_name("ApiErrorBody"),
+                                )),
+                            )
+                            .build();
+                        op.responses
+                            .responses
+                            .insert(status.to_owned(), response.into());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The statuses an operation answers besides its own, with why.
+fn shared_answers(
+    path: &str,
+    guard: Guard,
+    op: &utoipa::openapi::path::Operation,
+) -> Vec<(&'static str, &'static str)> {
+    let params = serde_json::to_value(&op.parameters).unwrap_or_default();
+    let params = params.as_array().cloned().unwrap_or_default();
+    let path_params: Vec<_> = params.iter().filter(|p| p["in"] == "path").collect();
+    let json_body = serde_json::to_value(&op.request_body)
+        .unwrap_or_default()
+        .pointer("/content/application~1json")
+        .is_some();
+    let mut answers = Vec::new();
+    if guard.is_api() {
+        answers.push(("401", "No valid API token"));
+        answers.push((
+            "503",
+            "The database is not reachable; nothing was saved, try again in a moment",
+        ));
+    }
+    if matches!(guard, Guard::ApiRole(_))
+        || path.starts_with("/api/v1/supervisees/{id}")
+        || path.starts_with("/api/v1/exemptions/{id}")
+    {
+        answers.push((
+            "403",
+            "The caller's roles, or their part on the case, do not allow this",
+        ));
+    }
+    if !path_params.is_empty() {
+        answers.push(("404", "No such record for the caller"));
+    }
+    if path_params.iter().any(|p| p["schema"]["type"] == "integer") {
+        answers.push(("400", "A path segment is not a number"));
+    }
+    if params.iter().any(|p| p["in"] == "query") {
+        answers.push(("400", "A query parameter is malformed"));
+        answers.push(("422", "A query parameter's value is not valid"));
+    }
+    if json_body {
+        answers.push(("400", "The body is not well-formed JSON"));
+        answers.push(("415", "The body is not sent as `application/json`"));
+        answers.push(("422", "A field of the body is missing or of the wrong type"));
+    }
+    answers
 }
 
 const ADMINS: &[Role] = &[Role::SystemAdmin, Role::AgencyAdmin];

@@ -529,6 +529,7 @@ async fn exemptions_page(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct Period {
     /// First due date counted (YYYY-MM-DD); default the first of the month a quarter ago.
     pub from: String,
@@ -877,6 +878,7 @@ fn obligation_json(v: &ObligationView) -> ObligationJson {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOfParams {
     /// Evaluate as of this day (YYYY-MM-DD); default today.
     pub as_of: Option<String>,

@@ -663,6 +663,7 @@ pub(crate) async fn draft_referral_api(
     responses((status = 201, description = "Recorded", body = RecordedId),
               (status = 403, description = "Only the polygraph examiner on the team records exams", body = ApiErrorBody),
               (status = 404, description = "No such case for the caller", body = ApiErrorBody),
+              (status = 409, description = "The referral was taken up by another exam meanwhile", body = ApiErrorBody),
               (status = 422, description = "Invalid fields, a result of the wrong family, or no current PCSOT certification on the exam date", body = ApiErrorBody)))]
 pub(crate) async fn record_exam_api(
     State(state): State<AppState>,

@@ -756,7 +756,7 @@ pub(crate) async fn self_report_api(
     Ok((StatusCode::CREATED, Json(RecordedJson { id: r })))
 }
 
-#[utoipa::path(post, path = "/api/v1/supervisees/{id}/self-reports/{report}/acknowledge", tag = "treatment", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/self-reports/{report}/acknowledge", tag = "treatment", operation_id = "acknowledge_self_report", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Supervisee id"), ("report" = i64, Path, description = "Self-report id")),
     responses((status = 204, description = "Acknowledged for the caller's side"),
               (status = 409, description = "This side already acknowledged it", body = ApiErrorBody)))]

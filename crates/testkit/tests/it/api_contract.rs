@@ -1,7 +1,23 @@
 //! The JSON API's contract: every action a person can take on a page, a program can take
-//! through the API (or the table below says why not).
+//! through the API (or the table below says why not); the served OpenAPI document is valid
+//! OpenAPI 3.1, describes every API route with its parameters where they are sent, and lists
+//! every status a route answers.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+use containment_testkit::{AgencyKind, Role, TestApp, TestDb, both_backends};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::cases::api_token;
+
+both_backends!(
+    the_served_openapi_document_is_valid_and_describes_every_api_route,
+    every_status_an_api_route_answers_is_documented,
+);
+
+/// The official OpenAPI 3.1 schema (2022-10-07), vendored so the check runs offline.
+const OPENAPI_31_SCHEMA: &str = include_str!("../schemas/openapi-3.1.json");
 
 /// Each state-changing page route and the API route that does the same through the same use
 /// case.
@@ -132,5 +148,254 @@ fn every_state_changing_page_route_has_an_api_counterpart() {
         }
         assert!(!reason.trim().is_empty(), "{page}: an exception says why");
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The registered routes the OpenAPI document describes: the API but the document itself and
+/// the Swagger UI, and the health checks.
+fn documented_routes() -> Vec<containment_web::RouteInfo> {
+    containment_web::routes()
+        .into_iter()
+        .filter(|r| {
+            (r.path.starts_with("/api/v1") && r.path != "/api/v1/openapi.json")
+                || r.path == "/healthz"
+                || r.path == "/readyz"
+        })
+        .collect()
+}
+
+/// `{name}` segments of a path template.
+fn template_params(path: &str) -> BTreeSet<String> {
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every `$ref` in `v`, with where it stands.
+fn refs<'a>(v: &'a Value, at: String, out: &mut Vec<(String, &'a str)>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                if k == "$ref"
+                    && let Some(r) = child.as_str()
+                {
+                    out.push((at.clone(), r));
+                } else {
+                    refs(child, format!("{at}/{k}"), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                refs(child, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+async fn served_document(app: &TestApp) -> Value {
+    let res = app.get("/api/v1/openapi.json").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+async fn the_served_openapi_document_is_valid_and_describes_every_api_route(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let doc = served_document(&app).await;
+
+    // Valid against the OpenAPI 3.1 schema, by a validator that knows nothing of utoipa.
+    let schema: Value = serde_json::from_str(OPENAPI_31_SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "not valid OpenAPI 3.1:\n{}",
+        errors.join("\n")
+    );
+    // The validator is not vacuous: a path parameter that is not required is refused.
+    let mut broken = doc.clone();
+    broken["paths"]["/api/v1/supervisees/{id}"]["get"]["parameters"][0]["required"] = json!(false);
+    assert!(
+        !validator.is_valid(&broken),
+        "the schema check must catch this"
+    );
+    // What that schema leaves open: each component schema is a JSON Schema (2020-12, the
+    // dialect of OpenAPI 3.1), each reference points into the document, operation ids are
+    // unique.
+    for (name, s) in doc["components"]["schemas"].as_object().unwrap() {
+        if let Err(e) = jsonschema::draft202012::meta::validate(s) {
+            panic!("components/schemas/{name} is not a JSON Schema: {e}");
+        }
+    }
+    let mut found = Vec::new();
+    refs(&doc, String::new(), &mut found);
+    assert!(!found.is_empty());
+    for (at, r) in found {
+        let target = r
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("{at}: {r} is not local"));
+        assert!(doc.pointer(target).is_some(), "{at}: {r} points nowhere");
+    }
+    let mut ids = BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            if let Some(other) = ids.insert(id.clone(), format!("{method} {path}")) {
+                panic!("operationId {id} names both {other} and {method} {path}");
+            }
+        }
+    }
+
+    // Each registered API route is described, with exactly its path's parameters as path
+    // parameters; whatever else it takes is a query parameter or the body.
+    let mut problems = Vec::new();
+    for r in documented_routes() {
+        let Some(op) = doc["paths"][r.path].get(r.method.to_lowercase()) else {
+            problems.push(format!("{} {}: not in the document", r.method, r.path));
+            continue;
+        };
+        let params = op["parameters"].as_array().cloned().unwrap_or_default();
+        let in_path: BTreeSet<String> = params
+            .iter()
+            .filter(|p| p["in"] == "path")
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect();
+        let expected = template_params(r.path);
+        if in_path != expected {
+            problems.push(format!(
+                "{} {}: path parameters {in_path:?}, the path has {expected:?}",
+                r.method, r.path
+            ));
+        }
+        for p in &params {
+            let place = p["in"].as_str().unwrap_or_default();
+            if !["path", "query", "header"].contains(&place) {
+                problems.push(format!("{} {}: parameter {p} in {place}", r.method, r.path));
+            }
+        }
+        if r.guard.is_api() && op["security"].as_array().is_none_or(Vec::is_empty) {
+            problems.push(format!("{} {}: needs a token, says none", r.method, r.path));
+        }
+    }
+    // And nothing is described that is not served.
+    let served: BTreeSet<(String, String)> = documented_routes()
+        .iter()
+        .map(|r| (r.method.to_lowercase(), r.path.to_owned()))
+        .collect();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if !served.contains(&(method.clone(), path.clone())) {
+                problems.push(format!("{method} {path}: described but not served"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    // The caseload's filters, as one example, are query parameters a program can send.
+    let caseload = &doc["paths"]["/api/v1/caseload"]["get"]["parameters"];
+    assert!(
+        caseload
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "county" && p["in"] == "query" && p["required"] == false),
+        "{caseload}"
+    );
+}
+
+/// The documented statuses of an operation.
+fn documented(doc: &Value, method: &str, path: &str) -> BTreeSet<u16> {
+    doc["paths"][path][method.to_lowercase()]["responses"]
+        .as_object()
+        .map(|r| r.keys().filter_map(|k| k.parse().ok()).collect())
+        .unwrap_or_default()
+}
+
+async fn every_status_an_api_route_answers_is_documented(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let agency = app
+        .agency("Yolo County Probation", AgencyKind::ProbationDepartment)
+        .await;
+    app.user(agency.id, "po@yolo.example", &[Role::SupervisingOfficer])
+        .await;
+    app.user(agency.id, "aa@yolo.example", &[Role::AgencyAdmin])
+        .await;
+    let callers = [
+        None,
+        Some("not-a-token".to_owned()),
+        Some(api_token(&app, "po@yolo.example").await),
+        Some(api_token(&app, "aa@yolo.example").await),
+    ];
+    let doc = served_document(&app).await;
+
+    let mut problems = Vec::new();
+    for r in documented_routes() {
+        let listed = documented(&doc, r.method, r.path);
+        let numbers = r.path.replace("{county}", "Nowhere");
+        let mut paths = vec![
+            template_params(&numbers)
+                .iter()
+                .fold(numbers.clone(), |p, name| {
+                    p.replace(&format!("{{{name}}}"), "999999")
+                }),
+        ];
+        if !template_params(&numbers).is_empty() {
+            paths.push(
+                template_params(&numbers)
+                    .iter()
+                    .fold(numbers.clone(), |p, name| {
+                        p.replace(&format!("{{{name}}}"), "x")
+                    }),
+            );
+        }
+        let method = Method::from_bytes(r.method.as_bytes()).unwrap();
+        for path in &paths {
+            for caller in &callers {
+                // No body, and an empty JSON object: what a careless program sends.
+                for body in [None, Some(json!({}))] {
+                    let mut req = app.client.request(method.clone(), app.url(path));
+                    if let Some(t) = caller {
+                        req = req.bearer_auth(t);
+                    }
+                    if let Some(b) = &body {
+                        req = req.json(b);
+                    }
+                    let res = req.send().await.unwrap();
+                    let status = res.status();
+                    let is_json = res
+                        .headers()
+                        .get("content-type")
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.starts_with("application/json"));
+                    let text = res.text().await.unwrap();
+                    let what = format!(
+                        "{} {path} ({}, {}): {status}",
+                        r.method,
+                        if caller.is_some() {
+                            "token"
+                        } else {
+                            "no token"
+                        },
+                        if body.is_some() { "{}" } else { "no body" },
+                    );
+                    if !listed.contains(&status.as_u16()) {
+                        problems.push(format!("{what} is not documented ({listed:?})"));
+                    }
+                    if status.is_client_error() || status.is_server_error() {
+                        let err: Value = serde_json::from_str(&text).unwrap_or_default();
+                        if !is_json || !err["error"].is_string() || !err["message"].is_string() {
+                            problems.push(format!("{what} is not an API error: {text:.120}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    problems.dedup();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
