@@ -52,7 +52,7 @@ pub use containment_storage::{
     StoredUser, SuperviseeRecord, TeamCandidate, TeamMemberRecord, TokenRecord, TreatmentRecord,
     UserSessionRecord, WaiverRecord,
 };
-pub use containment_storage::{ContractRecord, ModuleRecord, SessionRecord};
+pub use containment_storage::{ContractRecord, FollowupRecord, ModuleRecord, SessionRecord};
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};
 pub use error::AppError;

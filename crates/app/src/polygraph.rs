@@ -485,14 +485,14 @@ impl App {
         Ok(id)
     }
 
-    /// Adds a follow-up action to one of the case's exams.
+    /// Adds a follow-up action to one of the case's exams; answers the record as stored.
     pub async fn add_followup(
         &self,
         actor: &Actor,
         supervisee_id: i64,
         input: &FollowupInput,
         now: DateTime<Utc>,
-    ) -> Result<i64, AppError> {
+    ) -> Result<FollowupRecord, AppError> {
         const ACTION: &str = "polygraph_followup_add";
         let tx = self.store.begin().await?;
         let tx = self
@@ -537,24 +537,21 @@ impl App {
             return Err(AppError::InvalidInput(errors.join("; ")));
         }
         let exam_id = exam.id;
-        let id = tx
-            .create_polygraph_followup(
-                &FollowupRecord {
-                    id: 0,
-                    supervisee_id,
-                    exam_id,
-                    action,
-                    owner_role,
-                    due_on,
-                    created_by: actor.user_id().unwrap_or(0),
-                    created_at: now,
-                    done_on: None,
-                    done_by: None,
-                    done_at: None,
-                },
-                now,
-            )
-            .await?;
+        let mut record = FollowupRecord {
+            id: 0,
+            supervisee_id,
+            exam_id,
+            action,
+            owner_role,
+            due_on,
+            created_by: actor.user_id().unwrap_or(0),
+            created_at: now,
+            done_on: None,
+            done_by: None,
+            done_at: None,
+        };
+        let id = tx.create_polygraph_followup(&record, now).await?;
+        record.id = id;
         AuditEntry::new(ACTION, Outcome::Success, now)
             .by(actor)
             .object("supervisee", supervisee_id)
@@ -565,17 +562,17 @@ impl App {
             .write(&tx)
             .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(record)
     }
 
-    /// Marks a follow-up action done today.
+    /// Marks a follow-up action done today; answers the record as it now stands.
     pub async fn complete_followup(
         &self,
         actor: &Actor,
         supervisee_id: i64,
         followup_id: i64,
         now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
+    ) -> Result<FollowupRecord, AppError> {
         const ACTION: &str = "polygraph_followup_done";
         let tx = self.store.begin().await?;
         let tx = self
@@ -593,8 +590,9 @@ impl App {
             return Err(AppError::Conflict("this follow-up is already done".into()));
         }
         let by = actor.user_id().unwrap_or(0);
+        let today = local_date(now);
         if !tx
-            .complete_polygraph_followup(supervisee_id, followup_id, local_date(now), by, now)
+            .complete_polygraph_followup(supervisee_id, followup_id, today, by, now)
             .await?
         {
             return Err(AppError::Conflict("this follow-up is already done".into()));
@@ -606,7 +604,12 @@ impl App {
             .write(&tx)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(FollowupRecord {
+            done_on: Some(today),
+            done_by: Some(by),
+            done_at: Some(now),
+            ..followup
+        })
     }
 
     /// Lets through the core team (who read the exams); every refusal is audited.

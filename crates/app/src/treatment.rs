@@ -129,14 +129,15 @@ pub(crate) fn side_of(actor: &Actor, relationships: &[Relationship]) -> Option<C
 }
 
 impl App {
-    /// Enrolls the supervisee in treatment with a provider on the team.
+    /// Enrolls the supervisee in treatment with a provider on the team; answers the record as
+    /// stored.
     pub async fn enroll_treatment(
         &self,
         actor: &Actor,
         supervisee_id: i64,
         input: &TreatmentInput,
         now: DateTime<Utc>,
-    ) -> Result<i64, AppError> {
+    ) -> Result<TreatmentRecord, AppError> {
         let (tx, case) = self
             .case_for(
                 crate::documents::Intent::Change,
@@ -230,29 +231,26 @@ impl App {
                 "post-conviction treatment needs an open post-conviction supervision".into(),
             ));
         }
-        let id = tx
-            .create_treatment(
-                &TreatmentRecord {
-                    id: 0,
-                    supervisee_id,
-                    kind,
-                    provider_user_id: provider,
-                    referral_date: referral,
-                    start_date: start,
-                    intensity: text(&input.intensity),
-                    targets: text(&input.targets),
-                    responsivity: text(&input.responsivity),
-                    end_date: None,
-                    end_outcome: None,
-                    end_reason: None,
-                    created_by: actor.user_id().unwrap_or(0),
-                    version: 1,
-                    sessions_per_month,
-                    intensity_reason,
-                },
-                now,
-            )
-            .await?;
+        let mut record = TreatmentRecord {
+            id: 0,
+            supervisee_id,
+            kind,
+            provider_user_id: provider,
+            referral_date: referral,
+            start_date: start,
+            intensity: text(&input.intensity),
+            targets: text(&input.targets),
+            responsivity: text(&input.responsivity),
+            end_date: None,
+            end_outcome: None,
+            end_reason: None,
+            created_by: actor.user_id().unwrap_or(0),
+            version: 1,
+            sessions_per_month,
+            intensity_reason,
+        };
+        let id = tx.create_treatment(&record, now).await?;
+        record.id = id;
         AuditEntry::new("treatment_enroll", Outcome::Success, now)
             .by(actor)
             .object("supervisee", supervisee_id)
@@ -261,11 +259,12 @@ impl App {
             .write(&tx)
             .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(record)
     }
 
     /// Ends a treatment. Ending post-conviction treatment before one year, or otherwise than
-    /// by completing it, needs an explicit reason (R8); a stale version is refused.
+    /// by completing it, needs an explicit reason (R8); a stale version is refused. Answers the
+    /// record as it now stands.
     pub async fn end_treatment(
         &self,
         actor: &Actor,
@@ -273,7 +272,7 @@ impl App {
         treatment_id: i64,
         input: &TreatmentEndInput,
         now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
+    ) -> Result<TreatmentRecord, AppError> {
         let (tx, case) = self
             .case_for(
                 crate::documents::Intent::Change,
@@ -347,9 +346,10 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::InvalidInput(errors.join("; ")));
         }
-        let reason = (!reason.is_empty()).then(|| reason.chars().take(1000).collect());
+        let reason: Option<String> =
+            (!reason.is_empty()).then(|| reason.chars().take(1000).collect());
         if !tx
-            .end_treatment(treatment_id, input.version, end, outcome, reason)
+            .end_treatment(treatment_id, input.version, end, outcome, reason.clone())
             .await?
         {
             return Err(AppError::Stale {
@@ -364,7 +364,13 @@ impl App {
             .write(&tx)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(TreatmentRecord {
+            end_date: Some(end),
+            end_outcome: Some(outcome),
+            end_reason: reason,
+            version: current.version + 1,
+            ..current
+        })
     }
 
     /// Documents a provider-officer contact from the actor's side; it stays "unconfirmed" until

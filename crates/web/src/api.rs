@@ -1,13 +1,14 @@
 //! The JSON API: discovery, the caller's own account and tokens, administration reads. Every
 //! route but discovery needs `Authorization: Bearer <token>`.
 
+use crate::extract::ApiJson;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json, Router};
 use chrono::{DateTime, Utc};
-use containment_app::{StoredUser, TokenRecord};
-use containment_domain::Role;
-use serde::Serialize;
+use containment_app::{AgencyRecord, AppError, StoredUser, TokenRecord};
+use containment_domain::{AgencyKind, Role};
+use serde::{Deserialize, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
@@ -30,7 +31,7 @@ use crate::routes::{Registry, RouteInfo};
             Errors are `{\"error\": \"snake_case_code\", \"message\": \"...\"}` with a 4xx or 5xx status.",
     ),
     paths(
-        api_root, me, my_tokens, revoke_token, users, health::healthz, health::readyz,
+        api_root, me, my_tokens, revoke_token, users, add_agency, health::healthz, health::readyz,
         crate::api_cases::caseload, crate::api_cases::open_case, crate::api_cases::supervisee,
         crate::api_cases::update_supervisee, crate::api_cases::certifications,
         crate::api_cases::record_waiver, crate::api_cases::revoke_waiver,
@@ -57,9 +58,12 @@ use crate::routes::{Registry, RouteInfo};
         crate::treatment_plan::contract_api,
         crate::polygraph::exams_api, crate::polygraph::record_exam_api,
         crate::polygraph::draft_referral_api,
+        crate::treatment::enroll_api, crate::treatment::end_api,
+        crate::polygraph::add_followup_api, crate::polygraph::complete_followup_api,
+        crate::compliance::revoke_feed_api, crate::compliance::set_policy_api,
     ),
     components(schemas(
-        ApiRoot, ApiErrorBody, HealthStatus, Me, Token, User,
+        ApiRoot, ApiErrorBody, HealthStatus, Me, Token, User, NewAgency, Agency,
         crate::api_cases::CaseloadPage, crate::api_cases::CaseloadItem, crate::api_cases::NewCase,
         crate::api_cases::Created, crate::api_cases::Supervisee, crate::api_cases::Episode,
         crate::api_cases::TeamMember, crate::api_cases::NewTeamMember, crate::api_cases::EndMembership,
@@ -93,8 +97,11 @@ use crate::routes::{Registry, RouteInfo};
         crate::polygraph::PolygraphExamsJson, crate::polygraph::ExamJson, crate::polygraph::DisclosureJson,
         crate::polygraph::FollowupJson, crate::polygraph::NewExam,
         crate::polygraph::NewReferral, crate::polygraph::ReferralJson,
+        crate::treatment::NewTreatment, crate::treatment::TreatmentEnding,
+        crate::polygraph::NewFollowup, crate::compliance::CountyPolicyBody,
+        crate::compliance::CountyPolicyJson,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "api", description = "Discovery"),
         (name = "account", description = "The caller's own account and tokens"),
@@ -125,7 +132,106 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Lists on every operation the answers it shares with others, so the document names every
+/// status a route gives: 401 without a valid token and 503 when the database is away (every
+/// token is checked against it); 403 where a role guard or the caller's part on a case decides;
+/// 404 where the path names a record; 400 for a path segment that is not a number; 400 and 422
+/// for query parameters; 400, 415 and 422 for a JSON body that is malformed, not JSON, or of
+/// the wrong shape. An operation's own description of a status is kept.
+#[derive(Debug)]
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let (_, routes) = crate::registry().into_parts();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, op) in [
+                ("GET", &mut item.get),
+                ("PUT", &mut item.put),
+                ("POST", &mut item.post),
+                ("DELETE", &mut item.delete),
+            ] {
+                let Some(op) = op.as_mut() else {
+                    continue;
+                };
+                let Some(guard) = routes
+                    .iter()
+                    .find(|r| r.method == method && r.path == path)
+                    .map(|r| r.guard)
+                else {
+                    continue;
+                };
+                for (status, description) in shared_answers(path, guard, op) {
+                    if !op.responses.responses.contains_key(status) {
+                        let response = utoipa::openapi::ResponseBuilder::new()
+                            .description(description)
+                            .content(
+                                "application/json",
+                                utoipa::openapi::Content::new(Some(
+                                    utoipa::openapi::Ref::from_schema_name("ApiErrorBody"),
+                                )),
+                            )
+                            .build();
+                        op.responses
+                            .responses
+                            .insert(status.to_owned(), response.into());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The statuses an operation answers besides its own, with why.
+fn shared_answers(
+    path: &str,
+    guard: Guard,
+    op: &utoipa::openapi::path::Operation,
+) -> Vec<(&'static str, &'static str)> {
+    let params = serde_json::to_value(&op.parameters).unwrap_or_default();
+    let params = params.as_array().cloned().unwrap_or_default();
+    let path_params: Vec<_> = params.iter().filter(|p| p["in"] == "path").collect();
+    let json_body = serde_json::to_value(&op.request_body)
+        .unwrap_or_default()
+        .pointer("/content/application~1json")
+        .is_some();
+    let mut answers = Vec::new();
+    if guard.is_api() {
+        answers.push(("401", "No valid API token"));
+        answers.push((
+            "503",
+            "The database is not reachable; nothing was saved, try again in a moment",
+        ));
+    }
+    if matches!(guard, Guard::ApiRole(_))
+        || path.starts_with("/api/v1/supervisees/{id}")
+        || path.starts_with("/api/v1/exemptions/{id}")
+    {
+        answers.push((
+            "403",
+            "The caller's roles, or their part on the case, do not allow this",
+        ));
+    }
+    if !path_params.is_empty() {
+        answers.push(("404", "No such record for the caller"));
+    }
+    if path_params.iter().any(|p| p["schema"]["type"] == "integer") {
+        answers.push(("400", "A path segment is not a number"));
+    }
+    if params.iter().any(|p| p["in"] == "query") {
+        answers.push(("400", "A query parameter is malformed"));
+        answers.push(("422", "A query parameter's value is not valid"));
+    }
+    if json_body {
+        answers.push(("400", "The body is not well-formed JSON"));
+        answers.push(("415", "The body is not sent as `application/json`"));
+        answers.push(("422", "A field of the body is missing or of the wrong type"));
+    }
+    answers
+}
+
 const ADMINS: &[Role] = &[Role::SystemAdmin, Role::AgencyAdmin];
+const SYSTEM_ADMINS: &[Role] = &[Role::SystemAdmin];
 
 pub(crate) fn registry() -> Registry {
     Registry::new()
@@ -134,6 +240,11 @@ pub(crate) fn registry() -> Registry {
         .get("/api/v1/tokens", Guard::Api, my_tokens)
         .delete("/api/v1/tokens/{id}", Guard::Api, revoke_token)
         .get("/api/v1/users", Guard::ApiRole(ADMINS), users)
+        .post(
+            "/api/v1/agencies",
+            Guard::ApiRole(SYSTEM_ADMINS),
+            add_agency,
+        )
 }
 
 /// The OpenAPI document and the vendored Swagger UI: public, static.
@@ -322,4 +433,61 @@ pub(crate) async fn users(
             .map(Into::into)
             .collect(),
     ))
+}
+
+/// An agency to add to the directory.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewAgency {
+    /// 1 to 200 characters, unique.
+    pub name: String,
+    /// `probation_department`, `parole`, `treatment_provider`, `polygraph_firm`,
+    /// `law_enforcement`, `victim_advocacy`, `court`, `prosecutor` or `state_agency`.
+    pub kind: String,
+    /// The California county it serves, if one.
+    #[serde(default)]
+    pub county: Option<String>,
+}
+
+/// An agency of the directory.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Agency {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub county: Option<String>,
+}
+
+impl From<AgencyRecord> for Agency {
+    fn from(a: AgencyRecord) -> Self {
+        Agency {
+            id: a.id,
+            name: a.name,
+            kind: a.kind.code().to_owned(),
+            county: a.county,
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/agencies", tag = "administration", security(("bearer" = [])),
+    request_body = NewAgency,
+    responses(
+        (status = 201, description = "Added; the agency as stored", body = Agency),
+        (status = 403, description = "Not a system administrator", body = ApiErrorBody),
+        (status = 409, description = "An agency of this name exists", body = ApiErrorBody),
+        (status = 422, description = "Invalid name or kind", body = ApiErrorBody)))]
+pub(crate) async fn add_agency(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    ApiJson(b): ApiJson<NewAgency>,
+) -> Result<(StatusCode, Json<Agency>), ApiError> {
+    let actor = caller(&identity)?;
+    let kind = b
+        .kind
+        .parse::<AgencyKind>()
+        .map_err(|e| AppError::InvalidInput(format!("kind: {e}")))?;
+    let agency = state
+        .app
+        .add_agency(actor, &b.name, kind, b.county.as_deref(), Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(agency.into())))
 }

@@ -86,6 +86,7 @@ const CERT_MANAGERS: &[containment_domain::Role] = &[
 
 /// Query of the caseload.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseloadParams {
     /// Part of a name, or a CII, CDCR or court case number.
     pub q: Option<String>,
@@ -226,6 +227,7 @@ pub struct Created {
 #[utoipa::path(post, path = "/api/v1/supervisees", tag = "cases", security(("bearer" = [])),
     request_body = NewCase,
     responses((status = 201, description = "Case opened", body = Created),
+              (status = 403, description = "The caller's roles do not open cases", body = ApiErrorBody),
               (status = 409, description = "A supervisee with this CII or CDCR number exists; `message` names the record", body = ApiErrorBody),
               (status = 422, description = "Invalid input", body = ApiErrorBody)))]
 pub(crate) async fn open_case(

@@ -420,6 +420,7 @@ pub(crate) async fn report(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SubmissionRange {
     /// First day (YYYY-MM-DD); default the first of this month.
     pub from: Option<String>,

@@ -9,7 +9,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use chrono::{Datelike, NaiveDate, Utc};
-use containment_app::{AppError, Dashboard, Dimension, ObligationView, RateRow};
+use containment_app::{
+    AppError, CountyPolicyRecord, Dashboard, Dimension, ObligationView, RateRow,
+};
 use containment_domain::case::{COUNTIES, local_date};
 use containment_domain::compliance::{ObligationStatus, Subject};
 use containment_domain::policy::RuleId;
@@ -72,6 +74,12 @@ pub(crate) fn registry() -> Registry {
             "/api/v1/exemptions/{id}/decision",
             Guard::Api,
             decide_exemption_api,
+        )
+        .delete("/api/v1/me/calendar-feed", Guard::Api, revoke_feed_api)
+        .put(
+            "/api/v1/county-policies/{county}",
+            Guard::ApiRole(POLICY_ADMINS),
+            set_policy_api,
         )
 }
 
@@ -540,6 +548,7 @@ async fn exemptions_page(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct Period {
     /// First due date counted (YYYY-MM-DD); default the first of the month a quarter ago.
     pub from: String,
@@ -888,6 +897,7 @@ fn obligation_json(v: &ObligationView) -> ObligationJson {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOfParams {
     /// Evaluate as of this day (YYYY-MM-DD); default today.
     pub as_of: Option<String>,
@@ -1057,6 +1067,90 @@ pub(crate) async fn decide_exemption_api(
         .decide_exemption(actor, id, b.approve, &b.note, Utc::now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/me/calendar-feed", tag = "compliance", security(("bearer" = [])),
+    responses((status = 204, description = "Revoked: the feed's address answers no more"),
+              (status = 404, description = "The caller has no calendar feed", body = ApiErrorBody)))]
+pub(crate) async fn revoke_feed_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+) -> Result<StatusCode, ApiError> {
+    let actor = caller(&identity)?;
+    if state.app.revoke_calendar_feed(actor, Utc::now()).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "You have no calendar feed to revoke.",
+        ))
+    }
+}
+
+/// A county's overrides of the policy pack and its calendar.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CountyPolicyBody {
+    /// One number a line, e.g. `R9.months = 6`; empty for none.
+    #[serde(default)]
+    pub overrides: String,
+    /// One calendar entry a line, on top of the state calendar: a holiday to add
+    /// (`juneteenth`, `native_american_day`, `lincolns_birthday`, `indigenous_peoples_day`, or
+    /// a date), or one to drop with a leading minus (`-cesar_chavez_day`); empty for none.
+    #[serde(default)]
+    pub calendar: String,
+}
+
+/// A county's policy as stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountyPolicyJson {
+    pub county: String,
+    pub overrides: String,
+    pub calendar: String,
+    pub updated_at: chrono::DateTime<Utc>,
+    pub updated_by: i64,
+}
+
+impl From<CountyPolicyRecord> for CountyPolicyJson {
+    fn from(p: CountyPolicyRecord) -> Self {
+        CountyPolicyJson {
+            county: p.county,
+            overrides: p.overrides,
+            calendar: p.calendar,
+            updated_at: p.updated_at,
+            updated_by: p.updated_by,
+        }
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/county-policies/{county}", tag = "compliance", security(("bearer" = [])),
+    params(("county" = String, Path, description = "California county, e.g. `Sonoma`")),
+    request_body = CountyPolicyBody,
+    responses((status = 200, description = "Saved; the county's policy as stored", body = CountyPolicyJson),
+              (status = 403, description = "Not a system admin, nor an admin of an agency in this county", body = ApiErrorBody),
+              (status = 422, description = "Unknown county, or numbers or calendar entries that do not parse; `message` names each", body = ApiErrorBody)))]
+pub(crate) async fn set_policy_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(county): Path<String>,
+    ApiJson(b): ApiJson<CountyPolicyBody>,
+) -> Result<Json<CountyPolicyJson>, ApiError> {
+    let actor = caller(&identity)?;
+    state
+        .app
+        .set_county_policy(actor, &county, &b.overrides, &b.calendar, Utc::now())
+        .await?;
+    let saved = containment_domain::case::County::parse(&county)
+        .ok()
+        .map(|c| c.name().to_owned());
+    state
+        .app
+        .county_policies()
+        .await?
+        .into_iter()
+        .find(|p| Some(&p.county) == saved.as_ref())
+        .map(|p| Json(p.into()))
+        .ok_or_else(|| AppError::NotFound.into())
 }
 
 /// The subject of an obligation in words, for exemption forms.

@@ -170,7 +170,7 @@ pub(crate) fn document_json(e: &DocumentEntry) -> DocumentJson {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/supervisees/{id}/documents", tag = "cases", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/supervisees/{id}/documents", tag = "cases", operation_id = "list_documents", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Supervisee id")),
     responses((status = 200, description = "The documents the caller may read, newest first", body = [DocumentJson]),
               (status = 404, description = "No such case for the caller", body = ApiErrorBody)))]
@@ -186,6 +186,7 @@ pub(crate) async fn list_api(
 
 /// What the uploaded file is; the file itself is the request body.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadParams {
     /// Document kind code.
     pub kind: String,

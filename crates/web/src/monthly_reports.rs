@@ -307,6 +307,7 @@ async fn list_page(
 
 #[derive(Debug, Default, Deserialize, ToSchema, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct MonthQuery {
     /// `YYYY-MM`; the current month when empty.
     pub month: String,
@@ -777,7 +778,7 @@ pub struct ReportIdJson {
     pub id: i64,
 }
 
-#[utoipa::path(get, path = "/api/v1/supervisees/{id}/monthly-reports", tag = "treatment", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/supervisees/{id}/monthly-reports", tag = "treatment", operation_id = "list_monthly_reports", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Supervisee id")),
     responses((status = 200, description = "The newest version of each month's report, through the waiver wall; drafts only to the provider", body = MonthlyReportsJson),
               (status = 404, description = "No such case for the caller", body = ApiErrorBody)))]
@@ -930,7 +931,7 @@ pub(crate) async fn submit_api(
     detail_json(&state, actor, id, report).await
 }
 
-#[utoipa::path(post, path = "/api/v1/supervisees/{id}/monthly-reports/{report}/acknowledge", tag = "treatment", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/monthly-reports/{report}/acknowledge", tag = "treatment", operation_id = "acknowledge_monthly_report", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Supervisee id"), ("report" = i64, Path, description = "Report id")),
     request_body = AcknowledgementBody,
     responses((status = 200, description = "Acknowledged by the officer and locked", body = MonthlyReportDetailJson),

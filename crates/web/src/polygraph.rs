@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
 use chrono::{DateTime, NaiveDate, Utc};
-use containment_app::{AppError, ExamInput, ExamsView, FollowupInput, ReferralInput};
+use containment_app::{
+    AppError, ExamInput, ExamsView, FollowupInput, FollowupRecord, ReferralInput,
+};
 use containment_domain::access::TeamRole;
 use containment_domain::case::local_date;
 use containment_domain::polygraph::{
@@ -61,6 +63,16 @@ pub(crate) fn registry() -> Registry {
             "/api/v1/supervisees/{id}/polygraph-exams",
             Guard::Api,
             record_exam_api,
+        )
+        .post(
+            "/api/v1/supervisees/{id}/polygraph-followups",
+            Guard::Api,
+            add_followup_api,
+        )
+        .post(
+            "/api/v1/supervisees/{id}/polygraph-followups/{followup}/complete",
+            Guard::Api,
+            complete_followup_api,
         )
 }
 
@@ -416,7 +428,7 @@ async fn complete_followup(
         .complete_followup(actor, id, followup, Utc::now())
         .await
     {
-        Ok(()) => {
+        Ok(_) => {
             page_for(
                 &state,
                 &identity,
@@ -477,6 +489,20 @@ pub struct FollowupJson {
     pub due_on: NaiveDate,
     pub done_on: Option<NaiveDate>,
     pub done_by: Option<i64>,
+}
+
+impl From<FollowupRecord> for FollowupJson {
+    fn from(f: FollowupRecord) -> Self {
+        FollowupJson {
+            id: f.id,
+            exam_id: f.exam_id,
+            action: f.action,
+            owner_role: f.owner_role.code().to_owned(),
+            due_on: f.due_on,
+            done_on: f.done_on,
+            done_by: f.done_by,
+        }
+    }
 }
 
 /// A case's polygraph exams as the caller may see them.
@@ -542,15 +568,7 @@ fn exams_json(view: ExamsView) -> PolygraphExamsJson {
         followups: view
             .followups
             .into_iter()
-            .map(|f| FollowupJson {
-                id: f.record.id,
-                exam_id: f.record.exam_id,
-                action: f.record.action,
-                owner_role: f.record.owner_role.code().to_owned(),
-                due_on: f.record.due_on,
-                done_on: f.record.done_on,
-                done_by: f.record.done_by,
-            })
+            .map(|f| f.record.into())
             .collect(),
         latest_maintenance: view.latest_maintenance,
         next_maintenance: view.next_maintenance,
@@ -645,6 +663,7 @@ pub(crate) async fn draft_referral_api(
     responses((status = 201, description = "Recorded", body = RecordedId),
               (status = 403, description = "Only the polygraph examiner on the team records exams", body = ApiErrorBody),
               (status = 404, description = "No such case for the caller", body = ApiErrorBody),
+              (status = 409, description = "The referral was taken up by another exam meanwhile", body = ApiErrorBody),
               (status = 422, description = "Invalid fields, a result of the wrong family, or no current PCSOT certification on the exam date", body = ApiErrorBody)))]
 pub(crate) async fn record_exam_api(
     State(state): State<AppState>,
@@ -664,4 +683,64 @@ pub(crate) async fn record_exam_api(
     };
     let exam = state.app.record_exam(actor, id, &input, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(RecordedId { id: exam })))
+}
+
+/// A follow-up action agreed after one of the case's exams.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewFollowup {
+    /// The exam it follows (an exam of this case).
+    pub exam_id: i64,
+    /// What is to be done.
+    pub action: String,
+    /// The team role that owns it, e.g. `supervising_officer`, `treatment_provider`,
+    /// `polygraph_examiner`.
+    pub owner_role: String,
+    /// YYYY-MM-DD, not before the exam.
+    pub due_on: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/polygraph-followups", tag = "polygraph", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    request_body = NewFollowup,
+    responses((status = 201, description = "Added; the follow-up action as stored", body = FollowupJson),
+              (status = 403, description = "Only the officer, the provider and the examiner on the team keep follow-up actions", body = ApiErrorBody),
+              (status = 404, description = "No such case for the caller", body = ApiErrorBody),
+              (status = 422, description = "Invalid; `message` lists every problem", body = ApiErrorBody)))]
+pub(crate) async fn add_followup_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<NewFollowup>,
+) -> Result<(StatusCode, Json<FollowupJson>), ApiError> {
+    let actor = caller(&identity)?;
+    let input = FollowupInput {
+        exam_id: b.exam_id.to_string(),
+        action: b.action,
+        owner_role: b.owner_role,
+        due_on: b.due_on,
+    };
+    let f = state
+        .app
+        .add_followup(actor, id, &input, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(f.into())))
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/polygraph-followups/{followup}/complete", tag = "polygraph", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id"), ("followup" = i64, Path, description = "Follow-up action id")),
+    responses((status = 200, description = "Done today, by the caller; the follow-up action as it now stands", body = FollowupJson),
+              (status = 403, description = "Only the officer, the provider and the examiner on the team keep follow-up actions", body = ApiErrorBody),
+              (status = 404, description = "No such case or follow-up action for the caller", body = ApiErrorBody),
+              (status = 409, description = "Already done", body = ApiErrorBody)))]
+pub(crate) async fn complete_followup_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, followup)): Path<(i64, i64)>,
+) -> Result<Json<FollowupJson>, ApiError> {
+    let actor = caller(&identity)?;
+    let f = state
+        .app
+        .complete_followup(actor, id, followup, Utc::now())
+        .await?;
+    Ok(Json(f.into()))
 }

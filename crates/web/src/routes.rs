@@ -4,10 +4,13 @@
 
 use axum::Router;
 use axum::handler::Handler;
-use axum::middleware::from_fn;
+use axum::http::{StatusCode, header};
+use axum::middleware::{from_fn, map_response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
 
 use crate::AppState;
+use crate::error::ApiError;
 use crate::guard::{Guard, enforce};
 
 /// One registered route.
@@ -16,6 +19,41 @@ pub struct RouteInfo {
     pub method: &'static str,
     pub path: &'static str,
     pub guard: Guard,
+}
+
+/// API routes answer every refusal in the API's error format: the plain-text rejections of
+/// axum's extractors (a path segment that is not a number, a body over the limit) become
+/// `{"error": code, "message": ...}` like every other error.
+async fn api_errors(res: Response) -> Response {
+    let status = res.status();
+    let json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !status.is_client_error() || json {
+        return res;
+    }
+    let text = axum::body::to_bytes(res.into_body(), 4096)
+        .await
+        .unwrap_or_default();
+    let message = String::from_utf8_lossy(&text).trim().to_owned();
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "not_found",
+        _ => "bad_request",
+    };
+    let message = if message.is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("Bad request")
+            .to_owned()
+    } else {
+        message
+    };
+    ApiError::new(status, code, message).into_response()
 }
 
 /// Largest request body of a file upload: the document limit plus room for the form fields.
@@ -47,8 +85,11 @@ impl Registry {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        let route =
+        let mut route =
             on(filter, handler).route_layer(from_fn(move |req, next| enforce(guard, req, next)));
+        if guard.is_api() {
+            route = route.layer(map_response(api_errors));
+        }
         self.router = self.router.route(path, route);
         self.routes.push(RouteInfo {
             method,
@@ -80,9 +121,12 @@ impl Registry {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        let route = on(MethodFilter::POST, handler)
+        let mut route = on(MethodFilter::POST, handler)
             .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
             .route_layer(from_fn(move |req, next| enforce(guard, req, next)));
+        if guard.is_api() {
+            route = route.layer(map_response(api_errors));
+        }
         self.router = self.router.route(path, route);
         self.routes.push(RouteInfo {
             method: "POST",

@@ -10,7 +10,8 @@ use axum::response::Response;
 use axum::{Extension, Json};
 use chrono::{NaiveDate, Utc};
 use containment_app::{
-    AppError, ContactInput, SelfReportInput, TreatmentEndInput, TreatmentInput, TreatmentView,
+    AppError, ContactInput, SelfReportInput, TreatmentEndInput, TreatmentInput, TreatmentRecord,
+    TreatmentView,
 };
 use containment_domain::case::local_date;
 use containment_domain::compliance::TreatmentEnd;
@@ -61,6 +62,16 @@ pub(crate) fn registry() -> Registry {
             acknowledge,
         )
         .get("/api/v1/supervisees/{id}/treatment", Guard::Api, view_api)
+        .post(
+            "/api/v1/supervisees/{id}/treatments",
+            Guard::Api,
+            enroll_api,
+        )
+        .post(
+            "/api/v1/supervisees/{id}/treatments/{treatment}/end",
+            Guard::Api,
+            end_api,
+        )
         .post(
             "/api/v1/supervisees/{id}/assessments",
             Guard::Api,
@@ -345,7 +356,7 @@ async fn enroll(
         .app
         .enroll_treatment(actor, id, &input, Utc::now())
         .await
-        .map(|t| format!("Treatment {t} recorded."));
+        .map(|t| format!("Treatment {} recorded.", t.id));
     after(&state, &identity, id, outcome).await
 }
 
@@ -367,7 +378,7 @@ async fn end(
         .app
         .end_treatment(actor, id, treatment, &input, Utc::now())
         .await
-        .map(|()| format!("Treatment {treatment} ended."));
+        .map(|_| format!("Treatment {treatment} ended."));
     after(&state, &identity, id, outcome).await
 }
 
@@ -526,6 +537,25 @@ pub struct TreatmentJson {
     pub intensity_reason: Option<String>,
 }
 
+impl From<TreatmentRecord> for TreatmentJson {
+    fn from(t: TreatmentRecord) -> Self {
+        TreatmentJson {
+            id: t.id,
+            kind: t.kind.code().to_owned(),
+            provider_user_id: t.provider_user_id,
+            referral_date: t.referral_date,
+            start_date: t.start_date,
+            end_date: t.end_date,
+            end_outcome: t.end_outcome.map(|o| o.code().to_owned()),
+            end_reason: t.end_reason,
+            version: t.version,
+            intensity: t.intensity,
+            sessions_per_month: t.sessions_per_month,
+            intensity_reason: t.intensity_reason,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SelfReportJson {
     pub id: i64,
@@ -595,24 +625,9 @@ pub(crate) async fn view_api(
                 summary: a.summary.open(&v.clearance).cloned().unwrap_or_default(),
             })
             .collect(),
-        treatments: v.treatments.map(|list| {
-            list.into_iter()
-                .map(|t| TreatmentJson {
-                    id: t.id,
-                    kind: t.kind.code().to_owned(),
-                    provider_user_id: t.provider_user_id,
-                    referral_date: t.referral_date,
-                    start_date: t.start_date,
-                    end_date: t.end_date,
-                    end_outcome: t.end_outcome.map(|o| o.code().to_owned()),
-                    end_reason: t.end_reason,
-                    version: t.version,
-                    intensity: t.intensity,
-                    sessions_per_month: t.sessions_per_month,
-                    intensity_reason: t.intensity_reason,
-                })
-                .collect()
-        }),
+        treatments: v
+            .treatments
+            .map(|list| list.into_iter().map(TreatmentJson::from).collect()),
         contacts: v
             .contacts
             .into_iter()
@@ -741,7 +756,7 @@ pub(crate) async fn self_report_api(
     Ok((StatusCode::CREATED, Json(RecordedJson { id: r })))
 }
 
-#[utoipa::path(post, path = "/api/v1/supervisees/{id}/self-reports/{report}/acknowledge", tag = "treatment", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/self-reports/{report}/acknowledge", tag = "treatment", operation_id = "acknowledge_self_report", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Supervisee id"), ("report" = i64, Path, description = "Self-report id")),
     responses((status = 204, description = "Acknowledged for the caller's side"),
               (status = 409, description = "This side already acknowledged it", body = ApiErrorBody)))]
@@ -820,4 +835,112 @@ pub(crate) async fn complete_api(
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// An enrollment in treatment, by the treatment provider on the team.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewTreatment {
+    /// `pre_trial` or `post_conviction` (needs an open post-conviction supervision).
+    pub kind: String,
+    /// The treating provider's e-mail address; left out, the caller treats.
+    #[serde(default)]
+    pub provider_email: String,
+    /// YYYY-MM-DD, not after the start.
+    #[serde(default)]
+    pub referral_date: String,
+    /// YYYY-MM-DD, not in the future; the provider's CASOMB certification must be current
+    /// that day (R10).
+    pub start_date: String,
+    /// Free-text notes on the intensity (format, schedule).
+    #[serde(default)]
+    pub intensity: String,
+    /// Sessions a month; left out, the risk level's recommendation applies.
+    #[serde(default)]
+    pub sessions_per_month: Option<u32>,
+    /// Why the sessions a month depart from the recommendation, when they do.
+    #[serde(default)]
+    pub intensity_reason: String,
+    /// Treatment targets (criminogenic needs).
+    #[serde(default)]
+    pub targets: String,
+    /// How delivery fits the person (Responsivity principle).
+    #[serde(default)]
+    pub responsivity: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/treatments", tag = "treatment", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id")),
+    request_body = NewTreatment,
+    responses((status = 201, description = "Enrolled; the treatment as stored", body = TreatmentJson),
+              (status = 403, description = "Only the treatment provider on the team enrolls", body = ApiErrorBody),
+              (status = 404, description = "No such case for the caller", body = ApiErrorBody),
+              (status = 422, description = "Invalid; `message` lists every problem (a provider not on the team or not certified on the start date among them)", body = ApiErrorBody)))]
+pub(crate) async fn enroll_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<NewTreatment>,
+) -> Result<(StatusCode, Json<TreatmentJson>), ApiError> {
+    let actor = caller(&identity)?;
+    let input = TreatmentInput {
+        kind: b.kind,
+        provider_email: b.provider_email,
+        referral_date: b.referral_date,
+        start_date: b.start_date,
+        intensity: b.intensity,
+        sessions_per_month: b
+            .sessions_per_month
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        intensity_reason: b.intensity_reason,
+        targets: b.targets,
+        responsivity: b.responsivity,
+    };
+    let t = state
+        .app
+        .enroll_treatment(actor, id, &input, Utc::now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(t.into())))
+}
+
+/// The end of a treatment.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TreatmentEnding {
+    /// The version read; a treatment changed since is refused as `stale`.
+    pub version: i32,
+    /// YYYY-MM-DD, not in the future nor before the start.
+    pub end_date: String,
+    /// `completed`, `terminated`, `transferred` or `supervision_ended`.
+    pub outcome: String,
+    /// Required when terminated, and when post-conviction treatment ends before one year (R8).
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/supervisees/{id}/treatments/{treatment}/end", tag = "treatment", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Supervisee id"), ("treatment" = i64, Path, description = "Treatment id")),
+    request_body = TreatmentEnding,
+    responses((status = 200, description = "Ended; the treatment with its new version", body = TreatmentJson),
+              (status = 403, description = "Only the treatment provider on the team ends treatment", body = ApiErrorBody),
+              (status = 404, description = "No such case or treatment for the caller", body = ApiErrorBody),
+              (status = 409, description = "Already ended, or `stale`: changed since `version` (see `current_version`)", body = ApiErrorBody),
+              (status = 422, description = "Invalid, or a reason is missing; `message` lists every problem", body = ApiErrorBody)))]
+pub(crate) async fn end_api(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, treatment)): Path<(i64, i64)>,
+    ApiJson(b): ApiJson<TreatmentEnding>,
+) -> Result<Json<TreatmentJson>, ApiError> {
+    let actor = caller(&identity)?;
+    let input = TreatmentEndInput {
+        version: b.version,
+        end_date: b.end_date,
+        outcome: b.outcome,
+        reason: b.reason,
+    };
+    let t = state
+        .app
+        .end_treatment(actor, id, treatment, &input, Utc::now())
+        .await?;
+    Ok(Json(t.into()))
 }

@@ -184,6 +184,13 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST",   "/cases/{id}/polygraph/followups/{followup}/done", "L L A A A A F F"),
     ("GET",    "/api/v1/supervisees/{id}/polygraph-exams", "U U U U U U A A"),
     ("POST",   "/api/v1/supervisees/{id}/polygraph-exams", "U U U U U U A A"),
+    ("POST",   "/api/v1/supervisees/{id}/polygraph-followups", "U U U U U U A A"),
+    ("POST",   "/api/v1/supervisees/{id}/polygraph-followups/{followup}/complete", "U U U U U U A A"),
+    ("POST",   "/api/v1/supervisees/{id}/treatments", "U U U U U U A A"),
+    ("POST",   "/api/v1/supervisees/{id}/treatments/{treatment}/end", "U U U U U U A A"),
+    ("POST",   "/api/v1/agencies",                "U U U U U U F F"),
+    ("PUT",    "/api/v1/county-policies/{county}", "U U U U U U F A"),
+    ("DELETE", "/api/v1/me/calendar-feed",        "U U U U U U A A"),
     // Last: it ends the callers' sessions.
     ("POST",   "/sign-out",                       "L L L L L L F F"),
 ];

@@ -3,6 +3,8 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod access_matrix;
+mod api_actions;
+mod api_contract;
 mod audit;
 mod audit_checkpoints;
 mod audit_search;

@@ -598,7 +598,8 @@ async fn the_next_maintenance_exam_and_follow_up_actions(db: TestDb) {
             now,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let by_provider = w
         .app
         .app
@@ -609,7 +610,8 @@ async fn the_next_maintenance_exam_and_follow_up_actions(db: TestDb) {
             now,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     w.app
         .app
         .add_followup(

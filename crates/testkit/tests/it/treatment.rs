@@ -144,7 +144,8 @@ async fn treatment_ends_before_a_year_only_with_a_reason_and_stays_behind_the_wa
         .app
         .enroll_treatment(&w.provider, id, &input, now)
         .await
-        .unwrap();
+        .unwrap()
+        .id;
     let end = |version: i32, reason: &str| TreatmentEndInput {
         version,
         end_date: today.to_string(),
@@ -232,7 +233,8 @@ async fn treatment_ends_before_a_year_only_with_a_reason_and_stays_behind_the_wa
             .app
             .enroll_treatment(&w.provider, id, &pre_trial(today - Duration::days(30)), now)
             .await
-            .unwrap();
+            .unwrap()
+            .id;
         let result = w
             .app
             .app

@@ -46,6 +46,7 @@ async fn enroll(w: &World, id: i64, start: NaiveDate, sessions: &str, reason: &s
         )
         .await
         .unwrap()
+        .id
 }
 
 fn session(treatment: Option<i64>, on: NaiveDate, attendance: &str) -> SessionInput {
