@@ -7,6 +7,7 @@ use containment_domain::{AgencyKind, Email, Role};
 use containment_storage::{AgencyRecord, AuditFilter, NewAgency, NewUser, StoredUser, Tx};
 
 use crate::actor::{Actor, AuditEntry};
+use crate::input::one_line;
 use crate::{App, AppError, password};
 
 /// Most events one audit search returns.
@@ -90,6 +91,8 @@ impl App {
                 "agency name: 1 to 200 characters".into(),
             ));
         }
+        one_line("agency name", name)?;
+        one_line("county", county.unwrap_or_default())?;
         let county = county
             .map(str::trim)
             .filter(|c| !c.is_empty())
@@ -155,6 +158,7 @@ impl App {
         if display_name.is_empty() || display_name.chars().count() > 200 {
             return Err(AppError::InvalidInput("name: 1 to 200 characters".into()));
         }
+        one_line("name", display_name)?;
         if roles.is_empty() {
             return Err(AppError::InvalidInput(
                 "roles: choose at least one role".into(),

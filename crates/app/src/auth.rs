@@ -10,6 +10,7 @@ use containment_storage::{NewSession, StoredUser, TokenRecord, Tx, UserSessionRe
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 
 use crate::actor::{Actor, AuditEntry, Channel, Client, random_hex, secret_hash};
+use crate::input::one_line;
 use crate::{App, AppError, KeyError, password};
 
 /// Issuer shown in authenticator apps.
@@ -699,6 +700,7 @@ impl App {
                 "token name: give a name of 1 to 100 characters".into(),
             ));
         }
+        one_line("token name", name)?;
         let tx = self.store.begin().await?;
         let user = tx.user_by_email(owner).await?.ok_or(AppError::NotFound)?;
         let allowed = actor.is_console() || actor.user_id() == Some(user.id);

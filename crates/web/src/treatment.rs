@@ -341,9 +341,8 @@ async fn enroll(
         targets: field(&p, "targets"),
         responsivity: field(&p, "responsivity"),
     };
-    let outcome = state
-        .app
-        .enroll_treatment(actor, id, &input, Utc::now())
+    let outcome = p
+        .submit(state.app.enroll_treatment(actor, id, &input, Utc::now()))
         .await
         .map(|t| format!("Treatment {t} recorded."));
     after(&state, &identity, id, outcome).await
@@ -363,9 +362,12 @@ async fn end(
         outcome: field(&p, "outcome"),
         reason: field(&p, "reason"),
     };
-    let outcome = state
-        .app
-        .end_treatment(actor, id, treatment, &input, Utc::now())
+    let outcome = p
+        .submit(
+            state
+                .app
+                .end_treatment(actor, id, treatment, &input, Utc::now()),
+        )
         .await
         .map(|()| format!("Treatment {treatment} ended."));
     after(&state, &identity, id, outcome).await
@@ -385,9 +387,8 @@ async fn contact(
         topics: fields(&p, "topic"),
         notes: field(&p, "notes"),
     };
-    let outcome = state
-        .app
-        .record_contact(actor, id, &input, Utc::now())
+    let outcome = p
+        .submit(state.app.record_contact(actor, id, &input, Utc::now()))
         .await
         .map(|c| {
             format!(
@@ -419,15 +420,14 @@ async fn refer(
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
-    let outcome = state
-        .app
-        .refer_assessment(
+    let outcome = p
+        .submit(state.app.refer_assessment(
             actor,
             id,
             &field(&p, "kind"),
             &field(&p, "referred_on"),
             Utc::now(),
-        )
+        ))
         .await
         .map(|a| format!("Assessment {a} referred; due within 90 days (R7)."));
     after(&state, &identity, id, outcome).await
@@ -441,9 +441,8 @@ async fn complete(
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
-    let outcome = state
-        .app
-        .complete_assessment(
+    let outcome = p
+        .submit(state.app.complete_assessment(
             actor,
             id,
             assessment,
@@ -451,7 +450,7 @@ async fn complete(
             &fields(&p, "area"),
             &field(&p, "summary"),
             Utc::now(),
-        )
+        ))
         .await
         .map(|()| format!("Assessment {assessment} completed."));
     after(&state, &identity, id, outcome).await
@@ -471,9 +470,8 @@ async fn self_report(
         behavior: field(&p, "behavior"),
         reported_to: field(&p, "reported_to"),
     };
-    let outcome = state
-        .app
-        .record_self_report(actor, id, &input, Utc::now())
+    let outcome = p
+        .submit(state.app.record_self_report(actor, id, &input, Utc::now()))
         .await
         .map(|r| format!("Self-report {r} recorded; the provider and the officer are notified."));
     after(&state, &identity, id, outcome).await

@@ -5,6 +5,7 @@
 mod access_matrix;
 mod audit;
 mod audit_checkpoints;
+mod bad_input;
 mod cases;
 mod compliance;
 mod foundation_http;
