@@ -16,6 +16,7 @@ both_backends!(
     every_json_write_route_refuses_control_characters_and_out_of_range_dates,
     web_forms_show_the_refusal_at_the_form_and_store_nothing,
     the_database_refusing_a_value_is_invalid_input_not_a_failure,
+    a_token_lives_ten_years_at_most,
 );
 
 #[derive(Clone, Copy, Debug)]
@@ -633,4 +634,30 @@ async fn the_database_refusing_a_value_is_invalid_input_not_a_failure(db: TestDb
         // SQLite stores any text: nothing to back up there.
         Backend::Sqlite => assert!(outcome.is_ok(), "{outcome:?}"),
     }
+}
+
+/// Token lifetimes end within ten years: 4,000,000,000 days overflowed the date and panicked.
+async fn a_token_lives_ten_years_at_most(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let owner = containment_domain::Email::parse("po@sonoma.example").unwrap();
+    let console = Actor::console();
+    let create = |days: u32| {
+        w.app
+            .app
+            .create_token(&console, &owner, "ci", Some(days), now)
+    };
+    for days in [0, 3651, 4_000_000_000, u32::MAX] {
+        match create(days).await {
+            Err(AppError::InvalidInput(m)) => assert!(m.contains("3650"), "{m}"),
+            other => panic!("{days} days: expected invalid input, got {other:?}"),
+        }
+    }
+    let token = create(3650).await.unwrap();
+    // PostgreSQL keeps microseconds: within a second of ten years from now.
+    let lifetime = token.record.expires_at.map(|e| (e - now).num_seconds());
+    assert!(
+        lifetime.is_some_and(|s| (s - 3650 * 86_400).abs() <= 1),
+        "{lifetime:?}"
+    );
 }

@@ -7,6 +7,7 @@ mod audit;
 mod audit_checkpoints;
 mod bad_input;
 mod cases;
+mod client_address;
 mod compliance;
 mod foundation_http;
 mod foundation_storage;
