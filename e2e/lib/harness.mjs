@@ -3,7 +3,7 @@
 // PostgreSQL when TEST_DATABASE_URL is set.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -93,9 +93,13 @@ export async function startServer(backend) {
     if (Date.now() > deadline) throw new Error(`server not ready within 60 s:\n${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  // Standard error is a pipe here, not a terminal: the server leaves the first administrator's
+  // one-time password in a private file of the data folder instead of printing it.
+  const passwordFile = join(dataDir, 'first-admin-password.txt');
+  const handedOver = existsSync(passwordFile) ? readFileSync(passwordFile, 'utf8') : '';
   const admin = {
-    email: /e-mail:\s+(\S+)/.exec(stderr)?.[1],
-    password: /one-time password:\s+(\S+)/.exec(stderr)?.[1],
+    email: /e-mail:\s+(\S+)/.exec(handedOver)?.[1],
+    password: /one-time password:\s+(\S+)/.exec(handedOver)?.[1],
   };
   return {
     baseUrl,

@@ -26,9 +26,11 @@ for (const backend of backends()) {
       await server?.stop();
     });
 
-    test('first start prints the administrator once', () => {
+    test('first start hands the administrator its password in a private file, not the log', () => {
       assert.equal(server.admin.email, 'admin@localhost');
       assert.match(server.admin.password ?? '', /^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){3}$/);
+      assert.ok(!server.stderr().includes(server.admin.password), 'the log never holds it');
+      assert.match(server.stderr(), /first-admin-password\.txt/);
     });
 
     test('home page renders with the layout and every asset loads', async () => {

@@ -9,6 +9,7 @@ use containment_storage::{
 };
 
 use crate::actor::{Actor, AuditEntry};
+use crate::input::one_line;
 use crate::{App, AppError, password};
 
 /// Most events one page of the audit search shows.
@@ -95,6 +96,8 @@ impl App {
                 "agency name: 1 to 200 characters".into(),
             ));
         }
+        one_line("agency name", name)?;
+        one_line("county", county.unwrap_or_default())?;
         let county = county
             .map(str::trim)
             .filter(|c| !c.is_empty())
@@ -160,6 +163,7 @@ impl App {
         if display_name.is_empty() || display_name.chars().count() > 200 {
             return Err(AppError::InvalidInput("name: 1 to 200 characters".into()));
         }
+        one_line("name", display_name)?;
         if roles.is_empty() {
             return Err(AppError::InvalidInput(
                 "roles: choose at least one role".into(),

@@ -10,6 +10,7 @@ use containment_storage::{NewSession, StoredUser, TokenRecord, Tx, UserSessionRe
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 
 use crate::actor::{Actor, AuditEntry, Channel, Client, random_hex, secret_hash};
+use crate::input::one_line;
 use crate::{App, AppError, KeyError, password};
 
 /// Issuer shown in authenticator apps.
@@ -127,6 +128,9 @@ fn normalise_code(code: &str) -> String {
         .collect::<String>()
         .to_lowercase()
 }
+
+/// The longest life a token may be given, in days (ten years).
+pub const MAX_TOKEN_DAYS: u32 = 3650;
 
 impl App {
     /// First factor. Every outcome is audited; failures count towards the lockout.
@@ -700,7 +704,8 @@ impl App {
         Ok(())
     }
 
-    /// Creates an API token acting as `owner`. The secret is returned once; only its hash stays.
+    /// Creates an API token acting as `owner`, expiring after 1 to [`MAX_TOKEN_DAYS`] days or
+    /// never. The secret is returned once; only its hash stays.
     pub async fn create_token(
         &self,
         actor: &Actor,
@@ -715,6 +720,12 @@ impl App {
                 "token name: give a name of 1 to 100 characters".into(),
             ));
         }
+        one_line("token name", name)?;
+        if expires_days.is_some_and(|d| !(1..=MAX_TOKEN_DAYS).contains(&d)) {
+            return Err(AppError::InvalidInput(format!(
+                "expires in: give 1 to {MAX_TOKEN_DAYS} days, or no expiry"
+            )));
+        }
         let tx = self.store.begin().await?;
         let user = tx.user_by_email(owner).await?.ok_or(AppError::NotFound)?;
         let allowed = actor.is_console() || actor.user_id() == Some(user.id);
@@ -727,7 +738,8 @@ impl App {
             return Err(AppError::InvalidInput("the account is disabled".into()));
         }
         let token = format!("ctk_{}", random_hex(32)?);
-        let expires_at = expires_days.map(|d| now + Duration::days(i64::from(d)));
+        let expires_at =
+            expires_days.and_then(|d| now.checked_add_signed(Duration::days(i64::from(d))));
         let record = tx
             .create_token(
                 user.id,

@@ -18,7 +18,7 @@ use containment_storage::{
 };
 
 use crate::actor::{Actor, AuditEntry};
-use crate::input::optional_date;
+use crate::input::{in_range, line, optional_date};
 use crate::{App, AppError};
 
 /// What a person types to open a case. Text as entered; everything is validated here.
@@ -360,6 +360,7 @@ impl App {
         if legal_name.is_empty() || legal_name.chars().count() > 200 {
             errors.push("legal name: 1 to 200 characters".to_owned());
         }
+        line("legal name", &legal_name, &mut errors);
         let dob = optional_date("date of birth", &input.date_of_birth, &mut errors);
         if dob.is_none() && input.date_of_birth.trim().is_empty() {
             errors.push("date of birth is required".to_owned());
@@ -520,6 +521,7 @@ impl App {
         if legal_name.is_empty() || legal_name.chars().count() > 200 {
             errors.push("legal name: 1 to 200 characters".to_owned());
         }
+        line("legal name", &legal_name, &mut errors);
         let dob = optional_date("date of birth", &input.date_of_birth, &mut errors);
         if dob.is_none() && input.date_of_birth.trim().is_empty() {
             errors.push("date of birth is required".to_owned());
@@ -945,6 +947,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
         let email = containment_domain::Email::parse(member_email)?;
+        in_range("start_date", start_date)?;
         let tx = self.store.begin().await?;
         let episode = tx.episode(episode_id).await?.ok_or(AppError::NotFound)?;
         let supervisee = tx
@@ -1055,6 +1058,7 @@ impl App {
                 "reason: say why supervision ended (completed, revoked, transferred, ...)".into(),
             ));
         }
+        in_range("actual_end", actual_end)?;
         let (tx, episode) = self
             .episode_to_update(actor, "supervision_end", supervisee_id, episode_id, now)
             .await?;
@@ -1203,6 +1207,7 @@ impl App {
         end_date: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
+        in_range("end_date", end_date)?;
         let tx = self.store.begin().await?;
         let supervisee = tx
             .supervisee(supervisee_id)

@@ -7,10 +7,12 @@ use containment_domain::audit::Outcome;
 use containment_domain::certification::{
     self, CertificationKind, CertificationStatus, INSTRUMENTS, ProviderLevel, status_on,
 };
+use containment_domain::input::date as parse_date;
 use containment_domain::{AgencyKind, Email, Role};
 use containment_storage::{CertificationRecord, NewCertification, StoredUser, Tx};
 
 use crate::actor::{Actor, AuditEntry};
+use crate::input::line;
 use crate::{App, AppError};
 
 /// One certification as typed in a form or a CSV row.
@@ -50,11 +52,6 @@ pub struct RegistryEntry {
     pub holder: String,
     pub status: CertificationStatus,
     pub lapsed_on_cases: Vec<i64>,
-}
-
-fn parse_date(field: &str, v: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("{field}: \"{}\" is not a date (YYYY-MM-DD)", v.trim()))
 }
 
 /// Which certification a team role requires, if any (R10).
@@ -104,6 +101,23 @@ impl App {
         input: &CertificationInput,
     ) -> Result<NewCertification, Vec<String>> {
         let mut errors = Vec::new();
+        // Every value is one line of a form or one cell of a CSV row, and some are looked up.
+        for (name, value) in [
+            ("kind", &input.kind),
+            ("holder email", &input.holder_email),
+            ("holder agency", &input.holder_agency),
+            ("level", &input.level),
+            ("instrument", &input.instrument),
+            ("supervisor email", &input.supervisor_email),
+            ("number", &input.number),
+            ("issued on", &input.issued_on),
+            ("expires on", &input.expires_on),
+        ] {
+            line(name, value, &mut errors);
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         let kind = match CertificationKind::parse(&input.kind) {
             Ok(k) => Some(k),
             Err(e) => {

@@ -568,13 +568,8 @@ fn exemption_fields(
         errors.push("the obligation belongs to another rule".into());
     }
     let date = |field: &str, v: &str, errors: &mut Vec<String>| -> Option<NaiveDate> {
-        NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-            .map_err(|_| {
-                errors.push(format!(
-                    "{field}: \"{}\" is not a date (YYYY-MM-DD)",
-                    v.trim()
-                ))
-            })
+        containment_domain::input::date(field, v)
+            .map_err(|e| errors.push(e))
             .ok()
     };
     let from = date("from", from, &mut errors);

@@ -84,6 +84,10 @@ impl From<StorageError> for AppError {
             }
             StorageError::NotFound => AppError::NotFound,
             StorageError::UnsupportedUrl => AppError::InvalidInput(err.to_string()),
+            StorageError::ValueRefused(what) => AppError::InvalidInput(format!(
+                "the database does not accept {what}; nothing was saved. Check the values \
+                 entered (no control characters; dates from 1900 to 2200)"
+            )),
             StorageError::Unavailable => AppError::Unavailable(
                 "The database is not reachable. Nothing was saved; try again in a moment.",
             ),

@@ -1,17 +1,37 @@
-//! Reading typed-in values: every form and API body says the same thing about a bad date.
+//! Reading typed-in values: every form and API body says the same thing about a bad date (the
+//! wording and the accepted years are `containment_domain::input`'s).
 
 use chrono::NaiveDate;
+use containment_domain::input;
 
-/// A required date written YYYY-MM-DD; a problem is added to `errors`.
+use crate::AppError;
+
+/// A required date written YYYY-MM-DD, within the accepted years; a problem is added to
+/// `errors`.
 pub(crate) fn date(field: &str, v: &str, errors: &mut Vec<String>) -> Option<NaiveDate> {
-    let v = v.trim();
-    if v.is_empty() {
+    if v.trim().is_empty() {
         errors.push(format!("{field} is required"));
         return None;
     }
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .map_err(|_| errors.push(format!("{field}: \"{v}\" is not a date (YYYY-MM-DD)")))
-        .ok()
+    input::date(field, v).map_err(|e| errors.push(e)).ok()
+}
+
+/// A date the caller already holds as a date (a form or body read it), checked against the
+/// accepted years like every typed-in date.
+pub(crate) fn in_range(field: &str, d: NaiveDate) -> Result<NaiveDate, AppError> {
+    input::date_in_range(field, d).map_err(AppError::InvalidInput)
+}
+
+/// A single-line text field (a name, a number): no control characters, no line breaks.
+pub(crate) fn one_line(field: &str, v: &str) -> Result<(), AppError> {
+    input::text(field, v, input::Lines::One).map_err(AppError::InvalidInput)
+}
+
+/// Like [`one_line`], adding the problem to `errors`.
+pub(crate) fn line(field: &str, v: &str, errors: &mut Vec<String>) {
+    if let Err(AppError::InvalidInput(e)) = one_line(field, v) {
+        errors.push(e);
+    }
 }
 
 /// A date that may be left empty.
@@ -48,6 +68,7 @@ mod tests {
         );
         assert_eq!(date("start", "", &mut errors), None);
         assert_eq!(date("end", "26/11/2026", &mut errors), None);
+        assert_eq!(date("end", "2201-01-01", &mut errors), None);
         assert_eq!(optional_date("referral", "  ", &mut errors), None);
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
         not_future("on", Some(today), today, &mut errors);
@@ -57,6 +78,7 @@ mod tests {
             [
                 "start is required",
                 "end: \"26/11/2026\" is not a date (YYYY-MM-DD)",
+                "end: 2201-01-01 is outside the years 1900 to 2200",
                 "on: it is in the future"
             ]
         );

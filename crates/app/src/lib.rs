@@ -57,7 +57,7 @@ pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};
 pub use error::AppError;
 pub use keys::{HeadFault, KeyError, Keyring};
-pub use mail::MailConfig;
+pub use mail::{MailConfig, MailProblem, MailSecurity, check_relay};
 pub use monthly_reports::{
     MonthlyReportDetail, MonthlyReportInput, MonthlyReportView, MonthlyReportsView,
 };

@@ -8,6 +8,7 @@ use containment_domain::access::{
 };
 use containment_domain::audit::Outcome;
 use containment_domain::case::local_date;
+use containment_domain::input::optional_date as date;
 use containment_domain::waiver::{self, COURT_WAIVER_ROLES, CaseWaivers, LegalBasis, Waiver};
 use containment_storage::{EpisodeRecord, Tx, WaiverRecord};
 
@@ -73,15 +74,6 @@ pub fn court_waiver_in_force(waivers: &CaseWaivers) -> bool {
             .iter()
             .all(|r| w.recipient_roles.contains(r))
     })
-}
-
-fn date(field: &str, v: &str) -> Result<Option<NaiveDate>, String> {
-    if v.trim().is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| format!("{field}: \"{}\" is not a date (YYYY-MM-DD)", v.trim()))
 }
 
 impl App {

@@ -36,7 +36,7 @@ pub(crate) async fn user(app: &App, cmd: UserCommand) -> anyhow::Result<ExitCode
                 created.user.id, created.user.email
             ));
             println_out(&format!("one-time password: {}", created.one_time_password));
-            eprintln!("Give the password to the person directly; it is not shown again.");
+            note!("Give the password to the person directly; it is not shown again.");
         }
         UserCommand::List => {
             for u in app.users(&console).await? {
@@ -61,19 +61,19 @@ pub(crate) async fn user(app: &App, cmd: UserCommand) -> anyhow::Result<ExitCode
         }
         UserCommand::Disable { email } => {
             account_action(app, &email, AccountAction::Disable).await?;
-            eprintln!("Disabled; the account's sessions have ended.");
+            note!("Disabled; the account's sessions have ended.");
         }
         UserCommand::Enable { email } => {
             account_action(app, &email, AccountAction::Enable).await?;
-            eprintln!("Enabled.");
+            note!("Enabled.");
         }
         UserCommand::Unlock { email } => {
             account_action(app, &email, AccountAction::Unlock).await?;
-            eprintln!("Unlocked.");
+            note!("Unlocked.");
         }
         UserCommand::ResetMfa { email } => {
             account_action(app, &email, AccountAction::ResetMfa).await?;
-            eprintln!("Two-step verification reset; the person enrolls again at next sign-in.");
+            note!("Two-step verification reset; the person enrolls again at next sign-in.");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -125,7 +125,7 @@ pub(crate) async fn token(app: &App, cmd: TokenCommand) -> anyhow::Result<ExitCo
                 .create_token(&console, &email, &name, expires_days, Utc::now())
                 .await?;
             println_out(&created.token);
-            eprintln!(
+            note!(
                 "Token {} created for {email}. It is shown only now; store it in the program's secret store.",
                 created.record.id
             );
@@ -147,7 +147,7 @@ pub(crate) async fn token(app: &App, cmd: TokenCommand) -> anyhow::Result<ExitCo
         }
         TokenCommand::Revoke { id } => {
             app.revoke_token(&console, id, Utc::now()).await?;
-            eprintln!("Token {id} revoked.");
+            note!("Token {id} revoked.");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -267,7 +267,7 @@ pub(crate) async fn demo(app: &App, supervisees: usize, seed: u64) -> anyhow::Re
     let started = std::time::Instant::now();
     let summary = app
         .generate_demo(supervisees, seed, Utc::now(), |done| {
-            eprintln!(
+            note!(
                 "{done} of {supervisees} supervisees ({:.0} s)",
                 started.elapsed().as_secs_f64()
             );

@@ -10,6 +10,15 @@ use containment_app::{Actor, App, AppError};
 use containment_domain::Email;
 use tracing_subscriber::EnvFilter;
 
+/// A message for the operator on standard error. Unlike `eprintln!`, a closed or broken
+/// standard error does not stop (panic) the command.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod admin;
 mod tls;
 
@@ -59,8 +68,9 @@ struct Global {
     #[arg(long, global = true, env = "CONTAINMENT_LOG", default_value = "info")]
     log_level: String,
 
-    /// E-mail reminders through this relay as well: smtp://[user[:password]@]host[:port] (the
-    /// relay on the agency's network carries messages on over TLS). Unset: in-app only.
+    /// E-mail reminders through this relay as well: smtp://[user[:password]@]host[:port]
+    /// (STARTTLS, required; port 25 by default) or smtps://... (TLS from the start; port 465).
+    /// The relay's certificate must be valid for the host named. Unset: in-app only.
     #[arg(
         long,
         global = true,
@@ -68,6 +78,16 @@ struct Global {
         hide_env_values = true
     )]
     smtp_url: Option<String>,
+
+    /// Send over smtp:// in the clear, without STARTTLS: only for a relay on this host or on a
+    /// network the agency trusts. Mail and relay credentials are then readable on the way.
+    #[arg(long, global = true, env = "CONTAINMENT_SMTP_INSECURE")]
+    smtp_insecure: bool,
+
+    /// Also trust the certificate authorities in this PEM file for the relay's certificate
+    /// (a relay whose certificate comes from the agency's own authority).
+    #[arg(long, global = true, env = "CONTAINMENT_SMTP_CA_FILE")]
+    smtp_ca_file: Option<PathBuf>,
 
     /// Sender address of reminder e-mails.
     #[arg(
@@ -98,13 +118,25 @@ impl Global {
 
     /// The mail relay, when one is configured.
     fn mail(&self) -> anyhow::Result<Option<containment_app::MailConfig>> {
-        self.smtp_url
-            .as_deref()
-            .map(|u| {
-                containment_app::MailConfig::parse(u, &self.smtp_from, &self.public_url)
-                    .map_err(|e| anyhow::anyhow!("--smtp-url: {e}"))
-            })
-            .transpose()
+        let Some(url) = self.smtp_url.as_deref() else {
+            if self.smtp_insecure || self.smtp_ca_file.is_some() {
+                anyhow::bail!("--smtp-insecure and --smtp-ca-file need --smtp-url");
+            }
+            return Ok(None);
+        };
+        let mut config = containment_app::MailConfig::parse(url, &self.smtp_from, &self.public_url)
+            .map_err(|e| anyhow::anyhow!("--smtp-url: {e}"))?;
+        if let Some(ca) = &self.smtp_ca_file {
+            config = config
+                .trust_ca_file(ca)
+                .map_err(|e| anyhow::anyhow!("--smtp-ca-file: {e}"))?;
+        }
+        if self.smtp_insecure {
+            config = config
+                .allow_plain()
+                .map_err(|e| anyhow::anyhow!("--smtp-insecure: {e}"))?;
+        }
+        Ok(Some(config))
     }
 }
 
@@ -236,8 +268,8 @@ enum TokenCommand {
         /// What the token is for.
         #[arg(long, default_value = "command line")]
         name: String,
-        /// Days until the token expires; without it the token does not expire.
-        #[arg(long)]
+        /// Days until the token expires, 1 to 3650; without it the token does not expire.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
         expires_days: Option<u32>,
     },
     /// List tokens (never their secrets), optionally of one account.
@@ -356,18 +388,32 @@ struct ServeArgs {
     #[arg(
         long,
         env = "CONTAINMENT_AUDIT_CHECKPOINT_MINUTES",
-        default_value_t = 5
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u64).range(0..=10080)
     )]
     audit_checkpoint_minutes: u64,
 
-    /// Minutes between runs of the reminder job inside this instance; 0 turns it off (run
-    /// `containment reminders run` from cron instead). Several instances may run it at once.
+    /// Minutes between runs of the reminder job inside this instance, at most 10080 (a week);
+    /// 0 turns it off (run `containment reminders run` from cron instead). Several instances
+    /// may run it at once.
     #[arg(
         long,
         env = "CONTAINMENT_REMINDER_INTERVAL_MINUTES",
-        default_value_t = 60
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(0..=10080)
     )]
     reminder_interval_minutes: u64,
+
+    /// A reverse proxy (an address or a CIDR range such as 10.0.0.0/8) whose X-Forwarded-For
+    /// header names the client in the audit trail; repeat for several, or separate them with
+    /// commas in the variable. Without it the audit trail records the connection's peer and
+    /// ignores the header, which anyone can write.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CONTAINMENT_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<containment_web::IpNet>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -387,14 +433,14 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
+            note!("error: cannot start the async runtime: {err}");
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            note!("error: {err:#}");
             ExitCode::FAILURE
         }
     }
@@ -440,12 +486,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let url = database_url(&cli.global)?;
     let mail = cli.global.mail()?;
     match cli.command {
-        Command::Serve(args) => serve(&url, &cli.global.key_file(), args, mail).await,
+        Command::Serve(args) => {
+            serve(
+                &url,
+                &cli.global.key_file(),
+                &cli.global.data_dir,
+                args,
+                mail,
+            )
+            .await
+        }
         Command::Migrate(MigrateCommand::Apply) => {
             let app = App::open(&url, false).await?;
             app.migrate().await?;
             let states = app.migration_states().await?;
-            eprintln!(
+            note!(
                 "{} migrations applied; the database is current.",
                 states.len()
             );
@@ -463,10 +518,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println_out(&format!("{label:8} {}", state.name));
             }
             if pending == 0 {
-                eprintln!("The database is current ({} migrations).", states.len());
+                note!("The database is current ({} migrations).", states.len());
                 Ok(ExitCode::SUCCESS)
             } else {
-                eprintln!("{pending} migrations pending: run `containment migrate apply`.");
+                note!("{pending} migrations pending: run `containment migrate apply`.");
                 Ok(ExitCode::from(1))
             }
         }
@@ -511,9 +566,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(containment_app::AppError::InvalidInput(problems)) => {
-                    eprintln!("Nothing was imported:");
+                    note!("Nothing was imported:");
                     for p in problems.split("; ") {
-                        eprintln!("  {p}");
+                        note!("  {p}");
                     }
                     Ok(ExitCode::from(1))
                 }
@@ -542,7 +597,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(AppError::InvalidInput(m)) => {
-                    eprintln!("{m}");
+                    note!("{m}");
                     Ok(ExitCode::from(2))
                 }
                 Err(e) => Err(e.into()),
@@ -603,19 +658,82 @@ async fn open_keyed(url: &str, global: &Global) -> anyhow::Result<App> {
     Ok(app)
 }
 
-/// Command results go to standard output, so they can be piped.
-#[allow(clippy::print_stdout)]
+/// Command results go to standard output, so they can be piped. A reader that stops early
+/// (`containment user list | head`) ends the command quietly, with the status a command
+/// stopped by SIGPIPE has (141), instead of a panic; another write failure is reported.
 pub(crate) fn println_out(line: &str) {
-    println!("{line}");
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        note!("error: cannot write the output: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Hands the first administrator's one-time password to a person, never to a log stream: on
+/// the terminal when standard error is one; otherwise (a service manager, a container, a log
+/// collector reads standard error) in a file of the data folder only this operating-system
+/// account may read, and only that file's path is logged.
+fn hand_over_first_admin(
+    admin: &containment_app::FirstAdmin,
+    data_dir: &Path,
+) -> anyhow::Result<()> {
+    let text = format!(
+        "First administrator created. Sign in with:\n  e-mail:            {}\n  one-time \
+         password: {}\nThis password must be changed at first sign-in.\n",
+        admin.email, admin.one_time_password
+    );
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        note!("\n{text}This password is shown only now.\n");
+        return Ok(());
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
+    let path = data_dir.join(FIRST_ADMIN_FILE);
+    write_private(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;
+    tracing::warn!(
+        path = %path.display(),
+        "first administrator created: the sign-in e-mail and one-time password are in this \
+         file, readable by this account only; delete it once the administrator has signed in"
+    );
+    Ok(())
+}
+
+/// Where `serve` leaves the first administrator's password when no terminal shows it.
+const FIRST_ADMIN_FILE: &str = "first-admin-password.txt";
+
+/// Writes a new file readable and writable by this account only (mode 0600 from the start,
+/// never briefly wider), replacing an older one; a symbolic link in its place is not followed.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }
 
 async fn serve(
     url: &str,
     key_file: &Path,
+    data_dir: &Path,
     args: ServeArgs,
     mail: Option<containment_app::MailConfig>,
 ) -> anyhow::Result<ExitCode> {
     let admin_email = Email::parse(&args.admin_email).context("--admin-email")?;
+    if let Some(mail) = &mail {
+        check_mail_relay(mail).await?;
+    }
     let (mut app, _) = App::open(url, !args.skip_migrations)
         .await
         .context("cannot open the database")?
@@ -635,13 +753,7 @@ async fn serve(
     }
     tracing::info!(backend = app.backend().name(), "database ready");
     if let Some(admin) = app.ensure_first_admin(&admin_email, chrono_now()).await? {
-        // Shown once on the operator's terminal and never written to the logs.
-        eprintln!();
-        eprintln!("First administrator created. Sign in with:");
-        eprintln!("  e-mail:            {}", admin.email);
-        eprintln!("  one-time password: {}", admin.one_time_password);
-        eprintln!("This password is shown only now and must be changed at first sign-in.");
-        eprintln!();
+        hand_over_first_admin(&admin, data_dir)?;
     }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -651,6 +763,7 @@ async fn serve(
     let config = containment_web::WebConfig {
         secure_cookies: !args.dev_insecure_cookies,
         tls: args.tls_cert.is_some(),
+        trusted_proxies: containment_web::TrustedProxies::new(args.trusted_proxies.clone()),
     };
     if args.dev_insecure_cookies {
         tracing::warn!("cookies are sent without the Secure flag: for local development only");
@@ -721,6 +834,28 @@ async fn checkpoint(app: &App) {
             "an audit checkpoint is not genuine: run `containment audit verify`"
         ),
         Err(e) => tracing::warn!(code = e.code(), "audit checkpoint failed; next run retries"),
+    }
+}
+
+/// Tries the mail relay once before serving: one that answers but cannot be used as configured
+/// (no STARTTLS, a certificate not trusted) stops the start with the reason; one that does not
+/// answer now is only a warning, since reminders are retried.
+async fn check_mail_relay(mail: &containment_app::MailConfig) -> anyhow::Result<()> {
+    match containment_app::check_relay(mail).await {
+        Ok(()) => {
+            tracing::info!(security = ?mail.security, "mail relay ready");
+            if mail.security == containment_app::MailSecurity::Plain {
+                tracing::warn!(
+                    "--smtp-insecure: reminder e-mail travels to the relay in the clear"
+                );
+            }
+            Ok(())
+        }
+        Err(containment_app::MailProblem::Unreachable(m)) => {
+            tracing::warn!(error = %m, "mail relay not reachable now; reminders retry later");
+            Ok(())
+        }
+        Err(containment_app::MailProblem::Refused(m)) => anyhow::bail!("--smtp-url: {m}"),
     }
 }
 

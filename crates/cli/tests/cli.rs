@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use containment_storage::Store;
 
@@ -229,6 +229,20 @@ fn county_policy_and_reminders_from_the_command_line() {
     ok(&data.run(&["audit", "verify"]));
 }
 
+/// Whether a server answers on this local port within ten seconds.
+async fn serving(port: u16) -> bool {
+    for _ in 0..200 {
+        if reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+            .await
+            .is_ok()
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
 /// The server as an operator runs it, on a free local port, with SIGXFSZ ignored so that a
 /// file-size limit makes its writes fail the way a full disk does instead of killing it.
 struct Server {
@@ -260,16 +274,8 @@ impl Server {
             child,
             base: format!("http://127.0.0.1:{port}"),
         };
-        for _ in 0..200 {
-            if reqwest::get(format!("{}/healthz", server.base))
-                .await
-                .is_ok()
-            {
-                return server;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("the server did not start");
+        assert!(serving(port).await, "the server did not start");
+        server
     }
 
     /// Sets the largest file the server may write (`None`: no limit), as a disk that fills up
@@ -302,28 +308,7 @@ impl Drop for Server {
 /// committed, so later writes were acknowledged and lost.)
 #[tokio::test]
 async fn a_full_disk_loses_no_acknowledged_write() {
-    let data = Data::new();
-    ok(&data.run(&["migrate", "apply"]));
-    ok(&data.run(&[
-        "agency",
-        "add",
-        "--name",
-        "Yolo County Probation",
-        "--kind",
-        "probation_department",
-    ]));
-    ok(&data.run(&[
-        "user",
-        "add",
-        "--email",
-        "officer@yolo.example",
-        "--name",
-        "Pat Officer",
-        "--agency",
-        "Yolo County Probation",
-        "--role",
-        "supervising_officer",
-    ]));
+    let data = with_officer("Yolo County Probation", "officer@yolo.example");
     let token = data.run(&["token", "create", "--user", "officer@yolo.example"]);
     ok(&token);
     let token = stdout(&token).trim().to_owned();
@@ -409,6 +394,235 @@ async fn a_full_disk_loses_no_acknowledged_write() {
     }
     drop(server);
     ok(&data.run(&["audit", "verify"]));
+}
+
+/// A migrated database with one agency and one supervising officer in it.
+fn with_officer(agency: &str, email: &str) -> Data {
+    let data = Data::new();
+    ok(&data.run(&["migrate", "apply"]));
+    ok(&data.run(&[
+        "agency",
+        "add",
+        "--name",
+        agency,
+        "--kind",
+        "probation_department",
+    ]));
+    ok(&data.run(&[
+        "user",
+        "add",
+        "--email",
+        email,
+        "--name",
+        "Pat Officer",
+        "--agency",
+        agency,
+        "--role",
+        "supervising_officer",
+    ]));
+    data
+}
+
+fn with_one_account() -> Data {
+    with_officer("Lassen County Probation", "po@lassen.example")
+}
+
+/// A pipe whose reading end is already closed: every write to it fails with EPIPE, as when
+/// `head` has read what it wanted and left.
+fn closed_pipe() -> std::io::PipeWriter {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    writer
+}
+
+fn run_into(data: &Data, args: &[&str], stdout: Stdio, stderr: Stdio) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_containment"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("CONTAINMENT_DATA_DIR", &data.dir)
+        .stdout(stdout)
+        .stderr(stderr)
+        .output()
+        .expect("run containment")
+}
+
+/// `containment user list | head`: a reader that leaves early ends the command quietly, with
+/// SIGPIPE's status, not with a panic; a closed standard error does not stop a command either.
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    let data = with_one_account();
+    let out = run_into(
+        &data,
+        &["user", "list"],
+        Stdio::from(closed_pipe()),
+        Stdio::piped(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert!(stderr.trim().is_empty(), "quietly: {stderr}");
+
+    let out = run_into(
+        &data,
+        &["user", "unlock", "po@lassen.example"],
+        Stdio::piped(),
+        Stdio::from(closed_pipe()),
+    );
+    assert_eq!(out.status.code(), Some(0), "the unlock itself succeeded");
+}
+
+/// Numbers beyond what a command accepts are clear errors, never an overflow panic.
+#[test]
+fn out_of_range_numbers_are_clear_errors() {
+    let data = with_one_account();
+    let out = data.run(&[
+        "token",
+        "create",
+        "--user",
+        "po@lassen.example",
+        "--expires-days",
+        "4000000000",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("--expires-days") && stderr.contains("3650"),
+        "{stderr}"
+    );
+    ok(&data.run(&[
+        "token",
+        "create",
+        "--user",
+        "po@lassen.example",
+        "--expires-days",
+        "3650",
+    ]));
+    let out = data.run(&[
+        "serve",
+        "--reminder-interval-minutes",
+        "18446744073709551615",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--reminder-interval-minutes"), "{stderr}");
+    let out = data.run(&["serve", "--trusted-proxy", "10.0.0.0/33"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("prefix length"), "{stderr}");
+}
+
+/// A plain-SMTP relay (no STARTTLS) is refused at start-up with the reason, unless
+/// --smtp-insecure says plain is acceptable.
+#[test]
+fn serve_refuses_a_relay_without_starttls() {
+    let data = with_one_account();
+    let relay = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = relay.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::{BufRead, Write};
+        for conn in relay.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let mut reader = std::io::BufReader::new(conn.try_clone().unwrap());
+            let _ = conn.write_all(b"220 plain relay\r\n");
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                let reply: &[u8] = if line.starts_with("EHLO") {
+                    b"250-plain relay\r\n250 AUTH PLAIN\r\n"
+                } else {
+                    b"221 bye\r\n"
+                };
+                let _ = conn.write_all(reply);
+                line.clear();
+            }
+        }
+    });
+    let out = data.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--smtp-url",
+        &format!("smtp://127.0.0.1:{port}"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("does not offer STARTTLS") && stderr.contains("--smtp-insecure"),
+        "{stderr}"
+    );
+    let out = data.run(&[
+        "serve",
+        "--smtp-insecure",
+        "--smtp-url",
+        "smtps://relay.example",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("smtp:// only"));
+}
+
+/// Started by a service manager (standard error is not a terminal), `serve` writes the first
+/// administrator's one-time password to a file only its account can read and logs the file's
+/// path, never the password.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_first_password_goes_to_a_private_file_not_the_log() {
+    let data = Data::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_containment"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--reminder-interval-minutes",
+            "0",
+            "--admin-email",
+            "root@agency.example",
+        ])
+        .env_remove("DATABASE_URL")
+        .env("CONTAINMENT_DATA_DIR", &data.dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let up = serving(port).await;
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(up, "the server did not start");
+    let log = String::from_utf8_lossy(&out.stderr);
+
+    let file = data.dir.join("first-admin-password.txt");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(mode(&file), 0o600, "only the service account reads it");
+    let password = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("one-time password:"))
+        .map(str::trim)
+        .unwrap()
+        .to_owned();
+    assert!(text.contains("root@agency.example"));
+    assert!(log.contains("first-admin-password.txt"), "{log}");
+    assert!(
+        !log.contains(&password),
+        "the password is not in the log: {log}"
+    );
+
+    // It is the account's real password.
+    let app = containment_app::App::open(&data.url(), false)
+        .await
+        .unwrap();
+    let signed_in = app
+        .sign_in(
+            "root@agency.example",
+            &password,
+            &containment_app::Client::default(),
+            chrono::Utc::now(),
+        )
+        .await;
+    assert!(signed_in.is_ok(), "{signed_in:?}");
 }
 
 /// The mode bits of a file or folder.

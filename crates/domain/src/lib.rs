@@ -11,6 +11,7 @@ pub mod certification;
 pub mod compliance;
 pub mod document;
 pub mod identity;
+pub mod input;
 pub mod instrument;
 pub mod monthly_report;
 pub mod policy;

@@ -80,11 +80,11 @@ impl FromStr for ReportMonth {
         }
         NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
             .ok()
-            .filter(|_| s.len() == 7)
+            .filter(|d| s.len() == 7 && crate::input::date_in_range("month", *d).is_ok())
             .map(ReportMonth)
             .ok_or(ParseError::Invalid {
                 field: "month",
-                reason: "write it YYYY-MM",
+                reason: "write it YYYY-MM, a month of the years 1900 to 2200",
             })
     }
 }

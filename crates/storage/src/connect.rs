@@ -48,6 +48,11 @@ pub enum StorageError {
     /// The database file or server refuses writes.
     #[error("the database is read-only; nothing was saved")]
     ReadOnly,
+    /// The database refused a value (a NUL byte in text, a date or number beyond the column's
+    /// range): the request's fault, answered as invalid input. Input is checked before it gets
+    /// here; this is the backstop for anything that slipped through.
+    #[error("the database does not accept a value of this request: {0}")]
+    ValueRefused(&'static str),
     #[error("database error: {0}")]
     Database(DbErr),
 }
@@ -73,11 +78,38 @@ impl From<DbErr> for StorageError {
                     StorageError::Disk
                 } else if text.contains("pool timed out") {
                     StorageError::Unavailable
+                } else if let Some(what) = refused_value(&text) {
+                    StorageError::ValueRefused(what)
                 } else {
                     StorageError::Database(other)
                 }
             }
         }
+    }
+}
+
+/// What PostgreSQL's data exceptions (SQLSTATE class 22) say about a value, by their messages:
+/// text it cannot store, dates and numbers beyond a column's range.
+fn refused_value(text: &str) -> Option<&'static str> {
+    if text.contains("invalid byte sequence")
+        || text.contains("has no equivalent in encoding")
+        || text.contains("unsupported unicode escape sequence")
+    {
+        Some("text holding a character it cannot store")
+    } else if text.contains("date out of range")
+        || text.contains("date/time field value out of range")
+        || text.contains("timestamp out of range")
+        || text.contains("time zone displacement out of range")
+    {
+        Some("a date beyond its range")
+    } else if text.contains("out of range for type")
+        || text.contains("integer out of range")
+        || text.contains("bigint out of range")
+        || text.contains("value too long for type")
+    {
+        Some("a value larger than its column")
+    } else {
+        None
     }
 }
 
@@ -104,6 +136,7 @@ impl StorageError {
             StorageError::Full => StorageError::Full,
             StorageError::Disk => StorageError::Disk,
             StorageError::ReadOnly => StorageError::ReadOnly,
+            StorageError::ValueRefused(w) => StorageError::ValueRefused(w),
             StorageError::Database(e) => StorageError::Database(DbErr::Custom(e.to_string())),
         }
     }
@@ -355,4 +388,31 @@ async fn sqlite_connection_is_clean(
         return Ok(false);
     }
     Ok(sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await.is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_the_database_refuses_are_the_request_s_fault() {
+        let refused = |m: &str| StorageError::from(DbErr::Custom(m.to_owned()));
+        for message in [
+            "error returned from database: invalid byte sequence for encoding \"UTF8\": 0x00",
+            "error returned from database: date out of range: \"-200000-01-01\"",
+            "error returned from database: date/time field value out of range: \"2026-13-45\"",
+            "error returned from database: time zone displacement out of range",
+            "error returned from database: integer out of range for type integer",
+            "error returned from database: value too long for type character varying(64)",
+        ] {
+            assert!(
+                matches!(refused(message), StorageError::ValueRefused(_)),
+                "{message}"
+            );
+        }
+        assert!(matches!(
+            refused("error returned from database: relation \"x\" does not exist"),
+            StorageError::Database(_)
+        ));
+    }
 }

@@ -225,17 +225,23 @@ impl TestApp {
 
     /// Starts the full router for an already opened `app` (e.g. one with pending migrations).
     pub async fn serve(app: App) -> TestApp {
+        TestApp::serve_with(
+            app,
+            containment_web::WebConfig {
+                secure_cookies: false,
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
+    /// Starts the full router for `app` deployed as `config` says.
+    pub async fn serve_with(app: App, config: containment_web::WebConfig) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0");
         let addr = listener.local_addr().expect("local address");
-        let router = containment_web::router(
-            app.clone(),
-            containment_web::WebConfig {
-                secure_cookies: false,
-                tls: false,
-            },
-        );
+        let router = containment_web::router(app.clone(), config);
         let server = tokio::spawn(async move {
             containment_web::serve(listener, router, std::future::pending())
                 .await

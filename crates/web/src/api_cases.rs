@@ -497,6 +497,9 @@ pub(crate) async fn add_member(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let actor = caller(&identity)?;
     let role: TeamRole = m.team_role.parse().map_err(AppError::from)?;
+    // Refused before the case is read, so a bad body leaves no trace.
+    containment_domain::input::date_in_range("start_date", m.start_date)
+        .map_err(AppError::InvalidInput)?;
     let now = Utc::now();
     // The episode must belong to the case in the path.
     let view = state.app.case_view(actor, id, now, local_date(now)).await?;

@@ -336,12 +336,7 @@ fn as_of(v: &str) -> Result<NaiveDate, AppError> {
     if v.trim().is_empty() {
         return Ok(local_date(Utc::now()));
     }
-    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
-        AppError::InvalidInput(format!(
-            "as_of: \"{}\" is not a date (YYYY-MM-DD)",
-            v.trim()
-        ))
-    })
+    containment_domain::input::date("as_of", v).map_err(AppError::InvalidInput)
 }
 
 struct ExemptionLine {
@@ -445,9 +440,8 @@ async fn request_exemption(
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
     let today = local_date(Utc::now());
-    match state
-        .app
-        .request_exemption(
+    match p
+        .submit(state.app.request_exemption(
             actor,
             id,
             &field(&p, "rule"),
@@ -456,7 +450,7 @@ async fn request_exemption(
             &field(&p, "until"),
             &field(&p, "reason"),
             Utc::now(),
-        )
+        ))
         .await
     {
         Ok(e) => {
@@ -489,9 +483,12 @@ async fn decide_exemption(
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
     let approve = field(&p, "decision") == "approve";
-    match state
-        .app
-        .decide_exemption(actor, id, approve, &field(&p, "note"), Utc::now())
+    match p
+        .submit(
+            state
+                .app
+                .decide_exemption(actor, id, approve, &field(&p, "note"), Utc::now()),
+        )
         .await
     {
         Ok(e) => {
@@ -566,12 +563,7 @@ fn period(p: &Period) -> Result<(NaiveDate, NaiveDate), AppError> {
         if v.trim().is_empty() {
             return Ok(default);
         }
-        NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
-            AppError::InvalidInput(format!(
-                "{field}: \"{}\" is not a date (YYYY-MM-DD)",
-                v.trim()
-            ))
-        })
+        containment_domain::input::date(field, v).map_err(AppError::InvalidInput)
     };
     Ok((
         parse("from", &p.from, default_from)?,
@@ -828,15 +820,14 @@ async fn set_policy(
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
     let county = field(&p, "county");
-    match state
-        .app
-        .set_county_policy(
+    match p
+        .submit(state.app.set_county_policy(
             actor,
             &county,
             &field(&p, "overrides"),
             &field(&p, "calendar"),
             Utc::now(),
-        )
+        ))
         .await
     {
         Ok(()) => {

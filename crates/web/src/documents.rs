@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use containment_app::{AppError, DocumentEntry, DocumentInput};
+use containment_domain::input::{Lines, text};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -94,6 +95,16 @@ async fn read_form(mut multipart: Multipart) -> Result<(DocumentInput, Vec<u8>),
             }
             _ => {}
         }
+    }
+    // The same refusal as every other form: no control characters in what is stored as text.
+    let checks = [
+        text("file name", &input.file_name, Lines::One),
+        text("kind", &input.kind, Lines::One),
+        text("description", &input.description, Lines::Many),
+    ];
+    let refused: Vec<String> = checks.into_iter().filter_map(Result::err).collect();
+    if !refused.is_empty() {
+        return Err(AppError::InvalidInput(refused.join("; ")));
     }
     Ok((input, content))
 }

@@ -103,12 +103,13 @@ pub(crate) fn set_cookie(
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
-pub(crate) fn client_of(req: &Request) -> Client {
+/// Where the request came from: the TCP peer, or behind a trusted proxy the client it names.
+pub(crate) fn client_of(req: &Request, proxies: &crate::TrustedProxies) -> Client {
     Client {
         addr: req
             .extensions()
             .get::<ConnectInfo<crate::ClientAddr>>()
-            .map(|ci| ci.0.0.ip().to_string()),
+            .map(|ci| proxies.client(ci.0.0.ip(), req.headers()).to_string()),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)
@@ -166,7 +167,7 @@ pub(crate) async fn resolve(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let client = client_of(&req);
+    let client = client_of(&req, &state.config.trusted_proxies);
     let line = RequestLine::of(&req);
     let path = req.uri().path();
     let identity = if path.starts_with("/assets/") || path == "/healthz" || path == "/readyz" {

@@ -17,6 +17,7 @@ mod identity;
 mod monthly_reports;
 pub(crate) mod pages;
 mod polygraph;
+mod proxy;
 mod refused;
 mod routes;
 mod scores;
@@ -37,18 +38,21 @@ use tracing::Level;
 pub use api::ApiDoc;
 pub use error::{ApiError, PageError};
 pub use guard::Guard;
+pub use proxy::{IpNet, TrustedProxies};
 pub use routes::RouteInfo;
 pub use tls::{ClientAddr, TlsListener, tls_acceptor};
 pub use tokio_rustls::TlsAcceptor;
 
 /// How the web layer is deployed.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct WebConfig {
     /// Mark cookies `Secure` (and use `__Host-` names). Off only for local development over
     /// plain HTTP on a machine where the browser would otherwise refuse them.
     pub secure_cookies: bool,
     /// Served over TLS by this process: send HSTS.
     pub tls: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client in the audit trail.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for WebConfig {
@@ -56,6 +60,7 @@ impl Default for WebConfig {
         WebConfig {
             secure_cookies: true,
             tls: false,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -94,7 +99,10 @@ pub fn routes() -> Vec<RouteInfo> {
 /// anti-forgery checks, security headers, the panic guard and request logging applied to every
 /// response.
 pub fn router(app: App, config: WebConfig) -> Router {
-    let state = AppState { app, config };
+    let state = AppState {
+        app,
+        config: config.clone(),
+    };
     let (routes, _) = registry().into_parts();
     Router::new()
         .merge(routes)
@@ -104,7 +112,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .layer(from_fn_with_state(state.clone(), identity::resolve))
         .with_state(state)
         .layer(from_fn(move |req, next| {
-            security::headers(config, req, next)
+            security::headers(config.clone(), req, next)
         }))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(

@@ -363,9 +363,12 @@ async fn create(
     let p = pairs(&body);
     let input = input_of(&p, field(&p, "month"));
     let sign = wants_signature(&p);
-    match state
-        .app
-        .draft_monthly_report(actor, id, &input, sign, Utc::now())
+    match p
+        .submit(
+            state
+                .app
+                .draft_monthly_report(actor, id, &input, sign, Utc::now()),
+        )
         .await
     {
         Ok(report) => Ok(to_report(id, report, if sign { "signed" } else { "saved" })),
@@ -384,9 +387,16 @@ async fn update(
     let revision = field(&p, "revision").parse().unwrap_or(0);
     let input = input_of(&p, field(&p, "month"));
     let sign = wants_signature(&p);
-    match state
-        .app
-        .update_monthly_report(actor, id, report, revision, &input, sign, Utc::now())
+    match p
+        .submit(state.app.update_monthly_report(
+            actor,
+            id,
+            report,
+            revision,
+            &input,
+            sign,
+            Utc::now(),
+        ))
         .await
     {
         Ok(()) => Ok(to_report(id, report, if sign { "signed" } else { "saved" })),
@@ -509,9 +519,14 @@ async fn acknowledge(
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
-    match state
-        .app
-        .acknowledge_monthly_report(actor, id, report, &field(&p, "officer_section"), Utc::now())
+    match p
+        .submit(state.app.acknowledge_monthly_report(
+            actor,
+            id,
+            report,
+            &field(&p, "officer_section"),
+            Utc::now(),
+        ))
         .await
     {
         Ok(()) => Ok(to_report(id, report, "acknowledged")),

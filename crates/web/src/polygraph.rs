@@ -312,9 +312,8 @@ async fn draft_referral(
         exam_type: field(&p, "referral_exam_type"),
         questions: field(&p, "questions"),
     };
-    match state
-        .app
-        .draft_referral(actor, id, &input, Utc::now())
+    match p
+        .submit(state.app.draft_referral(actor, id, &input, Utc::now()))
         .await
     {
         Ok(r) => {
@@ -333,7 +332,7 @@ async fn draft_referral(
         }
         Err(AppError::InvalidInput(msg)) => {
             let errors = msg.split("; ").map(str::to_owned).collect();
-            page_for(&state, &identity, id, p, None, errors).await
+            page_for(&state, &identity, id, p.into_pairs(), None, errors).await
         }
         Err(e) => Err(e.into()),
     }
@@ -359,9 +358,12 @@ async fn record_exam(
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
-    match state
-        .app
-        .record_exam(actor, id, &exam_input(&p), Utc::now())
+    match p
+        .submit(
+            state
+                .app
+                .record_exam(actor, id, &exam_input(&p), Utc::now()),
+        )
         .await
     {
         Ok(exam) => {
@@ -377,7 +379,7 @@ async fn record_exam(
         }
         Err(AppError::InvalidInput(msg)) => {
             let errors = msg.split("; ").map(str::to_owned).collect();
-            page_for(&state, &identity, id, p, None, errors).await
+            page_for(&state, &identity, id, p.into_pairs(), None, errors).await
         }
         Err(e) => Err(e.into()),
     }
@@ -397,7 +399,10 @@ async fn add_followup(
         owner_role: field(&p, "owner_role"),
         due_on: field(&p, "due_on"),
     };
-    match state.app.add_followup(actor, id, &input, Utc::now()).await {
+    match p
+        .submit(state.app.add_followup(actor, id, &input, Utc::now()))
+        .await
+    {
         Ok(_) => {
             page_for(
                 &state,
@@ -411,7 +416,7 @@ async fn add_followup(
         }
         Err(AppError::InvalidInput(msg)) => {
             let errors = msg.split("; ").map(str::to_owned).collect();
-            page_for(&state, &identity, id, p, None, errors).await
+            page_for(&state, &identity, id, p.into_pairs(), None, errors).await
         }
         Err(e) => Err(e.into()),
     }

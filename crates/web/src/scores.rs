@@ -122,7 +122,7 @@ fn count(v: &str) -> Option<u16> {
 /// Scores what is answered: unanswered items are filled with neutral answers only to let the
 /// answered ones be scored, and are shown as unanswered.
 pub(crate) fn tally_of(date_of_birth: Option<NaiveDate>, p: &[(String, String)]) -> Tally {
-    let release = NaiveDate::parse_from_str(field(p, "release_date").trim(), "%Y-%m-%d").ok();
+    let release = containment_domain::input::date("release date", &field(p, "release_date")).ok();
     let answers: Vec<Option<bool>> = YES_NO_ITEMS
         .iter()
         .map(|n| yes_no(&field(p, &format!("item{n}"))))
@@ -326,16 +326,25 @@ async fn record_score(
     let code = field(&p, "instrument");
     let instrument: Instrument = code.parse().map_err(AppError::from)?;
     let now = Utc::now();
-    match state
-        .app
-        .record_score(actor, id, &score_input(&code, &p), now)
+    match p
+        .submit(
+            state
+                .app
+                .record_score(actor, id, &score_input(&code, &p), now),
+        )
         .await
     {
         Ok(score) => Ok(Redirect::to(&format!("/cases/{id}/scores/{score}")).into_response()),
         Err(AppError::InvalidInput(msg)) => {
             let view = state.app.case_view(actor, id, now, local_date(now)).await?;
             let errors = msg.split("; ").map(str::to_owned).collect();
-            Ok(new_score_page(&identity, &view, instrument, p, errors))
+            Ok(new_score_page(
+                &identity,
+                &view,
+                instrument,
+                p.into_pairs(),
+                errors,
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -344,7 +353,7 @@ async fn record_score(
 /// The tally sheet for the answers so far (htmx swaps it in as the form is answered).
 async fn tally(body: Bytes) -> Response {
     let p = pairs(&body);
-    let dob = NaiveDate::parse_from_str(field(&p, "date_of_birth").trim(), "%Y-%m-%d").ok();
+    let dob = containment_domain::input::date("date of birth", &field(&p, "date_of_birth")).ok();
     render(&TallyFragment {
         tally: tally_of(dob, &p),
     })
@@ -550,10 +559,14 @@ async fn record_step(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
-    let input = step_input(&pairs(&body));
-    match state
-        .app
-        .record_score_step(actor, id, score, &input, Utc::now())
+    let p = pairs(&body);
+    let input = step_input(&p);
+    match p
+        .submit(
+            state
+                .app
+                .record_score_step(actor, id, score, &input, Utc::now()),
+        )
         .await
     {
         Ok(_) => {
@@ -702,12 +715,7 @@ pub(crate) fn range(q: &RangeQuery) -> Result<(NaiveDate, NaiveDate), AppError> 
         if v.trim().is_empty() {
             return Ok(default);
         }
-        NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
-            AppError::InvalidInput(format!(
-                "{field}: \"{}\" is not a date (YYYY-MM-DD)",
-                v.trim()
-            ))
-        })
+        containment_domain::input::date(field, v).map_err(AppError::InvalidInput)
     };
     Ok((
         parse("from", &q.from, today.with_day(1).unwrap_or(today))?,

@@ -352,9 +352,8 @@ async fn enroll(
         targets: field(&p, "targets"),
         responsivity: field(&p, "responsivity"),
     };
-    let outcome = state
-        .app
-        .enroll_treatment(actor, id, &input, Utc::now())
+    let outcome = p
+        .submit(state.app.enroll_treatment(actor, id, &input, Utc::now()))
         .await
         .map(|t| format!("Treatment {} recorded.", t.id));
     after(&state, &identity, id, outcome).await
@@ -374,9 +373,12 @@ async fn end(
         outcome: field(&p, "outcome"),
         reason: field(&p, "reason"),
     };
-    let outcome = state
-        .app
-        .end_treatment(actor, id, treatment, &input, Utc::now())
+    let outcome = p
+        .submit(
+            state
+                .app
+                .end_treatment(actor, id, treatment, &input, Utc::now()),
+        )
         .await
         .map(|_| format!("Treatment {treatment} ended."));
     after(&state, &identity, id, outcome).await
@@ -396,9 +398,8 @@ async fn contact(
         topics: fields(&p, "topic"),
         notes: field(&p, "notes"),
     };
-    let outcome = state
-        .app
-        .record_contact(actor, id, &input, Utc::now())
+    let outcome = p
+        .submit(state.app.record_contact(actor, id, &input, Utc::now()))
         .await
         .map(|c| {
             format!(
@@ -430,15 +431,14 @@ async fn refer(
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
-    let outcome = state
-        .app
-        .refer_assessment(
+    let outcome = p
+        .submit(state.app.refer_assessment(
             actor,
             id,
             &field(&p, "kind"),
             &field(&p, "referred_on"),
             Utc::now(),
-        )
+        ))
         .await
         .map(|a| format!("Assessment {a} referred; due within 90 days (R7)."));
     after(&state, &identity, id, outcome).await
@@ -452,9 +452,8 @@ async fn complete(
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
-    let outcome = state
-        .app
-        .complete_assessment(
+    let outcome = p
+        .submit(state.app.complete_assessment(
             actor,
             id,
             assessment,
@@ -462,7 +461,7 @@ async fn complete(
             &fields(&p, "area"),
             &field(&p, "summary"),
             Utc::now(),
-        )
+        ))
         .await
         .map(|()| format!("Assessment {assessment} completed."));
     after(&state, &identity, id, outcome).await
@@ -482,9 +481,8 @@ async fn self_report(
         behavior: field(&p, "behavior"),
         reported_to: field(&p, "reported_to"),
     };
-    let outcome = state
-        .app
-        .record_self_report(actor, id, &input, Utc::now())
+    let outcome = p
+        .submit(state.app.record_self_report(actor, id, &input, Utc::now()))
         .await
         .map(|r| format!("Self-report {r} recorded; the provider and the officer are notified."));
     after(&state, &identity, id, outcome).await

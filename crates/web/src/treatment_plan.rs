@@ -233,9 +233,8 @@ async fn session(
         format: field(&p, "format"),
         note: field(&p, "note"),
     };
-    let outcome = state
-        .app
-        .record_session(actor, id, &input, Utc::now())
+    let outcome = p
+        .submit(state.app.record_session(actor, id, &input, Utc::now()))
         .await
         .map(|s| format!("Session {s} recorded."));
     after(&state, &identity, id, outcome).await
@@ -254,9 +253,12 @@ async fn intensity(
         sessions_per_month: field(&p, "sessions_per_month"),
         reason: field(&p, "reason"),
     };
-    let outcome = state
-        .app
-        .change_intensity(actor, id, treatment, &input, Utc::now())
+    let outcome = p
+        .submit(
+            state
+                .app
+                .change_intensity(actor, id, treatment, &input, Utc::now()),
+        )
         .await
         .map(|()| format!("Intensity of treatment {treatment} changed."));
     after(&state, &identity, id, outcome).await
@@ -275,9 +277,12 @@ async fn module(
         started_on: field(&p, "started_on"),
         completed_on: field(&p, "completed_on"),
     };
-    let outcome = state
-        .app
-        .add_module(actor, id, treatment, &input, Utc::now())
+    let outcome = p
+        .submit(
+            state
+                .app
+                .add_module(actor, id, treatment, &input, Utc::now()),
+        )
         .await
         .map(|m| format!("Module {m} added."));
     after(&state, &identity, id, outcome).await
@@ -291,9 +296,14 @@ async fn module_complete(
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
-    let outcome = state
-        .app
-        .complete_module(actor, id, module, &field(&p, "completed_on"), Utc::now())
+    let outcome = p
+        .submit(state.app.complete_module(
+            actor,
+            id,
+            module,
+            &field(&p, "completed_on"),
+            Utc::now(),
+        ))
         .await
         .map(|()| format!("Module {module} completed."));
     after(&state, &identity, id, outcome).await
@@ -311,9 +321,8 @@ async fn contract(
         signed_on: field(&p, "signed_on"),
         duties: field(&p, "duties"),
     };
-    let outcome = state
-        .app
-        .record_contract(actor, id, &input, Utc::now())
+    let outcome = p
+        .submit(state.app.record_contract(actor, id, &input, Utc::now()))
         .await
         .map(|(_, v)| {
             format!("Treatment contract version {v} recorded; it supersedes the previous one.")

@@ -932,6 +932,7 @@ async fn reminders_are_emailed_once_by_two_workers_and_retried_after_a_failure(d
             "containment@agency.example",
             "https://containment.agency.example",
         )
+        .and_then(containment_app::MailConfig::allow_plain)
         .unwrap()
     };
     let down = containment_app::App::open(&db.url, false)

@@ -213,6 +213,7 @@ async fn built_in_https_serves_with_hsts() {
         containment_web::WebConfig {
             secure_cookies: true,
             tls: true,
+            ..Default::default()
         },
     );
     let server = tokio::spawn(containment_web::serve_tls(

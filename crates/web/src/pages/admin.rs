@@ -159,16 +159,15 @@ async fn add_user(
     if !errors.is_empty() {
         return users_page(&state, &identity, form, errors).await;
     }
-    match state
-        .app
-        .add_user(
+    match p
+        .submit(state.app.add_user(
             actor,
             agency_id,
             &form.email,
             &form.display_name,
             &roles,
             Utc::now(),
-        )
+        ))
         .await
     {
         Ok(created) => Ok(render(&UserCreatedPage {
@@ -297,9 +296,12 @@ async fn add_agency(
         Err(e) => return agencies_page(&state, &identity, vec![e.to_string()]).await,
     };
     let county = field(&p, "county");
-    match state
-        .app
-        .add_agency(actor, &field(&p, "name"), kind, Some(&county), Utc::now())
+    match p
+        .submit(
+            state
+                .app
+                .add_agency(actor, &field(&p, "name"), kind, Some(&county), Utc::now()),
+        )
         .await
     {
         Ok(_) => agencies_page(&state, &identity, Vec::new()).await,

@@ -10,6 +10,7 @@ use containment_app::{AppError, CaseInput, CaseView, CaseloadQuery, CaseloadSort
 use containment_domain::Role;
 use containment_domain::access::{InformationCategory, TeamRole};
 use containment_domain::case::{COUNTIES, SupervisionKind, local_date};
+use containment_domain::input;
 use containment_domain::waiver::LegalBasis;
 use serde::Deserialize;
 
@@ -369,7 +370,10 @@ async fn open_case(
     let (actor, _) = signed_in(&identity)?;
     let pairs = pairs(&body);
     let form = CaseForm::from_pairs(&pairs);
-    match state.app.open_case(actor, &form.input(), Utc::now()).await {
+    match pairs
+        .submit(state.app.open_case(actor, &form.input(), Utc::now()))
+        .await
+    {
         Ok(id) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
         Err(AppError::InvalidInput(msg)) => Ok(new_case_page(
             &identity,
@@ -753,29 +757,19 @@ async fn add_member(
     let Ok(episode_id) = get("episode_id").parse::<i64>() else {
         return Err(AppError::NotFound.into());
     };
-    let start = match NaiveDate::parse_from_str(&get("start_date"), "%Y-%m-%d") {
+    let start = match input::date("From", &get("start_date")) {
         Ok(d) => d,
-        Err(_) => {
-            return case_page_for(
-                &state,
-                &identity,
-                id,
-                None,
-                vec!["From: give a date (YYYY-MM-DD).".into()],
-            )
-            .await;
-        }
+        Err(e) => return case_page_for(&state, &identity, id, None, vec![e]).await,
     };
-    match state
-        .app
-        .add_team_member(
+    match p
+        .submit(state.app.add_team_member(
             actor,
             episode_id,
             &get("member_email"),
             role,
             start,
             Utc::now(),
-        )
+        ))
         .await
     {
         Ok(_) => {
@@ -854,14 +848,16 @@ async fn end_member(
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
-    let end = p
-        .iter()
-        .find(|(k, _)| k == "end_date")
-        .and_then(|(_, v)| NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok())
-        .unwrap_or_else(|| local_date(Utc::now()));
-    match state
-        .app
-        .end_team_member(actor, id, member, end, Utc::now())
+    let end = match input::optional_date("end date", &field(&p, "end_date")) {
+        Ok(d) => d.unwrap_or_else(|| local_date(Utc::now())),
+        Err(e) => return case_page_for(&state, &identity, id, None, vec![e]).await,
+    };
+    match p
+        .submit(
+            state
+                .app
+                .end_team_member(actor, id, member, end, Utc::now()),
+        )
         .await
     {
         Ok(()) => {
@@ -945,9 +941,12 @@ async fn edit(
         .and_then(|(_, v)| v.parse().ok())
         .unwrap_or(0);
     let now = Utc::now();
-    match state
-        .app
-        .edit_supervisee(actor, id, version, &form.input(), now)
+    match pairs
+        .submit(
+            state
+                .app
+                .edit_supervisee(actor, id, version, &form.input(), now),
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
@@ -1078,9 +1077,8 @@ async fn record_waiver(
         revocable: !one("revocable").is_empty(),
         signed_on: one("signed_on"),
     };
-    let outcome = state
-        .app
-        .record_waiver(actor, id, &input, Utc::now())
+    let outcome = p
+        .submit(state.app.record_waiver(actor, id, &input, Utc::now()))
         .await
         .map(|w| format!("Waiver {w} recorded."));
     case_page_after(&state, &identity, id, outcome).await
@@ -1099,9 +1097,12 @@ async fn revoke_waiver(
         .find(|(k, _)| k == "reason")
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
-    let outcome = state
-        .app
-        .revoke_waiver(actor, id, waiver, &reason, Utc::now())
+    let outcome = p
+        .submit(
+            state
+                .app
+                .revoke_waiver(actor, id, waiver, &reason, Utc::now()),
+        )
         .await
         .map(|()| format!("Waiver {waiver} revoked from today."));
     case_page_after(&state, &identity, id, outcome).await
@@ -1121,20 +1122,21 @@ async fn end_supervision(
             .map(|(_, v)| v.trim().to_owned())
             .unwrap_or_default()
     };
-    let Ok(end) = NaiveDate::parse_from_str(&get("actual_end"), "%Y-%m-%d") else {
-        return case_page_for(
-            &state,
-            &identity,
-            id,
-            None,
-            vec!["End date: give a date (YYYY-MM-DD).".into()],
-        )
-        .await;
+    let end = match input::date("End date", &get("actual_end")) {
+        Ok(d) => d,
+        Err(e) => return case_page_for(&state, &identity, id, None, vec![e]).await,
     };
     let version = get("version").parse().unwrap_or(0);
-    match state
-        .app
-        .end_supervision(actor, id, episode, version, end, &get("reason"), Utc::now())
+    match p
+        .submit(state.app.end_supervision(
+            actor,
+            id,
+            episode,
+            version,
+            end,
+            &get("reason"),
+            Utc::now(),
+        ))
         .await
     {
         Ok(()) => {
@@ -1168,9 +1170,12 @@ async fn correct_supervision(
         expected_end: field(&p, "expected_end"),
     };
     let version = field(&p, "version").parse().unwrap_or(0);
-    let outcome = state
-        .app
-        .correct_supervision(actor, id, episode, version, &input, Utc::now())
+    let outcome = p
+        .submit(
+            state
+                .app
+                .correct_supervision(actor, id, episode, version, &input, Utc::now()),
+        )
         .await
         .map(|()| "Supervision details corrected.".to_owned());
     case_page_after(&state, &identity, id, outcome).await
@@ -1185,9 +1190,8 @@ async fn open_episode(
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
     let f = CaseForm::from_pairs(&p);
-    let outcome = state
-        .app
-        .open_episode(actor, id, &f.input(), Utc::now())
+    let outcome = p
+        .submit(state.app.open_episode(actor, id, &f.input(), Utc::now()))
         .await
         .map(|e| format!("Supervision {e} opened."));
     case_page_after(&state, &identity, id, outcome).await

@@ -124,7 +124,10 @@ async fn add(
         issued_on: field(&p, "issued_on"),
         expires_on: field(&p, "expires_on"),
     };
-    match state.app.add_certification(actor, &input, Utc::now()).await {
+    match p
+        .submit(state.app.add_certification(actor, &input, Utc::now()))
+        .await
+    {
         Ok(_) => {
             page(
                 &state,
@@ -154,9 +157,12 @@ async fn import(
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
-    match state
-        .app
-        .import_certifications(actor, &field(&p, "csv"), Utc::now())
+    match p
+        .submit(
+            state
+                .app
+                .import_certifications(actor, &field(&p, "csv"), Utc::now()),
+        )
         .await
     {
         Ok(n) => {
