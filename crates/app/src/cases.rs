@@ -73,12 +73,8 @@ fn court_cases_and_aliases(
     (court_cases, aliases)
 }
 
-/// The roles a team must hold from the first day of post-conviction supervision (R12).
-pub const REQUIRED_TEAM_ROLES: [TeamRole; 3] = [
-    TeamRole::SupervisingOfficer,
-    TeamRole::TreatmentProvider,
-    TeamRole::PolygraphExaminer,
-];
+/// The roles a team must hold on every day of post-conviction supervision (R12).
+pub use containment_domain::compliance::REQUIRED_ROLES as REQUIRED_TEAM_ROLES;
 
 /// The most people one team-candidate search offers.
 pub const TEAM_CANDIDATE_LIMIT: u64 = 10;

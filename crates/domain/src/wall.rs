@@ -132,11 +132,6 @@ impl Clearance {
             .find(|(c, _)| *c == category)
             .and_then(|(_, w)| *w)
     }
-
-    /// Each covered category with its waiver.
-    pub fn covered(&self) -> &[(InformationCategory, Option<WaiverId>)] {
-        &self.covered
-    }
 }
 
 /// A stored value of a [`TreatmentField`]. It cannot be serialized or printed; it opens only
