@@ -17,6 +17,7 @@ both_backends!(
     web_forms_show_the_refusal_at_the_form_and_store_nothing,
     the_database_refusing_a_value_is_invalid_input_not_a_failure,
     a_token_lives_ten_years_at_most,
+    every_json_write_route_refuses_unknown_fields_in_plain_words,
 );
 
 #[derive(Clone, Copy, Debug)]
@@ -466,6 +467,114 @@ async fn every_json_write_route_refuses_control_characters_and_out_of_range_date
     assert_eq!(
         view.supervisee.date_of_birth,
         chrono::NaiveDate::from_ymd_opt(1980, 2, 29).unwrap()
+    );
+}
+
+/// Words of Rust's that a reader of the API cannot know.
+const RUST_WORDS: [&str; 14] = [
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "i32",
+    "i64",
+    "usize",
+    "f64",
+    "struct",
+    "enum",
+    "NaiveDate",
+    "Option",
+    "Vec",
+    "String",
+];
+
+fn rust_words(message: &str) -> Vec<&'static str> {
+    let words: Vec<&str> = message
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .collect();
+    RUST_WORDS
+        .into_iter()
+        .filter(|w| words.contains(w))
+        .collect()
+}
+
+async fn every_json_write_route_refuses_unknown_fields_in_plain_words(db: TestDb) {
+    let f = fixture(&db).await;
+    for r in f.routes() {
+        let what = format!("{} {}", r.method, r.path);
+        let before = f.audit_count().await;
+        // A misspelt field is named, with every other one, and nothing is written.
+        let mut body = r.body.clone();
+        body["reaason"] = json!("typed in the wrong field");
+        body["extra"] = json!({"nested": 1});
+        let (status, answer) = f.send(&r, &body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {answer}");
+        assert_eq!(answer["error"], "unknown_field", "{what}: {answer}");
+        let message = answer["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("`reaason`") && message.contains("`extra`"),
+            "{what}: {message}"
+        );
+        // A body of the wrong shape, and a text field given a number, are described in plain
+        // words with the field's name.
+        let (status, answer) = f.send(&r, &json!(["not", "an", "object"])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {answer}");
+        let message = answer["message"].as_str().unwrap_or_default();
+        assert!(message.contains("expected an object"), "{what}: {message}");
+        assert_eq!(rust_words(message), Vec::<&str>::new(), "{what}: {message}");
+        let (pointer, _) = r.text;
+        let mut wrong = r.body.clone();
+        *wrong.pointer_mut(pointer).unwrap() = json!(7);
+        let (status, answer) = f.send(&r, &wrong).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {answer}");
+        let message = answer["message"].as_str().unwrap_or_default();
+        let field = pointer.trim_start_matches('/').replace('/', ".");
+        let field = field.split('.').next().unwrap_or_default();
+        assert!(
+            message.contains(field) && message.contains("expected a string"),
+            "{what}: {message}"
+        );
+        assert_eq!(rust_words(message), Vec::<&str>::new(), "{what}: {message}");
+        assert_eq!(
+            f.audit_count().await,
+            before,
+            "{what}: a refusal left a trace"
+        );
+    }
+    // Numbers out of their type's range say the range, and a date not written as one says how.
+    let items = json!({
+        "date_of_birth": "1970-01-01", "release_date": "2020-01-01",
+        "lived_with_partner_two_years": true, "index_nonsexual_violence": false,
+        "prior_nonsexual_violence": false, "prior_sex_charges": 70000,
+        "prior_sex_convictions": 0, "prior_sentencing_dates": 0,
+        "noncontact_sex_offense": false, "unrelated_victim": false, "stranger_victim": false,
+        "male_victim": false
+    });
+    let score = Route {
+        who: Who::Officer,
+        method: Method::POST,
+        path: "/api/v1/instruments/static99r/score".into(),
+        body: items.clone(),
+        text: ("", ""),
+        date: None,
+        accepted: None,
+    };
+    let (status, answer) = f.send(&score, &items).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let message = answer["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("prior_sex_charges") && message.contains("from 0 to 65535"),
+        "{message}"
+    );
+    let mut items = items;
+    items["prior_sex_charges"] = json!(1);
+    items["release_date"] = json!("01/02/2020");
+    let (status, answer) = f.send(&score, &items).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let message = answer["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("release_date") && message.contains("YYYY-MM-DD"),
+        "{message}"
     );
 }
 
