@@ -6,6 +6,7 @@ pub mod actor;
 mod admin;
 mod auth;
 mod bootstrap;
+mod calendar;
 mod cases;
 mod certifications;
 mod checkpoints;
@@ -34,6 +35,7 @@ pub use auth::{
     TokenRefusal, totp_code,
 };
 pub use bootstrap::FirstAdmin;
+pub use calendar::{CountyCalendar, MAX_WORKING_DAYS};
 pub use cases::{
     CaseInput, CaseView, CaseloadEntry, EpisodeCorrection, REQUIRED_TEAM_ROLES,
     TEAM_CANDIDATE_LIMIT, TEAM_CANDIDATE_MIN_CHARS, team_gaps,

@@ -182,6 +182,11 @@ enum Command {
     /// County policy: changes to a rule's numbers and to the working-day calendar.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Working-day calendars: a county's holidays in a year (`calendar --county Sonoma --year
+    /// 2027`), or a due date counted in working days (`calendar add-working-days 2026-12-23 5
+    /// --county Sonoma`). The state calendar when no county is named, or when the county has no
+    /// calendar of its own.
+    Calendar(CalendarArgs),
     /// Fill the database with realistic synthetic data (agencies, people in every role,
     /// supervisees with supervision and teams) for demonstrations and benchmarks. All names are
     /// invented; every demo account shares one password, printed at the end.
@@ -341,6 +346,30 @@ enum PolicyCommand {
     },
     /// List the counties with a policy of their own.
     List,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct CalendarArgs {
+    /// A California county, e.g. Sonoma.
+    #[arg(long, global = true)]
+    county: Option<String>,
+    /// The year whose holidays to list (this year when left out).
+    #[arg(long)]
+    year: Option<i32>,
+    #[command(subcommand)]
+    action: Option<CalendarCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+enum CalendarCommand {
+    /// Print the day that many working days after DATE (YYYY-MM-DD), as due dates count them.
+    AddWorkingDays {
+        /// The day counted from, YYYY-MM-DD.
+        date: chrono::NaiveDate,
+        /// How many working days after it.
+        days: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -603,6 +632,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::Calendar(args) => calendar(&open_current(&url).await?, args).await,
         Command::Policy(PolicyCommand::List) => {
             let app = open_current(&url).await?;
             for p in app.county_policies().await? {
@@ -631,6 +661,38 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = App::open(&url, true).await?;
             admin::demo(&app, supervisees, seed).await
         }
+    }
+}
+
+/// `containment calendar`: the holidays of a year, or a due date counted in working days, on
+/// the calendar the county's due dates use. Bad input exits 2 with the reason.
+async fn calendar(app: &App, args: CalendarArgs) -> anyhow::Result<ExitCode> {
+    let answer = async {
+        let calendar = app.county_calendar(args.county.as_deref()).await?;
+        note!("{}", calendar.described());
+        match args.action {
+            Some(CalendarCommand::AddWorkingDays { date, days }) => {
+                let due = calendar.add_working_days(date, days)?;
+                println_out(&due.to_string());
+            }
+            None => {
+                let year = args.year.unwrap_or_else(|| {
+                    chrono::Datelike::year(&containment_domain::case::local_date(chrono_now()))
+                });
+                for h in calendar.holidays_in(year)? {
+                    println_out(&format!("{}\t{}\t{}", h.date, h.date.format("%a"), h.name));
+                }
+            }
+        }
+        Ok::<(), AppError>(())
+    };
+    match answer.await {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(AppError::InvalidInput(m)) => {
+            note!("{m}");
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

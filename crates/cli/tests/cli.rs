@@ -221,6 +221,36 @@ fn county_policy_and_reminders_from_the_command_line() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no pack has this parameter"));
     assert!(stdout(&data.run(&["policy", "list"])).contains("R9.months = 6"));
+    // The calendar the county's due dates use: Sonoma's adds Juneteenth, the state's has not.
+    let sonoma = data.run(&["calendar", "--county", "Sonoma", "--year", "2026"]);
+    ok(&sonoma);
+    assert!(
+        stdout(&sonoma).contains("2026-06-19\tFri\tJuneteenth"),
+        "{}",
+        stdout(&sonoma)
+    );
+    assert!(String::from_utf8_lossy(&sonoma.stderr).contains("Sonoma County's calendar"));
+    let state = data.run(&["calendar", "--year", "2026"]);
+    ok(&state);
+    assert!(!stdout(&state).contains("Juneteenth"));
+    assert!(stdout(&state).contains("2026-03-31\tTue\tCesar Chavez Day"));
+    for (county, due) in [("Sonoma", "2026-06-22"), ("Marin", "2026-06-19")] {
+        let answer = data.run(&[
+            "calendar",
+            "add-working-days",
+            "2026-06-18",
+            "1",
+            "--county",
+            county,
+        ]);
+        ok(&answer);
+        assert_eq!(stdout(&answer).trim(), due, "{county}");
+    }
+    let unknown = data.run(&["calendar", "--county", "Atlantis"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("county"));
+    let not_a_day = data.run(&["calendar", "add-working-days", "2026-02-30", "1"]);
+    assert_eq!(not_a_day.status.code(), Some(2), "clap refuses it as usage");
     // The reminder job runs on an empty database and says what it did.
     let run = data.run(&["reminders", "run"]);
     ok(&run);

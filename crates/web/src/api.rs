@@ -61,6 +61,7 @@ use crate::routes::{Registry, RouteInfo};
         crate::treatment::enroll_api, crate::treatment::end_api,
         crate::polygraph::add_followup_api, crate::polygraph::complete_followup_api,
         crate::compliance::revoke_feed_api, crate::compliance::set_policy_api,
+        crate::calendar::holidays_api, crate::calendar::add_working_days_api,
     ),
     components(schemas(
         ApiRoot, ApiErrorBody, HealthStatus, Me, Token, User, NewAgency, Agency,
@@ -99,7 +100,8 @@ use crate::routes::{Registry, RouteInfo};
         crate::polygraph::NewReferral, crate::polygraph::ReferralJson,
         crate::treatment::NewTreatment, crate::treatment::TreatmentEnding,
         crate::polygraph::NewFollowup, crate::compliance::CountyPolicyBody,
-        crate::compliance::CountyPolicyJson,
+        crate::compliance::CountyPolicyJson, crate::calendar::HolidayJson,
+        crate::calendar::HolidaysJson, crate::calendar::WorkingDaysJson,
     )),
     modifiers(&BearerAuth, &CommonResponses),
     tags(

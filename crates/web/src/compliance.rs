@@ -730,8 +730,15 @@ struct PolicyPage {
     policies: Vec<PolicyLine>,
     counties: &'static [&'static str],
     packs: Vec<PackLine>,
+    calendars: Vec<CalendarLine>,
     notice: Option<String>,
     errors: Vec<String>,
+}
+
+/// A calendar in force and its holidays this year and next.
+struct CalendarLine {
+    title: String,
+    years: Vec<(i32, Vec<(String, String)>)>,
 }
 
 struct PackLine {
@@ -749,6 +756,26 @@ async fn policy_page_for(
 ) -> Result<Response, PageError> {
     signed_in(identity)?;
     let policies = state.app.county_policies().await?;
+    let this_year = local_date(Utc::now()).year();
+    let mut calendars = Vec::new();
+    for c in state.app.calendars_in_force().await? {
+        let mut years = Vec::new();
+        for year in [this_year, this_year + 1] {
+            let days = c
+                .holidays_in(year)?
+                .into_iter()
+                .map(|h| (h.date.format("%a %-d %b %Y").to_string(), h.name))
+                .collect();
+            years.push((year, days));
+        }
+        calendars.push(CalendarLine {
+            title: match c.county {
+                Some(county) => format!("{county} County"),
+                None => "State calendar (every county without a calendar of its own)".to_owned(),
+            },
+            years,
+        });
+    }
     Ok(render(&PolicyPage {
         layout: Layout::new("County policy", "admin", identity),
         policies: policies
@@ -800,6 +827,7 @@ async fn policy_page_for(
                     .collect(),
             })
             .collect(),
+        calendars,
         notice,
         errors,
     }))

@@ -5,6 +5,7 @@ mod api;
 mod api_cases;
 mod api_scores;
 mod assets;
+mod calendar;
 mod compliance;
 mod csrf;
 mod documents;
@@ -81,6 +82,7 @@ fn registry() -> routes::Registry {
         .merge(scores::registry())
         .merge(api_scores::registry())
         .merge(compliance::registry())
+        .merge(calendar::registry())
         .merge(treatment::registry())
         .merge(monthly_reports::registry())
         .merge(treatment_plan::registry())

@@ -175,6 +175,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET",    "/api/v1/score-submissions",       "U U U U U U A A"),
     ("GET",    "/api/v1/supervisees/{id}/obligations", "U U U U U U A A"),
     ("GET",    "/api/v1/me/tasks",                "U U U U U U A A"),
+    ("GET",    "/api/v1/calendar/holidays",       "U U U U U U A A"),
+    ("GET",    "/api/v1/calendar/add-working-days", "U U U U U U A A"),
     ("GET",    "/api/v1/dashboard",               "U U U U U U F A"),
     ("POST",   "/api/v1/supervisees/{id}/exemptions", "U U U U U U A A"),
     ("POST",   "/api/v1/exemptions/{id}/decision", "U U U U U U A A"),

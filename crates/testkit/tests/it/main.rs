@@ -9,6 +9,7 @@ mod audit;
 mod audit_checkpoints;
 mod audit_search;
 mod bad_input;
+mod calendar;
 mod cases;
 mod client_address;
 mod compliance;
