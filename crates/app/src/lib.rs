@@ -14,6 +14,7 @@ mod compliance;
 mod demo;
 mod documents;
 mod error;
+mod idempotency;
 mod input;
 mod keys;
 mod mail;
@@ -58,6 +59,10 @@ pub use containment_storage::{ContractRecord, FollowupRecord, ModuleRecord, Sess
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};
 pub use error::AppError;
+pub use idempotency::{
+    IDEMPOTENCY_KEEP_HOURS, IdempotencyClaim, MAX_IDEMPOTENCY_KEY, StoredAnswer, idempotency_key,
+    request_fingerprint,
+};
 pub use keys::{HeadFault, KeyError, Keyring};
 pub use mail::{MailConfig, MailProblem, MailSecurity, check_relay};
 pub use monthly_reports::{

@@ -9,6 +9,7 @@ mod connect;
 mod documents;
 pub mod entity;
 pub mod facts;
+mod idempotency;
 mod identity;
 pub mod migration;
 mod monthly_reports;
@@ -30,6 +31,7 @@ pub use certifications::{CertificationRecord, NewCertification};
 pub use compliance::{CountyPolicyRecord, ExemptionRecord, NotificationRecord};
 pub use connect::{Backend, StorageError, Store};
 pub use documents::{DocumentRecord, NewDocument};
+pub use idempotency::{IdempotencyClaim, StoredAnswer};
 pub use identity::{
     AgencyRecord, CandidateSearch, Credentials, NewAgency, NewUser, OutsideAgencies, StoredUser,
     TeamCandidate,

@@ -163,6 +163,11 @@ impl Modify for CommonResponses {
                 else {
                     continue;
                 };
+                if method == "POST" && guard.is_api() {
+                    op.parameters
+                        .get_or_insert_with(Vec::new)
+                        .push(idempotency_parameter().into());
+                }
                 for (status, description) in shared_answers(path, guard, op) {
                     if !op.responses.responses.contains_key(status) {
                         let response = utoipa::openapi::ResponseBuilder::new()
@@ -182,6 +187,30 @@ impl Modify for CommonResponses {
             }
         }
     }
+}
+
+/// The optional `Idempotency-Key` header every POST of the API takes.
+fn idempotency_parameter() -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ObjectBuilder, Required, Type};
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes a retry safe: the same key with the same request within 24 hours gets the \
+             first answer again (with `Idempotent-Replayed: true`) instead of acting twice; the \
+             same key with a different request is refused with 422. A failed request frees its \
+             key. Keys belong to the caller's account: 1 to 255 visible ASCII characters, e.g. a \
+             UUID.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255)),
+        ))
+        .build()
 }
 
 /// The statuses an operation answers besides its own, with why.
@@ -223,6 +252,20 @@ fn shared_answers(
     if params.iter().any(|p| p["in"] == "query") {
         answers.push(("400", "A query parameter is malformed"));
         answers.push(("422", "A query parameter's value is not valid"));
+    }
+    let keyed = serde_json::to_value(&op.parameters)
+        .unwrap_or_default()
+        .as_array()
+        .is_some_and(|ps| ps.iter().any(|p| p["name"] == "Idempotency-Key"));
+    if keyed {
+        answers.push((
+            "409",
+            "A request with the same Idempotency-Key is still being answered",
+        ));
+        answers.push((
+            "422",
+            "The Idempotency-Key is malformed, or was used for a different request",
+        ));
     }
     if json_body {
         answers.push(("400", "The body is not well-formed JSON"));

@@ -14,6 +14,7 @@ mod extract;
 mod form;
 mod guard;
 mod health;
+mod idempotency;
 mod identity;
 mod monthly_reports;
 pub(crate) mod pages;
@@ -110,6 +111,8 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(routes)
         .merge(api::docs().0)
         .fallback(error::not_found)
+        // Route middleware that needs the application (safe retries) finds it here.
+        .layer(axum::Extension(state.clone()))
         .layer(from_fn_with_state(state.clone(), csrf::verify))
         .layer(from_fn_with_state(state.clone(), identity::resolve))
         .with_state(state)

@@ -85,8 +85,11 @@ impl Registry {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        let mut route =
-            on(filter, handler).route_layer(from_fn(move |req, next| enforce(guard, req, next)));
+        let mut route = on(filter, handler);
+        if guard.is_api() && method == "POST" {
+            route = route.route_layer(from_fn(crate::idempotency::retry_safely));
+        }
+        let mut route = route.route_layer(from_fn(move |req, next| enforce(guard, req, next)));
         if guard.is_api() {
             route = route.layer(map_response(api_errors));
         }
@@ -122,8 +125,11 @@ impl Registry {
         T: 'static,
     {
         let mut route = on(MethodFilter::POST, handler)
-            .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
-            .route_layer(from_fn(move |req, next| enforce(guard, req, next)));
+            .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_LIMIT));
+        if guard.is_api() {
+            route = route.route_layer(from_fn(crate::idempotency::retry_safely));
+        }
+        let mut route = route.route_layer(from_fn(move |req, next| enforce(guard, req, next)));
         if guard.is_api() {
             route = route.layer(map_response(api_errors));
         }

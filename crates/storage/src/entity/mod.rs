@@ -13,6 +13,7 @@ pub mod contact;
 pub mod county_policy;
 pub mod court_case;
 pub mod exemption;
+pub mod idempotency_key;
 pub mod monthly_report;
 pub mod notification;
 pub mod polygraph_exam;

@@ -25,6 +25,7 @@ mod m20261202_000017_request_path_indexes;
 mod m20261202_000018_readiness_probe;
 mod m20261202_000019_second_factor_attempts;
 mod m20261203_000020_audit_checkpoint;
+mod m20261203_000021_idempotency_key;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000018_readiness_probe::Migration),
             Box::new(m20261202_000019_second_factor_attempts::Migration),
             Box::new(m20261203_000020_audit_checkpoint::Migration),
+            Box::new(m20261203_000021_idempotency_key::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ mod client_address;
 mod compliance;
 mod foundation_http;
 mod foundation_storage;
+mod idempotency;
 mod identity;
 mod monthly_reports;
 mod polygraph;
