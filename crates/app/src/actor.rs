@@ -51,6 +51,17 @@ impl Actor {
         self.user.as_ref().map(|u| u.id)
     }
 
+    /// The account a record names as its author. The console acts for no person, so work that
+    /// records who did it is refused from there rather than stored under no one.
+    pub fn author(&self) -> Result<i64, crate::AppError> {
+        self.user_id().ok_or_else(|| {
+            crate::AppError::Forbidden(
+                "this is recorded in a person's name: sign in to do it, not from the console"
+                    .into(),
+            )
+        })
+    }
+
     pub fn is_console(&self) -> bool {
         self.channel == Channel::Console
     }
@@ -160,4 +171,17 @@ pub fn random_hex(bytes: usize) -> Result<String, AppError> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(hex::encode(buf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_console_authors_nothing() {
+        assert!(matches!(
+            Actor::console().author(),
+            Err(crate::AppError::Forbidden(_))
+        ));
+    }
 }

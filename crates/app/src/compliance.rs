@@ -887,7 +887,7 @@ impl App {
                     from,
                     until,
                     reason,
-                    requested_by: actor.user_id().unwrap_or(0),
+                    requested_by: actor.author()?,
                     requested_at: now,
                     decision: "requested".into(),
                     decided_by: None,
@@ -971,13 +971,7 @@ impl App {
             ));
         }
         if !tx
-            .decide_exemption(
-                exemption_id,
-                approve,
-                actor.user_id().unwrap_or(0),
-                note.trim(),
-                now,
-            )
+            .decide_exemption(exemption_id, approve, actor.author()?, note.trim(), now)
             .await?
         {
             return Err(AppError::Conflict(
@@ -1124,6 +1118,8 @@ impl App {
             county.name(),
             &parsed.to_text(),
             &calendar_text,
+            // County policy is also set from the console, which is no account: stored as 0,
+            // while the audit event below names the console.
             actor.user_id().unwrap_or(0),
             now,
         )
@@ -1147,6 +1143,21 @@ impl App {
     /// date) is stored at most once, so several workers may run at the same time; each batch
     /// commits on its own, so a worker that dies loses nothing the next run will not redo.
     pub async fn run_reminders(&self, now: DateTime<Utc>) -> Result<ReminderRun, AppError> {
+        use std::sync::atomic::Ordering;
+        let started = std::time::Instant::now();
+        let run = self.remind(now).await;
+        let stats = self.reminder_stats();
+        stats.duration.observe(started.elapsed());
+        match &run {
+            Ok(r) => stats
+                .notifications
+                .fetch_add(r.created as u64, Ordering::Relaxed),
+            Err(_) => stats.failures.fetch_add(1, Ordering::Relaxed),
+        };
+        run
+    }
+
+    async fn remind(&self, now: DateTime<Utc>) -> Result<ReminderRun, AppError> {
         let today = local_date(now);
         let (ids, policies) = {
             let tx = self.store.begin_read().await?;

@@ -239,7 +239,7 @@ impl App {
                     format: checked.format,
                     sha256: checked.sha256.clone(),
                     description: input.description.trim().chars().take(500).collect(),
-                    uploaded_by: actor.user_id().unwrap_or(0),
+                    uploaded_by: actor.author()?,
                 },
                 content,
                 now,

@@ -47,6 +47,7 @@ pub use certifications::{
 pub use checkpoints::{AuditVerdict, CheckpointOrigin};
 pub use compliance::{Dashboard, Dimension, ObligationView, RateRow, ReminderRun};
 pub use containment_domain::Role;
+pub use containment_storage::metrics;
 pub use containment_storage::{
     AgencyRecord, AssessmentRecord, AuditCursor, AuditFilter, AuditPage, AuditVerification,
     Backend, CaseloadQuery, CaseloadRow, CaseloadSort, ContactRecord, CountyPolicyRecord,
@@ -129,6 +130,16 @@ pub struct App {
     keys: std::sync::Arc<Keyring>,
     /// Rate-limits the audit events of refused requests.
     refusals: std::sync::Arc<refusals::RefusalGate>,
+    /// What the reminder job has done in this process, for `/metrics`.
+    reminders: std::sync::Arc<ReminderStats>,
+}
+
+/// Runs of the reminder job in this process.
+#[derive(Debug, Default)]
+pub struct ReminderStats {
+    pub duration: containment_storage::metrics::Histogram,
+    pub failures: std::sync::atomic::AtomicU64,
+    pub notifications: std::sync::atomic::AtomicU64,
 }
 
 impl App {
@@ -139,7 +150,23 @@ impl App {
             mail: None,
             keys: std::sync::Arc::new(Keyring::empty()),
             refusals: std::sync::Arc::new(refusals::RefusalGate::new(RefusalLimits::default())),
+            reminders: std::sync::Arc::default(),
         }
+    }
+
+    /// The connection pool now.
+    pub fn pool_state(&self) -> containment_storage::metrics::PoolState {
+        self.store.pool_state()
+    }
+
+    /// What the audit trail's group commits have done in this process.
+    pub fn audit_append_stats(&self) -> &containment_storage::metrics::AppendStats {
+        self.store.audit_append_stats()
+    }
+
+    /// What the reminder job has done in this process.
+    pub fn reminder_stats(&self) -> &ReminderStats {
+        &self.reminders
     }
 
     /// Uses `keys` to sign audit checkpoints and to protect second-factor secrets.

@@ -4,6 +4,7 @@
 //! `smtps://` speaks TLS from the first byte; the relay's certificate is checked against the
 //! public roots and an optional CA file. Plain SMTP only when the operator says so.
 
+use secrecy::{ExposeSecret, SecretString};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,7 +37,8 @@ pub struct MailConfig {
     pub host: String,
     pub port: u16,
     pub username: Option<String>,
-    pub password: Option<String>,
+    /// Kept out of `Debug` and logs.
+    pub password: Option<SecretString>,
     pub from: Email,
     /// The address people reach the application at, for links in messages.
     pub public_url: String,
@@ -65,7 +67,10 @@ impl MailConfig {
         };
         let (username, password) = match credentials {
             Some(c) => match c.split_once(':') {
-                Some((u, p)) => (Some(percent_decode(u)), Some(percent_decode(p))),
+                Some((u, p)) => (
+                    Some(percent_decode(u)),
+                    Some(SecretString::from(percent_decode(p))),
+                ),
                 None => (Some(percent_decode(c)), None),
             },
             None => (None, None),
@@ -341,7 +346,10 @@ async fn exchange(
         let token = base64(
             format!(
                 "\0{user}\0{}",
-                config.password.as_deref().unwrap_or_default()
+                config
+                    .password
+                    .as_ref()
+                    .map_or("", ExposeSecret::expose_secret)
             )
             .as_bytes(),
         );
@@ -402,7 +410,14 @@ mod tests {
         assert_eq!(c.host, "mail.agency.example");
         assert_eq!(c.port, 2525);
         assert_eq!(c.username.as_deref(), Some("relay@agency"));
-        assert_eq!(c.password.as_deref(), Some("p:ss"));
+        assert_eq!(
+            c.password.as_ref().map(ExposeSecret::expose_secret),
+            Some("p:ss")
+        );
+        assert!(
+            !format!("{c:?}").contains("p:ss"),
+            "the password stays out of Debug"
+        );
         assert_eq!(c.public_url, "https://containment.agency.example");
         let plain = MailConfig::parse("smtp://localhost", "a@b.example", "").unwrap();
         assert_eq!((plain.port, plain.username), (25, None));

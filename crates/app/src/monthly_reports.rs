@@ -356,7 +356,7 @@ impl App {
                 existing.id
             )));
         }
-        let author = actor.user_id().unwrap_or(0);
+        let author = actor.author()?;
         let id = tx
             .create_monthly_report(
                 &MonthlyReportRecord {
@@ -603,12 +603,7 @@ impl App {
         }
         let officer_section = section(officer_section);
         if !tx
-            .acknowledge_monthly_report(
-                report_id,
-                actor.user_id().unwrap_or(0),
-                &officer_section,
-                now,
-            )
+            .acknowledge_monthly_report(report_id, actor.author()?, &officer_section, now)
             .await?
         {
             return Err(AppError::Conflict(
@@ -656,7 +651,7 @@ impl App {
                 "this version is a draft: edit it instead".into(),
             ));
         }
-        let author = actor.user_id().unwrap_or(0);
+        let author = actor.author()?;
         let version = current.version + 1;
         let id = tx
             .create_monthly_report(

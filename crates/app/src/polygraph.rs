@@ -470,7 +470,7 @@ impl App {
                 supervisee_id,
                 exam_type,
                 questions,
-                drafted_by: actor.user_id().unwrap_or(0),
+                drafted_by: actor.author()?,
                 drafted_at: now,
                 exam_id: None,
             })
@@ -544,7 +544,7 @@ impl App {
             action,
             owner_role,
             due_on,
-            created_by: actor.user_id().unwrap_or(0),
+            created_by: actor.author()?,
             created_at: now,
             done_on: None,
             done_by: None,
@@ -589,7 +589,7 @@ impl App {
         if followup.done_on.is_some() {
             return Err(AppError::Conflict("this follow-up is already done".into()));
         }
-        let by = actor.user_id().unwrap_or(0);
+        let by = actor.author()?;
         let today = local_date(now);
         if !tx
             .complete_polygraph_followup(supervisee_id, followup_id, today, by, now)

@@ -451,7 +451,7 @@ impl App {
             combined_level: scored.combined,
             gears_reference: scored.gears,
             created_at: now,
-            recorded_by: actor.user_id().unwrap_or(0),
+            recorded_by: actor.author()?,
         };
         let id = tx.create_score(&record, now).await?;
         AuditEntry::new(
@@ -564,7 +564,7 @@ impl App {
                     supervisee_id,
                     step,
                     on,
-                    by_user_id: actor.user_id().unwrap_or(0),
+                    by_user_id: actor.author()?,
                     method,
                     reference,
                     interpretation: interpretation

@@ -244,7 +244,7 @@ impl App {
             end_date: None,
             end_outcome: None,
             end_reason: None,
-            created_by: actor.user_id().unwrap_or(0),
+            created_by: actor.author()?,
             version: 1,
             sessions_per_month,
             intensity_reason,
@@ -437,7 +437,7 @@ impl App {
                         input.notes.trim().chars().take(4000).collect(),
                     ),
                     documented_side: side,
-                    documented_by: actor.user_id().unwrap_or(0),
+                    documented_by: actor.author()?,
                     confirmed_by: None,
                     confirmed_at: None,
                 },
@@ -492,10 +492,7 @@ impl App {
                 "a contact is confirmed by the other side of the team".into(),
             ));
         }
-        if !tx
-            .confirm_contact(contact_id, actor.user_id().unwrap_or(0), now)
-            .await?
-        {
+        if !tx.confirm_contact(contact_id, actor.author()?, now).await? {
             return Err(AppError::Conflict(
                 "this contact is already confirmed".into(),
             ));
@@ -567,7 +564,7 @@ impl App {
                     category,
                     behavior: behavior.chars().take(4000).collect(),
                     reported_to: input.reported_to.trim().chars().take(200).collect(),
-                    created_by: actor.user_id().unwrap_or(0),
+                    created_by: actor.author()?,
                     provider_ack_on: None,
                     provider_ack_by: None,
                     officer_ack_on: None,
@@ -655,12 +652,7 @@ impl App {
             return Err(AppError::NotFound);
         }
         if !tx
-            .acknowledge_self_report(
-                report_id,
-                side,
-                local_date(now),
-                actor.user_id().unwrap_or(0),
-            )
+            .acknowledge_self_report(report_id, side, local_date(now), actor.author()?)
             .await?
         {
             return Err(AppError::Conflict(format!(
@@ -724,7 +716,7 @@ impl App {
                     supervisee_id,
                     kind,
                     referred_on: on,
-                    referred_by: actor.user_id().unwrap_or(0),
+                    referred_by: actor.author()?,
                     completed_on: None,
                     completed_by: None,
                     areas: TreatmentField::AssessmentAreas.wall(None, Vec::new()),
@@ -819,13 +811,7 @@ impl App {
         }
         let summary: String = summary.trim().chars().take(8000).collect();
         if !tx
-            .complete_assessment(
-                assessment_id,
-                on,
-                actor.user_id().unwrap_or(0),
-                &covered,
-                &summary,
-            )
+            .complete_assessment(assessment_id, on, actor.author()?, &covered, &summary)
             .await?
         {
             return Err(AppError::Conflict(

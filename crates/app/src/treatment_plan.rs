@@ -429,7 +429,7 @@ impl App {
                     attendance,
                     format,
                     note: input.note.trim().chars().take(500).collect(),
-                    recorded_by: actor.user_id().unwrap_or(0),
+                    recorded_by: actor.author()?,
                     created_at: now,
                 },
                 now,
@@ -556,7 +556,7 @@ impl App {
                     started_on: started,
                     completed_on: completed,
                     completed_by: None,
-                    recorded_by: actor.user_id().unwrap_or(0),
+                    recorded_by: actor.author()?,
                     created_at: now,
                 },
                 now,
@@ -609,10 +609,7 @@ impl App {
         let (Some(on), true) = (on, errors.is_empty()) else {
             return Err(invalid(errors));
         };
-        if !tx
-            .complete_module(module_id, on, actor.user_id().unwrap_or(0))
-            .await?
-        {
+        if !tx.complete_module(module_id, on, actor.author()?).await? {
             return Err(AppError::Conflict(
                 "this module is already completed".into(),
             ));
@@ -663,7 +660,7 @@ impl App {
                     version,
                     signed_on: signed,
                     duties,
-                    recorded_by: actor.user_id().unwrap_or(0),
+                    recorded_by: actor.author()?,
                     created_at: now,
                 },
                 now,

@@ -217,7 +217,7 @@ impl App {
             signed_on: signed,
             document_sha256: None,
             supersedes_id: None,
-            created_by: actor.user_id().unwrap_or(0),
+            created_by: actor.author()?,
         };
         let id = tx.create_waiver(&record, now).await?;
         AuditEntry::new("waiver_create", Outcome::Success, now)

@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use containment_app::{Actor, App, AppError};
 use containment_domain::Email;
+use secrecy::{ExposeSecret, SecretString};
 use tracing_subscriber::EnvFilter;
 
 /// A message for the operator on standard error. Unlike `eprintln!`, a closed or broken
@@ -41,8 +42,14 @@ struct Cli {
 struct Global {
     /// Database to use: sqlite://PATH or postgres://USER@HOST:PORT/DATABASE. When unset, the
     /// SQLite file containment.db in the data folder.
-    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
-    database_url: Option<String>,
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        value_parser = secret
+    )]
+    database_url: Option<SecretString>,
 
     /// Folder for local data: the default SQLite database and uploaded documents.
     #[arg(
@@ -75,9 +82,10 @@ struct Global {
         long,
         global = true,
         env = "CONTAINMENT_SMTP_URL",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = secret
     )]
-    smtp_url: Option<String>,
+    smtp_url: Option<SecretString>,
 
     /// Send over smtp:// in the clear, without STARTTLS: only for a relay on this host or on a
     /// network the agency trusts. Mail and relay credentials are then readable on the way.
@@ -118,7 +126,7 @@ impl Global {
 
     /// The mail relay, when one is configured.
     fn mail(&self) -> anyhow::Result<Option<containment_app::MailConfig>> {
-        let Some(url) = self.smtp_url.as_deref() else {
+        let Some(url) = self.smtp_url.as_ref().map(ExposeSecret::expose_secret) else {
             if self.smtp_insecure || self.smtp_ca_file.is_some() {
                 anyhow::bail!("--smtp-insecure and --smtp-ca-file need --smtp-url");
             }
@@ -443,6 +451,12 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     trusted_proxies: Vec<containment_web::IpNet>,
+
+    /// Serve operations figures in the Prometheus text format at /metrics on this address (e.g.
+    /// 127.0.0.1:9090), apart from the application's listener; off when unset. The figures
+    /// name route patterns and counts, never a person or a record.
+    #[arg(long, env = "CONTAINMENT_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -489,11 +503,18 @@ fn init_logging(global: &Global) {
     }
 }
 
+/// A command-line value that may hold a password (a database or relay URL): kept out of `Debug`
+/// and so out of any log or panic message.
+fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(value.to_owned()))
+}
+
 /// The database URL: the explicit one, or the SQLite file in the data folder (created if needed).
 fn database_url(global: &Global) -> anyhow::Result<String> {
     if let Some(url) = global
         .database_url
-        .as_deref()
+        .as_ref()
+        .map(ExposeSecret::expose_secret)
         .filter(|u| !u.trim().is_empty())
     {
         return Ok(url.trim().to_owned());
@@ -826,7 +847,23 @@ async fn serve(
         secure_cookies: !args.dev_insecure_cookies,
         tls: args.tls_cert.is_some(),
         trusted_proxies: containment_web::TrustedProxies::new(args.trusted_proxies.clone()),
+        metrics: args
+            .metrics_listen
+            .map(|_| std::sync::Arc::new(containment_web::HttpMetrics::default())),
     };
+    if let (Some(addr), Some(counts)) = (args.metrics_listen, config.metrics.clone()) {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen for metrics on {addr}"))?;
+        tracing::info!(%addr, "serving /metrics");
+        let router = containment_web::metrics_router(app.clone(), counts);
+        tokio::spawn(async move {
+            let forever = std::future::pending::<()>();
+            if let Err(e) = containment_web::serve(listener, router, forever).await {
+                tracing::error!(error = %e, "metrics listener stopped");
+            }
+        });
+    }
     if args.dev_insecure_cookies {
         tracing::warn!("cookies are sent without the Secure flag: for local development only");
     }
@@ -955,6 +992,29 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn passwords_in_urls_stay_out_of_debug_output() {
+        let cli = Cli::try_parse_from([
+            "containment",
+            "--database-url",
+            "postgres://app:db-s3cret@db.agency.example/containment",
+            "--smtp-url",
+            "smtps://relay:mail-s3cret@mail.agency.example",
+            "migrate",
+            "status",
+        ])
+        .unwrap();
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains("db-s3cret"), "{shown}");
+        assert!(!shown.contains("mail-s3cret"), "{shown}");
+        assert_eq!(
+            database_url(&cli.global).unwrap(),
+            "postgres://app:db-s3cret@db.agency.example/containment"
+        );
+        let mail = cli.global.mail().unwrap().unwrap();
+        assert!(!format!("{mail:?}").contains("mail-s3cret"));
     }
 
     #[test]

@@ -168,6 +168,7 @@ pub(crate) struct AuditAppender {
     backend: Backend,
     queue: Mutex<Vec<Waiting>>,
     turn: tokio::sync::Mutex<()>,
+    pub(crate) stats: crate::metrics::AppendStats,
 }
 
 impl std::fmt::Debug for AuditAppender {
@@ -185,6 +186,7 @@ impl AuditAppender {
             backend,
             queue: Mutex::new(Vec::new()),
             turn: tokio::sync::Mutex::new(()),
+            stats: crate::metrics::AppendStats::default(),
         }
     }
 
@@ -213,7 +215,21 @@ impl AuditAppender {
         }
         let (events, waiting): (Vec<_>, Vec<_>) =
             batch.into_iter().map(|w| (w.events, w.done)).unzip();
-        let result = self.commit(events.into_iter().flatten().collect()).await;
+        let events: Vec<NewAuditEvent> = events.into_iter().flatten().collect();
+        let count = events.len() as u64;
+        let started = std::time::Instant::now();
+        let result = self.commit(events).await;
+        self.stats.commit.observe(started.elapsed());
+        match &result {
+            Ok(()) => self
+                .stats
+                .events
+                .fetch_add(count, std::sync::atomic::Ordering::Relaxed),
+            Err(_) => self
+                .stats
+                .failures
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        };
         for done in waiting {
             let _ = done.send(match &result {
                 Ok(()) => Ok(()),

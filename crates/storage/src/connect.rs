@@ -328,6 +328,30 @@ impl Store {
         self.backend
     }
 
+    /// The connection pool now: open, idle and the most it opens.
+    pub fn pool_state(&self) -> crate::metrics::PoolState {
+        let (open, idle, max) = match self.backend {
+            Backend::Sqlite => {
+                let p = self.db.get_sqlite_connection_pool();
+                (p.size(), p.num_idle(), p.options().get_max_connections())
+            }
+            Backend::Postgres => {
+                let p = self.db.get_postgres_connection_pool();
+                (p.size(), p.num_idle(), p.options().get_max_connections())
+            }
+        };
+        crate::metrics::PoolState {
+            open,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+            max,
+        }
+    }
+
+    /// What the audit appender's group commits have done.
+    pub fn audit_append_stats(&self) -> &crate::metrics::AppendStats {
+        &self.appender.stats
+    }
+
     /// A round trip to the database.
     pub async fn ping(&self) -> Result<(), StorageError> {
         self.db.ping().await?;

@@ -11,6 +11,7 @@ pub mod entity;
 pub mod facts;
 mod idempotency;
 mod identity;
+pub mod metrics;
 pub mod migration;
 mod monthly_reports;
 mod polygraph;

@@ -16,6 +16,7 @@ mod guard;
 mod health;
 mod idempotency;
 mod identity;
+mod metrics;
 mod monthly_reports;
 pub(crate) mod pages;
 mod polygraph;
@@ -40,6 +41,7 @@ use tracing::Level;
 pub use api::ApiDoc;
 pub use error::{ApiError, PageError};
 pub use guard::Guard;
+pub use metrics::{HttpMetrics, metrics_router};
 pub use proxy::{IpNet, TrustedProxies};
 pub use routes::RouteInfo;
 pub use tls::{ClientAddr, TlsListener, tls_acceptor};
@@ -55,6 +57,8 @@ pub struct WebConfig {
     pub tls: bool,
     /// Reverse proxies whose `X-Forwarded-For` names the client in the audit trail.
     pub trusted_proxies: TrustedProxies,
+    /// Where requests are counted for `/metrics`, when it is served.
+    pub metrics: Option<std::sync::Arc<HttpMetrics>>,
 }
 
 impl Default for WebConfig {
@@ -63,6 +67,7 @@ impl Default for WebConfig {
             secure_cookies: true,
             tls: false,
             trusted_proxies: TrustedProxies::default(),
+            metrics: None,
         }
     }
 }
@@ -107,7 +112,8 @@ pub fn router(app: App, config: WebConfig) -> Router {
         config: config.clone(),
     };
     let (routes, _) = registry().into_parts();
-    Router::new()
+    let counted = config.metrics.clone();
+    let router = Router::new()
         .merge(routes)
         .merge(api::docs().0)
         .fallback(error::not_found)
@@ -119,20 +125,26 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .layer(from_fn(move |req, next| {
             security::headers(config.clone(), req, next)
         }))
-        .layer(CatchPanicLayer::custom(error::panic_response))
-        .layer(
-            TraceLayer::new_for_http()
-                // Only the route pattern is logged, never the concrete path or query: those can
-                // carry names and identifiers of supervisees.
-                .make_span_with(|req: &Request| {
-                    let route = req
-                        .extensions()
-                        .get::<MatchedPath>()
-                        .map_or("unmatched", MatchedPath::as_str);
-                    tracing::info_span!("http", method = %req.method(), route = %route)
-                })
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
+        .layer(CatchPanicLayer::custom(error::panic_response));
+    let router = match counted {
+        Some(m) => router.layer(from_fn(move |req, next| {
+            metrics::count(m.clone(), req, next)
+        })),
+        None => router,
+    };
+    router.layer(
+        TraceLayer::new_for_http()
+            // Only the route pattern is logged, never the concrete path or query: those can
+            // carry names and identifiers of supervisees.
+            .make_span_with(|req: &Request| {
+                let route = req
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("unmatched", MatchedPath::as_str);
+                tracing::info_span!("http", method = %req.method(), route = %route)
+            })
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    )
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets open requests finish.

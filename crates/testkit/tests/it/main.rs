@@ -17,6 +17,7 @@ mod foundation_http;
 mod foundation_storage;
 mod idempotency;
 mod identity;
+mod metrics;
 mod monthly_reports;
 mod polygraph;
 mod refusals;
