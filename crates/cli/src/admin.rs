@@ -307,8 +307,9 @@ pub(crate) async fn verify_arrival(
     if pending > 0 {
         note!(
             "The backup's schema is {pending} migrations older than this release's: run \
-             `containment migrate apply` (or start `serve`) to bring it up to date."
+             `containment migrate apply` to bring it up to date, then `containment audit verify`."
         );
+        return Ok(ExitCode::SUCCESS);
     }
     let (app, _) = match app.open_key_file(key_file, Utc::now()).await {
         Ok(opened) => opened,
