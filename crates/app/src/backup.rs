@@ -86,6 +86,24 @@ fn read_lines(file: std::fs::File, lines: &mpsc::Sender<std::io::Result<String>>
 }
 
 impl App {
+    /// A database no migration ever ran on has nothing to carry (not even an audit trail to
+    /// record the attempt in).
+    async fn has_schema(&self) -> Result<(), ArchiveError> {
+        if self
+            .store
+            .migration_states()
+            .await?
+            .iter()
+            .any(|m| m.applied)
+        {
+            Ok(())
+        } else {
+            Err(ArchiveError::Schema(
+                "the database has no schema yet: there is nothing to back up".into(),
+            ))
+        }
+    }
+
     /// Writes a backup of the whole database to `path` while the application may go on
     /// serving: a consistent snapshot (see [`Store::write_archive`]), gzip-compressed, made
     /// readable by this account only, and published under its name only once complete and on
@@ -99,6 +117,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<ArchiveSummary, ArchiveError> {
         console_only(actor)?;
+        self.has_schema().await?;
         if path.exists() {
             return Err(ArchiveError::Io(format!(
                 "{} already exists: choose a new name (a backup never replaces a file)",
@@ -192,6 +211,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<ArchiveSummary, ArchiveError> {
         console_only(actor)?;
+        self.has_schema().await?;
         let tx = self.store.begin().await?;
         AuditEntry::new("database_copy", Outcome::Success, now)
             .by(actor)

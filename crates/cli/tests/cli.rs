@@ -761,6 +761,14 @@ async fn the_key_file_signs_the_trail_and_everything_on_disk_is_private() {
 /// with exit status 1 and a message saying why.
 #[test]
 fn backup_and_restore_from_the_command_line() {
+    let empty = Data::new();
+    let nothing = empty.root.join("empty.backup.gz");
+    failed_with(
+        &empty.run(&["backup", nothing.to_str().unwrap()]),
+        1,
+        "nothing to back up",
+    );
+    assert!(!nothing.exists(), "a failed backup leaves no file");
     let data = with_one_account();
     ok(&data.run(&["audit", "verify"]));
     let file = data.root.join("nightly.backup.gz");

@@ -454,11 +454,12 @@ impl Store {
         let backend = self.backend();
         // SQLite fixes a deferred transaction's snapshot at its first read: this one.
         let shapes = tables(txn, backend).await?;
-        let migrations = if shapes.iter().any(|s| s.name == MIGRATIONS_TABLE) {
-            applied_migrations(txn).await?
-        } else {
-            Vec::new()
-        };
+        if !shapes.iter().any(|s| s.name == MIGRATIONS_TABLE) {
+            return Err(ArchiveError::Schema(
+                "the database has no schema yet: there is nothing to back up".into(),
+            ));
+        }
+        let migrations = applied_migrations(txn).await?;
         let mut out = LineOut {
             out,
             hash: Sha256::new(),
