@@ -209,7 +209,7 @@ enum Command {
     /// and verified, 1 otherwise.
     Copy {
         /// The target database: postgres://USER@HOST:PORT/DATABASE or sqlite://PATH.
-        #[arg(long, hide_env_values = true)]
+        #[arg(long)]
         to: String,
         /// Replace everything in a target that already holds data (otherwise refused).
         #[arg(long)]
