@@ -449,6 +449,19 @@ impl Store {
         out: &mpsc::Sender<String>,
         now: DateTime<Utc>,
     ) -> Result<ArchiveSummary, ArchiveError> {
+        self.write_archive_in_batches(out, now, READ_BATCH).await
+    }
+
+    /// [`Store::write_archive`] reading at most `batch` rows per statement, so tests can make
+    /// every table span several batches without filling it.
+    #[doc(hidden)]
+    pub async fn write_archive_in_batches(
+        &self,
+        out: &mpsc::Sender<String>,
+        now: DateTime<Utc>,
+        batch: u64,
+    ) -> Result<ArchiveSummary, ArchiveError> {
+        let batch = batch.max(1);
         let tx = self.begin_read().await?;
         let txn = &tx.txn;
         let backend = self.backend();
@@ -478,7 +491,7 @@ impl Store {
         .await?;
         let mut total = 0u64;
         for table in &shapes {
-            total += self.write_table(txn, table, &mut out).await?;
+            total += self.write_table(txn, table, &mut out, batch).await?;
         }
         let digest = hex::encode(out.hash.clone().finalize());
         out.send(
@@ -506,6 +519,7 @@ impl Store {
         txn: &DatabaseTransaction,
         table: &TableShape,
         out: &mut LineOut<'_>,
+        batch: u64,
     ) -> Result<u64, ArchiveError> {
         let backend = self.backend();
         out.send(
@@ -535,9 +549,9 @@ impl Store {
             .filter_map(|k| table.columns.iter().position(|(c, _)| c == k))
             .collect();
         let batch = if table.columns.iter().any(|(_, f)| f == "binary") {
-            READ_BATCH_BINARY
+            batch.min(READ_BATCH_BINARY)
         } else {
-            READ_BATCH
+            batch
         };
         let mut after: Option<Vec<Json>> = None;
         let mut count = 0u64;
