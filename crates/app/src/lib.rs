@@ -5,6 +5,7 @@
 pub mod actor;
 mod admin;
 mod auth;
+mod backup;
 mod bootstrap;
 mod calendar;
 mod cases;
@@ -56,6 +57,7 @@ pub use containment_storage::{
     StoredUser, SuperviseeRecord, TeamCandidate, TeamMemberRecord, TokenRecord, TreatmentRecord,
     UserSessionRecord, WaiverRecord,
 };
+pub use containment_storage::{ArchiveError, ArchiveSummary};
 pub use containment_storage::{ContractRecord, FollowupRecord, ModuleRecord, SessionRecord};
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};

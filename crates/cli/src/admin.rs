@@ -294,3 +294,42 @@ pub(crate) async fn demo(app: &App, supervisees: usize, seed: u64) -> anyhow::Re
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// After a restore or copy: the target's audit trail is walked with the key file, through every
+/// checkpoint carried over. Exit 0 only when it is intact.
+pub(crate) async fn verify_arrival(
+    url: &str,
+    key_file: &Path,
+    summary: containment_app::ArchiveSummary,
+) -> anyhow::Result<ExitCode> {
+    let app = App::open(url, false).await?;
+    let pending = app.store().pending_migrations().await?;
+    if pending > 0 {
+        note!(
+            "The backup's schema is {pending} migrations older than this release's: run \
+             `containment migrate apply` to bring it up to date, then `containment audit verify`."
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (app, _) = match app.open_key_file(key_file, Utc::now()).await {
+        Ok(opened) => opened,
+        Err(e) => {
+            note!("The audit trail could not be verified: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let verdict = app.verify_audit(None, Utc::now()).await?;
+    match &verdict {
+        AuditVerdict::Intact { events, .. } => {
+            println_out(&format!(
+                "audit chain intact in the target: {events} events ({} rows carried)",
+                summary.rows
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => {
+            println_out(&fault(&verdict));
+            Ok(ExitCode::from(1))
+        }
+    }
+}

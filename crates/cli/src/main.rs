@@ -195,6 +195,39 @@ enum Command {
     /// --county Sonoma`). The state calendar when no county is named, or when the county has no
     /// calendar of its own.
     Calendar(CalendarArgs),
+    /// Write a backup of the whole database to FILE while the application keeps serving: every
+    /// table read from one consistent snapshot (writes go on meanwhile) into a portable,
+    /// gzip-compressed archive that restores on SQLite or PostgreSQL. The file is readable by
+    /// this account only and appears under its name only once complete; an existing file is
+    /// never replaced. Keep the key file's backup apart from it.
+    Backup {
+        /// The backup file to create, e.g. /var/backups/containment-2026-12-01.backup.gz.
+        file: PathBuf,
+    },
+    /// Restore a backup made by `containment backup` into the database (DATABASE_URL or the
+    /// data folder's SQLite file), then verify the restored audit trail with the key file. All
+    /// or nothing: a damaged or incomplete backup changes nothing. Stop every server using the
+    /// database first. Exits 0 when restored and verified, 1 otherwise.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// Replace everything in a database that already holds data (otherwise refused).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Copy the whole database (DATABASE_URL or the data folder's SQLite file) into another,
+    /// for instance from SQLite to PostgreSQL: every table with its ids, the migrations' state
+    /// and the audit trail, which is verified in the target at the end with the key file.
+    /// Stop the servers first so nothing written meanwhile is left behind. Exits 0 when copied
+    /// and verified, 1 otherwise.
+    Copy {
+        /// The target database: postgres://USER@HOST:PORT/DATABASE or sqlite://PATH.
+        #[arg(long)]
+        to: String,
+        /// Replace everything in a target that already holds data (otherwise refused).
+        #[arg(long)]
+        force: bool,
+    },
     /// Fill the database with realistic synthetic data (agencies, people in every role,
     /// supervisees with supervision and teams) for demonstrations and benchmarks. All names are
     /// invented; every demo account shares one password, printed at the end.
@@ -678,6 +711,52 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { file } => {
+            let app = App::open(&url, false).await?;
+            let summary = app
+                .backup_to_file(&Actor::console(), &file, chrono_now())
+                .await?;
+            println_out(&format!(
+                "backup written to {}: {} tables, {} rows, schema at {} migrations",
+                file.display(),
+                summary.tables,
+                summary.rows,
+                summary.migrations.len()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file, force } => {
+            let app = App::open(&url, false).await?;
+            let summary = app
+                .restore_from_file(&Actor::console(), &file, force, chrono_now())
+                .await?;
+            println_out(&format!(
+                "restored {} tables, {} rows from the backup of {} ({})",
+                summary.tables, summary.rows, summary.created_at, summary.source_backend
+            ));
+            admin::verify_arrival(&url, &cli.global.key_file(), summary).await
+        }
+        Command::Copy { to, force } => {
+            if same_database(&url, &to) {
+                anyhow::bail!("--to names the database being copied");
+            }
+            let app = App::open(&url, false).await?;
+            let target = containment_app::Store::connect(&to)
+                .await
+                .context("--to: cannot open the target database")?;
+            let summary = app
+                .copy_to(&Actor::console(), &target, force, chrono_now())
+                .await?;
+            target.close().await.ok();
+            println_out(&format!(
+                "copied {} tables, {} rows from {} to {}",
+                summary.tables,
+                summary.rows,
+                app.backend().name(),
+                backend_name(&to)
+            ));
+            admin::verify_arrival(&to, &cli.global.key_file(), summary).await
+        }
         Command::Demo { supervisees, seed } => {
             let app = App::open(&url, true).await?;
             admin::demo(&app, supervisees, seed).await
@@ -714,6 +793,26 @@ async fn calendar(app: &App, args: CalendarArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(2))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether two database URLs name the same database: equal URLs, or one SQLite file.
+fn same_database(a: &str, b: &str) -> bool {
+    fn sqlite_path(url: &str) -> Option<PathBuf> {
+        let rest = url
+            .strip_prefix("sqlite://")
+            .or(url.strip_prefix("sqlite:"))?;
+        let path = Path::new(rest.split('?').next().unwrap_or_default());
+        Some(path.canonicalize().unwrap_or_else(|_| path.to_owned()))
+    }
+    a.trim() == b.trim() || matches!((sqlite_path(a), sqlite_path(b)), (Some(x), Some(y)) if x == y)
+}
+
+fn backend_name(url: &str) -> &'static str {
+    if url.starts_with("sqlite:") {
+        "sqlite"
+    } else {
+        "postgres"
     }
 }
 

@@ -784,3 +784,85 @@ async fn the_key_file_signs_the_trail_and_everything_on_disk_is_private() {
         "a key the key file does not hold",
     );
 }
+
+/// `backup` and `restore` as an operator runs them: a backup restores into a new data folder
+/// that holds the deployment's key file, verifies and serves its accounts; the restore refuses
+/// a database with data (until `--force`), a missing file and a file that is not a backup, each
+/// with exit status 1 and a message saying why.
+#[test]
+fn backup_and_restore_from_the_command_line() {
+    let empty = Data::new();
+    let nothing = empty.root.join("empty.backup.gz");
+    failed_with(
+        &empty.run(&["backup", nothing.to_str().unwrap()]),
+        1,
+        "nothing to back up",
+    );
+    assert!(!nothing.exists(), "a failed backup leaves no file");
+    let data = with_one_account();
+    ok(&data.run(&["audit", "verify"]));
+    let file = data.root.join("nightly.backup.gz");
+    let file = file.to_str().unwrap();
+    let made = data.run(&["backup", file]);
+    ok(&made);
+    assert!(stdout(&made).contains("backup written to"));
+    failed_with(&data.run(&["backup", file]), 1, "already exists");
+
+    // Without the key file the data comes back, but the trail's checkpoints cannot be checked.
+    let keyless = Data::new();
+    failed_with(&keyless.run(&["restore", file]), 1, "could not be verified");
+
+    let restored = Data::new();
+    std::fs::copy(
+        data.dir.join("containment.key"),
+        restored.dir.join("containment.key"),
+    )
+    .unwrap();
+    let done = restored.run(&["restore", file]);
+    ok(&done);
+    assert!(stdout(&done).contains("audit chain intact in the target"));
+    assert!(stdout(&restored.run(&["user", "list"])).contains("po@lassen.example"));
+    ok(&restored.run(&["audit", "verify"]));
+    ok(&restored.run(&["migrate", "status"]));
+
+    failed_with(&restored.run(&["restore", file]), 1, "--force");
+    ok(&restored.run(&["restore", "--force", file]));
+    let missing = data.root.join("no-such.backup.gz");
+    failed_with(
+        &restored.run(&["restore", "--force", missing.to_str().unwrap()]),
+        1,
+        "cannot read",
+    );
+    let notes = data.root.join("notes.csv");
+    std::fs::write(&notes, "kind,holder_email\n").unwrap();
+    failed_with(
+        &restored.run(&["restore", "--force", notes.to_str().unwrap()]),
+        1,
+        "not a Containment backup",
+    );
+    ok(&restored.run(&["audit", "verify"]));
+}
+
+/// `copy --to` between two SQLite files (the PostgreSQL direction is in the integration suite):
+/// refused onto itself and onto a target with data unless `--force`, and verified at the end.
+#[test]
+fn copy_from_the_command_line() {
+    let data = with_one_account();
+    let target = data.root.join("copy.db");
+    let to = format!("sqlite://{}", target.display());
+    let copied = data.run(&["copy", "--to", &to]);
+    ok(&copied);
+    assert!(stdout(&copied).contains("audit chain intact in the target"));
+    failed_with(&data.run(&["copy", "--to", &to]), 1, "--force");
+    ok(&data.run(&["copy", "--force", "--to", &to]));
+    failed_with(
+        &data.run(&["copy", "--to", &data.url()]),
+        1,
+        "names the database",
+    );
+    failed_with(
+        &data.run(&["copy", "--to", "mysql://x"]),
+        1,
+        "unsupported database URL",
+    );
+}

@@ -87,7 +87,7 @@ fn content_of(m: &audit_event::Model) -> AuditContent {
 
 /// Appends `events` to the chain in this order, inside `txn`, in one INSERT. On PostgreSQL an
 /// advisory lock orders appends across instances; on SQLite the write lock already does.
-async fn append_chain(
+pub(crate) async fn append_chain(
     txn: &DatabaseTransaction,
     backend: Backend,
     events: Vec<NewAuditEvent>,

@@ -1,6 +1,7 @@
 //! Persistence for Containment. This crate is the only one that knows SeaORM and SQL; it hands
 //! domain types to the layers above. One set of migrations serves SQLite and PostgreSQL.
 
+mod archive;
 mod audit;
 mod cases;
 mod certifications;
@@ -23,6 +24,9 @@ mod treatment_plan;
 mod tx;
 mod waivers;
 
+pub use archive::{
+    ARCHIVE_FAMILIES, ARCHIVE_FORMAT, ARCHIVE_VERSION, ArchiveError, ArchiveSummary,
+};
 pub use audit::{AuditCursor, AuditFilter, AuditPage, AuditVerification, NewAuditEvent};
 pub use cases::{
     CaseloadQuery, CaseloadRow, CaseloadSort, EpisodeRecord, NewEpisode, NewSupervisee,

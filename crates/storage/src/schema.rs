@@ -47,7 +47,7 @@ fn grouped(rows: Vec<(String, String, String)>) -> Vec<(String, String, Vec<Stri
     out
 }
 
-fn family(declared: &str) -> String {
+pub(crate) fn family(declared: &str) -> String {
     let t = declared.to_ascii_lowercase();
     let family = if t.contains("timestamp") || t.contains("datetime") {
         "timestamp"

@@ -8,6 +8,7 @@ mod api_contract;
 mod audit;
 mod audit_checkpoints;
 mod audit_search;
+mod backup;
 mod bad_input;
 mod calendar;
 mod cases;
