@@ -160,74 +160,46 @@ pub(crate) fn render(app: &App, metrics: &HttpMetrics) -> String {
     );
     let _ = writeln!(out, "containment_db_pool_max_connections {}", pool.max);
     let reminders = app.reminder_stats();
-    help(
-        &mut out,
-        "containment_reminder_run_duration_seconds",
-        "histogram",
-        "Runs of the reminder job in this process, and how long each took.",
-    );
-    histogram(
-        &mut out,
-        "containment_reminder_run_duration_seconds",
-        "",
-        &reminders.duration.snapshot(),
-    );
-    help(
-        &mut out,
-        "containment_reminder_run_failures_total",
-        "counter",
-        "Runs of the reminder job that failed (the next run retries).",
-    );
-    let _ = writeln!(
-        out,
-        "containment_reminder_run_failures_total {}",
-        reminders.failures.load(Relaxed)
-    );
-    help(
-        &mut out,
-        "containment_reminder_notifications_total",
-        "counter",
-        "Notifications the reminder job stored.",
-    );
-    let _ = writeln!(
-        out,
-        "containment_reminder_notifications_total {}",
-        reminders.notifications.load(Relaxed)
-    );
     let audit = app.audit_append_stats();
-    help(
-        &mut out,
-        "containment_audit_append_duration_seconds",
-        "histogram",
-        "Group commits of read requests' audit events, and how long each took.",
-    );
-    histogram(
-        &mut out,
-        "containment_audit_append_duration_seconds",
-        "",
-        &audit.commit.snapshot(),
-    );
-    help(
-        &mut out,
-        "containment_audit_appended_events_total",
-        "counter",
-        "Audit events of read requests committed in group commits.",
-    );
-    let _ = writeln!(
-        out,
-        "containment_audit_appended_events_total {}",
-        audit.events.load(Relaxed)
-    );
-    help(
-        &mut out,
-        "containment_audit_append_failures_total",
-        "counter",
-        "Group commits that failed (their requests were answered with an error).",
-    );
-    let _ = writeln!(
-        out,
-        "containment_audit_append_failures_total {}",
-        audit.failures.load(Relaxed)
-    );
+    for (name, text, h) in [
+        (
+            "containment_reminder_run_duration_seconds",
+            "Runs of the reminder job in this process, and how long each took.",
+            reminders.duration.snapshot(),
+        ),
+        (
+            "containment_audit_append_duration_seconds",
+            "Group commits of read requests' audit events, and how long each took.",
+            audit.commit.snapshot(),
+        ),
+    ] {
+        help(&mut out, name, "histogram", text);
+        histogram(&mut out, name, "", &h);
+    }
+    for (name, text, value) in [
+        (
+            "containment_reminder_run_failures_total",
+            "Runs of the reminder job that failed (the next run retries).",
+            reminders.failures.load(Relaxed),
+        ),
+        (
+            "containment_reminder_notifications_total",
+            "Notifications the reminder job stored.",
+            reminders.notifications.load(Relaxed),
+        ),
+        (
+            "containment_audit_appended_events_total",
+            "Audit events of read requests committed in group commits.",
+            audit.events.load(Relaxed),
+        ),
+        (
+            "containment_audit_append_failures_total",
+            "Group commits that failed (their requests were answered with an error).",
+            audit.failures.load(Relaxed),
+        ),
+    ] {
+        help(&mut out, name, "counter", text);
+        let _ = writeln!(out, "{name} {value}");
+    }
     out
 }
