@@ -395,7 +395,7 @@ pub(crate) fn assemble(ids: &[i64], records: CaseRecords, out: &mut Vec<LoadedCa
     }
 }
 
-fn view(case: &LoadedCase, o: Obligation) -> ObligationView {
+pub(crate) fn view(case: &LoadedCase, o: Obligation) -> ObligationView {
     ObligationView {
         supervisee_id: case.facts.supervisee_id,
         supervisee_name: case.name.clone(),
@@ -682,36 +682,6 @@ impl App {
         }
         out.sort_by(|a, b| compliance::task_order(&a.obligation, &b.obligation));
         out
-    }
-
-    /// Everything the signed-in person must do on the cases they serve: overdue first, then
-    /// soonest due.
-    pub async fn my_tasks(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<ObligationView>, AppError> {
-        let user = actor.user_id().ok_or(AppError::Unauthenticated)?;
-        let today = local_date(now);
-        let tx = self.store.begin_read().await?;
-        let policies = load_policies(&tx).await?;
-        let mut out = Vec::new();
-        let ids = tx.open_cases_served_by(user, today).await?;
-        for loaded in load_cases(&tx, &ids).await? {
-            evaluate_case(&loaded, &policies, &self.calendar, today, &mut |o| {
-                if o.status.is_open() && o.responsible_user == Some(user) {
-                    out.push(view(&loaded, o));
-                }
-            });
-        }
-        out.sort_by(|a, b| compliance::task_order(&a.obligation, &b.obligation));
-        AuditEntry::new("tasks_read", Outcome::Success, now)
-            .by(actor)
-            .detail(format!("{} tasks", out.len()))
-            .write(&tx)
-            .await?;
-        tx.commit().await?;
-        Ok(out)
     }
 
     /// The agency's cases for the dashboard, when the actor may see them in aggregate.

@@ -23,6 +23,7 @@ mod refusals;
 mod scores;
 mod secrets;
 mod timeline;
+mod today;
 mod treatment;
 mod treatment_plan;
 mod waivers;
@@ -71,6 +72,9 @@ pub use scores::{
 };
 pub use secrets::{KeyFileError, KeyFileState, Resealed, create_key_file, create_private_dir};
 pub use timeline::TimelineEntry;
+pub use today::{
+    Missed, TODAY_MAX_PER_PAGE, TODAY_PER_PAGE, Task, Today, TodayQuery, missed_of, missed_summary,
+};
 pub use treatment::{
     ContactInput, ContactView, SelfReportInput, TreatmentEndInput, TreatmentInput, TreatmentView,
 };

@@ -1,4 +1,4 @@
-//! Compliance on the web: My tasks (with reminders and the private calendar feed), a case's
+//! Compliance on the web: the private calendar feed of a person's tasks, a case's
 //! obligations with exemption requests, the approvers' queue, the agency dashboard with the
 //! list behind every number, county policy, and the same through the JSON API.
 
@@ -30,9 +30,6 @@ use crate::routes::Registry;
 
 pub(crate) fn registry() -> Registry {
     Registry::new()
-        .get("/tasks", Guard::SignedIn, tasks_page)
-        .post("/tasks/calendar-feed", Guard::SignedIn, create_feed)
-        .post("/tasks/calendar-feed/revoke", Guard::SignedIn, revoke_feed)
         .get("/calendar/{secret}", Guard::Public, calendar_feed)
         .get("/cases/{id}/obligations", Guard::SignedIn, obligations_page)
         .post("/cases/{id}/exemptions", Guard::SignedIn, request_exemption)
@@ -59,7 +56,6 @@ pub(crate) fn registry() -> Registry {
             Guard::Api,
             obligations_api,
         )
-        .get("/api/v1/me/tasks", Guard::Api, tasks_api)
         .get(
             "/api/v1/dashboard",
             Guard::ApiRole(DASHBOARD_READERS),
@@ -153,79 +149,6 @@ pub(crate) fn line(v: &ObligationView) -> ObligationLine {
         explanation: v.explanation.clone(),
         place: place_of(v),
     }
-}
-
-struct NoticeLine {
-    when: String,
-    message: String,
-    unread: bool,
-    case_id: i64,
-}
-
-#[derive(Template)]
-#[template(path = "tasks.html")]
-struct TasksPage {
-    layout: Layout,
-    tasks: Vec<ObligationLine>,
-    overdue: usize,
-    notices: Vec<NoticeLine>,
-    has_feed: bool,
-    feed_url: Option<String>,
-}
-
-async fn tasks_page_for(
-    state: &AppState,
-    identity: &Identity,
-    feed_url: Option<String>,
-) -> Result<Response, PageError> {
-    let (actor, _) = signed_in(identity)?;
-    let now = Utc::now();
-    let tasks = state.app.my_tasks(actor, now).await?;
-    let notices = state.app.notifications(actor, now).await?;
-    Ok(render(&TasksPage {
-        layout: Layout::new("My tasks", "tasks", identity),
-        overdue: tasks
-            .iter()
-            .filter(|t| t.obligation.status == ObligationStatus::Overdue)
-            .count(),
-        tasks: tasks.iter().map(line).collect(),
-        notices: notices
-            .into_iter()
-            .map(|n| NoticeLine {
-                when: crate::pages::account::when(n.created_at),
-                message: n.message,
-                unread: n.read_at.is_none(),
-                case_id: n.supervisee_id,
-            })
-            .collect(),
-        has_feed: state.app.has_calendar_feed(actor).await?,
-        feed_url,
-    }))
-}
-
-async fn tasks_page(
-    State(state): State<AppState>,
-    Extension(identity): Extension<Identity>,
-) -> Result<Response, PageError> {
-    tasks_page_for(&state, &identity, None).await
-}
-
-async fn create_feed(
-    State(state): State<AppState>,
-    Extension(identity): Extension<Identity>,
-) -> Result<Response, PageError> {
-    let (actor, _) = signed_in(&identity)?;
-    let secret = state.app.create_calendar_feed(actor, Utc::now()).await?;
-    tasks_page_for(&state, &identity, Some(format!("/calendar/{secret}.ics"))).await
-}
-
-async fn revoke_feed(
-    State(state): State<AppState>,
-    Extension(identity): Extension<Identity>,
-) -> Result<Response, PageError> {
-    let (actor, _) = signed_in(&identity)?;
-    state.app.revoke_calendar_feed(actor, Utc::now()).await?;
-    Ok(Redirect::to("/tasks").into_response())
 }
 
 /// Text escaped for an iCalendar value (RFC 5545 3.3.11).
@@ -871,7 +794,7 @@ pub struct ObligationJson {
     pub explanation: String,
 }
 
-fn obligation_json(v: &ObligationView) -> ObligationJson {
+pub(crate) fn obligation_json(v: &ObligationView) -> ObligationJson {
     let o = &v.obligation;
     ObligationJson {
         key: o.key.to_string(),
@@ -910,17 +833,6 @@ pub(crate) async fn obligations_api(
         .app
         .case_obligations(actor, id, date, Utc::now())
         .await?;
-    Ok(Json(list.iter().map(obligation_json).collect()))
-}
-
-#[utoipa::path(get, path = "/api/v1/me/tasks", tag = "compliance", security(("bearer" = [])),
-    responses((status = 200, description = "What the caller must do, overdue first, then soonest", body = [ObligationJson])))]
-pub(crate) async fn tasks_api(
-    State(state): State<AppState>,
-    Extension(identity): Extension<Identity>,
-) -> Result<Json<Vec<ObligationJson>>, ApiError> {
-    let actor = caller(&identity)?;
-    let list = state.app.my_tasks(actor, Utc::now()).await?;
     Ok(Json(list.iter().map(obligation_json).collect()))
 }
 

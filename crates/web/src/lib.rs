@@ -23,6 +23,7 @@ mod routes;
 mod scores;
 mod security;
 mod tls;
+mod today;
 mod treatment;
 mod treatment_plan;
 
@@ -81,6 +82,7 @@ fn registry() -> routes::Registry {
         .merge(scores::registry())
         .merge(api_scores::registry())
         .merge(compliance::registry())
+        .merge(today::registry())
         .merge(treatment::registry())
         .merge(monthly_reports::registry())
         .merge(treatment_plan::registry())
