@@ -437,6 +437,8 @@ pub struct RateRow {
     pub met_on_time: usize,
     pub met_late: usize,
     pub overdue: usize,
+    /// Of the overdue, those that can no longer be met (months of contact long gone).
+    pub missed: usize,
     pub open: usize,
     pub exempted: usize,
 }
@@ -446,6 +448,13 @@ impl RateRow {
     pub fn rate(&self) -> Option<f64> {
         let counted = self.met_on_time + self.met_late + self.overdue;
         (counted > 0).then(|| 100.0 * self.met_on_time as f64 / counted as f64)
+    }
+
+    fn count(&mut self, o: &Obligation, today: NaiveDate) {
+        if o.is_missed(today) {
+            self.missed += 1;
+        }
+        self.add(o.status);
     }
 
     fn add(&mut self, status: ObligationStatus) {
@@ -728,7 +737,7 @@ impl App {
                 if !o.due.is_some_and(|d| d >= from && d <= to) {
                     return;
                 }
-                dash.total.add(o.status);
+                dash.total.count(&o, today);
                 for (map, d) in maps.iter_mut().zip(dims) {
                     if let Some((key, label)) = dimension_value(d, &loaded, &o) {
                         let row = map.entry(key.clone()).or_insert_with(|| RateRow {
@@ -736,7 +745,7 @@ impl App {
                             label,
                             ..RateRow::default()
                         });
-                        row.add(o.status);
+                        row.count(&o, today);
                     }
                 }
             });

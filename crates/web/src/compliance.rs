@@ -292,6 +292,24 @@ fn exemption_line(e: &containment_app::ExemptionRecord) -> ExemptionLine {
     }
 }
 
+/// One rule's missed obligations on a case, in one line.
+pub(crate) struct MissedLine {
+    pub(crate) summary: String,
+    pub(crate) span: String,
+}
+
+pub(crate) fn missed_line(m: &containment_app::Missed) -> MissedLine {
+    use crate::today::day;
+    MissedLine {
+        summary: m.summary(),
+        span: if m.first_due == m.last_due {
+            format!("due {}", day(m.first_due))
+        } else {
+            format!("due {} to {}", day(m.first_due), day(m.last_due))
+        },
+    }
+}
+
 #[derive(Template)]
 #[template(path = "obligations.html")]
 struct ObligationsPage {
@@ -300,6 +318,8 @@ struct ObligationsPage {
     name: String,
     as_of: NaiveDate,
     open: Vec<ObligationLine>,
+    missed: Vec<MissedLine>,
+    missed_rows: Vec<ObligationLine>,
     closed: Vec<ObligationLine>,
     rules: &'static [RuleId],
     exemptions: Vec<ExemptionLine>,
@@ -325,7 +345,11 @@ async fn obligations_page_for(
         .first()
         .map(|v| v.supervisee_name.clone())
         .unwrap_or_else(|| format!("case {id}"));
+    // What can no longer be met is summed up apart from what is still to do.
+    let missed = containment_app::missed_of(&list, date);
     let (open, closed): (Vec<_>, Vec<_>) = list.iter().partition(|v| v.obligation.status.is_open());
+    let (missed_rows, open): (Vec<_>, Vec<_>) =
+        open.into_iter().partition(|v| v.obligation.is_missed(date));
     let mut closed: Vec<ObligationLine> = closed.into_iter().map(line).collect();
     closed.sort_by(|a, b| b.due.cmp(&a.due));
     Ok(render(&ObligationsPage {
@@ -334,6 +358,8 @@ async fn obligations_page_for(
         name,
         as_of: date,
         open: open.into_iter().map(line).collect(),
+        missed: missed.iter().map(missed_line).collect(),
+        missed_rows: missed_rows.into_iter().map(line).collect(),
         closed,
         rules: RuleId::ALL,
         exemptions: exemptions.iter().map(exemption_line).collect(),
@@ -501,6 +527,7 @@ struct RateLine {
     met_on_time: usize,
     met_late: usize,
     overdue: usize,
+    missed: usize,
     open: usize,
     exempted: usize,
 }
@@ -515,6 +542,7 @@ fn rate_line(r: &RateRow) -> RateLine {
         met_on_time: r.met_on_time,
         met_late: r.met_late,
         overdue: r.overdue,
+        missed: r.missed,
         open: r.open,
         exempted: r.exempted,
     }
@@ -845,6 +873,8 @@ pub struct RateJson {
     pub met_on_time: usize,
     pub met_late: usize,
     pub overdue: usize,
+    /// Of the overdue, those that can no longer be met: on record as missed, not tasks.
+    pub missed: usize,
     pub open: usize,
     pub exempted: usize,
 }
@@ -857,6 +887,7 @@ fn rate_json(r: &RateRow) -> RateJson {
         met_on_time: r.met_on_time,
         met_late: r.met_late,
         overdue: r.overdue,
+        missed: r.missed,
         open: r.open,
         exempted: r.exempted,
     }

@@ -18,6 +18,7 @@ both_backends!(
     today_windows_turn_on_the_boundary_days,
     today_filters_and_pages,
     everyone_lands_on_today_and_sees_only_their_own_work,
+    missed_months_are_summed_up_on_the_case_and_counted_on_the_dashboard,
 );
 
 /// Noon in California on `day`.
@@ -455,4 +456,89 @@ async fn everyone_lands_on_today_and_sees_only_their_own_work(db: TestDb) {
                 .as_deref()
                 .is_some_and(|d| d.starts_with("today:"))
     }));
+}
+
+async fn missed_months_are_summed_up_on_the_case_and_counted_on_the_dashboard(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let agency = w.officer.user.as_ref().unwrap().agency_id;
+    let (_, p) = w
+        .app
+        .user(agency, "po2@sonoma.example", &[Role::SupervisingOfficer])
+        .await;
+    w.app
+        .user(agency, "sup@sonoma.example", &[Role::OfficerSupervisor])
+        .await;
+    let mut browser = w.app.signed_in("po2@sonoma.example", &p).await;
+    let po2 = actor(&w.app, "po2@sonoma.example").await;
+    let app = &w.app.app;
+    let id = app
+        .open_case(&po2, &crate::cases::case("Missed Case", ""), now)
+        .await
+        .unwrap();
+    let episode = app.case_view(&po2, id, now, today).await.unwrap().episodes[0].id;
+    app.add_team_member(
+        &po2,
+        episode,
+        "dr@northbay.example",
+        containment_domain::access::TeamRole::TreatmentProvider,
+        today,
+        now,
+    )
+    .await
+    .unwrap();
+    let start = today - Duration::days(200);
+    enroll(&w, id, start).await;
+    let missed = usize::try_from(month_of(today) - month_of(start) - 1).unwrap();
+    let summary = format!("{missed} months of contact missed");
+
+    // The obligations page: one line for the missed months, each still behind a disclosure,
+    // and only the two months that can still be documented among the open ones.
+    let html = browser.page(&format!("/cases/{id}/obligations")).await;
+    assert!(html.contains("id=\"missed-heading\""), "{html}");
+    assert!(html.contains(&summary), "{html}");
+    let open = &html[html.find("id=\"open-obligations\"").unwrap()
+        ..html.find("id=\"missed-heading\"").unwrap()];
+    assert_eq!(open.matches(">R1</abbr>").count(), 2, "{open}");
+    let behind = &html[html.find("id=\"missed-obligations\"").unwrap()..];
+    assert_eq!(
+        behind[..behind.find("</table>").unwrap()]
+            .matches(">R1</abbr>")
+            .count(),
+        missed
+    );
+    // The case page says it once too.
+    let html = browser.page(&format!("/cases/{id}")).await;
+    let line = containment_testkit::html_text_after(&html, "id=\"case-missed\">").unwrap();
+    assert!(line.contains(&summary), "{line}");
+    let open = &html[html.find("id=\"case-obligations\"").unwrap()..];
+    let open = &open[..open.find("</table>").unwrap()];
+    assert_eq!(open.matches(">R1</abbr>").count(), 2, "{open}");
+
+    // The dashboard counts them among the overdue, as missed.
+    let supervisor = actor(&w.app, "sup@sonoma.example").await;
+    let dash = app
+        .dashboard(&supervisor, start - Duration::days(31), today, now)
+        .await
+        .unwrap();
+    assert_eq!(dash.total.missed, missed);
+    let r1 = dash.by_rule.iter().find(|r| r.key == "R1").unwrap();
+    assert_eq!((r1.missed, r1.overdue), (missed, missed + 1));
+    let token = api_token(&w.app, "sup@sonoma.example").await;
+    let got: Value = w
+        .app
+        .client
+        .get(w.app.url(&format!(
+            "/api/v1/dashboard?from={}&to={today}",
+            start - Duration::days(31)
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["total"]["missed"], missed);
 }

@@ -447,6 +447,8 @@ struct CasePage {
     may_score: Vec<(&'static str, &'static str)>,
     /// Open obligations, overdue first; `None` when the viewer may not read them.
     obligations: Option<Vec<crate::compliance::ObligationLine>>,
+    /// What can no longer be met, one line per rule.
+    missed: Vec<crate::compliance::MissedLine>,
     supervision_kinds: &'static [SupervisionKind],
 }
 
@@ -670,13 +672,24 @@ pub(crate) async fn case_page_for(
     }
     let obligations = view.obligations.as_ref().map(|list| {
         list.iter()
-            .filter(|v| v.obligation.status.is_open())
+            .filter(|v| v.obligation.status.is_open() && !v.obligation.is_missed(today))
             .map(crate::compliance::line)
             .collect()
     });
+    let missed = view
+        .obligations
+        .as_ref()
+        .map(|list| {
+            containment_app::missed_of(list, today)
+                .iter()
+                .map(crate::compliance::missed_line)
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(render(&CasePage {
         supervision_kinds: &SupervisionKind::ALL,
         obligations,
+        missed,
         may_score: view
             .may_score
             .iter()
