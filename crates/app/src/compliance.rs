@@ -96,6 +96,15 @@ pub(crate) struct LoadedCase {
     pub name: String,
     pub county: Option<String>,
     pub names: HashMap<i64, String>,
+    pub owning_agency_id: i64,
+    /// The team of every episode, as stored.
+    pub team: Vec<TeamMemberRecord>,
+    /// The latest score of each instrument: instrument, day scored, level.
+    pub levels: Vec<(
+        containment_domain::instrument::Instrument,
+        NaiveDate,
+        String,
+    )>,
 }
 
 /// Cases loaded per round of queries.
@@ -311,6 +320,20 @@ pub(crate) fn assemble(ids: &[i64], records: CaseRecords, out: &mut Vec<LoadedCa
         } = treatment.remove(id).unwrap_or_default();
         let members: Vec<i64> = team.iter().map(|m| m.user_id).collect();
         let county = case_county(&episodes).map(str::to_owned);
+        let mut levels: Vec<(
+            containment_domain::instrument::Instrument,
+            NaiveDate,
+            String,
+        )> = Vec::new();
+        for sc in &scores {
+            match levels.iter_mut().find(|(i, _, _)| *i == sc.instrument) {
+                Some(l) if l.1 <= sc.scored_on => {
+                    *l = (sc.instrument, sc.scored_on, sc.level.clone())
+                }
+                Some(_) => {}
+                None => levels.push((sc.instrument, sc.scored_on, sc.level.clone())),
+            }
+        }
         let facts = CaseFacts {
             supervisee_id: *id,
             date_of_birth: Some(s.date_of_birth),
@@ -391,6 +414,9 @@ pub(crate) fn assemble(ids: &[i64], records: CaseRecords, out: &mut Vec<LoadedCa
                 .iter()
                 .map(|m| (m.user_id, m.user_name.clone()))
                 .collect(),
+            owning_agency_id: s.owning_agency_id,
+            team,
+            levels,
         });
     }
 }

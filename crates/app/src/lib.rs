@@ -6,6 +6,7 @@ pub mod actor;
 mod admin;
 mod auth;
 mod bootstrap;
+mod case_work;
 mod cases;
 mod certifications;
 mod checkpoints;
@@ -35,6 +36,7 @@ pub use auth::{
     TokenRefusal, totp_code,
 };
 pub use bootstrap::FirstAdmin;
+pub use case_work::CaseWork;
 pub use cases::{
     CaseInput, CaseView, CaseloadEntry, EpisodeCorrection, REQUIRED_TEAM_ROLES,
     TEAM_CANDIDATE_LIMIT, TEAM_CANDIDATE_MIN_CHARS, team_gaps,

@@ -73,7 +73,7 @@ fn find(
         .unwrap_or_else(|| panic!("{rule} missing"))
 }
 
-fn court_waiver(on: &str) -> containment_app::WaiverInput {
+pub(crate) fn court_waiver(on: &str) -> containment_app::WaiverInput {
     containment_app::WaiverInput {
         basis: "pc_1203_067_b4".into(),
         discloser: "North Bay Treatment".into(),

@@ -13,12 +13,17 @@ use serde_json::Value;
 use crate::cases::{World, actor, api_token, world};
 use crate::compliance::{certify_scorer, staffed};
 
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
 both_backends!(
     today_collapses_repeating_work_and_sums_up_missed_months,
     today_windows_turn_on_the_boundary_days,
     today_filters_and_pages,
     everyone_lands_on_today_and_sees_only_their_own_work,
     missed_months_are_summed_up_on_the_case_and_counted_on_the_dashboard,
+    the_caseload_puts_the_most_overdue_first_with_its_figures,
 );
 
 /// Noon in California on `day`.
@@ -541,4 +546,106 @@ async fn missed_months_are_summed_up_on_the_case_and_counted_on_the_dashboard(db
         .await
         .unwrap();
     assert_eq!(got["total"]["missed"], missed);
+}
+
+async fn the_caseload_puts_the_most_overdue_first_with_its_figures(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let app = &w.app.app;
+    // Staffed today: R2 and R11 overdue, the team met late (R12).
+    let adam = staffed(&w, "Adam Staffed").await;
+    // No provider, no examiner: R12 is overdue too.
+    let zed = app
+        .open_case(&w.officer, &crate::cases::case("Zed Unstaffed", ""), now)
+        .await
+        .unwrap();
+    // A court waiver meets R11; the provider documents a contact three days ago.
+    let mid = staffed(&w, "Mid Waived").await;
+    app.record_waiver(
+        &w.officer,
+        mid,
+        &crate::compliance::court_waiver("2026-01-15"),
+        now,
+    )
+    .await
+    .unwrap();
+    enroll(&w, mid, today - Duration::days(10)).await;
+    let contact_on = today - Duration::days(3);
+    app.record_contact(
+        &w.provider,
+        mid,
+        &containment_app::ContactInput {
+            on: contact_on.to_string(),
+            mode: "phone".into(),
+            topics: vec!["progress".into()],
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    // A Static-99R on Adam's case, scored before placement: R2 is met, the level shows.
+    certify_scorer(&w, "po@sonoma.example", "static99r", d("2025-01-01")).await;
+    app.record_score(
+        &w.officer,
+        adam,
+        &ScoreInput {
+            instrument: "static99r".into(),
+            scored_on: "2026-01-12".into(),
+            reason: "intake".into(),
+            release_date: "2025-12-01".into(),
+            yes_no: [Some(false); 7],
+            counts: ["0".into(), "0".into(), "1".into()],
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .unwrap();
+
+    let token = api_token(&w.app, "po@sonoma.example").await;
+    let get = |path: &str| {
+        let req = w.app.client.get(w.app.url(path)).bearer_auth(&token);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let page = get("/api/v1/caseload").await;
+    let items = page["items"].as_array().unwrap();
+    let names: Vec<&str> = items
+        .iter()
+        .map(|i| i["legal_name"].as_str().unwrap())
+        .collect();
+    // Most overdue first: Zed (R2, R11, R12), then Adam (R11), Mid (R2) by the sooner due.
+    assert_eq!(names[0], "Zed Unstaffed", "{page}");
+    assert_eq!(items[0]["overdue"], 3, "{page}");
+    let overdue: Vec<u64> = items
+        .iter()
+        .map(|i| i["overdue"].as_u64().unwrap())
+        .collect();
+    assert!(overdue.windows(2).all(|p| p[0] >= p[1]), "{overdue:?}");
+    let of = |id: i64| items.iter().find(|i| i["supervisee_id"] == id).unwrap();
+    assert_eq!(of(zed)["team_gaps"].as_array().unwrap().len(), 2);
+    assert_eq!(of(mid)["last_provider_contact"], contact_on.to_string());
+    assert!(of(adam)["last_provider_contact"].is_null());
+    assert_eq!(
+        of(adam)["risk_levels"]["static99r"],
+        "level_ii",
+        "{}",
+        of(adam)
+    );
+    assert!(of(adam)["next_due"].is_string());
+    // By name when asked.
+    let by_name = get("/api/v1/caseload?sort=name").await;
+    assert_eq!(by_name["items"][0]["legal_name"], "Adam Staffed");
+    // Pages follow the urgency order.
+    let query = containment_app::CaseloadQuery {
+        sort: containment_app::CaseloadSort::Urgency,
+        per_page: 2,
+        page: 1,
+        ..Default::default()
+    };
+    let (rows, total) = app.caseload(&w.officer, &query, now, today).await.unwrap();
+    assert_eq!(total, 3);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].row.legal_name, names[2]);
 }
