@@ -75,6 +75,8 @@ async fn a_case_page_costs_few_statements(db: TestDb) {
         let used = store.statements_run() - before;
         let budget = budget + u64::from(db.backend == Backend::Postgres);
         assert!(html.contains("<h1>"), "{path}");
+        // The busiest officer's pages stay light (the goal at 20,000 cases is 150 KB).
+        assert!(html.len() < 150 * 1024, "{path}: {} bytes", html.len());
         assert!(
             used <= budget,
             "one view of {path} ran {used} statements (at most {budget})"
