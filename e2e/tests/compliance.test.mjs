@@ -36,17 +36,15 @@ const R11_SOURCE = 'PC 1203.067(b)(4)';
 const REASON = 'Scored by the previous county before transfer; the score is on its way.';
 const APPROVAL_NOTE = 'Transfer case: the sending county scored before sentencing.';
 
+/** The task lines of Today in one window, of one rule or all. */
+function taskLines(page, window, rule) {
+  const rules = rule ? `[data-rule="${rule}"]` : '';
+  return page.locator(`#tasks li.app-task[data-window="${window}"]${rules}`);
+}
+
 /** The rows of a table of obligations whose rule cell reads exactly `rule`. */
 function ruleRows(page, table, rule) {
   return table.locator('tbody tr').filter({ has: page.getByRole('cell', { name: rule, exact: true }) });
-}
-
-/**
- * The status cell text of every row of a table of obligations, trimmed. Read as text content:
- * USWDS tags are upper-cased by CSS, which innerText would reflect.
- */
-async function statuses(table) {
-  return (await table.locator('tbody tr td:first-child').allTextContents()).map((t) => t.trim());
 }
 
 /** The status of one row of a table of obligations. */
@@ -121,51 +119,46 @@ for (const backend of backends()) {
       await server?.stop();
     });
 
-    test("the officer's tasks list the new case's overdue R2 and R11, and the case shows its obligations", async () => {
+    test("the officer's day lists the new case's overdue R2 and R11, and the case shows its obligations", async () => {
       const { page, problems } = people.officer;
       await page.goto(`${server.baseUrl}/`);
       assert.equal(await page.getByRole('link', { name: 'Dashboard' }).count(), 0, 'an officer has no dashboard');
-      await page.getByRole('link', { name: 'My tasks' }).click();
-      await page.waitForURL(/\/tasks$/);
-      await page.getByRole('heading', { level: 1, name: 'My tasks' }).waitFor();
+      await page.getByRole('link', { name: 'Today', exact: true }).click();
+      await page.waitForURL(/\/today$/);
+      await page.getByRole('heading', { level: 1, name: 'Today' }).waitFor();
       const tasks = page.locator('#tasks');
       await tasks.waitFor();
-      assert.equal(await page.locator('#no-tasks').count(), 0);
 
-      // Overdue first, and the count says how many.
-      const all = await statuses(tasks);
-      const overdue = all.filter((s) => s === 'Overdue').length;
-      assert.ok(overdue >= 2, `R2 and R11 are overdue at least: ${all.join(', ')}`);
-      assert.deepEqual(all.slice(0, overdue), Array(overdue).fill('Overdue'), `overdue first: ${all.join(', ')}`);
-      assert.equal((await page.locator('#overdue-count').innerText()).trim(), `${overdue} overdue.`);
+      // Overdue first, under the case, and the count says how many.
+      const overdue = await taskLines(page, 'overdue').count();
+      assert.ok(overdue >= 2, 'R2 and R11 are overdue at least');
+      const windows = await tasks.locator('li.app-task').evaluateAll((ls) => ls.map((l) => l.dataset.window));
+      assert.deepEqual(windows.slice(0, overdue), Array(overdue).fill('overdue'), `overdue first: ${windows.join(', ')}`);
+      assert.equal((await page.locator('#count-overdue .app-counts__number').innerText()).trim(), `${overdue}`);
+      const caseLink = page.locator('#window-overdue').locator('..').getByRole('link', { name: SUPERVISEE, exact: true });
+      assert.equal(await caseLink.getAttribute('href'), found.casePath);
 
-      for (const [rule, source, label] of [
-        ['R2', R2_SOURCE, 'Static-99R before supervision'],
-        ['R11', R11_SOURCE, 'Waiver on file'],
+      const daysAgo = {};
+      for (const [rule, label, words, place] of [
+        ['R2', 'Static-99R before supervision', 'Score the Static-99R before supervision starts', `${found.casePath}/scores/new?instrument=static99r`],
+        ['R11', 'Waiver on file', 'File a court waiver covering provider, officer and examiner', `${found.casePath}#waivers-heading`],
       ]) {
-        const row = ruleRows(page, tasks, rule);
-        assert.equal(await row.count(), 1, `one ${rule} task`);
-        const cells = row.locator('td');
-        assert.equal(await statusOf(row), 'Overdue', `${rule} is overdue`);
-        assert.match((await cells.nth(1).innerText()).trim(), /^\d{4}-\d{2}-\d{2}$/, `${rule} has a due date`);
-        assert.equal(await cells.nth(2).locator('abbr').getAttribute('title'), label);
-        const caseLink = cells.nth(3).getByRole('link', { name: SUPERVISEE, exact: true });
-        assert.equal(await caseLink.getAttribute('href'), found.casePath);
-        const what = await cells.nth(4).innerText();
-        assert.ok(what.startsWith(`${rule}: `), `the explanation names the rule: ${what}`);
-        assert.ok(what.includes(source), `the ${rule} explanation cites ${source}: ${what}`);
-        assert.match(what, /overdue/, `the ${rule} explanation says it is overdue`);
-        assert.match(what, /Owed by Olive Officer \(supervising officer\)/);
-        await row.getByRole('link', { name: `Open ${rule} for ${SUPERVISEE}` }).waitFor();
+        const line = taskLines(page, 'overdue', rule);
+        assert.equal(await line.count(), 1, `one ${rule} task`);
+        assert.equal(await line.locator('abbr').getAttribute('title'), label);
+        const link = line.getByRole('link', { name: `${words} (${SUPERVISEE})` });
+        assert.equal(await link.getAttribute('href'), place, `${rule} leads to where it gets done`);
+        const text = await line.innerText();
+        const ago = text.match(/was due [A-Z][a-z]{2} \d{1,2}, \d{4} \((\d+) days ago\)/);
+        assert.ok(ago, `${rule} says when it was due: ${text}`);
+        daysAgo[rule] = Number(ago[1]);
       }
       // R2 falls due the day before placement, R11 on the first day of supervision.
-      const due = async (rule) => (await ruleRows(page, tasks, rule).locator('td').nth(1).innerText()).trim();
-      assert.ok((await due('R2')) < PLACED_ON, `R2 is due before placement: ${await due('R2')}`);
-      assert.equal(await due('R11'), PLACED_ON);
-      await assertClean(page, problems, 'My tasks with overdue obligations');
+      assert.equal(daysAgo.R2, daysAgo.R11 + 1, JSON.stringify(daysAgo));
+      await assertClean(page, problems, 'Today with overdue obligations');
 
-      // "Open" for R2 leads to the Static-99R form for the case.
-      await ruleRows(page, tasks, 'R2').getByRole('link', { name: `Open R2 for ${SUPERVISEE}` }).click();
+      // The R2 line leads to the Static-99R form for the case.
+      await taskLines(page, 'overdue', 'R2').getByRole('link').click();
       await page.waitForURL(new RegExp(`${found.casePath}/scores/new\\?instrument=static99r$`));
       await page.getByRole('heading', { level: 1, name: `Static-99R for ${SUPERVISEE}` }).waitFor();
       await assertClean(page, problems, 'the Static-99R form opened from a task');
@@ -296,22 +289,20 @@ for (const backend of backends()) {
       );
       await assertClean(officer.page, officer.problems, "the officer's obligations with R2 exempted");
 
-      // My tasks: R2 is gone, R11 is still owed.
-      await officer.page.getByRole('link', { name: 'My tasks' }).click();
-      await officer.page.waitForURL(/\/tasks$/);
-      const tasks = officer.page.locator('#tasks');
-      await tasks.waitFor();
-      assert.equal(await ruleRows(officer.page, tasks, 'R2').count(), 0, 'R2 left the task list');
-      assert.equal(await ruleRows(officer.page, tasks, 'R11').count(), 1, 'R11 is still owed');
-      const all = await statuses(tasks);
-      const overdue = all.filter((s) => s === 'Overdue').length;
-      assert.equal((await officer.page.locator('#overdue-count').innerText()).trim(), `${overdue} overdue.`);
-      await assertClean(officer.page, officer.problems, 'My tasks after the exemption');
+      // Today: R2 is gone, R11 is still owed.
+      await officer.page.getByRole('link', { name: 'Today', exact: true }).click();
+      await officer.page.waitForURL(/\/today$/);
+      await officer.page.locator('#tasks').waitFor();
+      assert.equal(await taskLines(officer.page, 'overdue', 'R2').count(), 0, 'R2 left the task list');
+      assert.equal(await taskLines(officer.page, 'overdue', 'R11').count(), 1, 'R11 is still owed');
+      const overdue = await taskLines(officer.page, 'overdue').count();
+      assert.equal((await officer.page.locator('#count-overdue .app-counts__number').innerText()).trim(), `${overdue}`);
+      await assertClean(officer.page, officer.problems, 'Today after the exemption');
     });
 
     test('the calendar feed lists the deadlines by case number until it is revoked', async () => {
       const { page, problems } = people.officer;
-      await page.goto(`${server.baseUrl}/tasks`);
+      await page.goto(`${server.baseUrl}/today`);
       await page.getByRole('heading', { level: 2, name: 'Calendar feed' }).waitFor();
       assert.equal(await page.locator('#feed-url').count(), 0);
       assert.equal(await page.getByRole('button', { name: 'Revoke the address' }).count(), 0);
@@ -321,7 +312,7 @@ for (const backend of backends()) {
       assert.match(address, /^\/calendar\/[0-9a-f]+\.ics$/);
       await page.getByRole('button', { name: 'Revoke the address' }).waitFor();
       await page.getByRole('button', { name: 'Replace the address' }).waitFor();
-      await assertClean(page, problems, 'My tasks with a new calendar address');
+      await assertClean(page, problems, 'Today with a new calendar address');
 
       const feed = await page.request.get(`${server.baseUrl}${address}`);
       assert.equal(feed.status(), 200);
@@ -338,15 +329,15 @@ for (const backend of backends()) {
       }
 
       // The address is shown once only.
-      await page.goto(`${server.baseUrl}/tasks`);
+      await page.goto(`${server.baseUrl}/today`);
       await page.getByRole('button', { name: 'Replace the address' }).waitFor();
       assert.equal(await page.locator('#feed-url').count(), 0, 'the address is not shown again');
 
       await page.getByRole('button', { name: 'Revoke the address' }).click();
-      await page.waitForURL(/\/tasks$/);
+      await page.waitForURL(/\/today$/);
       await page.getByRole('button', { name: 'Make a calendar address' }).waitFor();
       assert.equal(await page.getByRole('button', { name: 'Revoke the address' }).count(), 0);
-      await assertClean(page, problems, 'My tasks after revoking the calendar address');
+      await assertClean(page, problems, 'Today after revoking the calendar address');
       const revoked = await page.request.get(`${server.baseUrl}${address}`);
       assert.equal(revoked.status(), 404);
       assert.ok(!(await revoked.text()).includes('BEGIN:VCALENDAR'));

@@ -104,7 +104,9 @@ for (const backend of backends()) {
         await assertClean(page, problems, 'the verification page');
         await page.getByLabel('Verification or recovery code').fill(codes[0]);
         await page.getByRole('button', { name: 'Verify' }).click();
-        await page.waitForURL((url) => url.pathname === '/');
+        await page.waitForURL((url) => url.pathname === '/today');
+        await page.getByRole('heading', { level: 1, name: 'Today' }).waitFor();
+        await assertClean(page, problems, 'Today, where a person lands after signing in');
         await page.getByRole('link', { name: 'My caseload' }).click();
         await assertClean(page, problems, 'the caseload page');
       } finally {

@@ -1,6 +1,8 @@
 //! Opening cases, reading them through the access policy, the containment team, and the
 //! caseload.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use containment_domain::access::{
     self, Action, Decision, NoWaivers, RecordKind, Relationship, Subject, TeamRole,
@@ -189,6 +191,8 @@ pub struct CaseloadEntry {
     pub row: CaseloadRow,
     pub team_gaps: Vec<TeamRole>,
     pub my_roles: Vec<TeamRole>,
+    /// Where the case stands: what is overdue, next due, the last contact, risk levels.
+    pub work: crate::case_work::CaseWork,
 }
 
 fn optional<T>(
@@ -260,6 +264,16 @@ pub(crate) fn relationships_in(
     team: &[TeamMemberRecord],
     day: NaiveDate,
 ) -> Vec<Relationship> {
+    relationships_to(actor, supervisee.owning_agency_id, team, day)
+}
+
+/// How `actor` stands to a case owned by `owning_agency_id` with this team on `day`.
+pub(crate) fn relationships_to(
+    actor: &Actor,
+    owning_agency_id: i64,
+    team: &[TeamMemberRecord],
+    day: NaiveDate,
+) -> Vec<Relationship> {
     let Some(user) = actor.user.as_ref() else {
         return Vec::new();
     };
@@ -280,7 +294,7 @@ pub(crate) fn relationships_in(
     {
         rels.push(Relationship::SupervisorOfMember);
     }
-    if user.roles.contains(&Role::AgencyAdmin) && user.agency_id == supervisee.owning_agency_id {
+    if user.roles.contains(&Role::AgencyAdmin) && user.agency_id == owning_agency_id {
         rels.push(Relationship::AdminOfOwningAgency);
     }
     rels
@@ -1266,16 +1280,47 @@ impl App {
         let user_id = actor.user_id().ok_or(AppError::Unauthenticated)?;
         let tx = self.store.begin_read().await?;
         let (rows, total) = tx.caseload(user_id, today, query).await?;
-        let episode_ids: Vec<i64> = rows.iter().map(|r| r.episode_id).collect();
-        let team = tx.team(&episode_ids).await?;
+        // The engine runs once over the cases of this page (of the whole caseload when it is
+        // ordered by urgency), with a handful of statements for all of them.
+        let ids: Vec<i64> = rows.iter().map(|r| r.supervisee_id).collect();
+        let policies = crate::compliance::load_policies(&tx).await?;
+        let loaded = crate::compliance::load_cases(&tx, &ids).await?;
+        let mut by_id: HashMap<i64, crate::case_work::CaseWork> = HashMap::new();
+        let mut teams: HashMap<i64, Vec<TeamMemberRecord>> = HashMap::new();
+        for case in loaded {
+            by_id.insert(
+                case.facts.supervisee_id,
+                crate::case_work::case_work(actor, &case, &policies, &self.calendar, today),
+            );
+            teams.insert(case.facts.supervisee_id, case.team);
+        }
+        let (rows, total) = if query.sort == containment_storage::CaseloadSort::Urgency {
+            let mut rows = rows;
+            rows.sort_by(|a, b| {
+                let (wa, wb) = (by_id.get(&a.supervisee_id), by_id.get(&b.supervisee_id));
+                crate::case_work::urgency(wa, wb).then(a.legal_name.cmp(&b.legal_name))
+            });
+            let total = u64::try_from(rows.len()).unwrap_or(u64::MAX);
+            let per_page = usize::try_from(query.per_page.clamp(1, 200)).unwrap_or(25);
+            let skip = usize::try_from(query.page)
+                .unwrap_or(usize::MAX)
+                .saturating_mul(per_page);
+            (rows.into_iter().skip(skip).take(per_page).collect(), total)
+        } else {
+            (rows, total)
+        };
         let entries = rows
             .into_iter()
             .map(|row| {
-                let members: Vec<TeamMemberRecord> = team
-                    .iter()
-                    .filter(|m| m.episode_id == row.episode_id)
-                    .cloned()
-                    .collect();
+                let members: Vec<TeamMemberRecord> = teams
+                    .get(&row.supervisee_id)
+                    .map(|t| {
+                        t.iter()
+                            .filter(|m| m.episode_id == row.episode_id)
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 let gaps = REQUIRED_TEAM_ROLES
                     .into_iter()
                     .filter(|r| {
@@ -1290,6 +1335,7 @@ impl App {
                     .map(|m| m.team_role)
                     .collect();
                 CaseloadEntry {
+                    work: by_id.remove(&row.supervisee_id).unwrap_or_default(),
                     row,
                     team_gaps: gaps,
                     my_roles,

@@ -96,6 +96,15 @@ pub(crate) struct LoadedCase {
     pub name: String,
     pub county: Option<String>,
     pub names: HashMap<i64, String>,
+    pub owning_agency_id: i64,
+    /// The team of every episode, as stored.
+    pub team: Vec<TeamMemberRecord>,
+    /// The latest score of each instrument: instrument, day scored, level.
+    pub levels: Vec<(
+        containment_domain::instrument::Instrument,
+        NaiveDate,
+        String,
+    )>,
 }
 
 /// Cases loaded per round of queries.
@@ -311,6 +320,20 @@ pub(crate) fn assemble(ids: &[i64], records: CaseRecords, out: &mut Vec<LoadedCa
         } = treatment.remove(id).unwrap_or_default();
         let members: Vec<i64> = team.iter().map(|m| m.user_id).collect();
         let county = case_county(&episodes).map(str::to_owned);
+        let mut levels: Vec<(
+            containment_domain::instrument::Instrument,
+            NaiveDate,
+            String,
+        )> = Vec::new();
+        for sc in &scores {
+            match levels.iter_mut().find(|(i, _, _)| *i == sc.instrument) {
+                Some(l) if l.1 <= sc.scored_on => {
+                    *l = (sc.instrument, sc.scored_on, sc.level.clone())
+                }
+                Some(_) => {}
+                None => levels.push((sc.instrument, sc.scored_on, sc.level.clone())),
+            }
+        }
         let facts = CaseFacts {
             supervisee_id: *id,
             date_of_birth: Some(s.date_of_birth),
@@ -391,11 +414,14 @@ pub(crate) fn assemble(ids: &[i64], records: CaseRecords, out: &mut Vec<LoadedCa
                 .iter()
                 .map(|m| (m.user_id, m.user_name.clone()))
                 .collect(),
+            owning_agency_id: s.owning_agency_id,
+            team,
+            levels,
         });
     }
 }
 
-fn view(case: &LoadedCase, o: Obligation) -> ObligationView {
+pub(crate) fn view(case: &LoadedCase, o: Obligation) -> ObligationView {
     ObligationView {
         supervisee_id: case.facts.supervisee_id,
         supervisee_name: case.name.clone(),
@@ -437,6 +463,8 @@ pub struct RateRow {
     pub met_on_time: usize,
     pub met_late: usize,
     pub overdue: usize,
+    /// Of the overdue, those that can no longer be met (months of contact long gone).
+    pub missed: usize,
     pub open: usize,
     pub exempted: usize,
 }
@@ -446,6 +474,13 @@ impl RateRow {
     pub fn rate(&self) -> Option<f64> {
         let counted = self.met_on_time + self.met_late + self.overdue;
         (counted > 0).then(|| 100.0 * self.met_on_time as f64 / counted as f64)
+    }
+
+    fn count(&mut self, o: &Obligation, today: NaiveDate) {
+        if o.is_missed(today) {
+            self.missed += 1;
+        }
+        self.add(o.status);
     }
 
     fn add(&mut self, status: ObligationStatus) {
@@ -684,36 +719,6 @@ impl App {
         out
     }
 
-    /// Everything the signed-in person must do on the cases they serve: overdue first, then
-    /// soonest due.
-    pub async fn my_tasks(
-        &self,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<ObligationView>, AppError> {
-        let user = actor.user_id().ok_or(AppError::Unauthenticated)?;
-        let today = local_date(now);
-        let tx = self.store.begin_read().await?;
-        let policies = load_policies(&tx).await?;
-        let mut out = Vec::new();
-        let ids = tx.open_cases_served_by(user, today).await?;
-        for loaded in load_cases(&tx, &ids).await? {
-            evaluate_case(&loaded, &policies, &self.calendar, today, &mut |o| {
-                if o.status.is_open() && o.responsible_user == Some(user) {
-                    out.push(view(&loaded, o));
-                }
-            });
-        }
-        out.sort_by(|a, b| compliance::task_order(&a.obligation, &b.obligation));
-        AuditEntry::new("tasks_read", Outcome::Success, now)
-            .by(actor)
-            .detail(format!("{} tasks", out.len()))
-            .write(&tx)
-            .await?;
-        tx.commit().await?;
-        Ok(out)
-    }
-
     /// The agency's cases for the dashboard, when the actor may see them in aggregate.
     async fn dashboard_cases(&self, tx: &Tx, actor: &Actor) -> Result<Vec<i64>, AppError> {
         let user = actor.user.as_ref().ok_or(AppError::Unauthenticated)?;
@@ -758,7 +763,7 @@ impl App {
                 if !o.due.is_some_and(|d| d >= from && d <= to) {
                     return;
                 }
-                dash.total.add(o.status);
+                dash.total.count(&o, today);
                 for (map, d) in maps.iter_mut().zip(dims) {
                     if let Some((key, label)) = dimension_value(d, &loaded, &o) {
                         let row = map.entry(key.clone()).or_insert_with(|| RateRow {
@@ -766,7 +771,7 @@ impl App {
                             label,
                             ..RateRow::default()
                         });
-                        row.add(o.status);
+                        row.count(&o, today);
                     }
                 }
             });

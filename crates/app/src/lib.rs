@@ -8,6 +8,7 @@ mod auth;
 mod backup;
 mod bootstrap;
 mod calendar;
+mod case_work;
 mod cases;
 mod certifications;
 mod checkpoints;
@@ -26,6 +27,7 @@ mod refusals;
 mod scores;
 mod secrets;
 mod timeline;
+mod today;
 mod treatment;
 mod treatment_plan;
 mod waivers;
@@ -38,6 +40,7 @@ pub use auth::{
 };
 pub use bootstrap::FirstAdmin;
 pub use calendar::{CountyCalendar, MAX_WORKING_DAYS};
+pub use case_work::CaseWork;
 pub use cases::{
     CaseInput, CaseView, CaseloadEntry, EpisodeCorrection, REQUIRED_TEAM_ROLES,
     TEAM_CANDIDATE_LIMIT, TEAM_CANDIDATE_MIN_CHARS, team_gaps,
@@ -81,6 +84,9 @@ pub use scores::{
 };
 pub use secrets::{KeyFileError, KeyFileState, Resealed, create_key_file, create_private_dir};
 pub use timeline::TimelineEntry;
+pub use today::{
+    Missed, TODAY_MAX_PER_PAGE, TODAY_PER_PAGE, Task, Today, TodayQuery, missed_of, missed_summary,
+};
 pub use treatment::{
     ContactInput, ContactView, SelfReportInput, TreatmentEndInput, TreatmentInput, TreatmentView,
 };

@@ -9,6 +9,7 @@
 mod rules;
 #[cfg(test)]
 mod tests;
+mod work;
 
 use std::{fmt, str::FromStr};
 
@@ -26,6 +27,7 @@ use crate::policy::{Overrides, PolicyPackId, RuleId};
 use crate::score_chain::StepDone;
 
 pub use rules::{evaluate, self_report_due};
+pub use work::{Kinship, Window, month_name, month_of};
 
 /// Days before a due date from which an open obligation is "due soon".
 pub const DUE_SOON_DAYS: i64 = 7;

@@ -102,6 +102,9 @@ pub enum CaseloadSort {
     Name,
     StartDate,
     County,
+    /// Most overdue first, then soonest due: the caller orders and pages the cases, so every
+    /// matching case comes back, by name.
+    Urgency,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -649,15 +652,19 @@ impl Tx {
                 Alias::new("start_date"),
             );
         match q.sort {
-            CaseloadSort::Name => page.order_by(Alias::new("legal_name"), Order::Asc),
+            CaseloadSort::Name | CaseloadSort::Urgency => {
+                page.order_by(Alias::new("legal_name"), Order::Asc)
+            }
             CaseloadSort::StartDate => page.order_by(Alias::new("start_date"), Order::Desc),
             CaseloadSort::County => page
                 .order_by(Alias::new("county"), Order::Asc)
                 .order_by(Alias::new("legal_name"), Order::Asc),
         };
         page.order_by(Alias::new("eid"), Order::Asc);
-        let per_page = q.per_page.clamp(1, 200);
-        page.limit(per_page).offset(q.page.saturating_mul(per_page));
+        if q.sort != CaseloadSort::Urgency {
+            let per_page = q.per_page.clamp(1, 200);
+            page.limit(per_page).offset(q.page.saturating_mul(per_page));
+        }
         let rows = self.txn.query_all(&page).await?;
         let rows = rows
             .into_iter()

@@ -1,6 +1,7 @@
-//! Server time of the caseload and case pages with a statewide data set (20,000 supervisees by
-//! default; `CONTAINMENT_BENCH_SUPERVISEES` changes it). Prints figures; asserts nothing about
-//! speed. Runs on SQLite, and on PostgreSQL too when `TEST_DATABASE_URL` is set.
+//! Server time and size of the caseload, case pages and Today with a statewide data set (20,000
+//! supervisees by default; `CONTAINMENT_BENCH_SUPERVISEES` changes it). Prints figures; asserts
+//! nothing about speed. Runs on SQLite, and on PostgreSQL too when `TEST_DATABASE_URL` is set.
+//! Today's goals for the busiest officer: under 150 KB and under 100 ms.
 //!
 //! `cargo bench -p containment-testkit --bench case_pages`
 
@@ -18,12 +19,18 @@ use containment_app::{Actor, DEMO_PASSWORD, Role};
 use containment_testkit::{Backend, TestApp, TestDb};
 
 fn figures(label: &str, mut samples: Vec<Duration>) {
+    sized(label, samples.as_mut_slice(), None);
+}
+
+/// Prints the timings and, for a page, its size.
+fn sized(label: &str, samples: &mut [Duration], bytes: Option<usize>) {
     samples.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let median = samples[samples.len() / 2];
     let p95 = samples[(samples.len() * 95 / 100).min(samples.len() - 1)];
+    let size = bytes.map_or_else(String::new, |b| format!("   {:>7.1} KB", b as f64 / 1024.0));
     println!(
-        "{label:<44} median {:>7.2} ms   p95 {:>7.2} ms   max {:>7.2} ms",
+        "{label:<44} median {:>7.2} ms   p95 {:>7.2} ms   max {:>7.2} ms{size}",
         ms(median),
         ms(p95),
         ms(*samples.last().unwrap())
@@ -96,17 +103,22 @@ async fn run(backend: Backend, supervisees: usize) {
             "GET /cases/{id}/polygraph",
             format!("{case_path}/polygraph"),
         ),
-        ("GET /tasks (the officer's tasks)", "/tasks".to_owned()),
+        ("GET /today (the officer's day)", "/today".to_owned()),
+        (
+            "GET /today?window=overdue",
+            "/today?window=overdue".to_owned(),
+        ),
     ] {
         let mut samples = Vec::new();
+        let mut bytes = 0;
         for _ in 0..40 {
             let t = Instant::now();
             let res = browser.get(&path).await;
             assert!(res.status().is_success(), "{path}: {}", res.status());
-            let _ = res.bytes().await.unwrap();
+            bytes = res.bytes().await.unwrap().len();
             samples.push(t.elapsed());
         }
-        figures(label, samples);
+        sized(label, &mut samples, Some(bytes));
     }
     // The agency dashboard of the largest probation department, and one run of the reminder
     // job over every open case, timed inside the application.

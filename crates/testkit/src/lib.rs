@@ -516,7 +516,7 @@ impl Browser {
         self.page("/sign-in/mfa").await;
         self.post("/sign-in/mfa", &[("code", recovery_code)])
             .await
-            .expect_redirect("/");
+            .expect_redirect("/today");
     }
 
     /// Enrolls TOTP from the enrollment page; returns the recovery codes page.

@@ -43,7 +43,7 @@ use crate::routes::{Registry, RouteInfo};
         crate::documents::list_api, crate::documents::upload_api, crate::documents::content_api,
         crate::api_scores::static99r, crate::api_scores::scores, crate::api_scores::record_score,
         crate::api_scores::record_step, crate::api_scores::report, crate::api_scores::submissions,
-        crate::compliance::obligations_api, crate::compliance::tasks_api, crate::compliance::dashboard_api,
+        crate::compliance::obligations_api, crate::today::tasks_api, crate::compliance::dashboard_api,
         crate::compliance::request_exemption_api, crate::compliance::decide_exemption_api,
         crate::treatment::view_api, crate::treatment::contact_api, crate::treatment::confirm_api,
         crate::treatment::self_report_api, crate::treatment::acknowledge_api,
@@ -102,6 +102,8 @@ use crate::routes::{Registry, RouteInfo};
         crate::polygraph::NewFollowup, crate::compliance::CountyPolicyBody,
         crate::compliance::CountyPolicyJson, crate::calendar::HolidayJson,
         crate::calendar::HolidaysJson, crate::calendar::WorkingDaysJson,
+        crate::compliance::CountyPolicyJson, crate::today::TodayJson, crate::today::TaskJson,
+        crate::today::WindowCounts, crate::today::MissedJson,
     )),
     modifiers(&BearerAuth, &CommonResponses),
     tags(

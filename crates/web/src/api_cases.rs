@@ -98,7 +98,7 @@ pub struct CaseloadParams {
     pub gaps: Option<String>,
     /// `1` for cases without a court-ordered waiver in force (R11).
     pub waiver_missing: Option<String>,
-    /// `name` (default), `start` or `county`.
+    /// `urgency` (default: most overdue first, then soonest due), `name`, `start` or `county`.
     pub sort: Option<String>,
     /// 0-based page of 25.
     pub page: Option<u64>,
@@ -119,6 +119,18 @@ pub struct CaseloadItem {
     pub my_roles: Vec<String>,
     /// Required team roles nobody fills today.
     pub team_gaps: Vec<String>,
+    /// Obligations overdue that can still be met, by anyone on the team; null when the caller
+    /// may not read the case's obligations.
+    pub overdue: Option<usize>,
+    /// Obligations past doing, on record as missed.
+    pub missed: usize,
+    /// The next obligation due (not yet overdue): its due date and rule.
+    pub next_due: Option<NaiveDate>,
+    pub next_due_rule: Option<String>,
+    /// The last contact the provider documented (or a signed monthly report).
+    pub last_provider_contact: Option<NaiveDate>,
+    /// The latest level of each instrument the caller may see, e.g. `{"static99r": "IVa"}`.
+    pub risk_levels: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -167,6 +179,17 @@ pub(crate) async fn caseload(
             .map(|e| CaseloadItem {
                 my_roles: codes(&e.my_roles),
                 team_gaps: codes(&e.team_gaps),
+                overdue: e.work.overdue,
+                missed: e.work.missed,
+                next_due: e.work.next_due.map(|(d, _)| d),
+                next_due_rule: e.work.next_due.map(|(_, r)| r.code().to_owned()),
+                last_provider_contact: e.work.last_provider_contact,
+                risk_levels: e
+                    .work
+                    .risk
+                    .iter()
+                    .map(|(i, l)| (i.code().to_owned(), l.clone()))
+                    .collect(),
                 supervisee_id: e.row.supervisee_id,
                 legal_name: e.row.legal_name,
                 date_of_birth: e.row.date_of_birth,

@@ -1,4 +1,4 @@
-//! Compliance on the web: My tasks (with reminders and the private calendar feed), a case's
+//! Compliance on the web: the private calendar feed of a person's tasks, a case's
 //! obligations with exemption requests, the approvers' queue, the agency dashboard with the
 //! list behind every number, county policy, and the same through the JSON API.
 
@@ -30,9 +30,6 @@ use crate::routes::Registry;
 
 pub(crate) fn registry() -> Registry {
     Registry::new()
-        .get("/tasks", Guard::SignedIn, tasks_page)
-        .post("/tasks/calendar-feed", Guard::SignedIn, create_feed)
-        .post("/tasks/calendar-feed/revoke", Guard::SignedIn, revoke_feed)
         .get("/calendar/{secret}", Guard::Public, calendar_feed)
         .get("/cases/{id}/obligations", Guard::SignedIn, obligations_page)
         .post("/cases/{id}/exemptions", Guard::SignedIn, request_exemption)
@@ -59,7 +56,6 @@ pub(crate) fn registry() -> Registry {
             Guard::Api,
             obligations_api,
         )
-        .get("/api/v1/me/tasks", Guard::Api, tasks_api)
         .get(
             "/api/v1/dashboard",
             Guard::ApiRole(DASHBOARD_READERS),
@@ -153,79 +149,6 @@ pub(crate) fn line(v: &ObligationView) -> ObligationLine {
         explanation: v.explanation.clone(),
         place: place_of(v),
     }
-}
-
-struct NoticeLine {
-    when: String,
-    message: String,
-    unread: bool,
-    case_id: i64,
-}
-
-#[derive(Template)]
-#[template(path = "tasks.html")]
-struct TasksPage {
-    layout: Layout,
-    tasks: Vec<ObligationLine>,
-    overdue: usize,
-    notices: Vec<NoticeLine>,
-    has_feed: bool,
-    feed_url: Option<String>,
-}
-
-async fn tasks_page_for(
-    state: &AppState,
-    identity: &Identity,
-    feed_url: Option<String>,
-) -> Result<Response, PageError> {
-    let (actor, _) = signed_in(identity)?;
-    let now = Utc::now();
-    let tasks = state.app.my_tasks(actor, now).await?;
-    let notices = state.app.notifications(actor, now).await?;
-    Ok(render(&TasksPage {
-        layout: Layout::new("My tasks", "tasks", identity),
-        overdue: tasks
-            .iter()
-            .filter(|t| t.obligation.status == ObligationStatus::Overdue)
-            .count(),
-        tasks: tasks.iter().map(line).collect(),
-        notices: notices
-            .into_iter()
-            .map(|n| NoticeLine {
-                when: crate::pages::account::when(n.created_at),
-                message: n.message,
-                unread: n.read_at.is_none(),
-                case_id: n.supervisee_id,
-            })
-            .collect(),
-        has_feed: state.app.has_calendar_feed(actor).await?,
-        feed_url,
-    }))
-}
-
-async fn tasks_page(
-    State(state): State<AppState>,
-    Extension(identity): Extension<Identity>,
-) -> Result<Response, PageError> {
-    tasks_page_for(&state, &identity, None).await
-}
-
-async fn create_feed(
-    State(state): State<AppState>,
-    Extension(identity): Extension<Identity>,
-) -> Result<Response, PageError> {
-    let (actor, _) = signed_in(&identity)?;
-    let secret = state.app.create_calendar_feed(actor, Utc::now()).await?;
-    tasks_page_for(&state, &identity, Some(format!("/calendar/{secret}.ics"))).await
-}
-
-async fn revoke_feed(
-    State(state): State<AppState>,
-    Extension(identity): Extension<Identity>,
-) -> Result<Response, PageError> {
-    let (actor, _) = signed_in(&identity)?;
-    state.app.revoke_calendar_feed(actor, Utc::now()).await?;
-    Ok(Redirect::to("/tasks").into_response())
 }
 
 /// Text escaped for an iCalendar value (RFC 5545 3.3.11).
@@ -369,6 +292,24 @@ fn exemption_line(e: &containment_app::ExemptionRecord) -> ExemptionLine {
     }
 }
 
+/// One rule's missed obligations on a case, in one line.
+pub(crate) struct MissedLine {
+    pub(crate) summary: String,
+    pub(crate) span: String,
+}
+
+pub(crate) fn missed_line(m: &containment_app::Missed) -> MissedLine {
+    use crate::today::day;
+    MissedLine {
+        summary: m.summary(),
+        span: if m.first_due == m.last_due {
+            format!("due {}", day(m.first_due))
+        } else {
+            format!("due {} to {}", day(m.first_due), day(m.last_due))
+        },
+    }
+}
+
 #[derive(Template)]
 #[template(path = "obligations.html")]
 struct ObligationsPage {
@@ -377,6 +318,8 @@ struct ObligationsPage {
     name: String,
     as_of: NaiveDate,
     open: Vec<ObligationLine>,
+    missed: Vec<MissedLine>,
+    missed_rows: Vec<ObligationLine>,
     closed: Vec<ObligationLine>,
     rules: &'static [RuleId],
     exemptions: Vec<ExemptionLine>,
@@ -402,7 +345,11 @@ async fn obligations_page_for(
         .first()
         .map(|v| v.supervisee_name.clone())
         .unwrap_or_else(|| format!("case {id}"));
+    // What can no longer be met is summed up apart from what is still to do.
+    let missed = containment_app::missed_of(&list, date);
     let (open, closed): (Vec<_>, Vec<_>) = list.iter().partition(|v| v.obligation.status.is_open());
+    let (missed_rows, open): (Vec<_>, Vec<_>) =
+        open.into_iter().partition(|v| v.obligation.is_missed(date));
     let mut closed: Vec<ObligationLine> = closed.into_iter().map(line).collect();
     closed.sort_by(|a, b| b.due.cmp(&a.due));
     Ok(render(&ObligationsPage {
@@ -411,6 +358,8 @@ async fn obligations_page_for(
         name,
         as_of: date,
         open: open.into_iter().map(line).collect(),
+        missed: missed.iter().map(missed_line).collect(),
+        missed_rows: missed_rows.into_iter().map(line).collect(),
         closed,
         rules: RuleId::ALL,
         exemptions: exemptions.iter().map(exemption_line).collect(),
@@ -578,6 +527,7 @@ struct RateLine {
     met_on_time: usize,
     met_late: usize,
     overdue: usize,
+    missed: usize,
     open: usize,
     exempted: usize,
 }
@@ -592,6 +542,7 @@ fn rate_line(r: &RateRow) -> RateLine {
         met_on_time: r.met_on_time,
         met_late: r.met_late,
         overdue: r.overdue,
+        missed: r.missed,
         open: r.open,
         exempted: r.exempted,
     }
@@ -899,7 +850,7 @@ pub struct ObligationJson {
     pub explanation: String,
 }
 
-fn obligation_json(v: &ObligationView) -> ObligationJson {
+pub(crate) fn obligation_json(v: &ObligationView) -> ObligationJson {
     let o = &v.obligation;
     ObligationJson {
         key: o.key.to_string(),
@@ -941,17 +892,6 @@ pub(crate) async fn obligations_api(
     Ok(Json(list.iter().map(obligation_json).collect()))
 }
 
-#[utoipa::path(get, path = "/api/v1/me/tasks", tag = "compliance", security(("bearer" = [])),
-    responses((status = 200, description = "What the caller must do, overdue first, then soonest", body = [ObligationJson])))]
-pub(crate) async fn tasks_api(
-    State(state): State<AppState>,
-    Extension(identity): Extension<Identity>,
-) -> Result<Json<Vec<ObligationJson>>, ApiError> {
-    let actor = caller(&identity)?;
-    let list = state.app.my_tasks(actor, Utc::now()).await?;
-    Ok(Json(list.iter().map(obligation_json).collect()))
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RateJson {
     pub key: String,
@@ -961,6 +901,8 @@ pub struct RateJson {
     pub met_on_time: usize,
     pub met_late: usize,
     pub overdue: usize,
+    /// Of the overdue, those that can no longer be met: on record as missed, not tasks.
+    pub missed: usize,
     pub open: usize,
     pub exempted: usize,
 }
@@ -973,6 +915,7 @@ fn rate_json(r: &RateRow) -> RateJson {
         met_on_time: r.met_on_time,
         met_late: r.met_late,
         overdue: r.overdue,
+        missed: r.missed,
         open: r.open,
         exempted: r.exempted,
     }

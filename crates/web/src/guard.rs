@@ -87,7 +87,7 @@ pub(crate) async fn enforce(guard: Guard, req: Request, next: Next) -> Response 
         Guard::MfaPending => {
             if !matches!(identity, Identity::MfaPending { .. }) {
                 return match identity {
-                    Identity::Session { .. } => Redirect::to("/").into_response(),
+                    Identity::Session { .. } => Redirect::to(crate::pages::LANDING).into_response(),
                     other => to_sign_in(&other),
                 };
             }
@@ -96,7 +96,7 @@ pub(crate) async fn enforce(guard: Guard, req: Request, next: Next) -> Response 
         Guard::Locked => {
             if !matches!(identity, Identity::Locked { .. }) {
                 return match identity {
-                    Identity::Session { .. } => Redirect::to("/").into_response(),
+                    Identity::Session { .. } => Redirect::to(crate::pages::LANDING).into_response(),
                     other => to_sign_in(&other),
                 };
             }

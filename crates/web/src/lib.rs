@@ -26,6 +26,7 @@ mod routes;
 mod scores;
 mod security;
 mod tls;
+mod today;
 mod treatment;
 mod treatment_plan;
 
@@ -89,6 +90,7 @@ fn registry() -> routes::Registry {
         .merge(api_scores::registry())
         .merge(compliance::registry())
         .merge(calendar::registry())
+        .merge(today::registry())
         .merge(treatment::registry())
         .merge(monthly_reports::registry())
         .merge(treatment_plan::registry())

@@ -26,7 +26,8 @@ const CALLERS: [&str; 8] = [
 
 /// What a caller gets:
 /// A = past the guard (the handler answered, whatever it said, never 401/403/5xx),
-/// L = sent to sign in (or to finish signing in), H = sent home (already signed in),
+/// L = sent to sign in (or to finish signing in), H = sent to Today (where a signed-in person
+/// lands),
 /// F = 403, U = 401.
 #[rustfmt::skip]
 const MATRIX: &[(&str, &str, &str)] = &[
@@ -112,9 +113,10 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET",    "/cases/{id}/scores/{score}/report.pdf", "L L A A A A L L"),
     ("GET",    "/scores/submissions",             "L L A A A A L L"),
     ("GET",    "/scores/submissions.csv",         "L L A A A A L L"),
-    ("GET",    "/tasks",                          "L L A A A A L L"),
+    ("GET",    "/today",                          "L L A A A A L L"),
+    ("GET",    "/tasks",                          "L L H H H H L L"),
     ("POST",   "/tasks/calendar-feed",            "L L A A A A F F"),
-    ("POST",   "/tasks/calendar-feed/revoke",     "L L A A A A F F"),
+    ("POST",   "/tasks/calendar-feed/revoke",     "L L H H H H F F"),
     ("GET",    "/calendar/{secret}",              "A A A A A A A A"),
     ("GET",    "/cases/{id}/obligations",         "L L A A A A L L"),
     ("POST",   "/cases/{id}/exemptions",          "L L A A A A F F"),
@@ -236,7 +238,7 @@ fn classify(status: StatusCode, location: Option<&str>) -> &'static str {
         {
             "L"
         }
-        (300..=399, Some("/")) => "H",
+        (300..=399, Some("/today")) => "H",
         (500..=599, _) => "5xx",
         _ => "A",
     }

@@ -26,6 +26,7 @@ mod request_path;
 mod scores;
 mod secrets;
 mod team_candidates;
+mod today;
 mod treatment;
 mod treatment_plan;
 mod wall;

@@ -30,6 +30,13 @@ both_backends!(
 /// facts and the audit event.
 const OBLIGATIONS_STATEMENTS: u64 = 15;
 const CASE_PAGE_STATEMENTS: u64 = 15;
+/// The caseload, in urgency order, and Today: the session check, the person's cases, the
+/// engine's facts of all of them in one round (supervisees, episodes, team, certifications,
+/// waivers, scores and steps, treatment facts), the policies and the audit event; Today also
+/// its reminders (read and marked read) and the calendar feed's state. The same however many
+/// cases the person serves (up to 400; then a few more per 400).
+const CASELOAD_STATEMENTS: u64 = 14;
+const TODAY_STATEMENTS: u64 = 17;
 
 async fn a_case_page_costs_few_statements(db: TestDb) {
     let app = TestApp::spawn(&db).await;
@@ -59,6 +66,22 @@ async fn a_case_page_costs_few_statements(db: TestDb) {
         used <= budget,
         "one case page view ran {used} statements (at most {budget})"
     );
+    for (path, budget) in [
+        ("/caseload", CASELOAD_STATEMENTS),
+        ("/today", TODAY_STATEMENTS),
+    ] {
+        let before = store.statements_run();
+        let html = browser.page(path).await;
+        let used = store.statements_run() - before;
+        let budget = budget + u64::from(db.backend == Backend::Postgres);
+        assert!(html.contains("<h1>"), "{path}");
+        // The busiest officer's pages stay light (the goal at 20,000 cases is 150 KB).
+        assert!(html.len() < 150 * 1024, "{path}: {} bytes", html.len());
+        assert!(
+            used <= budget,
+            "one view of {path} ran {used} statements (at most {budget})"
+        );
+    }
     // The obligations of the case alone read the case once, not twice.
     let before = store.statements_run();
     app.app

@@ -124,6 +124,38 @@ struct CaseloadLine {
     since: String,
     my_roles: String,
     gaps: String,
+    /// Overdue obligations that can still be met; `None` when the viewer may not read them.
+    overdue: Option<usize>,
+    missed: usize,
+    next_due: String,
+    last_contact: String,
+    risk: String,
+}
+
+/// A case's figures in words for the caseload.
+fn work_words(w: &containment_app::CaseWork) -> (String, String, String) {
+    use crate::today::day;
+    let hidden = "—".to_owned();
+    let next = match (w.overdue, w.next_due) {
+        (None, _) => hidden.clone(),
+        (Some(_), Some((d, rule))) => format!("{} ({})", day(d), rule.code()),
+        (Some(_), None) => "Nothing".to_owned(),
+    };
+    let contact = match (w.overdue, w.last_provider_contact) {
+        (None, _) => hidden,
+        (Some(_), Some(d)) => day(d),
+        (Some(_), None) => "None yet".to_owned(),
+    };
+    let risk = w
+        .risk
+        .iter()
+        .filter_map(|(i, level)| {
+            let label = containment_app::level_label(*i, level);
+            (!label.is_empty()).then(|| format!("{}: {label}", i.label()))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    (next, contact, risk)
 }
 
 #[derive(Template)]
@@ -171,9 +203,10 @@ pub(crate) fn caseload_query(f: &CaseloadFilters) -> Result<CaseloadQuery, AppEr
         team_gaps: !f.gaps.is_empty(),
         waiver_missing: !f.waiver.is_empty(),
         sort: match f.sort.as_str() {
+            "name" => CaseloadSort::Name,
             "start" => CaseloadSort::StartDate,
             "county" => CaseloadSort::County,
-            _ => CaseloadSort::Name,
+            _ => CaseloadSort::Urgency,
         },
         page: f.page.parse().unwrap_or(0),
         per_page: PER_PAGE,
@@ -194,17 +227,25 @@ async fn caseload(
         .await?;
     let rows = entries
         .into_iter()
-        .map(|e| CaseloadLine {
-            id: e.row.supervisee_id,
-            name: e.row.legal_name,
-            dob: e.row.date_of_birth.to_string(),
-            cii: e.row.cii.unwrap_or_default(),
-            cdcr: e.row.cdcr.unwrap_or_default(),
-            kind: e.row.kind.label(),
-            county: e.row.county,
-            since: e.row.start_date.to_string(),
-            my_roles: role_labels(&e.my_roles),
-            gaps: role_labels(&e.team_gaps),
+        .map(|e| {
+            let (next_due, last_contact, risk) = work_words(&e.work);
+            CaseloadLine {
+                id: e.row.supervisee_id,
+                name: e.row.legal_name,
+                dob: e.row.date_of_birth.to_string(),
+                cii: e.row.cii.unwrap_or_default(),
+                cdcr: e.row.cdcr.unwrap_or_default(),
+                kind: e.row.kind.label(),
+                county: e.row.county,
+                since: e.row.start_date.to_string(),
+                my_roles: role_labels(&e.my_roles),
+                gaps: role_labels(&e.team_gaps),
+                overdue: e.work.overdue,
+                missed: e.work.missed,
+                next_due,
+                last_contact,
+                risk,
+            }
         })
         .collect();
     let pages = total.div_ceil(PER_PAGE);
@@ -226,7 +267,7 @@ async fn caseload(
             gaps: !f.gaps.is_empty(),
             waiver: !f.waiver.is_empty(),
             sort: if f.sort.is_empty() {
-                "name".into()
+                "urgency".into()
             } else {
                 f.sort.clone()
             },
@@ -447,6 +488,8 @@ struct CasePage {
     may_score: Vec<(&'static str, &'static str)>,
     /// Open obligations, overdue first; `None` when the viewer may not read them.
     obligations: Option<Vec<crate::compliance::ObligationLine>>,
+    /// What can no longer be met, one line per rule.
+    missed: Vec<crate::compliance::MissedLine>,
     supervision_kinds: &'static [SupervisionKind],
 }
 
@@ -670,13 +713,24 @@ pub(crate) async fn case_page_for(
     }
     let obligations = view.obligations.as_ref().map(|list| {
         list.iter()
-            .filter(|v| v.obligation.status.is_open())
+            .filter(|v| v.obligation.status.is_open() && !v.obligation.is_missed(today))
             .map(crate::compliance::line)
             .collect()
     });
+    let missed = view
+        .obligations
+        .as_ref()
+        .map(|list| {
+            containment_app::missed_of(list, today)
+                .iter()
+                .map(crate::compliance::missed_line)
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(render(&CasePage {
         supervision_kinds: &SupervisionKind::ALL,
         obligations,
+        missed,
         may_score: view
             .may_score
             .iter()

@@ -17,6 +17,9 @@ use crate::guard::Guard;
 use crate::identity::Identity;
 use crate::routes::Registry;
 
+/// Where a person lands once signed in: their day.
+pub(crate) const LANDING: &str = "/today";
+
 pub(crate) fn registry() -> Registry {
     Registry::new()
         .get("/", Guard::Public, home)

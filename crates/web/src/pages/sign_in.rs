@@ -10,7 +10,8 @@ use chrono::Utc;
 use containment_app::{AppError, Client, NextStep};
 use serde::Deserialize;
 
-use super::{Layout, render};
+use super::{LANDING, Layout, render};
+
 use crate::AppState;
 use crate::guard::Guard;
 use crate::identity::{Identity, cookie, pre_auth_cookie_name, session_cookie_name, set_cookie};
@@ -92,7 +93,7 @@ async fn sign_in_form(
     headers: axum::http::HeaderMap,
 ) -> Response {
     if matches!(identity, Identity::Session { .. }) {
-        return Redirect::to("/").into_response();
+        return Redirect::to(LANDING).into_response();
     }
     sign_in_page(&state, &identity, &headers, String::new(), Vec::new())
 }
@@ -183,7 +184,7 @@ async fn mfa_form(Extension(identity): Extension<Identity>) -> Response {
 fn after_sign_in(identity: &Identity) -> &'static str {
     match identity {
         Identity::MfaPending { user, .. } if user.must_change_password => "/account/password",
-        _ => "/",
+        _ => LANDING,
     }
 }
 
@@ -346,7 +347,7 @@ async fn unlock(
         .unlock_session(session_id, &form.password, &client, Utc::now())
         .await
     {
-        Ok(()) => Redirect::to("/").into_response(),
+        Ok(()) => Redirect::to(LANDING).into_response(),
         Err(AppError::SignInFailed) => render(&UnlockPage {
             layout: Layout::new("Session locked", "sign_in", &identity),
             name: locked_name(&identity),
