@@ -92,9 +92,7 @@ impl App {
     ) -> Result<AgencyRecord, AppError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(AppError::InvalidInput(
-                "agency name: 1 to 200 characters".into(),
-            ));
+            return Err(AppError::invalid("agency name: 1 to 200 characters"));
         }
         one_line("agency name", name)?;
         one_line("county", county.unwrap_or_default())?;
@@ -161,13 +159,11 @@ impl App {
         let email = Email::parse(email)?;
         let display_name = display_name.trim();
         if display_name.is_empty() || display_name.chars().count() > 200 {
-            return Err(AppError::InvalidInput("name: 1 to 200 characters".into()));
+            return Err(AppError::invalid("name: 1 to 200 characters"));
         }
         one_line("name", display_name)?;
         if roles.is_empty() {
-            return Err(AppError::InvalidInput(
-                "roles: choose at least one role".into(),
-            ));
+            return Err(AppError::invalid("roles: choose at least one role"));
         }
         let tx = self.store.begin().await?;
         // `Subject` may borrow non-`Send` waiver data, so it is not kept across an await.

@@ -629,20 +629,18 @@ impl App {
             )
             .await?;
             tx.commit().await?;
-            return Err(AppError::InvalidInput(
-                "the current password is not right".into(),
-            ));
+            return Err(AppError::invalid("the current password is not right"));
         }
         let new = NewPassword::parse(new, &[user.email.as_str(), &user.display_name])
-            .map_err(|e| AppError::InvalidInput(format!("new password: {e}")))?;
+            .map_err(|e| AppError::invalid(format!("new password: {e}")))?;
         if password::verify(
             new.expose().to_owned(),
             tx.credentials(user.id).await?.password_hash,
         )
         .await?
         {
-            return Err(AppError::InvalidInput(
-                "new password: choose a password different from the current one".into(),
+            return Err(AppError::invalid(
+                "new password: choose a password different from the current one",
             ));
         }
         let hash = password::hash(new.into_inner()).await?;
@@ -687,7 +685,7 @@ impl App {
             )
             .await?;
             tx.commit().await?;
-            return Err(AppError::InvalidInput("the password is not right".into()));
+            return Err(AppError::invalid("the password is not right"));
         }
         tx.set_totp(user.id, None, None).await?;
         tx.replace_recovery_codes(user.id, Vec::new()).await?;
@@ -716,13 +714,13 @@ impl App {
     ) -> Result<NewToken, AppError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::InvalidInput(
-                "token name: give a name of 1 to 100 characters".into(),
+            return Err(AppError::invalid(
+                "token name: give a name of 1 to 100 characters",
             ));
         }
         one_line("token name", name)?;
         if expires_days.is_some_and(|d| !(1..=MAX_TOKEN_DAYS).contains(&d)) {
-            return Err(AppError::InvalidInput(format!(
+            return Err(AppError::invalid(format!(
                 "expires in: give 1 to {MAX_TOKEN_DAYS} days, or no expiry"
             )));
         }
@@ -735,7 +733,7 @@ impl App {
             ));
         }
         if user.disabled {
-            return Err(AppError::InvalidInput("the account is disabled".into()));
+            return Err(AppError::invalid("the account is disabled"));
         }
         let token = format!("ctk_{}", random_hex(32)?);
         let expires_at =

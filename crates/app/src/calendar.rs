@@ -2,6 +2,7 @@
 //! county's holidays in a year, and a due date a number of working days after a day. The answer
 //! comes from the same calendar the obligations of the county's cases use.
 
+use crate::Problems;
 use chrono::{Datelike, NaiveDate};
 use containment_domain::calendar::{Calendar, Holiday};
 use containment_domain::case::County;
@@ -38,7 +39,7 @@ impl CountyCalendar {
     pub fn holidays_in(&self, year: i32) -> Result<Vec<Holiday>, AppError> {
         let (first, last) = (EARLIEST_DATE.year(), LATEST_DATE.year());
         if !(first..=last).contains(&year) {
-            return Err(AppError::InvalidInput(format!(
+            return Err(AppError::invalid(format!(
                 "year: {year} is outside the years {first} to {last}"
             )));
         }
@@ -48,7 +49,7 @@ impl CountyCalendar {
     /// The day `days` working days after `from` (a deadline of "five working days" from a
     /// release is `add_working_days(release, 5)`).
     pub fn add_working_days(&self, from: NaiveDate, days: u32) -> Result<NaiveDate, AppError> {
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         if let Err(e) = date_in_range("date", from) {
             errors.push(e);
         }
@@ -58,7 +59,7 @@ impl CountyCalendar {
             ));
         }
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         Ok(self.calendar.add_working_days(from, days))
     }

@@ -1,6 +1,7 @@
 //! Opening cases, reading them through the access policy, the containment team, and the
 //! caseload.
 
+use crate::Problems;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -55,14 +56,14 @@ pub struct CaseInput {
 /// Court case numbers and aliases, one per line, checked.
 fn court_cases_and_aliases(
     input: &CaseInput,
-    errors: &mut Vec<String>,
+    errors: &mut Problems,
 ) -> (Vec<CourtCaseNumber>, Vec<String>) {
     let mut court_cases = Vec::new();
     for l in lines(&input.court_cases) {
         match CourtCaseNumber::parse(l) {
             Ok(c) if !court_cases.contains(&c) => court_cases.push(c),
             Ok(_) => {}
-            Err(e) => errors.push(e.to_string()),
+            Err(e) => errors.at("court_cases", e.to_string()),
         }
     }
     let mut aliases: Vec<String> = Vec::new();
@@ -196,9 +197,10 @@ pub struct CaseloadEntry {
 }
 
 fn optional<T>(
+    name: &str,
     input: &str,
     parse: impl Fn(&str) -> Result<T, containment_domain::ParseError>,
-    errors: &mut Vec<String>,
+    errors: &mut Problems,
 ) -> Option<T> {
     if input.trim().is_empty() {
         return None;
@@ -206,7 +208,7 @@ fn optional<T>(
     match parse(input) {
         Ok(v) => Some(v),
         Err(e) => {
-            errors.push(e.to_string());
+            errors.at(name, e.to_string());
             None
         }
     }
@@ -365,63 +367,88 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
         let user = actor.user.clone().ok_or(AppError::Unauthenticated)?;
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         let legal_name = input.legal_name.trim().to_owned();
         if legal_name.is_empty() || legal_name.chars().count() > 200 {
-            errors.push("legal name: 1 to 200 characters".to_owned());
+            errors.at("legal_name", "legal name: 1 to 200 characters");
         }
-        line("legal name", &legal_name, &mut errors);
-        let dob = optional_date("date of birth", &input.date_of_birth, &mut errors);
+        line("legal_name", "legal name", &legal_name, &mut errors);
+        let dob = optional_date(
+            "date_of_birth",
+            "date of birth",
+            &input.date_of_birth,
+            &mut errors,
+        );
         if dob.is_none() && input.date_of_birth.trim().is_empty() {
-            errors.push("date of birth is required".to_owned());
+            errors.at("date_of_birth", "date of birth is required");
         }
         let sex = match input.sex.trim() {
             s @ ("male" | "female" | "nonbinary" | "unknown") => s.to_owned(),
             _ => {
-                errors.push("sex: choose male, female, nonbinary or unknown".to_owned());
+                errors.at("sex", "sex: choose male, female, nonbinary or unknown");
                 String::new()
             }
         };
-        let cii = optional(&input.cii, CiiNumber::parse, &mut errors);
-        let cdcr = optional(&input.cdcr, CdcrNumber::parse, &mut errors);
-        let conviction = optional(&input.county_of_conviction, County::parse, &mut errors);
-        let registration = optional(&input.county_of_registration, County::parse, &mut errors);
+        let cii = optional("cii", &input.cii, CiiNumber::parse, &mut errors);
+        let cdcr = optional("cdcr", &input.cdcr, CdcrNumber::parse, &mut errors);
+        let conviction = optional(
+            "county_of_conviction",
+            &input.county_of_conviction,
+            County::parse,
+            &mut errors,
+        );
+        let registration = optional(
+            "county_of_registration",
+            &input.county_of_registration,
+            County::parse,
+            &mut errors,
+        );
         let (court_cases, aliases) = court_cases_and_aliases(input, &mut errors);
         let kind = match SupervisionKind::parse(&input.kind) {
             Ok(k) => Some(k),
             Err(e) => {
-                errors.push(e.to_string());
+                errors.at("kind", e.to_string());
                 None
             }
         };
         let county = match County::parse(&input.county) {
             Ok(c) => Some(c),
             Err(e) => {
-                errors.push(format!("supervising {e}"));
+                errors.at("county", format!("supervising {e}"));
                 None
             }
         };
-        let placed_on = optional_date("placed on", &input.placed_on, &mut errors);
-        let start = optional_date("supervision start", &input.start_date, &mut errors);
+        let placed_on = optional_date("placed_on", "placed on", &input.placed_on, &mut errors);
+        let start = optional_date(
+            "start_date",
+            "supervision start",
+            &input.start_date,
+            &mut errors,
+        );
         if start.is_none() && input.start_date.trim().is_empty() {
-            errors.push("supervision start date is required".to_owned());
+            errors.at("start_date", "supervision start date is required");
         }
-        let expected_end = optional_date("expected end", &input.expected_end, &mut errors);
+        let expected_end = optional_date(
+            "expected_end",
+            "expected end",
+            &input.expected_end,
+            &mut errors,
+        );
         if let (Some(s), Some(e)) = (start, expected_end)
             && e < s
         {
-            errors.push("expected end: it is before the start date".to_owned());
+            errors.at("expected_end", "expected end: it is before the start date");
         }
         if let Some(d) = dob
             && d > local_date(now)
         {
-            errors.push("date of birth: it is in the future".to_owned());
+            errors.at("date_of_birth", "date of birth: it is in the future");
         }
         let (Some(dob), Some(kind), Some(county), Some(start)) = (dob, kind, county, start) else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
 
         let tx = self.store.begin().await?;
@@ -495,8 +522,8 @@ impl App {
                 .iter()
                 .any(|r| user.roles.contains(r))
             {
-                return Err(AppError::InvalidInput(
-                    "only a supervising officer can be put on the team as its officer".into(),
+                return Err(AppError::invalid(
+                    "only a supervising officer can be put on the team as its officer",
                 ));
             }
             tx.add_team_member(
@@ -526,32 +553,47 @@ impl App {
         input: &CaseInput,
         now: DateTime<Utc>,
     ) -> Result<SuperviseeRecord, AppError> {
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         let legal_name = input.legal_name.trim().to_owned();
         if legal_name.is_empty() || legal_name.chars().count() > 200 {
-            errors.push("legal name: 1 to 200 characters".to_owned());
+            errors.at("legal_name", "legal name: 1 to 200 characters");
         }
-        line("legal name", &legal_name, &mut errors);
-        let dob = optional_date("date of birth", &input.date_of_birth, &mut errors);
+        line("legal_name", "legal name", &legal_name, &mut errors);
+        let dob = optional_date(
+            "date_of_birth",
+            "date of birth",
+            &input.date_of_birth,
+            &mut errors,
+        );
         if dob.is_none() && input.date_of_birth.trim().is_empty() {
-            errors.push("date of birth is required".to_owned());
+            errors.at("date_of_birth", "date of birth is required");
         }
         if !matches!(
             input.sex.trim(),
             "male" | "female" | "nonbinary" | "unknown"
         ) {
-            errors.push("sex: choose male, female, nonbinary or unknown".to_owned());
+            errors.at("sex", "sex: choose male, female, nonbinary or unknown");
         }
-        let cii = optional(&input.cii, CiiNumber::parse, &mut errors);
-        let cdcr = optional(&input.cdcr, CdcrNumber::parse, &mut errors);
-        let conviction = optional(&input.county_of_conviction, County::parse, &mut errors);
-        let registration = optional(&input.county_of_registration, County::parse, &mut errors);
+        let cii = optional("cii", &input.cii, CiiNumber::parse, &mut errors);
+        let cdcr = optional("cdcr", &input.cdcr, CdcrNumber::parse, &mut errors);
+        let conviction = optional(
+            "county_of_conviction",
+            &input.county_of_conviction,
+            County::parse,
+            &mut errors,
+        );
+        let registration = optional(
+            "county_of_registration",
+            &input.county_of_registration,
+            County::parse,
+            &mut errors,
+        );
         let (court_cases, aliases) = court_cases_and_aliases(input, &mut errors);
         let Some(dob) = dob else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         let tx = self.store.begin().await?;
         let Some(current) = tx.supervisee(supervisee_id).await? else {
@@ -845,23 +887,33 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
         let user = actor.user.as_ref().ok_or(AppError::Unauthenticated)?;
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         let kind = SupervisionKind::parse(&input.kind)
-            .map_err(|e| errors.push(e.to_string()))
+            .map_err(|e| errors.at("kind", e.to_string()))
             .ok();
         let county = County::parse(&input.county)
-            .map_err(|e| errors.push(format!("supervising {e}")))
+            .map_err(|e| errors.at("county", format!("supervising {e}")))
             .ok();
-        let placed_on = optional_date("placed on", &input.placed_on, &mut errors);
-        let start = optional_date("supervision start", &input.start_date, &mut errors);
+        let placed_on = optional_date("placed_on", "placed on", &input.placed_on, &mut errors);
+        let start = optional_date(
+            "start_date",
+            "supervision start",
+            &input.start_date,
+            &mut errors,
+        );
         if start.is_none() && input.start_date.trim().is_empty() {
-            errors.push("supervision start date is required".to_owned());
+            errors.at("start_date", "supervision start date is required");
         }
-        let expected_end = optional_date("expected end", &input.expected_end, &mut errors);
+        let expected_end = optional_date(
+            "expected_end",
+            "expected end",
+            &input.expected_end,
+            &mut errors,
+        );
         if let (Some(s), Some(e)) = (start, expected_end)
             && e < s
         {
-            errors.push("expected end: it is before the start date".to_owned());
+            errors.at("expected_end", "expected end: it is before the start date");
         }
         let tx = self.store.begin().await?;
         let Some(supervisee) = tx.supervisee(supervisee_id).await? else {
@@ -896,15 +948,18 @@ impl App {
         if let (Some(s), Some(last)) = (start, episodes.iter().filter_map(|e| e.actual_end).max())
             && s <= last
         {
-            errors.push(format!(
-                "supervision start: the previous supervision ended on {last}; start after it"
-            ));
+            errors.at(
+                "start_date",
+                format!(
+                    "supervision start: the previous supervision ended on {last}; start after it"
+                ),
+            );
         }
         let (Some(kind), Some(county), Some(start)) = (kind, county, start) else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         let episode = tx
             .create_episode(
@@ -979,24 +1034,20 @@ impl App {
                 .await);
         }
         if episode.actual_end.is_some() {
-            return Err(AppError::InvalidInput(
-                "this supervision episode has ended".into(),
-            ));
+            return Err(AppError::invalid("this supervision episode has ended"));
         }
         let member: StoredUser = tx.user_by_email(&email).await?.ok_or_else(|| {
-            AppError::InvalidInput(format!("no account has the e-mail address {email}"))
+            AppError::invalid(format!("no account has the e-mail address {email}"))
         })?;
         if member.disabled {
-            return Err(AppError::InvalidInput(format!(
-                "{email}'s account is disabled"
-            )));
+            return Err(AppError::invalid(format!("{email}'s account is disabled")));
         }
         if !role
             .serving_roles()
             .iter()
             .any(|r| member.roles.contains(r))
         {
-            return Err(AppError::InvalidInput(format!(
+            return Err(AppError::invalid(format!(
                 "{} does not hold a role that can serve as {}",
                 member.display_name,
                 role.label()
@@ -1010,7 +1061,7 @@ impl App {
             };
             let today = containment_domain::case::local_date(now);
             if !crate::certifications::holds_valid(&certs, kind, &[start_date, today]) {
-                return Err(AppError::InvalidInput(format!(
+                return Err(AppError::invalid(format!(
                     "{} cannot serve as {}: no {} is valid {} (R10); record a current one in the certification registry first",
                     member.display_name,
                     role.label(),
@@ -1064,8 +1115,8 @@ impl App {
     ) -> Result<(), AppError> {
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 300 {
-            return Err(AppError::InvalidInput(
-                "reason: say why supervision ended (completed, revoked, transferred, ...)".into(),
+            return Err(AppError::invalid(
+                "reason: say why supervision ended (completed, revoked, transferred, ...)",
             ));
         }
         in_range("actual_end", actual_end)?;
@@ -1078,8 +1129,8 @@ impl App {
             ));
         }
         if actual_end < episode.start_date {
-            return Err(AppError::InvalidInput(
-                "end date: it is before supervision started".into(),
+            return Err(AppError::invalid(
+                "end date: it is before supervision started",
             ));
         }
         if episode.version != version
@@ -1155,21 +1206,29 @@ impl App {
         let (tx, episode) = self
             .episode_to_update(actor, ACTION, supervisee_id, episode_id, now)
             .await?;
-        let mut errors = Vec::new();
-        let placed_on = optional_date("placed on", &input.placed_on, &mut errors);
+        let mut errors = Problems::new();
+        let placed_on = optional_date("placed_on", "placed on", &input.placed_on, &mut errors);
         if placed_on.is_some_and(|d| d > local_date(now)) {
-            errors.push("placed on: it is in the future".to_owned());
+            errors.at("placed_on", "placed on: it is in the future");
         }
-        let expected_end = optional_date("expected end", &input.expected_end, &mut errors);
+        let expected_end = optional_date(
+            "expected_end",
+            "expected end",
+            &input.expected_end,
+            &mut errors,
+        );
         if expected_end.is_some_and(|e| e < episode.start_date) {
-            errors.push(format!(
-                "expected end: it is before the start date {}",
-                episode.start_date
-            ));
+            errors.at(
+                "expected_end",
+                format!(
+                    "expected end: it is before the start date {}",
+                    episode.start_date
+                ),
+            );
         }
         let court: String = input.court.trim().chars().take(200).collect();
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         if episode.version != version
             || !tx
@@ -1250,8 +1309,8 @@ impl App {
             .find(|m| m.id == member_id)
             .ok_or(AppError::NotFound)?;
         if end_date < member.start_date {
-            return Err(AppError::InvalidInput(
-                "the end date is before the member's start date".into(),
+            return Err(AppError::invalid(
+                "the end date is before the member's start date",
             ));
         }
         if !tx.end_team_member(member_id, end_date).await? {
@@ -1404,14 +1463,12 @@ impl App {
         let text = query.trim();
         let length = text.chars().count();
         if length < TEAM_CANDIDATE_MIN_CHARS {
-            return Err(AppError::InvalidInput(format!(
+            return Err(AppError::invalid(format!(
                 "search: type at least {TEAM_CANDIDATE_MIN_CHARS} letters of a name or e-mail address"
             )));
         }
         if length > 100 {
-            return Err(AppError::InvalidInput(
-                "search: at most 100 characters".into(),
-            ));
+            return Err(AppError::invalid("search: at most 100 characters"));
         }
         let episodes = tx.episodes(supervisee_id).await?;
         let episode_ids: Vec<i64> = episodes.iter().map(|e| e.id).collect();

@@ -1,6 +1,7 @@
 //! The certification registry (R10): recording certifications one by one or from a CSV list,
 //! the registry with expiry warnings, and the check at team assignment.
 
+use crate::{FieldError, Problems};
 use chrono::{DateTime, NaiveDate, Utc};
 use containment_domain::access::TeamRole;
 use containment_domain::audit::Outcome;
@@ -99,21 +100,25 @@ impl App {
         tx: &Tx,
         actor: &Actor,
         input: &CertificationInput,
-    ) -> Result<NewCertification, Vec<String>> {
-        let mut errors = Vec::new();
+    ) -> Result<NewCertification, Problems> {
+        let mut errors = Problems::new();
         // Every value is one line of a form or one cell of a CSV row, and some are looked up.
-        for (name, value) in [
-            ("kind", &input.kind),
-            ("holder email", &input.holder_email),
-            ("holder agency", &input.holder_agency),
-            ("level", &input.level),
-            ("instrument", &input.instrument),
-            ("supervisor email", &input.supervisor_email),
-            ("number", &input.number),
-            ("issued on", &input.issued_on),
-            ("expires on", &input.expires_on),
+        for (name, label, value) in [
+            ("kind", "kind", &input.kind),
+            ("holder_email", "holder email", &input.holder_email),
+            ("holder_agency", "holder agency", &input.holder_agency),
+            ("level", "level", &input.level),
+            ("instrument", "instrument", &input.instrument),
+            (
+                "supervisor_email",
+                "supervisor email",
+                &input.supervisor_email,
+            ),
+            ("number", "number", &input.number),
+            ("issued_on", "issued on", &input.issued_on),
+            ("expires_on", "expires on", &input.expires_on),
         ] {
-            line(name, value, &mut errors);
+            line(name, label, value, &mut errors);
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -121,19 +126,19 @@ impl App {
         let kind = match CertificationKind::parse(&input.kind) {
             Ok(k) => Some(k),
             Err(e) => {
-                errors.push(e.to_string());
+                errors.at("kind", e.to_string());
                 None
             }
         };
         let number = input.number.trim().to_owned();
         if number.is_empty() || number.chars().count() > 60 {
-            errors.push("number: 1 to 60 characters".into());
+            errors.at("number", "number: 1 to 60 characters");
         }
         let issued = parse_date("issued on", &input.issued_on)
-            .map_err(|e| errors.push(e))
+            .map_err(|e| errors.at("issued_on", e))
             .ok();
         let expires = parse_date("expires on", &input.expires_on)
-            .map_err(|e| errors.push(e))
+            .map_err(|e| errors.at("expires_on", e))
             .ok();
         let Some(kind) = kind else { return Err(errors) };
         let level = if kind == CertificationKind::CasombProvider {
@@ -152,7 +157,10 @@ impl App {
             if INSTRUMENTS.contains(&i.as_str()) {
                 Some(i)
             } else {
-                errors.push(format!("instrument: one of {}", INSTRUMENTS.join(", ")));
+                errors.at(
+                    "instrument",
+                    format!("instrument: one of {}", INSTRUMENTS.join(", ")),
+                );
                 None
             }
         } else {
@@ -173,7 +181,7 @@ impl App {
             match tx.agency_by_name(input.holder_agency.trim()).await {
                 Ok(Some(a)) if a.kind == AgencyKind::TreatmentProvider => (None, Some(a.id)),
                 Ok(Some(_)) => {
-                    errors.push("holder agency: a program certification belongs to a treatment provider agency".into());
+                    errors.at("holder_agency", "holder agency: a program certification belongs to a treatment provider agency");
                     (None, None)
                 }
                 _ => {
@@ -216,13 +224,13 @@ impl App {
         if let Some(agency_id) = holder_agency_id
             && !may_manage_for(actor, agency_id)
         {
-            errors.push("you may record certifications only for your own agency".into());
+            errors.push("you may record certifications only for your own agency");
         }
         let supervisor = if level.is_some_and(ProviderLevel::needs_supervisor) {
             match lookup(&input.supervisor_email).await {
                 Some(s) => Some(s.id),
                 None => {
-                    errors.push("supervising provider: associates and students name their supervising provider's e-mail".into());
+                    errors.push("supervising provider: associates and students name their supervising provider's e-mail");
                     None
                 }
             }
@@ -260,7 +268,7 @@ impl App {
         let new = self
             .check_certification(&tx, actor, input)
             .await
-            .map_err(|e| AppError::InvalidInput(e.join("; ")))?;
+            .map_err(AppError::InvalidInput)?;
         let id = tx.create_certification(new, now).await?;
         AuditEntry::new("certification_create", Outcome::Success, now)
             .by(actor)
@@ -285,7 +293,7 @@ impl App {
             .from_reader(csv_text.as_bytes());
         let headers = reader
             .headers()
-            .map_err(|e| AppError::InvalidInput(format!("the file is not CSV: {e}")))?
+            .map_err(|e| AppError::invalid(format!("the file is not CSV: {e}")))?
             .clone();
         let missing: Vec<&str> = CSV_COLUMNS
             .iter()
@@ -293,14 +301,14 @@ impl App {
             .filter(|c| !headers.iter().any(|h| h == *c))
             .collect();
         if !missing.is_empty() {
-            return Err(AppError::InvalidInput(format!(
+            return Err(AppError::invalid(format!(
                 "the header row lacks the column(s): {}",
                 missing.join(", ")
             )));
         }
         let col = |name: &str| headers.iter().position(|h| h == name);
         let tx = self.store.begin().await?;
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         let mut rows = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, record) in reader.records().enumerate() {
@@ -339,12 +347,17 @@ impl App {
             match self.check_certification(&tx, actor, &input).await {
                 Ok(new) => rows.push((line, new)),
                 Err(problems) => {
-                    errors.extend(problems.into_iter().map(|p| format!("row {line}: {p}")))
+                    for p in problems {
+                        errors.add(FieldError {
+                            field: p.field,
+                            message: format!("row {line}: {}", p.message),
+                        });
+                    }
                 }
             }
         }
         if rows.is_empty() && errors.is_empty() {
-            return Err(AppError::InvalidInput("the file holds no rows".into()));
+            return Err(AppError::invalid("the file holds no rows"));
         }
         for (line, new) in &rows {
             if errors.is_empty()
@@ -355,7 +368,7 @@ impl App {
         }
         if !errors.is_empty() {
             // Dropping the transaction rolls back any row already written.
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         AuditEntry::new("certification_import", Outcome::Success, now)
             .by(actor)

@@ -2,6 +2,7 @@
 //! policies and the reminder job. The rules themselves live in the domain; this module gathers
 //! each case's facts from storage, runs the engine and checks who may see what.
 
+use crate::Problems;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -511,8 +512,8 @@ impl Dimension {
             "officer" => Ok(Dimension::Officer),
             "provider" => Ok(Dimension::Provider),
             "county" => Ok(Dimension::County),
-            _ => Err(AppError::InvalidInput(
-                "dimension: one of rule, officer, provider, county".into(),
+            _ => Err(AppError::invalid(
+                "dimension: one of rule, officer, provider, county",
             )),
         }
     }
@@ -582,7 +583,7 @@ fn exemption_fields(
     until: &str,
     reason: &str,
 ) -> Result<ExemptionAsked, AppError> {
-    let mut errors = Vec::new();
+    let mut errors = Problems::new();
     let key = match key.trim() {
         "" => None,
         k => k
@@ -600,27 +601,27 @@ fn exemption_fields(
     if let (Some(r), Some(k)) = (rule, key)
         && k.rule != r
     {
-        errors.push("the obligation belongs to another rule".into());
+        errors.push("the obligation belongs to another rule");
     }
-    let date = |field: &str, v: &str, errors: &mut Vec<String>| -> Option<NaiveDate> {
-        containment_domain::input::date(field, v)
-            .map_err(|e| errors.push(e))
+    let date = |field: &str, label: &str, v: &str, errors: &mut Problems| -> Option<NaiveDate> {
+        containment_domain::input::date(label, v)
+            .map_err(|e| errors.at(field, e))
             .ok()
     };
-    let from = date("from", from, &mut errors);
+    let from = date("from", "from", from, &mut errors);
     let until = if until.trim().is_empty() {
         None
     } else {
-        date("until", until, &mut errors)
+        date("until", "until", until, &mut errors)
     };
     if let (Some(f), Some(u)) = (from, until)
         && u < f
     {
-        errors.push("until: it is before the start".into());
+        errors.at("until", "until: it is before the start");
     }
     let reason = reason.trim();
     if reason.is_empty() {
-        errors.push("reason: say why the obligation should not apply".into());
+        errors.at("reason", "reason: say why the obligation should not apply");
     }
     match (rule, from) {
         (Some(rule), Some(from)) if errors.is_empty() => Ok(ExemptionAsked {
@@ -630,7 +631,7 @@ fn exemption_fields(
             until,
             reason: reason.chars().take(1000).collect(),
         }),
-        _ => Err(AppError::InvalidInput(errors.join("; "))),
+        _ => Err(AppError::InvalidInput(errors)),
     }
 }
 
@@ -739,9 +740,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<Dashboard, AppError> {
         if to < from {
-            return Err(AppError::InvalidInput(
-                "to: the period ends before it starts".into(),
-            ));
+            return Err(AppError::invalid("to: the period ends before it starts"));
         }
         let today = local_date(now);
         let tx = self.store.begin_read().await?;
@@ -971,9 +970,7 @@ impl App {
             ));
         }
         if !approve && note.trim().is_empty() {
-            return Err(AppError::InvalidInput(
-                "note: say why the exemption is refused".into(),
-            ));
+            return Err(AppError::invalid("note: say why the exemption is refused"));
         }
         if !tx
             .decide_exemption(exemption_id, approve, actor.author()?, note.trim(), now)
@@ -1106,12 +1103,12 @@ impl App {
                     .into(),
             ));
         }
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         let parsed = Overrides::parse(overrides).map_err(|e| errors.push(format!("numbers: {e}")));
         let cal =
             Calendar::parse_county(calendar).map_err(|e| errors.push(format!("calendar: {e}")));
         let (Ok(parsed), Ok(_)) = (parsed, cal) else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         let calendar_text: String = calendar
             .split([',', '\n'])

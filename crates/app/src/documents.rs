@@ -211,20 +211,20 @@ impl App {
                     .iter()
                     .any(|r| r.rule.id.0 == w)
                 {
-                    return Err(AppError::InvalidInput(format!(
+                    return Err(AppError::invalid(format!(
                         "waiver: this case has no waiver {w}"
                     )));
                 }
                 Some(w)
             }
             (DocumentKind::SignedWaiver, None) => {
-                return Err(AppError::InvalidInput(
-                    "waiver: say which waiver this signed document belongs to".into(),
+                return Err(AppError::invalid(
+                    "waiver: say which waiver this signed document belongs to",
                 ));
             }
             (_, Some(_)) => {
-                return Err(AppError::InvalidInput(
-                    "waiver: only a signed waiver document belongs to a waiver".into(),
+                return Err(AppError::invalid(
+                    "waiver: only a signed waiver document belongs to a waiver",
                 ));
             }
             (_, None) => None,

@@ -25,7 +25,7 @@ pub fn idempotency_key(raw: &[u8]) -> Result<&str, AppError> {
         && raw.iter().all(|b| (0x21..=0x7e).contains(b));
     match std::str::from_utf8(raw) {
         Ok(key) if ok => Ok(key),
-        _ => Err(AppError::InvalidInput(format!(
+        _ => Err(AppError::invalid(format!(
             "Idempotency-Key: 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters without spaces \
              (a UUID, say)"
         ))),

@@ -64,7 +64,7 @@ pub use containment_storage::{ArchiveError, ArchiveSummary};
 pub use containment_storage::{ContractRecord, FollowupRecord, ModuleRecord, SessionRecord};
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};
-pub use error::AppError;
+pub use error::{AppError, FieldError, Problems};
 pub use idempotency::{
     IDEMPOTENCY_KEEP_HOURS, IdempotencyClaim, MAX_IDEMPOTENCY_KEY, StoredAnswer, idempotency_key,
     request_fingerprint,

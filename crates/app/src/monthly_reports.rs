@@ -4,6 +4,7 @@
 //! the same month; earlier versions stay as they were signed. Reports pass the information
 //! wall as the "monthly reports" category.
 
+use crate::Problems;
 use chrono::{DateTime, Utc};
 use containment_domain::access::{Action, RecordKind, TeamRole};
 use containment_domain::audit::Outcome;
@@ -103,14 +104,17 @@ fn parse_input(
     input: &MonthlyReportInput,
     today: chrono::NaiveDate,
 ) -> Result<(ReportMonth, ReportContent), AppError> {
-    let mut errors = Vec::new();
+    let mut errors = Problems::new();
     let month = input
         .month
         .parse::<ReportMonth>()
         .map_err(|e| errors.push(e.to_string()))
         .ok();
     if month.is_some_and(|m| m > ReportMonth::of(today)) {
-        errors.push("month: a report is written for a month that has begun".into());
+        errors.at(
+            "month",
+            "month: a report is written for a month that has begun",
+        );
     }
     let mut number = |field: &str, v: &str| -> u32 {
         let v = v.trim();
@@ -141,10 +145,10 @@ fn parse_input(
         ));
     }
     let Some(month) = month else {
-        return Err(AppError::InvalidInput(errors.join("; ")));
+        return Err(AppError::InvalidInput(errors));
     };
     if !errors.is_empty() {
-        return Err(AppError::InvalidInput(errors.join("; ")));
+        return Err(AppError::InvalidInput(errors));
     }
     Ok((
         month,
@@ -162,7 +166,7 @@ fn parse_input(
 
 /// What a signature needs: the author says how the month went.
 fn check_signable(c: &ReportContent) -> Result<(), AppError> {
-    let mut errors = Vec::new();
+    let mut errors = Problems::new();
     if c.participation.is_empty() {
         errors.push("participation and progress: say how the month went before signing");
     }
@@ -172,7 +176,7 @@ fn check_signable(c: &ReportContent) -> Result<(), AppError> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(AppError::InvalidInput(errors.join("; ")))
+        Err(AppError::InvalidInput(errors))
     }
 }
 

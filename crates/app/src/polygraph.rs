@@ -3,6 +3,7 @@
 //! past the waiver wall), the next maintenance exam, and the follow-up actions agreed after an
 //! exam.
 
+use crate::Problems;
 use chrono::{DateTime, NaiveDate, Utc};
 use containment_domain::access::{Action, RecordKind, Relationship, TeamRole};
 use containment_domain::audit::Outcome;
@@ -207,17 +208,17 @@ impl App {
                 "an exam is recorded by the examiner who gave it".into(),
             ));
         };
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         let exam_type = input
             .exam_type
             .parse::<ExamType>()
             .map_err(|e| errors.push(e.to_string()))
             .ok();
-        let exam_date = date("exam date", &input.exam_date, &mut errors);
+        let exam_date = date("exam_date", "exam date", &input.exam_date, &mut errors);
         if let Some(d) = exam_date
             && d > local_date(now)
         {
-            errors.push("exam date: it is in the future".into());
+            errors.at("exam_date", "exam date: it is in the future");
         }
         let result = input
             .result
@@ -233,12 +234,13 @@ impl App {
             }
         }
         match (&disclosures, categories.is_empty()) {
-            (Some(_), true) => {
-                errors.push("disclosures: say what they are about (one category or more)".into())
-            }
-            (None, false) => errors.push(
-                "disclosure categories: write the disclosures, or leave the categories empty"
-                    .into(),
+            (Some(_), true) => errors.at(
+                "disclosures",
+                "disclosures: say what they are about (one category or more)",
+            ),
+            (None, false) => errors.at(
+                "disclosure_categories",
+                "disclosure categories: write the disclosures, or leave the categories empty",
             ),
             _ => {}
         }
@@ -249,19 +251,22 @@ impl App {
         }
         let questions = text(&input.referral_questions, MAX_QUESTIONS);
         if questions.is_none() {
-            errors.push("referral questions: the questions drafted with the team".into());
+            errors.at(
+                "referral_questions",
+                "referral questions: the questions drafted with the team",
+            );
         }
         let (Some(exam_type), Some(exam_date), Some(result), Some(questions)) =
             (exam_type, exam_date, result, questions)
         else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         let certs = tx.certifications_of(&[examiner.id], &[]).await?;
         if !holds_valid(&certs, CertificationKind::PolygraphPcsot, &[exam_date]) {
-            return Err(AppError::InvalidInput(format!(
+            return Err(AppError::invalid(format!(
                 "{} held no current {} certification on {exam_date}: an exam by an examiner \
                  without it cannot be recorded (R10)",
                 examiner.display_name,
@@ -282,7 +287,7 @@ impl App {
                 match open {
                     Some(r) => Some(r.id),
                     None => {
-                        return Err(AppError::InvalidInput(format!(
+                        return Err(AppError::invalid(format!(
                             "referral: \"{v}\" is not an open referral of this case"
                         )));
                     }
@@ -451,7 +456,7 @@ impl App {
         let tx = self
             .followup_access(tx, actor, ACTION, supervisee_id, now)
             .await?;
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         let exam_type = input
             .exam_type
             .parse::<ExamType>()
@@ -459,10 +464,13 @@ impl App {
             .ok();
         let questions = text(&input.questions, MAX_QUESTIONS);
         if questions.is_none() {
-            errors.push("questions: write the questions for the examiner".into());
+            errors.at(
+                "questions",
+                "questions: write the questions for the examiner",
+            );
         }
         let (Some(exam_type), Some(questions)) = (exam_type, questions) else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         let id = tx
             .create_polygraph_referral(&ReferralRecord {
@@ -498,43 +506,43 @@ impl App {
         let tx = self
             .followup_access(tx, actor, ACTION, supervisee_id, now)
             .await?;
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         let exams = tx.polygraph_exams(supervisee_id).await?;
         let exam = match input.exam_id.trim().parse::<i64>() {
             Ok(id) => match exams.iter().find(|e| e.id == id) {
                 Some(e) => Some(e),
                 None => {
-                    errors.push(format!("exam: this case has no exam {id}"));
+                    errors.at("exam_date", format!("exam: this case has no exam {id}"));
                     None
                 }
             },
             Err(_) => {
-                errors.push("exam: choose the exam the action follows".into());
+                errors.at("exam_date", "exam: choose the exam the action follows");
                 None
             }
         };
         let action = text(&input.action, MAX_ACTION);
         if action.is_none() {
-            errors.push("action: say what is to be done".into());
+            errors.at("action", "action: say what is to be done");
         }
         let owner = input
             .owner_role
             .parse::<TeamRole>()
             .map_err(|e| errors.push(format!("owner: {e}")))
             .ok();
-        let due_on = date("due on", &input.due_on, &mut errors);
+        let due_on = date("due_on", "due on", &input.due_on, &mut errors);
         if let (Some(e), Some(d)) = (exam, due_on)
             && d < e.exam_date
         {
-            errors.push("due on: it is before the exam".into());
+            errors.at("due_on", "due on: it is before the exam");
         }
         let (Some(exam), Some(action), Some(owner_role), Some(due_on)) =
             (exam, action, owner, due_on)
         else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         let exam_id = exam.id;
         let mut record = FollowupRecord {

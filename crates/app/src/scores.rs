@@ -2,6 +2,7 @@
 //! checked on the scoring date, the dated steps of its chain (review, sharing, receipt, DOJ),
 //! and the case's score history as each viewer may see it.
 
+use crate::Problems;
 use chrono::{DateTime, NaiveDate, Utc};
 use containment_domain::access::{Action, RecordKind, Relationship, TeamRole};
 use containment_domain::audit::Outcome;
@@ -105,7 +106,7 @@ pub fn score_kind(instrument: Instrument) -> RecordKind {
     }
 }
 
-fn number<T: std::str::FromStr>(field: &str, v: &str, errors: &mut Vec<String>) -> Option<T> {
+fn number<T: std::str::FromStr>(field: &str, v: &str, errors: &mut Problems) -> Option<T> {
     let v = v.trim();
     if v.is_empty() {
         errors.push(format!("{field} is required"));
@@ -155,7 +156,7 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, AppError> {
 /// A code of a closed set, or the error added to the list.
 fn code<T: std::str::FromStr<Err = containment_domain::ParseError>>(
     v: &str,
-    errors: &mut Vec<String>,
+    errors: &mut Problems,
 ) -> Option<T> {
     v.parse::<T>().map_err(|e| errors.push(e.to_string())).ok()
 }
@@ -164,9 +165,9 @@ fn code<T: std::str::FromStr<Err = containment_domain::ParseError>>(
 fn static99r_answers(
     input: &ScoreInput,
     date_of_birth: NaiveDate,
-    errors: &mut Vec<String>,
+    errors: &mut Problems,
 ) -> Option<Static99rAnswers> {
-    let release = date("release date", &input.release_date, errors);
+    let release = date("release_date", "release date", &input.release_date, errors);
     let labels = [2, 3, 4, 7, 8, 9, 10];
     let mut yes = [false; 7];
     for (i, v) in input.yes_no.iter().enumerate() {
@@ -198,7 +199,7 @@ fn static99r_answers(
 
 /// Refuses a list of ratings that is not one per item (an empty rating is "not scored", but it
 /// is still sent).
-fn item_count(instrument: &str, items: usize, given: usize, errors: &mut Vec<String>) {
+fn item_count(instrument: &str, items: usize, given: usize, errors: &mut Problems) {
     if given != items {
         errors.push(format!(
             "items: {instrument} has {items} items; {given} ratings were given"
@@ -212,7 +213,7 @@ fn score_fields(
     input: &ScoreInput,
     date_of_birth: NaiveDate,
     scored_on: Option<NaiveDate>,
-    errors: &mut Vec<String>,
+    errors: &mut Problems,
 ) -> Result<Option<Scored>, AppError> {
     let scored: Option<Result<Scored, containment_domain::ParseError>> = match instrument {
         Instrument::Static99r => static99r_answers(input, date_of_birth, errors).map(|answers| {
@@ -364,12 +365,12 @@ impl App {
                 .await);
         }
         let today = local_date(now);
-        let mut errors = Vec::new();
-        let scored_on = date("scored on", &input.scored_on, &mut errors);
+        let mut errors = Problems::new();
+        let scored_on = date("scored_on", "scored on", &input.scored_on, &mut errors);
         if let Some(d) = scored_on
             && d > today
         {
-            errors.push("scored on: it is in the future".into());
+            errors.at("scored_on", "scored on: it is in the future");
         }
         let reason = input
             .reason
@@ -377,7 +378,7 @@ impl App {
             .map_err(|e| errors.push(e.to_string()))
             .ok();
         if instrument == Instrument::Static99r && case.supervisee.sex == "female" {
-            errors.push("Static-99R is scored for adult males only".into());
+            errors.push("Static-99R is scored for adult males only");
         }
         let scorer = match input.scorer_email.trim() {
             "" => actor.user.clone(),
@@ -385,12 +386,15 @@ impl App {
                 Ok(e) => {
                     let found = tx.user_by_email(&e).await?;
                     if found.is_none() {
-                        errors.push(format!("scorer: no account has the e-mail address {e}"));
+                        errors.at(
+                            "scorer",
+                            format!("scorer: no account has the e-mail address {e}"),
+                        );
                     }
                     found
                 }
                 Err(e) => {
-                    errors.push(format!("scorer: {e}"));
+                    errors.at("scorer", format!("scorer: {e}"));
                     None
                 }
             },
@@ -405,16 +409,16 @@ impl App {
         let (Some(scored_on), Some(reason), Some(scorer), Some(scored)) =
             (scored_on, reason, scorer, scored)
         else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         let certified = scorer_certified(&tx, scorer.id, instrument, scored_on).await?;
         let uncertified_reason = match (certified, input.uncertified_reason.trim()) {
             (true, _) => None,
             (false, "") => {
-                return Err(AppError::InvalidInput(format!(
+                return Err(AppError::invalid(format!(
                     "{} held no current SARATSO certification for {} on {scored_on}: the score is \
                      not valid (R10). An agency admin may record it as uncertified, with a reason.",
                     scorer.display_name,
@@ -427,8 +431,8 @@ impl App {
                     .contains(&Relationship::AdminOfOwningAgency)
                     && actor.has_role(Role::AgencyAdmin);
                 if !admin {
-                    return Err(AppError::InvalidInput(
-                        "only the owning agency's admin may record an uncertified score".into(),
+                    return Err(AppError::invalid(
+                        "only the owning agency's admin may record an uncertified score",
                     ));
                 }
                 Some(why.chars().take(500).collect::<String>())
@@ -518,12 +522,12 @@ impl App {
                 responsible.label()
             )));
         }
-        let mut errors = Vec::new();
-        let on = date("date", &input.on, &mut errors);
+        let mut errors = Problems::new();
+        let on = date("on", "date", &input.on, &mut errors);
         if let Some(d) = on
             && d > local_date(now)
         {
-            errors.push("date: it is in the future".into());
+            errors.push("date: it is in the future");
         }
         let text = |v: &str, max: usize| {
             let v = v.trim();
@@ -533,19 +537,19 @@ impl App {
         let method = text(&input.method, 100);
         let reference = text(&input.reference, 100);
         if step == ChainStep::SharedWithOfficer && interpretation.is_none() {
-            errors.push(
-                "interpretation: the score is shared with its interpretation in writing (R5)"
-                    .into(),
+            errors.at(
+                "interpretation",
+                "interpretation: the score is shared with its interpretation in writing (R5)",
             );
         }
         if step == ChainStep::DojSubmission && method.is_none() {
-            errors.push("method: how the score was sent to DOJ".into());
+            errors.at("method", "method: how the score was sent to DOJ");
         }
         let Some(on) = on else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         let steps = tx.score_steps(supervisee_id).await?;
         score_chain::check_step(
@@ -734,8 +738,8 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<Vec<SubmissionRow>, AppError> {
         if to < from {
-            return Err(AppError::InvalidInput(
-                "to: the end of the range is before its start".into(),
+            return Err(AppError::invalid(
+                "to: the end of the range is before its start",
             ));
         }
         let today = local_date(now);

@@ -2,6 +2,7 @@
 //! are due and collapsed so a repeating obligation reads once; what can no longer be done is
 //! summed up per case as missed.
 
+use crate::Problems;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -38,12 +39,12 @@ impl TodayQuery {
         page: &str,
         per_page: &str,
     ) -> Result<Self, AppError> {
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         let case = match case.trim() {
             "" => None,
             c => c
                 .parse::<i64>()
-                .map_err(|_| errors.push("case: choose one of your cases".to_owned()))
+                .map_err(|_| errors.at("case", "case: choose one of your cases"))
                 .ok(),
         };
         let rule = match rule.trim() {
@@ -60,8 +61,7 @@ impl TodayQuery {
                 .map_err(|e| errors.push(e.to_string()))
                 .ok(),
         };
-        let number = |field: &str, v: &str, default: usize, errors: &mut Vec<String>| match v.trim()
-        {
+        let number = |field: &str, v: &str, default: usize, errors: &mut Problems| match v.trim() {
             "" => default,
             v => v.parse::<usize>().unwrap_or_else(|_| {
                 errors.push(format!("{field}: a whole number"));
@@ -82,7 +82,7 @@ impl TodayQuery {
                 per_page,
             })
         } else {
-            Err(AppError::InvalidInput(errors.join("; ")))
+            Err(AppError::InvalidInput(errors))
         }
     }
 }

@@ -2,6 +2,7 @@
 //! (documented by one side, confirmed by the other: R1), and self-reports of high-risk behavior
 //! acknowledged by both (R13). Treatment information is shown only through the waiver wall.
 
+use crate::Problems;
 use chrono::{DateTime, Utc};
 use containment_domain::Email;
 use containment_domain::access::{Action, RecordKind, Relationship, TeamRole};
@@ -157,19 +158,24 @@ impl App {
                 .await);
         }
         let today = local_date(now);
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         let kind = input
             .kind
             .parse::<TreatmentKind>()
             .map_err(|e| errors.push(e.to_string()))
             .ok();
-        let referral = optional_date("referral date", &input.referral_date, &mut errors);
-        let start = date("start date", &input.start_date, &mut errors);
-        not_future("start date", start, today, &mut errors);
+        let referral = optional_date(
+            "referral_date",
+            "referral date",
+            &input.referral_date,
+            &mut errors,
+        );
+        let start = date("start_date", "start date", &input.start_date, &mut errors);
+        not_future("start_date", "start date", start, today, &mut errors);
         if let (Some(r), Some(s)) = (referral, start)
             && r > s
         {
-            errors.push("referral date: it is after the start".into());
+            errors.at("referral_date", "referral date: it is after the start");
         }
         let provider = match input.provider_email.trim() {
             "" => actor.user_id(),
@@ -197,10 +203,10 @@ impl App {
         );
         let text = |v: &str| v.trim().chars().take(2000).collect::<String>();
         let (Some(kind), Some(start), Some(provider)) = (kind, start, provider) else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         // The treating provider is the case's provider, certified when treatment starts (R10).
         if !case
@@ -208,15 +214,14 @@ impl App {
             .iter()
             .any(|m| m.user_id == provider)
         {
-            return Err(AppError::InvalidInput(
-                "provider: the treating provider must be the treatment provider on this case's team"
-                    .into(),
+            return Err(AppError::invalid(
+                "provider: the treating provider must be the treatment provider on this case's team",
             ));
         }
         let certs = tx.certifications_of(&[provider], &[]).await?;
         if !crate::certifications::holds_valid(&certs, CertificationKind::CasombProvider, &[start])
         {
-            return Err(AppError::InvalidInput(format!(
+            return Err(AppError::invalid(format!(
                 "provider: no current {} certification on the start date {start} (R10)",
                 CertificationKind::CasombProvider.label()
             )));
@@ -227,8 +232,8 @@ impl App {
                 .iter()
                 .any(|e| e.kind.is_post_conviction() && e.actual_end.is_none())
         {
-            return Err(AppError::InvalidInput(
-                "post-conviction treatment needs an open post-conviction supervision".into(),
+            return Err(AppError::invalid(
+                "post-conviction treatment needs an open post-conviction supervision",
             ));
         }
         let mut record = TreatmentRecord {
@@ -309,9 +314,9 @@ impl App {
                 current_version: current.version,
             });
         }
-        let mut errors = Vec::new();
-        let end = date("end date", &input.end_date, &mut errors);
-        not_future("end date", end, local_date(now), &mut errors);
+        let mut errors = Problems::new();
+        let end = date("end_date", "end date", &input.end_date, &mut errors);
+        not_future("end_date", "end date", end, local_date(now), &mut errors);
         let outcome = input
             .outcome
             .parse::<TreatmentEnd>()
@@ -320,10 +325,10 @@ impl App {
         if let Some(e) = end
             && e < current.start_date
         {
-            errors.push("end date: it is before the start".into());
+            errors.at("end_date", "end date: it is before the start");
         }
         let (Some(end), Some(outcome)) = (end, outcome) else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         let reason = input.reason.trim();
         if current.kind == TreatmentKind::PostConviction {
@@ -337,14 +342,17 @@ impl App {
             if let Some(why) = end_needs_reason(current.start_date, end, outcome, placed, term_end)
                 && reason.is_empty()
             {
-                errors.push(format!("reason: {why}"));
+                errors.at("reason", format!("reason: {why}"));
             }
         }
         if outcome == TreatmentEnd::Terminated && reason.is_empty() && errors.is_empty() {
-            errors.push("reason: say why the provider terminated the treatment".into());
+            errors.at(
+                "reason",
+                "reason: say why the provider terminated the treatment",
+            );
         }
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         let reason: Option<String> =
             (!reason.is_empty()).then(|| reason.chars().take(1000).collect());
@@ -399,9 +407,9 @@ impl App {
                 .case_denied(tx, actor, "contact_record", supervisee_id, &decision, now)
                 .await);
         };
-        let mut errors = Vec::new();
-        let on = date("date", &input.on, &mut errors);
-        not_future("date", on, local_date(now), &mut errors);
+        let mut errors = Problems::new();
+        let on = date("on", "date", &input.on, &mut errors);
+        not_future("on", "date", on, local_date(now), &mut errors);
         let mode = input
             .mode
             .parse::<ContactMode>()
@@ -416,13 +424,13 @@ impl App {
             }
         }
         if topics.is_empty() {
-            errors.push("topics: choose what was discussed".into());
+            errors.at("topics", "topics: choose what was discussed");
         }
         let (Some(on), Some(mode)) = (on, mode) else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         let id = tx
             .create_contact(
@@ -537,9 +545,20 @@ impl App {
                 )
                 .await);
         }
-        let mut errors = Vec::new();
-        let on = date("reported on", &input.reported_on, &mut errors);
-        not_future("reported on", on, local_date(now), &mut errors);
+        let mut errors = Problems::new();
+        let on = date(
+            "reported_on",
+            "reported on",
+            &input.reported_on,
+            &mut errors,
+        );
+        not_future(
+            "reported_on",
+            "reported on",
+            on,
+            local_date(now),
+            &mut errors,
+        );
         let category = input
             .category
             .parse::<SelfReportCategory>()
@@ -547,13 +566,13 @@ impl App {
             .ok();
         let behavior = input.behavior.trim();
         if behavior.is_empty() {
-            errors.push("what happened: describe the behavior reported".into());
+            errors.push("what happened: describe the behavior reported");
         }
         let (Some(on), Some(category)) = (on, category) else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         let id = tx
             .create_self_report(
@@ -696,18 +715,24 @@ impl App {
                 .case_denied(tx, actor, "assessment_refer", supervisee_id, &decision, now)
                 .await);
         }
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         let kind = kind
             .parse::<AssessmentKind>()
             .map_err(|e| errors.push(e.to_string()))
             .ok();
-        let on = date("referred on", referred_on, &mut errors);
-        not_future("referred on", on, local_date(now), &mut errors);
+        let on = date("referred_on", "referred on", referred_on, &mut errors);
+        not_future(
+            "referred_on",
+            "referred on",
+            on,
+            local_date(now),
+            &mut errors,
+        );
         let (Some(kind), Some(on)) = (kind, on) else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         let id = tx
             .create_assessment(
@@ -780,13 +805,19 @@ impl App {
         else {
             return Err(AppError::NotFound);
         };
-        let mut errors = Vec::new();
-        let on = date("completed on", completed_on, &mut errors);
-        not_future("completed on", on, local_date(now), &mut errors);
+        let mut errors = Problems::new();
+        let on = date("completed_on", "completed on", completed_on, &mut errors);
+        not_future(
+            "completed_on",
+            "completed on",
+            on,
+            local_date(now),
+            &mut errors,
+        );
         if let Some(d) = on
             && d < current.referred_on
         {
-            errors.push("completed on: it is before the referral".into());
+            errors.push("completed on: it is before the referral");
         }
         let mut covered: Vec<u8> = Vec::new();
         for a in areas {
@@ -801,13 +832,13 @@ impl App {
         }
         covered.sort_unstable();
         if covered.is_empty() {
-            errors.push("areas: mark the areas the assessment covered".into());
+            errors.push("areas: mark the areas the assessment covered");
         }
         let Some(on) = on else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         let summary: String = summary.trim().chars().take(8000).collect();
         if !tx

@@ -2,6 +2,7 @@
 //! (attendance detail), intensity set from the risk level and structured modules (treatment
 //! progress), and the versioned treatment contract (core team).
 
+use crate::Problems;
 use chrono::{DateTime, Utc};
 use containment_domain::access::{Action, Decision, RecordKind, WaiverId};
 use containment_domain::audit::Outcome;
@@ -128,12 +129,12 @@ pub(crate) fn structured_intensity(
     reason: &str,
     recommended: Option<u32>,
     blank_takes_recommendation: bool,
-    errors: &mut Vec<String>,
+    errors: &mut Problems,
 ) -> (Option<i32>, Option<String>) {
     let sessions = sessions.trim();
     let chosen = if sessions.is_empty() {
         if !blank_takes_recommendation {
-            errors.push("sessions per month is required".into());
+            errors.at("sessions_per_month", "sessions per month is required");
         }
         recommended.filter(|_| blank_takes_recommendation)
     } else {
@@ -152,7 +153,7 @@ pub(crate) fn structured_intensity(
     if let Some(why) = &departs
         && reason.is_empty()
     {
-        errors.push(format!("reason: {why}"));
+        errors.at("reason", format!("reason: {why}"));
     }
     let keep = !reason.is_empty() && (departs.is_some() || recommended.is_none());
     (
@@ -161,13 +162,13 @@ pub(crate) fn structured_intensity(
     )
 }
 
-fn invalid(errors: Vec<String>) -> AppError {
-    AppError::InvalidInput(errors.join("; "))
+fn invalid(errors: Problems) -> AppError {
+    AppError::InvalidInput(errors)
 }
 
 fn parsed<T: std::str::FromStr<Err = containment_domain::ParseError>>(
     v: &str,
-    errors: &mut Vec<String>,
+    errors: &mut Problems,
 ) -> Option<T> {
     v.parse::<T>().map_err(|e| errors.push(e.to_string())).ok()
 }
@@ -384,9 +385,9 @@ impl App {
             .plan_step(actor, supervisee_id, &RECORD_SESSION, now)
             .await?;
         let tx = &step.tx;
-        let mut errors = Vec::new();
-        let on = date("session date", &input.on, &mut errors);
-        not_future("session date", on, local_date(now), &mut errors);
+        let mut errors = Problems::new();
+        let on = date("on", "session date", &input.on, &mut errors);
+        not_future("on", "session date", on, local_date(now), &mut errors);
         let attendance = parsed::<Attendance>(&input.attendance, &mut errors);
         let format = parsed::<SessionFormat>(&input.format, &mut errors);
         if let Some(t) = input.treatment_id {
@@ -469,7 +470,7 @@ impl App {
             .intensity_recommendation(tx, supervisee_id)
             .await?
             .sessions_per_month;
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         let (sessions, reason) = structured_intensity(
             &input.sessions_per_month,
             &input.reason,
@@ -516,13 +517,13 @@ impl App {
         let tx = &step.tx;
         let treatment = find_treatment(tx.treatments_of(&[supervisee_id]).await?, treatment_id)?;
         let today = local_date(now);
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         let name: String = input.name.trim().chars().take(200).collect();
         if name.is_empty() {
-            errors.push("module name is required".into());
+            errors.push("module name is required");
         }
-        let started = date("started on", &input.started_on, &mut errors);
-        not_future("started on", started, today, &mut errors);
+        let started = date("started_on", "started on", &input.started_on, &mut errors);
+        not_future("started_on", "started on", started, today, &mut errors);
         if started.is_some_and(|s| s < treatment.start_date) {
             errors.push(format!(
                 "started on: it is before the treatment started ({})",
@@ -536,12 +537,26 @@ impl App {
                 "started on: it is after the treatment ended ({end})"
             ));
         }
-        let completed = optional_date("completed on", &input.completed_on, &mut errors);
-        not_future("completed on", completed, today, &mut errors);
+        let completed = optional_date(
+            "completed_on",
+            "completed on",
+            &input.completed_on,
+            &mut errors,
+        );
+        not_future(
+            "completed_on",
+            "completed on",
+            completed,
+            today,
+            &mut errors,
+        );
         if let (Some(s), Some(c)) = (started, completed)
             && c < s
         {
-            errors.push("completed on: it is before the module started".into());
+            errors.at(
+                "completed_on",
+                "completed on: it is before the module started",
+            );
         }
         let (Some(started), true) = (started, errors.is_empty()) else {
             return Err(invalid(errors));
@@ -597,9 +612,15 @@ impl App {
                 "this module is already completed".into(),
             ));
         }
-        let mut errors = Vec::new();
-        let on = date("completed on", completed_on, &mut errors);
-        not_future("completed on", on, local_date(now), &mut errors);
+        let mut errors = Problems::new();
+        let on = date("completed_on", "completed on", completed_on, &mut errors);
+        not_future(
+            "completed_on",
+            "completed on",
+            on,
+            local_date(now),
+            &mut errors,
+        );
         if on.is_some_and(|d| d < module.started_on) {
             errors.push(format!(
                 "completed on: it is before the module started ({})",
@@ -632,12 +653,21 @@ impl App {
             .plan_step(actor, supervisee_id, &RECORD_CONTRACT, now)
             .await?;
         let tx = &step.tx;
-        let mut errors = Vec::new();
-        let signed = date("signed on", &input.signed_on, &mut errors);
-        not_future("signed on", signed, local_date(now), &mut errors);
+        let mut errors = Problems::new();
+        let signed = date("signed_on", "signed on", &input.signed_on, &mut errors);
+        not_future(
+            "signed_on",
+            "signed on",
+            signed,
+            local_date(now),
+            &mut errors,
+        );
         let duties: String = input.duties.trim().chars().take(8000).collect();
         if duties.is_empty() {
-            errors.push("duties: state the supervisee's duties under the contract".into());
+            errors.at(
+                "duties",
+                "duties: state the supervisee's duties under the contract",
+            );
         }
         let previous = tx.contracts_of(&[supervisee_id]).await?.pop();
         if let (Some(s), Some(p)) = (signed, &previous)

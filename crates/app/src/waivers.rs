@@ -1,6 +1,7 @@
 //! Recording and revoking waivers and consents; the case's waivers as the access policy sees
 //! them.
 
+use crate::Problems;
 use chrono::{DateTime, NaiveDate, Utc};
 use containment_domain::Email;
 use containment_domain::access::{
@@ -98,7 +99,7 @@ impl App {
                 .case_denied(tx, actor, "waiver_create", supervisee_id, &decision, now)
                 .await);
         }
-        let mut errors = Vec::new();
+        let mut errors = Problems::new();
         let basis = input
             .basis
             .parse::<LegalBasis>()
@@ -138,34 +139,34 @@ impl App {
             }
         }
         if categories.is_empty() {
-            errors.push("information: choose at least one category".into());
+            errors.push("information: choose at least one category");
         }
         if roles.is_empty() && users.is_empty() {
-            errors.push("recipients: choose team roles or name people".into());
+            errors.push("recipients: choose team roles or name people");
         }
         let effective = date("effective on", &input.effective_on)
-            .map_err(|e| errors.push(e))
+            .map_err(|e| errors.at("effective_on", e))
             .ok()
             .flatten();
         if effective.is_none() && input.effective_on.trim().is_empty() {
-            errors.push("effective on is required".into());
+            errors.at("effective_on", "effective on is required");
         }
         let expires = date("expires on", &input.expires_on)
-            .map_err(|e| errors.push(e))
+            .map_err(|e| errors.at("expires_on", e))
             .ok()
             .flatten();
         let signed = date("signed on", &input.signed_on)
-            .map_err(|e| errors.push(e))
+            .map_err(|e| errors.at("signed_on", e))
             .ok()
             .flatten();
         if let (Some(e), Some(x)) = (effective, expires)
             && x < e
         {
-            errors.push("expires on: it is before the effective date".into());
+            errors.at("expires_on", "expires on: it is before the effective date");
         }
         let discloser = input.discloser.trim().to_owned();
         if discloser.is_empty() {
-            errors.push("discloser: who gives the information".into());
+            errors.at("discloser", "discloser: who gives the information");
         }
         let (mut revocable, mut ends_with_supervision) =
             (input.revocable, input.ends_with_supervision);
@@ -178,22 +179,21 @@ impl App {
                     ));
                 }
                 if !users.is_empty() {
-                    errors.push("the court-ordered waiver names roles, not people; record a separate consent for named people".into());
+                    errors.push("the court-ordered waiver names roles, not people; record a separate consent for named people");
                 }
                 revocable = false;
                 ends_with_supervision = true;
             }
             if categories.contains(&InformationCategory::SubstanceUse) && !b.is_part2() {
-                errors.push(
-                    "substance-use information needs a 42 CFR part 2 consent (2.31 or 2.35)".into(),
-                );
+                errors
+                    .push("substance-use information needs a 42 CFR part 2 consent (2.31 or 2.35)");
             }
         }
         let (Some(basis), Some(effective_on)) = (basis, effective) else {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         };
         if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors.join("; ")));
+            return Err(AppError::InvalidInput(errors));
         }
         let record = WaiverRecord {
             rule: Waiver {
@@ -254,9 +254,7 @@ impl App {
         }
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(AppError::InvalidInput(
-                "reason: say why the waiver is revoked".into(),
-            ));
+            return Err(AppError::invalid("reason: say why the waiver is revoked"));
         }
         let episodes = tx.episodes(supervisee_id).await?;
         let record = tx

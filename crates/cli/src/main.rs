@@ -650,7 +650,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Err(containment_app::AppError::InvalidInput(problems)) => {
                     note!("Nothing was imported:");
-                    for p in problems.split("; ") {
+                    for p in &problems {
                         note!("  {p}");
                     }
                     Ok(ExitCode::from(1))

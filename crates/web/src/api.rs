@@ -531,7 +531,7 @@ pub(crate) async fn add_agency(
     let kind = b
         .kind
         .parse::<AgencyKind>()
-        .map_err(|e| AppError::InvalidInput(format!("kind: {e}")))?;
+        .map_err(|e| AppError::invalid(format!("kind: {e}")))?;
     let agency = state
         .app
         .add_agency(actor, &b.name, kind, b.county.as_deref(), Utc::now())

@@ -279,9 +279,21 @@ pub(crate) async fn open_case(
         assign_me: c.assign_me,
         ..Default::default()
     };
-    let id = state.app.open_case(actor, &input, Utc::now()).await?;
+    let id = state
+        .app
+        .open_case(actor, &input, Utc::now())
+        .await
+        .map_err(|e| e.renamed(CASE_FIELDS_IN_THE_API))?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
+
+/// The case form's field names and the API's, where they differ.
+const CASE_FIELDS_IN_THE_API: &[(&str, &str)] = &[
+    ("cii", "cii_number"),
+    ("cdcr", "cdcr_number"),
+    ("court_cases", "court_case_numbers"),
+    ("kind", "supervision_kind"),
+];
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Episode {
@@ -522,7 +534,7 @@ pub(crate) async fn add_member(
     let role: TeamRole = m.team_role.parse().map_err(AppError::from)?;
     // Refused before the case is read, so a bad body leaves no trace.
     containment_domain::input::date_in_range("start_date", m.start_date)
-        .map_err(AppError::InvalidInput)?;
+        .map_err(AppError::invalid)?;
     let now = Utc::now();
     // The episode must belong to the case in the path.
     let view = state.app.case_view(actor, id, now, local_date(now)).await?;
@@ -670,7 +682,8 @@ pub(crate) async fn update_supervisee(
     state
         .app
         .edit_supervisee(actor, id, u.version, &input, now)
-        .await?;
+        .await
+        .map_err(|e| e.renamed(CASE_FIELDS_IN_THE_API))?;
     let view = state.app.case_view(actor, id, now, local_date(now)).await?;
     Ok(Json(supervisee_json(view)))
 }

@@ -119,7 +119,7 @@ pub(crate) async fn add_working_days_api(
     ApiQuery(q): ApiQuery<AddWorkingDaysQuery>,
 ) -> Result<Json<WorkingDaysJson>, ApiError> {
     caller(&identity)?;
-    let from = date("date", &q.date).map_err(AppError::InvalidInput)?;
+    let from = date("date", &q.date).map_err(AppError::invalid)?;
     let calendar = state.app.county_calendar(q.county.as_deref()).await?;
     let due = calendar.add_working_days(from, q.days)?;
     Ok(Json(WorkingDaysJson {

@@ -259,7 +259,7 @@ fn as_of(v: &str) -> Result<NaiveDate, AppError> {
     if v.trim().is_empty() {
         return Ok(local_date(Utc::now()));
     }
-    containment_domain::input::date("as_of", v).map_err(AppError::InvalidInput)
+    containment_domain::input::date("as_of", v).map_err(AppError::invalid)
 }
 
 struct ExemptionLine {
@@ -326,7 +326,7 @@ struct ObligationsPage {
     approves: bool,
     today: NaiveDate,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 async fn obligations_page_for(
@@ -335,7 +335,7 @@ async fn obligations_page_for(
     id: i64,
     date: NaiveDate,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(identity)?;
     let now = Utc::now();
@@ -377,7 +377,15 @@ async fn obligations_page(
     Query(q): Query<AsOf>,
 ) -> Result<Response, PageError> {
     let date = as_of(&q.as_of)?;
-    obligations_page_for(&state, &identity, id, date, None, Vec::new()).await
+    obligations_page_for(
+        &state,
+        &identity,
+        id,
+        date,
+        None,
+        crate::error::FormErrors::new(),
+    )
+    .await
 }
 
 async fn request_exemption(
@@ -411,12 +419,12 @@ async fn request_exemption(
                 Some(format!(
                     "Exemption {e} requested; an officer supervisor or agency admin decides it."
                 )),
-                Vec::new(),
+                crate::error::FormErrors::new(),
             )
             .await
         }
         Err(AppError::InvalidInput(m)) => {
-            let errors = m.split("; ").map(str::to_owned).collect();
+            let errors = crate::error::FormErrors::from(m);
             obligations_page_for(&state, &identity, id, today, None, errors).await
         }
         Err(e) => Err(e.into()),
@@ -444,7 +452,12 @@ async fn decide_exemption(
             Ok(Redirect::to(&format!("/cases/{}/obligations", e.supervisee_id)).into_response())
         }
         Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_))) => {
-            exemptions_page_for(&state, &identity, vec![e.to_string()]).await
+            exemptions_page_for(
+                &state,
+                &identity,
+                crate::error::FormErrors::from(vec![e.to_string()]),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -461,13 +474,13 @@ struct PendingLine {
 struct ExemptionsPage {
     layout: Layout,
     pending: Vec<PendingLine>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 async fn exemptions_page_for(
     state: &AppState,
     identity: &Identity,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(identity)?;
     let list = state.app.exemptions_to_decide(actor, Utc::now()).await?;
@@ -489,7 +502,7 @@ async fn exemptions_page(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
 ) -> Result<Response, PageError> {
-    exemptions_page_for(&state, &identity, Vec::new()).await
+    exemptions_page_for(&state, &identity, crate::error::FormErrors::new()).await
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -512,7 +525,7 @@ fn period(p: &Period) -> Result<(NaiveDate, NaiveDate), AppError> {
         if v.trim().is_empty() {
             return Ok(default);
         }
-        containment_domain::input::date(field, v).map_err(AppError::InvalidInput)
+        containment_domain::input::date(field, v).map_err(AppError::invalid)
     };
     Ok((
         parse("from", &p.from, default_from)?,
@@ -683,7 +696,7 @@ struct PolicyPage {
     packs: Vec<PackLine>,
     calendars: Vec<CalendarLine>,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 /// A calendar in force and its holidays this year and next.
@@ -703,7 +716,7 @@ async fn policy_page_for(
     state: &AppState,
     identity: &Identity,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Result<Response, PageError> {
     signed_in(identity)?;
     let policies = state.app.county_policies().await?;
@@ -788,7 +801,7 @@ async fn policy_page(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
 ) -> Result<Response, PageError> {
-    policy_page_for(&state, &identity, None, Vec::new()).await
+    policy_page_for(&state, &identity, None, crate::error::FormErrors::new()).await
 }
 
 async fn set_policy(
@@ -814,18 +827,12 @@ async fn set_policy(
                 &state,
                 &identity,
                 Some(format!("{county}: policy saved.")),
-                Vec::new(),
+                crate::error::FormErrors::new(),
             )
             .await
         }
         Err(AppError::InvalidInput(m)) => {
-            policy_page_for(
-                &state,
-                &identity,
-                None,
-                m.split("; ").map(str::to_owned).collect(),
-            )
-            .await
+            policy_page_for(&state, &identity, None, crate::error::FormErrors::from(m)).await
         }
         Err(e) => Err(e.into()),
     }

@@ -73,7 +73,7 @@ async fn read_form(mut multipart: Multipart) -> Result<(DocumentInput, Vec<u8>),
     let mut input = DocumentInput::default();
     let mut content = Vec::new();
     let bad = |e: axum::extract::multipart::MultipartError| {
-        AppError::InvalidInput(format!("the upload could not be read: {}", e.body_text()))
+        AppError::invalid(format!("the upload could not be read: {}", e.body_text()))
     };
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -89,7 +89,7 @@ async fn read_form(mut multipart: Multipart) -> Result<(DocumentInput, Vec<u8>),
                 let v = v.trim();
                 if !v.is_empty() {
                     input.waiver_id = Some(v.parse().map_err(|_| {
-                        AppError::InvalidInput(format!("waiver: \"{v}\" is not a waiver number"))
+                        AppError::invalid(format!("waiver: \"{v}\" is not a waiver number"))
                     })?);
                 }
             }
@@ -98,14 +98,20 @@ async fn read_form(mut multipart: Multipart) -> Result<(DocumentInput, Vec<u8>),
     }
     // The same refusal as every other form: no control characters in what is stored as text.
     let checks = [
-        text("file name", &input.file_name, Lines::One),
-        text("kind", &input.kind, Lines::One),
-        text("description", &input.description, Lines::Many),
+        ("file", text("file name", &input.file_name, Lines::One)),
+        ("kind", text("kind", &input.kind, Lines::One)),
+        (
+            "description",
+            text("description", &input.description, Lines::Many),
+        ),
     ];
-    let refused: Vec<String> = checks.into_iter().filter_map(Result::err).collect();
-    if !refused.is_empty() {
-        return Err(AppError::InvalidInput(refused.join("; ")));
+    let mut refused = containment_app::Problems::new();
+    for (field, check) in checks {
+        if let Err(e) = check {
+            refused.at(field, e);
+        }
     }
+    refused.check()?;
     Ok((input, content))
 }
 

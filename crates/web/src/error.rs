@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Json;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
-use containment_app::AppError;
+use containment_app::{AppError, FieldError, Problems};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -22,6 +22,22 @@ pub struct ApiErrorBody {
     /// With `stale`: the record's version now, to reload before trying again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i32>,
+    /// With `invalid_input`: each problem, with the member of the body (or query parameter) it
+    /// is about where there is one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
+}
+
+/// One problem with what was sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// The body member or query parameter, e.g. `start_date`; absent when the problem is with
+    /// the request as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "start_date")]
+    pub field: Option<String>,
+    /// A sentence for a person.
+    pub message: String,
 }
 
 /// An error answered by the JSON API.
@@ -31,6 +47,7 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub current_version: Option<i32>,
+    pub fields: Vec<FieldError>,
 }
 
 impl ApiError {
@@ -40,7 +57,26 @@ impl ApiError {
             code,
             message: message.into(),
             current_version: None,
+            fields: Vec::new(),
         }
+    }
+
+    /// The problems field by field; the message joins them for clients that read only it.
+    pub fn invalid_fields(code: &'static str, fields: Vec<FieldError>) -> Self {
+        let message = Problems::from(fields.clone()).to_string();
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            message,
+            current_version: None,
+            fields,
+        }
+    }
+
+    /// Names the field the error is about.
+    pub fn at(mut self, field: &str) -> Self {
+        self.fields = vec![FieldError::at(field, self.message.clone())];
+        self
     }
 }
 
@@ -58,6 +94,10 @@ impl From<AppError> for ApiError {
                 AppError::Stale { current_version } => Some(current_version),
                 _ => None,
             },
+            fields: match err {
+                AppError::InvalidInput(problems) => problems.into_vec(),
+                _ => Vec::new(),
+            },
         }
     }
 }
@@ -70,6 +110,14 @@ impl IntoResponse for ApiError {
                 error: self.code.to_owned(),
                 message: self.message,
                 current_version: self.current_version,
+                fields: self
+                    .fields
+                    .into_iter()
+                    .map(|p| FieldProblem {
+                        field: p.field,
+                        message: p.message,
+                    })
+                    .collect(),
             }),
         )
             .into_response()
@@ -159,11 +207,77 @@ fn heading_for(status: StatusCode) -> &'static str {
 /// error page can never turn into a second error.
 /// The problems a person can fix on the form they sent (bad input, a conflict, a stale
 /// version), one line each; anything else is an error page.
-pub(crate) fn form_errors(e: AppError) -> Result<Vec<String>, PageError> {
+pub(crate) fn form_errors(e: AppError) -> Result<FormErrors, PageError> {
     match e {
-        AppError::InvalidInput(m) => Ok(m.split("; ").map(str::to_owned).collect()),
-        e @ (AppError::Conflict(_) | AppError::Stale { .. }) => Ok(vec![e.to_string()]),
+        AppError::InvalidInput(problems) => Ok(problems.into()),
+        e @ (AppError::Conflict(_) | AppError::Stale { .. }) => Ok(e.to_string().into()),
         e => Err(e.into()),
+    }
+}
+
+/// The problems shown on a form: a summary at the top ("There is a problem") whose items link
+/// to their fields, and each message again at its field.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FormErrors(Vec<FieldError>);
+
+impl FormErrors {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub(crate) fn extend(&mut self, other: impl Into<FormErrors>) {
+        self.0.extend(other.into().0);
+    }
+
+    /// The message for one field, if it has one.
+    pub(crate) fn at(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|p| p.field.as_deref() == Some(field))
+            .map(|p| p.message.as_str())
+    }
+
+    /// `" usa-input--error"` (or the class given) when the field has a problem, for its input's
+    /// class list.
+    pub(crate) fn class(&self, field: &str, class: &'static str) -> &'static str {
+        if self.at(field).is_some() { class } else { "" }
+    }
+}
+
+impl<'a> IntoIterator for &'a FormErrors {
+    type Item = &'a FieldError;
+    type IntoIter = std::slice::Iter<'a, FieldError>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl From<Problems> for FormErrors {
+    fn from(p: Problems) -> Self {
+        FormErrors(p.into_vec())
+    }
+}
+
+impl From<String> for FormErrors {
+    fn from(m: String) -> Self {
+        FormErrors(vec![FieldError::general(m)])
+    }
+}
+
+impl From<&str> for FormErrors {
+    fn from(m: &str) -> Self {
+        FormErrors(vec![FieldError::general(m)])
+    }
+}
+
+impl From<Vec<String>> for FormErrors {
+    fn from(v: Vec<String>) -> Self {
+        FormErrors(v.into_iter().map(FieldError::general).collect())
     }
 }
 

@@ -4,6 +4,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use containment_app::FieldError;
 use serde::de::DeserializeOwned;
 
 use axum::http::StatusCode;
@@ -52,11 +53,7 @@ where
         let mut refused = Vec::new();
         refused_strings(&document, "", &mut refused);
         if !refused.is_empty() {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_input",
-                refused.join("; "),
-            ));
+            return Err(ApiError::invalid_fields("invalid_input", refused));
         }
         read_body(&bytes)
     }
@@ -82,12 +79,12 @@ fn read_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<ApiJson<T>, ApiError> 
                 StatusCode::BAD_REQUEST
             };
             let message = plain_words(&inner.to_string());
-            let message = if path.is_empty() || path == "." {
-                message
-            } else {
-                format!("{path}: {message}")
-            };
-            return Err(ApiError::new(status, "invalid_json", message));
+            if path.is_empty() || path == "." {
+                return Err(ApiError::new(status, "invalid_json", message));
+            }
+            return Err(
+                ApiError::new(status, "invalid_json", format!("{path}: {message}")).at(&path),
+            );
         }
     };
     if let Err(e) = de.end() {
@@ -99,7 +96,11 @@ fn read_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<ApiJson<T>, ApiError> 
     }
     if !unknown.is_empty() {
         let names: Vec<String> = unknown.iter().map(|u| format!("`{u}`")).collect();
-        return Err(ApiError::new(
+        let fields = unknown
+            .iter()
+            .map(|u| FieldError::at(u.as_str(), "This request does not take this field"))
+            .collect();
+        let mut error = ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "unknown_field",
             format!(
@@ -112,7 +113,9 @@ fn read_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<ApiJson<T>, ApiError> 
                 },
                 names.join(", ")
             ),
-        ));
+        );
+        error.fields = fields;
+        return Err(error);
     }
     Ok(ApiJson(value))
 }
@@ -196,11 +199,15 @@ pub(crate) fn plain_words(message: &str) -> String {
 
 /// Every string (and object key) of a JSON document holding a character no field accepts, named
 /// by its path (`aliases[1]`, `items.note`).
-fn refused_strings(v: &serde_json::Value, path: &str, refused: &mut Vec<String>) {
-    fn check(path: &str, s: &str, refused: &mut Vec<String>) {
-        let field = if path.is_empty() { "body" } else { path };
-        if let Err(e) = text(field, s, Lines::Many) {
-            refused.push(e);
+fn refused_strings(v: &serde_json::Value, path: &str, refused: &mut Vec<FieldError>) {
+    fn check(path: &str, s: &str, refused: &mut Vec<FieldError>) {
+        if path.is_empty() {
+            if let Err(e) = text("body", s, Lines::Many) {
+                refused.push(FieldError::general(e));
+            }
+        } else if let Err(e) = text(path, s, Lines::Many) {
+            let field = path.strip_suffix(" (the name)").unwrap_or(path);
+            refused.push(FieldError::at(field, e));
         }
     }
     match v {
@@ -240,16 +247,16 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-        let refused: Vec<String> = pairs
+        let refused: Vec<FieldError> = pairs
             .iter()
-            .filter_map(|(k, v)| text(k, v, Lines::Many).err())
+            .filter_map(|(k, v)| {
+                text(k, v, Lines::Many)
+                    .err()
+                    .map(|e| FieldError::at(k.as_str(), e))
+            })
             .collect();
         if !refused.is_empty() {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_input",
-                refused.join("; "),
-            ));
+            return Err(ApiError::invalid_fields("invalid_input", refused));
         }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::ops::Deref;
 
-use containment_app::AppError;
+use containment_app::{AppError, FieldError};
 use containment_domain::input::{Lines, text};
 
 /// A decoded form. Its values are available to build the use case's input, but the use case runs
@@ -13,7 +13,7 @@ use containment_domain::input::{Lines, text};
 #[derive(Debug)]
 pub(crate) struct Form {
     pairs: Vec<(String, String)>,
-    refused: Vec<String>,
+    refused: Vec<FieldError>,
 }
 
 impl Form {
@@ -37,7 +37,7 @@ impl Form {
         if self.refused.is_empty() {
             Ok(())
         } else {
-            Err(AppError::InvalidInput(self.refused.join("; ")))
+            Err(AppError::InvalidInput(self.refused.clone().into()))
         }
     }
 }
@@ -57,10 +57,11 @@ pub(crate) fn pairs(body: &[u8]) -> Form {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
     let mut refused = Vec::new();
     for (k, v) in &pairs {
-        if let Err(e) = text("a field name", k, Lines::One).and_then(|()| text(k, v, Lines::Many))
-            && !refused.contains(&e)
-        {
-            refused.push(e);
+        if let Err(e) = text("a field name", k, Lines::One).and_then(|()| text(k, v, Lines::Many)) {
+            let problem = FieldError::at(k.as_str(), e);
+            if !refused.contains(&problem) {
+                refused.push(problem);
+            }
         }
     }
     Form { pairs, refused }
@@ -108,14 +109,19 @@ mod tests {
         assert!(!ran.load(std::sync::atomic::Ordering::SeqCst));
         match outcome {
             Err(AppError::InvalidInput(m)) => {
-                assert!(
-                    m.contains("name: holds a control character (U+0000)"),
-                    "{m}"
+                assert_eq!(
+                    m.message_at("name"),
+                    Some(
+                        "name: holds a control character (U+0000) that cannot be stored; remove it"
+                    )
                 );
-                assert!(
-                    m.contains("notes: holds a control character (U+000B)"),
-                    "{m}"
+                assert_eq!(
+                    m.message_at("notes"),
+                    Some(
+                        "notes: holds a control character (U+000B) that cannot be stored; remove it"
+                    )
                 );
+                assert_eq!(m.len(), 2, "{m}");
             }
             other => panic!("expected invalid input, got {other:?}"),
         }

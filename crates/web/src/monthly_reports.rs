@@ -209,7 +209,7 @@ struct FormPage {
     input: MonthlyReportInput,
     sections: Vec<Section>,
     notice: Option<&'static str>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 #[derive(Template)]
@@ -237,7 +237,7 @@ struct ReportPage {
     may_correct: bool,
     versions: Vec<Line>,
     notice: Option<&'static str>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 fn input_of(p: &[(String, String)], month: String) -> MonthlyReportInput {
@@ -262,7 +262,7 @@ fn form_page(
     report: Option<(i64, i32)>,
     input: MonthlyReportInput,
     notice: Option<&'static str>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Response {
     let month_label = input
         .month
@@ -338,7 +338,7 @@ async fn new_page(
         None,
         MonthlyReportInput::from_content(month, &content),
         None,
-        Vec::new(),
+        crate::error::FormErrors::new(),
     ))
 }
 
@@ -436,7 +436,7 @@ async fn report_page_for(
     id: i64,
     report: i64,
     notice: Option<&'static str>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Result<Response, PageError> {
     let d: MonthlyReportDetail = state
         .app
@@ -506,7 +506,7 @@ async fn report_page(
         id,
         report,
         notice_text(&q.notice),
-        Vec::new(),
+        crate::error::FormErrors::new(),
     )
     .await
 }

@@ -132,7 +132,7 @@ struct PolygraphPage {
     today: NaiveDate,
     values: Vec<(String, String)>,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 impl PolygraphPage {
@@ -167,7 +167,7 @@ fn page(
     view: ExamsView,
     values: Vec<(String, String)>,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
     now: DateTime<Utc>,
 ) -> Response {
     let today = local_date(now);
@@ -263,7 +263,7 @@ async fn page_for(
     id: i64,
     values: Vec<(String, String)>,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(identity)?;
     let now = Utc::now();
@@ -297,7 +297,14 @@ async fn polygraph_page(
         values.push(("referral_questions".into(), r.record.questions.clone()));
         values.push(("referral_id".into(), r.record.id.to_string()));
     }
-    Ok(page(&identity, view, values, None, Vec::new(), now))
+    Ok(page(
+        &identity,
+        view,
+        values,
+        None,
+        crate::error::FormErrors::new(),
+        now,
+    ))
 }
 
 async fn draft_referral(
@@ -326,12 +333,12 @@ async fn draft_referral(
                 Some(format!(
                     "Referral {r} drafted: the examiner takes it up with the exam."
                 )),
-                Vec::new(),
+                crate::error::FormErrors::new(),
             )
             .await
         }
         Err(AppError::InvalidInput(msg)) => {
-            let errors = msg.split("; ").map(str::to_owned).collect();
+            let errors = crate::error::FormErrors::from(msg);
             page_for(&state, &identity, id, p.into_pairs(), None, errors).await
         }
         Err(e) => Err(e.into()),
@@ -373,12 +380,12 @@ async fn record_exam(
                 id,
                 Vec::new(),
                 Some(format!("Exam {exam} recorded.")),
-                Vec::new(),
+                crate::error::FormErrors::new(),
             )
             .await
         }
         Err(AppError::InvalidInput(msg)) => {
-            let errors = msg.split("; ").map(str::to_owned).collect();
+            let errors = crate::error::FormErrors::from(msg);
             page_for(&state, &identity, id, p.into_pairs(), None, errors).await
         }
         Err(e) => Err(e.into()),
@@ -410,12 +417,12 @@ async fn add_followup(
                 id,
                 Vec::new(),
                 Some("Follow-up action added.".into()),
-                Vec::new(),
+                crate::error::FormErrors::new(),
             )
             .await
         }
         Err(AppError::InvalidInput(msg)) => {
-            let errors = msg.split("; ").map(str::to_owned).collect();
+            let errors = crate::error::FormErrors::from(msg);
             page_for(&state, &identity, id, p.into_pairs(), None, errors).await
         }
         Err(e) => Err(e.into()),
@@ -440,12 +447,20 @@ async fn complete_followup(
                 id,
                 Vec::new(),
                 Some("Follow-up action marked done.".into()),
-                Vec::new(),
+                crate::error::FormErrors::new(),
             )
             .await
         }
         Err(e @ AppError::Conflict(_)) => {
-            page_for(&state, &identity, id, Vec::new(), None, vec![e.to_string()]).await
+            page_for(
+                &state,
+                &identity,
+                id,
+                Vec::new(),
+                None,
+                crate::error::FormErrors::from(vec![e.to_string()]),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -235,7 +235,7 @@ struct NewScorePage {
     sra_levels: &'static [SraFvLevel],
     values: Vec<(String, String)>,
     tally: Tally,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
     today: NaiveDate,
 }
 
@@ -255,7 +255,7 @@ fn new_score_page(
     view: &CaseView,
     instrument: Instrument,
     values: Vec<(String, String)>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Response {
     let dob = view.supervisee.date_of_birth;
     render(&NewScorePage {
@@ -311,7 +311,7 @@ async fn new_score_form(
         &view,
         instrument,
         vec![("scored_on".into(), local_date(now).to_string())],
-        Vec::new(),
+        crate::error::FormErrors::new(),
     ))
 }
 
@@ -337,7 +337,7 @@ async fn record_score(
         Ok(score) => Ok(Redirect::to(&format!("/cases/{id}/scores/{score}")).into_response()),
         Err(AppError::InvalidInput(msg)) => {
             let view = state.app.case_view(actor, id, now, local_date(now)).await?;
-            let errors = msg.split("; ").map(str::to_owned).collect();
+            let errors = crate::error::FormErrors::from(msg);
             Ok(new_score_page(
                 &identity,
                 &view,
@@ -455,7 +455,7 @@ struct ScorePage {
     doj_methods: &'static [&'static str],
     today: NaiveDate,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 /// The extra level line of a score: the pre-2016 category, the combined level or the GEARS
@@ -488,7 +488,7 @@ async fn score_page_for(
     id: i64,
     score: i64,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(identity)?;
     let now = Utc::now();
@@ -539,7 +539,15 @@ async fn score_page(
     Extension(identity): Extension<Identity>,
     Path((id, score)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
-    score_page_for(&state, &identity, id, score, None, Vec::new()).await
+    score_page_for(
+        &state,
+        &identity,
+        id,
+        score,
+        None,
+        crate::error::FormErrors::new(),
+    )
+    .await
 }
 
 pub(crate) fn step_input(p: &[(String, String)]) -> StepInput {
@@ -581,16 +589,24 @@ async fn record_step(
                 id,
                 score,
                 Some(format!("{label}: recorded.")),
-                Vec::new(),
+                crate::error::FormErrors::new(),
             )
             .await
         }
         Err(AppError::InvalidInput(msg)) => {
-            let errors = msg.split("; ").map(str::to_owned).collect();
+            let errors = crate::error::FormErrors::from(msg);
             score_page_for(&state, &identity, id, score, None, errors).await
         }
         Err(e @ AppError::Conflict(_)) => {
-            score_page_for(&state, &identity, id, score, None, vec![e.to_string()]).await
+            score_page_for(
+                &state,
+                &identity,
+                id,
+                score,
+                None,
+                crate::error::FormErrors::from(vec![e.to_string()]),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -715,7 +731,7 @@ pub(crate) fn range(q: &RangeQuery) -> Result<(NaiveDate, NaiveDate), AppError> 
         if v.trim().is_empty() {
             return Ok(default);
         }
-        containment_domain::input::date(field, v).map_err(AppError::InvalidInput)
+        containment_domain::input::date(field, v).map_err(AppError::invalid)
     };
     Ok((
         parse("from", &q.from, today.with_day(1).unwrap_or(today))?,
@@ -736,7 +752,7 @@ struct SubmissionsPage {
     from: NaiveDate,
     to: NaiveDate,
     rows: Vec<SubmissionLine>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 async fn submissions_page(
@@ -748,11 +764,11 @@ async fn submissions_page(
     let today = local_date(Utc::now());
     let (from, to, rows, errors) = match range(&q) {
         Ok((from, to)) => match state.app.doj_submissions(actor, from, to, Utc::now()).await {
-            Ok(rows) => (from, to, rows, Vec::new()),
-            Err(AppError::InvalidInput(m)) => (from, to, Vec::new(), vec![m]),
+            Ok(rows) => (from, to, rows, crate::error::FormErrors::new()),
+            Err(AppError::InvalidInput(m)) => (from, to, Vec::new(), m.into()),
             Err(e) => return Err(e.into()),
         },
-        Err(e) => (today, today, Vec::new(), vec![e.to_string()]),
+        Err(e) => (today, today, Vec::new(), e.to_string().into()),
     };
     Ok(render(&SubmissionsPage {
         layout: Layout::new("DOJ score submissions", "caseload", &identity),

@@ -169,7 +169,7 @@ struct TreatmentPage {
     categories: &'static [SelfReportCategory],
     today: NaiveDate,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
     plan: PlanLines,
 }
 
@@ -182,7 +182,7 @@ async fn page_for(
     identity: &Identity,
     id: i64,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(identity)?;
     let now = Utc::now();
@@ -318,7 +318,7 @@ async fn page(
     Extension(identity): Extension<Identity>,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    page_for(&state, &identity, id, None, Vec::new()).await
+    page_for(&state, &identity, id, None, crate::error::FormErrors::new()).await
 }
 
 pub(crate) async fn after(
@@ -328,7 +328,16 @@ pub(crate) async fn after(
     outcome: Result<String, AppError>,
 ) -> Result<Response, PageError> {
     match outcome {
-        Ok(n) => page_for(state, identity, id, Some(n), Vec::new()).await,
+        Ok(n) => {
+            page_for(
+                state,
+                identity,
+                id,
+                Some(n),
+                crate::error::FormErrors::new(),
+            )
+            .await
+        }
         Err(e) => page_for(state, identity, id, None, form_errors(e)?).await,
     }
 }

@@ -18,6 +18,7 @@ both_backends!(
     the_database_refusing_a_value_is_invalid_input_not_a_failure,
     a_token_lives_ten_years_at_most,
     every_json_write_route_refuses_unknown_fields_in_plain_words,
+    problems_are_named_by_field_in_the_api_and_at_the_field_on_the_page,
 );
 
 #[derive(Clone, Copy, Debug)]
@@ -735,7 +736,8 @@ async fn the_database_refusing_a_value_is_invalid_input_not_a_failure(db: TestDb
         Backend::Postgres => match outcome {
             Err(AppError::InvalidInput(m)) => {
                 assert!(
-                    m.contains("does not accept text holding a character"),
+                    m.to_string()
+                        .contains("does not accept text holding a character"),
                     "{m}"
                 )
             }
@@ -759,7 +761,7 @@ async fn a_token_lives_ten_years_at_most(db: TestDb) {
     };
     for days in [0, 3651, 4_000_000_000, u32::MAX] {
         match create(days).await {
-            Err(AppError::InvalidInput(m)) => assert!(m.contains("3650"), "{m}"),
+            Err(AppError::InvalidInput(m)) => assert!(m.to_string().contains("3650"), "{m}"),
             other => panic!("{days} days: expected invalid input, got {other:?}"),
         }
     }
@@ -769,5 +771,97 @@ async fn a_token_lives_ten_years_at_most(db: TestDb) {
     assert!(
         lifetime.is_some_and(|s| (s - 3650 * 86_400).abs() <= 1),
         "{lifetime:?}"
+    );
+}
+
+/// Each problem carries its field: the API's `fields` list names the body member, and the page
+/// lists every problem under "There is a problem", each linking to its field, with the message
+/// again at the field and what was typed kept.
+async fn problems_are_named_by_field_in_the_api_and_at_the_field_on_the_page(db: TestDb) {
+    let f = fixture(&db).await;
+    let today = local_date(Utc::now()).to_string();
+    let open = Route {
+        who: Who::Officer,
+        method: Method::POST,
+        path: "/api/v1/supervisees".into(),
+        body: Value::Null,
+        text: ("", ""),
+        date: None,
+        accepted: None,
+    };
+    let body = json!({
+        "legal_name": "Field Person", "date_of_birth": "1975-06-01", "sex": "male",
+        "supervision_kind": "house_arrest", "county": "Gotham", "start_date": today,
+        "cii_number": "12"
+    });
+    let before = f.audit_count().await;
+    let (status, answer) = f.send(&open, &body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["error"], "invalid_input");
+    let fields: Vec<&str> = answer["fields"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["field"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        fields,
+        ["cii_number", "supervision_kind", "county"],
+        "{answer}"
+    );
+    for p in answer["fields"].as_array().into_iter().flatten() {
+        assert!(
+            !p["message"].as_str().unwrap_or_default().is_empty(),
+            "{answer}"
+        );
+    }
+    assert_eq!(f.audit_count().await, before, "nothing was written");
+
+    // The page: the summary links to each field, the message is at the field, values are kept.
+    let agency = f.w.officer.user.as_ref().unwrap().agency_id;
+    let (_, otp) =
+        f.w.app
+            .user(agency, "po3@sonoma.example", &[Role::SupervisingOfficer])
+            .await;
+    let mut b = f.w.app.signed_in("po3@sonoma.example", &otp).await;
+    b.page("/cases/new").await;
+    let res = b
+        .post(
+            "/cases",
+            &[
+                ("legal_name", "Field Person"),
+                ("date_of_birth", "1975-06-01"),
+                ("sex", "male"),
+                ("cii", "12"),
+                ("kind", "probation"),
+                ("county", "Gotham"),
+                ("start_date", &today),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("There is a problem"), "{html}");
+    for field in ["cii", "county"] {
+        assert!(
+            html.contains(&format!("href=\"#{field}\"")),
+            "{field}: {html}"
+        );
+        assert!(
+            html.contains(&format!("id=\"{field}-error\"")),
+            "{field} has its message at the field"
+        );
+        assert!(
+            html.contains(&format!(
+                "aria-describedby=\"{field}-error\" aria-invalid=\"true\""
+            )),
+            "{field}"
+        );
+    }
+    assert!(
+        !html.contains("id=\"legal_name-error\""),
+        "a good field has no message"
+    );
+    assert!(
+        html.contains("value=\"Field Person\""),
+        "what was typed is kept"
     );
 }

@@ -778,7 +778,7 @@ async fn a_county_changes_its_calendar_and_the_change_is_audited(db: TestDb) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, AppError::InvalidInput(m) if m.contains("at most 30")),
+        matches!(&err, AppError::InvalidInput(m) if m.to_string().contains("at most 30")),
         "{err:?}"
     );
     assert!(matches!(

@@ -117,7 +117,7 @@ async fn sessions_are_recorded_by_the_provider_and_read_only_under_a_waiver(db: 
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, AppError::InvalidInput(m) if m.contains("in the future")),
+        matches!(&err, AppError::InvalidInput(m) if m.to_string().contains("in the future")),
         "{err}"
     );
     let err = w
@@ -287,7 +287,7 @@ async fn intensity_departing_from_the_risk_level_needs_a_reason(db: TestDb) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, AppError::InvalidInput(m) if m.contains("Risk principle")),
+        matches!(&err, AppError::InvalidInput(m) if m.to_string().contains("Risk principle")),
         "{err}"
     );
     let departing = enroll(

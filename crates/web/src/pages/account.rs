@@ -65,14 +65,14 @@ struct AccountPage {
     sessions: Vec<SessionRow>,
     tokens: Vec<TokenRow>,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 async fn account_page(
     state: &AppState,
     identity: &Identity,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Result<Response, PageError> {
     let (actor, current) = signed_in(identity)?;
     let user = actor.user.clone().ok_or(AppError::Unauthenticated)?;
@@ -130,7 +130,7 @@ async fn account(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
 ) -> Result<Response, PageError> {
-    account_page(&state, &identity, None, Vec::new()).await
+    account_page(&state, &identity, None, crate::error::FormErrors::new()).await
 }
 
 #[derive(Template)]
@@ -138,10 +138,10 @@ async fn account(
 struct PasswordPage {
     layout: Layout,
     must_change: bool,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
-fn password_page(identity: &Identity, errors: Vec<String>) -> Response {
+fn password_page(identity: &Identity, errors: crate::error::FormErrors) -> Response {
     let must_change = identity
         .actor()
         .and_then(|a| a.user.as_ref())
@@ -154,7 +154,7 @@ fn password_page(identity: &Identity, errors: Vec<String>) -> Response {
 }
 
 async fn password_form(Extension(identity): Extension<Identity>) -> Response {
-    password_page(&identity, Vec::new())
+    password_page(&identity, crate::error::FormErrors::new())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -174,7 +174,7 @@ async fn change_password(
     if form.new != form.confirm {
         return Ok(password_page(
             &identity,
-            vec!["The two new passwords are not the same.".into()],
+            crate::error::FormErrors::from(vec!["The two new passwords are not the same.".into()]),
         ));
     }
     match state
@@ -183,7 +183,10 @@ async fn change_password(
         .await
     {
         Ok(()) => Ok(Redirect::to("/account").into_response()),
-        Err(AppError::InvalidInput(msg)) => Ok(password_page(&identity, vec![msg])),
+        Err(AppError::InvalidInput(msg)) => Ok(password_page(
+            &identity,
+            crate::error::FormErrors::from(msg),
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -199,7 +202,7 @@ async fn end_session(
         &state,
         &identity,
         Some("The session was ended.".into()),
-        Vec::new(),
+        crate::error::FormErrors::new(),
     )
     .await
 }
@@ -236,10 +239,10 @@ async fn create_token(
                     &state,
                     &identity,
                     None,
-                    vec![
+                    crate::error::FormErrors::from(vec![
                         "Expiry: give a whole number of days from 1 to 3650, or leave it empty."
                             .into(),
-                    ],
+                    ]),
                 )
                 .await;
             }
@@ -254,7 +257,9 @@ async fn create_token(
             layout: Layout::new("Token created", "account", &identity),
             token: created.token,
         })),
-        Err(AppError::InvalidInput(msg)) => account_page(&state, &identity, None, vec![msg]).await,
+        Err(AppError::InvalidInput(msg)) => {
+            account_page(&state, &identity, None, crate::error::FormErrors::from(msg)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -270,7 +275,7 @@ async fn revoke_token(
         &state,
         &identity,
         Some("The token was revoked.".into()),
-        Vec::new(),
+        crate::error::FormErrors::new(),
     )
     .await
 }
@@ -293,7 +298,9 @@ async fn reset_mfa(
         .await
     {
         Ok(()) => Ok(Redirect::to("/sign-in/enroll").into_response()),
-        Err(AppError::InvalidInput(msg)) => account_page(&state, &identity, None, vec![msg]).await,
+        Err(AppError::InvalidInput(msg)) => {
+            account_page(&state, &identity, None, crate::error::FormErrors::from(msg)).await
+        }
         Err(e) => Err(e.into()),
     }
 }

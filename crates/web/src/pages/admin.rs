@@ -60,7 +60,7 @@ struct UsersPage {
     roles: &'static [Role],
     system_admin: bool,
     form: NewUserForm,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 fn status(u: &StoredUser) -> &'static str {
@@ -79,7 +79,7 @@ async fn users_page(
     state: &AppState,
     identity: &Identity,
     form: NewUserForm,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(identity)?;
     let agencies = state.app.agencies(actor).await?;
@@ -120,7 +120,13 @@ async fn users(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
 ) -> Result<Response, PageError> {
-    users_page(&state, &identity, NewUserForm::default(), Vec::new()).await
+    users_page(
+        &state,
+        &identity,
+        NewUserForm::default(),
+        crate::error::FormErrors::new(),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -154,10 +160,22 @@ async fn add_user(
     }
     let Ok(agency_id) = form.agency_id.parse::<i64>() else {
         errors.push("Agency: choose the agency the person works for.".into());
-        return users_page(&state, &identity, form, errors).await;
+        return users_page(
+            &state,
+            &identity,
+            form,
+            crate::error::FormErrors::from(errors),
+        )
+        .await;
     };
     if !errors.is_empty() {
-        return users_page(&state, &identity, form, errors).await;
+        return users_page(
+            &state,
+            &identity,
+            form,
+            crate::error::FormErrors::from(errors),
+        )
+        .await;
     }
     match p
         .submit(state.app.add_user(
@@ -177,7 +195,13 @@ async fn add_user(
             password: created.one_time_password,
         })),
         Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_) | AppError::Forbidden(_))) => {
-            users_page(&state, &identity, form, vec![e.to_string()]).await
+            users_page(
+                &state,
+                &identity,
+                form,
+                crate::error::FormErrors::from(vec![e.to_string()]),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -260,13 +284,13 @@ struct AgenciesPage {
     layout: Layout,
     agencies: Vec<AgencyRecord>,
     kinds: &'static [AgencyKind],
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 async fn agencies_page(
     state: &AppState,
     identity: &Identity,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(identity)?;
     Ok(render(&AgenciesPage {
@@ -281,7 +305,7 @@ async fn agencies(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
 ) -> Result<Response, PageError> {
-    agencies_page(&state, &identity, Vec::new()).await
+    agencies_page(&state, &identity, crate::error::FormErrors::new()).await
 }
 
 async fn add_agency(
@@ -293,7 +317,14 @@ async fn add_agency(
     let p = pairs(&body);
     let kind = match field(&p, "kind").parse::<AgencyKind>() {
         Ok(k) => k,
-        Err(e) => return agencies_page(&state, &identity, vec![e.to_string()]).await,
+        Err(e) => {
+            return agencies_page(
+                &state,
+                &identity,
+                crate::error::FormErrors::from(vec![e.to_string()]),
+            )
+            .await;
+        }
     };
     let county = field(&p, "county");
     match p
@@ -304,9 +335,14 @@ async fn add_agency(
         )
         .await
     {
-        Ok(_) => agencies_page(&state, &identity, Vec::new()).await,
+        Ok(_) => agencies_page(&state, &identity, crate::error::FormErrors::new()).await,
         Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_))) => {
-            agencies_page(&state, &identity, vec![e.to_string()]).await
+            agencies_page(
+                &state,
+                &identity,
+                crate::error::FormErrors::from(vec![e.to_string()]),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -144,7 +144,7 @@ struct AuditPage {
     /// Links to the neighbouring pages, keeping the filters.
     older: Option<String>,
     newer: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 async fn search(
@@ -184,7 +184,7 @@ async fn search(
         newer: page.newer.map(|seq| link("after", seq)),
         q,
         query_string,
-        errors,
+        errors: crate::error::FormErrors::from(errors),
     }))
 }
 
@@ -276,7 +276,7 @@ async fn export(
     let (actor, _) = signed_in(&identity)?;
     let filter = to_filter(&state, actor, &q)
         .await
-        .map_err(containment_app::AppError::InvalidInput)?;
+        .map_err(containment_app::AppError::invalid)?;
     let export = state.app.audit_export(actor, &filter, Utc::now()).await?;
     let chunks = CsvChunks {
         export,

@@ -367,13 +367,13 @@ struct NewCasePage {
     kinds: [SupervisionKind; 6],
     may_assign_me: bool,
     duplicate_of: Option<i64>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 fn new_case_page(
     identity: &Identity,
     f: CaseForm,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
     duplicate_of: Option<i64>,
 ) -> Response {
     let may_assign_me = identity.actor().is_some_and(|a| {
@@ -400,7 +400,7 @@ async fn new_case_form(Extension(identity): Extension<Identity>) -> Response {
         start_date: local_date(Utc::now()).to_string(),
         ..Default::default()
     };
-    new_case_page(&identity, f, Vec::new(), None)
+    new_case_page(&identity, f, crate::error::FormErrors::new(), None)
 }
 
 async fn open_case(
@@ -419,13 +419,13 @@ async fn open_case(
         Err(AppError::InvalidInput(msg)) => Ok(new_case_page(
             &identity,
             form,
-            msg.split("; ").map(str::to_owned).collect(),
+            crate::error::FormErrors::from(msg),
             None,
         )),
         Err(e @ AppError::Duplicate { existing_id, .. }) => Ok(new_case_page(
             &identity,
             form,
-            vec![e.to_string()],
+            crate::error::FormErrors::from(vec![e.to_string()]),
             Some(existing_id),
         )),
         Err(e) => Err(e.into()),
@@ -476,7 +476,7 @@ struct CasePage {
     bases: &'static [LegalBasis],
     categories: &'static [InformationCategory],
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
     documents: Vec<DocumentLine>,
     any_cori: bool,
     any_part2: bool,
@@ -556,13 +556,29 @@ pub(crate) async fn case_page_after(
     outcome: Result<String, AppError>,
 ) -> Result<Response, PageError> {
     match outcome {
-        Ok(notice) => case_page_for(state, identity, id, Some(notice), Vec::new()).await,
+        Ok(notice) => {
+            case_page_for(
+                state,
+                identity,
+                id,
+                Some(notice),
+                crate::error::FormErrors::new(),
+            )
+            .await
+        }
         Err(AppError::InvalidInput(msg)) => {
-            let errors = msg.split("; ").map(str::to_owned).collect();
+            let errors = crate::error::FormErrors::from(msg);
             case_page_for(state, identity, id, None, errors).await
         }
         Err(e @ AppError::Conflict(_)) => {
-            case_page_for(state, identity, id, None, vec![e.to_string()]).await
+            case_page_for(
+                state,
+                identity,
+                id,
+                None,
+                crate::error::FormErrors::from(vec![e.to_string()]),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -573,7 +589,7 @@ pub(crate) async fn case_page_for(
     identity: &Identity,
     id: i64,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(identity)?;
     let now = Utc::now();
@@ -787,7 +803,7 @@ async fn case_page(
     Extension(identity): Extension<Identity>,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    case_page_for(&state, &identity, id, None, Vec::new()).await
+    case_page_for(&state, &identity, id, None, crate::error::FormErrors::new()).await
 }
 
 async fn add_member(
@@ -806,14 +822,32 @@ async fn add_member(
     };
     let role = match get("team_role").parse::<TeamRole>() {
         Ok(r) => r,
-        Err(e) => return case_page_for(&state, &identity, id, None, vec![e.to_string()]).await,
+        Err(e) => {
+            return case_page_for(
+                &state,
+                &identity,
+                id,
+                None,
+                crate::error::FormErrors::from(vec![e.to_string()]),
+            )
+            .await;
+        }
     };
     let Ok(episode_id) = get("episode_id").parse::<i64>() else {
         return Err(AppError::NotFound.into());
     };
     let start = match input::date("From", &get("start_date")) {
         Ok(d) => d,
-        Err(e) => return case_page_for(&state, &identity, id, None, vec![e]).await,
+        Err(e) => {
+            return case_page_for(
+                &state,
+                &identity,
+                id,
+                None,
+                crate::error::FormErrors::from(e),
+            )
+            .await;
+        }
     };
     match p
         .submit(state.app.add_team_member(
@@ -832,12 +866,19 @@ async fn add_member(
                 &identity,
                 id,
                 Some(format!("{} added to the team.", role.label())),
-                Vec::new(),
+                crate::error::FormErrors::new(),
             )
             .await
         }
         Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_))) => {
-            case_page_for(&state, &identity, id, None, vec![e.to_string()]).await
+            case_page_for(
+                &state,
+                &identity,
+                id,
+                None,
+                crate::error::FormErrors::from(vec![e.to_string()]),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -904,7 +945,16 @@ async fn end_member(
     let p = pairs(&body);
     let end = match input::optional_date("end date", &field(&p, "end_date")) {
         Ok(d) => d.unwrap_or_else(|| local_date(Utc::now())),
-        Err(e) => return case_page_for(&state, &identity, id, None, vec![e]).await,
+        Err(e) => {
+            return case_page_for(
+                &state,
+                &identity,
+                id,
+                None,
+                crate::error::FormErrors::from(e),
+            )
+            .await;
+        }
     };
     match p
         .submit(
@@ -920,12 +970,19 @@ async fn end_member(
                 &identity,
                 id,
                 Some("The membership was ended; it stays in the team's history.".into()),
-                Vec::new(),
+                crate::error::FormErrors::new(),
             )
             .await
         }
         Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_))) => {
-            case_page_for(&state, &identity, id, None, vec![e.to_string()]).await
+            case_page_for(
+                &state,
+                &identity,
+                id,
+                None,
+                crate::error::FormErrors::from(vec![e.to_string()]),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -941,7 +998,7 @@ struct EditPage {
     f: CaseForm,
     /// (field, value now stored, value entered) for fields changed by someone else.
     changed: Vec<(&'static str, String, String)>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 fn form_of(s: &containment_app::SuperviseeRecord) -> CaseForm {
@@ -976,7 +1033,7 @@ async fn edit_form(
         version: s.version,
         f: form_of(s),
         changed: Vec::new(),
-        errors: Vec::new(),
+        errors: crate::error::FormErrors::new(),
     }))
 }
 
@@ -1043,7 +1100,7 @@ async fn edit(
                 version: current_version,
                 f: form,
                 changed,
-                errors: Vec::new(),
+                errors: crate::error::FormErrors::new(),
             }))
         }
         Err(e @ (AppError::InvalidInput(_) | AppError::Duplicate { .. })) => {
@@ -1052,7 +1109,7 @@ async fn edit(
                 id,
                 name: form.legal_name.clone(),
                 version,
-                errors: e.to_string().split("; ").map(str::to_owned).collect(),
+                errors: crate::error::form_errors(e)?,
                 f: form,
                 changed: Vec::new(),
             }))
@@ -1178,7 +1235,16 @@ async fn end_supervision(
     };
     let end = match input::date("End date", &get("actual_end")) {
         Ok(d) => d,
-        Err(e) => return case_page_for(&state, &identity, id, None, vec![e]).await,
+        Err(e) => {
+            return case_page_for(
+                &state,
+                &identity,
+                id,
+                None,
+                crate::error::FormErrors::from(e),
+            )
+            .await;
+        }
     };
     let version = get("version").parse().unwrap_or(0);
     match p
@@ -1199,12 +1265,19 @@ async fn end_supervision(
                 &identity,
                 id,
                 Some(format!("Supervision ended on {end}.")),
-                Vec::new(),
+                crate::error::FormErrors::new(),
             )
             .await
         }
         Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_) | AppError::Stale { .. })) => {
-            case_page_for(&state, &identity, id, None, vec![e.to_string()]).await
+            case_page_for(
+                &state,
+                &identity,
+                id,
+                None,
+                crate::error::FormErrors::from(vec![e.to_string()]),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -52,14 +52,14 @@ struct Page {
     instruments: [&'static str; 6],
     columns: String,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 async fn page(
     state: &AppState,
     identity: &Identity,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(identity)?;
     let now = Utc::now();
@@ -96,7 +96,7 @@ async fn list(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
 ) -> Result<Response, PageError> {
-    page(&state, &identity, None, Vec::new()).await
+    page(&state, &identity, None, crate::error::FormErrors::new()).await
 }
 
 fn field(p: &[(String, String)], k: &str) -> String {
@@ -133,18 +133,12 @@ async fn add(
                 &state,
                 &identity,
                 Some("The certification was recorded.".into()),
-                Vec::new(),
+                crate::error::FormErrors::new(),
             )
             .await
         }
         Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_))) => {
-            page(
-                &state,
-                &identity,
-                None,
-                e.to_string().split("; ").map(str::to_owned).collect(),
-            )
-            .await
+            page(&state, &identity, None, crate::error::form_errors(e)?).await
         }
         Err(e) => Err(e.into()),
     }
@@ -170,13 +164,13 @@ async fn import(
                 &state,
                 &identity,
                 Some(format!("{n} certifications were imported.")),
-                Vec::new(),
+                crate::error::FormErrors::new(),
             )
             .await
         }
         Err(AppError::InvalidInput(msg)) => {
-            let mut errors = vec!["Nothing was imported:".to_owned()];
-            errors.extend(msg.split("; ").map(str::to_owned));
+            let mut errors = crate::error::FormErrors::from("Nothing was imported:");
+            errors.extend(msg);
             page(&state, &identity, None, errors).await
         }
         Err(e) => Err(e.into()),

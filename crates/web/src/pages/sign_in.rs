@@ -36,7 +36,7 @@ struct SignInPage {
     layout: Layout,
     csrf: String,
     email: String,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -64,7 +64,7 @@ fn sign_in_page(
     identity: &Identity,
     headers: &axum::http::HeaderMap,
     email: String,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 ) -> Response {
     let (csrf, new) = pre_auth_token(state, headers);
     let mut res = render(&SignInPage {
@@ -95,7 +95,13 @@ async fn sign_in_form(
     if matches!(identity, Identity::Session { .. }) {
         return Redirect::to(LANDING).into_response();
     }
-    sign_in_page(&state, &identity, &headers, String::new(), Vec::new())
+    sign_in_page(
+        &state,
+        &identity,
+        &headers,
+        String::new(),
+        crate::error::FormErrors::new(),
+    )
 }
 
 async fn sign_in(
@@ -111,7 +117,9 @@ async fn sign_in(
             &identity,
             &headers,
             form.email,
-            vec!["Read the system use notice and tick the box to accept it.".into()],
+            crate::error::FormErrors::from(vec![
+                "Read the system use notice and tick the box to accept it.".into(),
+            ]),
         );
     }
     match state
@@ -137,7 +145,7 @@ async fn sign_in(
             &identity,
             &headers,
             form.email,
-            vec![AppError::SignInFailed.to_string()],
+            crate::error::FormErrors::from(vec![AppError::SignInFailed.to_string()]),
         ),
         Err(e) => crate::error::PageError::from(e).into_response(),
     }
@@ -148,7 +156,7 @@ async fn sign_in(
 struct MfaPage {
     layout: Layout,
     csrf: String,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -176,7 +184,7 @@ async fn mfa_form(Extension(identity): Extension<Identity>) -> Response {
     render(&MfaPage {
         layout: Layout::new("Verification code", "sign_in", &identity),
         csrf,
-        errors: Vec::new(),
+        errors: crate::error::FormErrors::new(),
     })
 }
 
@@ -206,7 +214,7 @@ async fn mfa(
         Err(e @ (AppError::InvalidCode | AppError::SignInFailed)) => render(&MfaPage {
             layout: Layout::new("Verification code", "sign_in", &identity),
             csrf,
-            errors: vec![e.to_string()],
+            errors: e.to_string().into(),
         }),
         Err(e) => crate::error::PageError::from(e).into_response(),
     }
@@ -219,7 +227,7 @@ struct EnrollPage {
     csrf: String,
     qr_svg: String,
     secret: String,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 /// The otpauth URL as an inline SVG QR code (no script, no external image).
@@ -242,7 +250,11 @@ fn qr_svg(url: &str) -> String {
     }
 }
 
-async fn enroll_page(state: &AppState, identity: &Identity, errors: Vec<String>) -> Response {
+async fn enroll_page(
+    state: &AppState,
+    identity: &Identity,
+    errors: crate::error::FormErrors,
+) -> Response {
     let Identity::MfaPending { user, session } = identity else {
         return Redirect::to("/sign-in").into_response();
     };
@@ -265,7 +277,7 @@ async fn enroll_form(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
 ) -> Response {
-    enroll_page(&state, &identity, Vec::new()).await
+    enroll_page(&state, &identity, crate::error::FormErrors::new()).await
 }
 
 #[derive(Template)]
@@ -296,7 +308,12 @@ async fn enroll(
             next: after_sign_in(&identity),
         }),
         Err(e @ (AppError::InvalidCode | AppError::SignInFailed)) => {
-            enroll_page(&state, &identity, vec![e.to_string()]).await
+            enroll_page(
+                &state,
+                &identity,
+                crate::error::FormErrors::from(vec![e.to_string()]),
+            )
+            .await
         }
         Err(e) => crate::error::PageError::from(e).into_response(),
     }
@@ -308,7 +325,7 @@ struct UnlockPage {
     layout: Layout,
     name: String,
     csrf: String,
-    errors: Vec<String>,
+    errors: crate::error::FormErrors,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -329,7 +346,7 @@ async fn unlock_form(Extension(identity): Extension<Identity>) -> Response {
         layout: Layout::new("Session locked", "sign_in", &identity),
         name: locked_name(&identity),
         csrf: pending_session(&identity).map(|s| s.1).unwrap_or_default(),
-        errors: Vec::new(),
+        errors: crate::error::FormErrors::new(),
     })
 }
 
@@ -352,7 +369,7 @@ async fn unlock(
             layout: Layout::new("Session locked", "sign_in", &identity),
             name: locked_name(&identity),
             csrf,
-            errors: vec![AppError::SignInFailed.to_string()],
+            errors: AppError::SignInFailed.to_string().into(),
         }),
         Err(e) => crate::error::PageError::from(e).into_response(),
     }
