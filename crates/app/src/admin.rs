@@ -387,7 +387,10 @@ impl App {
                  narrow the search (dates, user, outcome) or download CSV"
             )));
         }
-        let described = Reading::Export(format).detail(describe(filter), usize::try_from(rows).unwrap_or(usize::MAX));
+        let described = Reading::Export(format).detail(
+            describe(filter),
+            usize::try_from(rows).unwrap_or(usize::MAX),
+        );
         let entry = AuditEntry::new("audit_export", Outcome::Success, now)
             .by(actor)
             .object("audit_log", "export")

@@ -1357,12 +1357,16 @@ impl App {
                 }
             })
             .collect();
-        AuditEntry::new(reading.action("caseload_read", "export_caseload"), Outcome::Success, now)
-            .by(actor)
-            .object("caseload", user_id)
-            .detail_opt(reading.detail(None, entries.len()))
-            .write(&tx)
-            .await?;
+        AuditEntry::new(
+            reading.action("caseload_read", "export_caseload"),
+            Outcome::Success,
+            now,
+        )
+        .by(actor)
+        .object("caseload", user_id)
+        .detail_opt(reading.detail(None, entries.len()))
+        .write(&tx)
+        .await?;
         tx.commit().await?;
         Ok((entries, total))
     }

@@ -721,8 +721,8 @@ impl App {
         .by(actor)
         .object("supervisee", supervisee_id)
         .detail_opt(reading.detail(Some(format!("as of {as_of}")), out.len()))
-            .write(&tx)
-            .await?;
+        .write(&tx)
+        .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -849,8 +849,8 @@ impl App {
         )
         .by(actor)
         .detail_opt(reading.detail(Some(format!("{from} to {to}")), rows))
-            .write(&tx)
-            .await?;
+        .write(&tx)
+        .await?;
         tx.commit().await?;
         Ok(dash)
     }
@@ -917,8 +917,8 @@ impl App {
         )
         .by(actor)
         .detail_opt(reading.detail(Some(detail), out.len()))
-            .write(&tx)
-            .await?;
+        .write(&tx)
+        .await?;
         tx.commit().await?;
         Ok(out)
     }

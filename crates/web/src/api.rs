@@ -32,8 +32,8 @@ use crate::routes::{Registry, RouteInfo};
     ),
     paths(
         api_root, me, my_tokens, revoke_token, users, add_agency, health::healthz, health::readyz,
-        crate::api_cases::caseload, crate::exports::caseload_api, crate::exports::obligations_api,
-        crate::exports::dashboard_api, crate::exports::dashboard_list_api, crate::exports::audit_api,
+        crate::api_cases::caseload, crate::exports::export_caseload, crate::exports::export_obligations,
+        crate::exports::export_dashboard, crate::exports::export_dashboard_list, crate::exports::export_audit,
         crate::api_cases::open_case, crate::api_cases::supervisee,
         crate::api_cases::update_supervisee, crate::api_cases::certifications,
         crate::api_cases::record_waiver, crate::api_cases::revoke_waiver,

@@ -142,7 +142,9 @@ pub(crate) struct Sheet {
 
 impl std::fmt::Debug for Sheet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sheet").field("columns", &self.columns).finish()
+        f.debug_struct("Sheet")
+            .field("columns", &self.columns)
+            .finish()
     }
 }
 
@@ -323,9 +325,8 @@ pub(crate) fn download(
     } else {
         ""
     };
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{prefix}{stem}.{ext}\""
-    )) {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{prefix}{stem}.{ext}\""))
+    {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -372,7 +373,11 @@ mod tests {
         let mut lines = text.split("\r\n");
         assert!(lines.next().is_some_and(|l| l.contains("NOTICE: CORI")));
         assert_eq!(lines.next(), Some("a,b"));
-        assert!(lines.next().is_some_and(|l| l.starts_with("\"x, \"\"y\"\"\",")));
+        assert!(
+            lines
+                .next()
+                .is_some_and(|l| l.starts_with("\"x, \"\"y\"\"\","))
+        );
         Ok(())
     }
 

@@ -15,8 +15,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use containment_app::{
-    Actor, AppError, AuditExport, DashboardList, Dimension, ExportFormat, ObligationView,
-    RateRow, Reading,
+    Actor, AppError, AuditExport, DashboardList, Dimension, ExportFormat, ObligationView, RateRow,
+    Reading,
 };
 use containment_domain::case::local_date;
 use containment_domain::compliance::ObligationStatus;
@@ -36,7 +36,7 @@ use crate::routes::Registry;
 pub(crate) fn registry() -> Registry {
     Registry::new()
         .get("/caseload/export", Guard::SignedIn, caseload_page)
-        .get("/api/v1/caseload/export", Guard::Api, caseload_api)
+        .get("/api/v1/caseload/export", Guard::Api, export_caseload)
         .get(
             "/cases/{id}/obligations/export",
             Guard::SignedIn,
@@ -45,7 +45,7 @@ pub(crate) fn registry() -> Registry {
         .get(
             "/api/v1/supervisees/{id}/obligations/export",
             Guard::Api,
-            obligations_api,
+            export_obligations,
         )
         .get(
             "/dashboard/export",
@@ -55,7 +55,7 @@ pub(crate) fn registry() -> Registry {
         .get(
             "/api/v1/dashboard/export",
             Guard::ApiRole(DASHBOARD_READERS),
-            dashboard_api,
+            export_dashboard,
         )
         .get(
             "/dashboard/list/export",
@@ -65,10 +65,14 @@ pub(crate) fn registry() -> Registry {
         .get(
             "/api/v1/dashboard/list/export",
             Guard::ApiRole(DASHBOARD_READERS),
-            dashboard_list_api,
+            export_dashboard_list,
         )
         .get("/audit/export", Guard::AnyRole(AUDITORS), audit_page)
-        .get("/api/v1/audit/export", Guard::ApiRole(AUDITORS), audit_api)
+        .get(
+            "/api/v1/audit/export",
+            Guard::ApiRole(AUDITORS),
+            export_audit,
+        )
 }
 
 /// A page's filters with the format asked for.
@@ -162,7 +166,12 @@ async fn caseload_file(
         ]
     });
     let file = table_file(format, "Caseload", CASELOAD_COLUMNS, notices, rows)?;
-    Ok(download(format, &format!("caseload-{today}"), notices, file))
+    Ok(download(
+        format,
+        &format!("caseload-{today}"),
+        notices,
+        file,
+    ))
 }
 
 async fn caseload_page(
@@ -185,7 +194,7 @@ async fn caseload_page(
     ),
     responses((status = 200, description = "Every case of the caller's caseload (all pages), in the caseload's order; CORI-marked when a Static-99R level is shown", content_type = "text/csv"),
               (status = 422, description = "A filter or the format is not valid", body = crate::error::ApiErrorBody)))]
-pub(crate) async fn caseload_api(
+pub(crate) async fn export_caseload(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
     Query(q): Query<Export<CaseloadFilters>>,
@@ -274,7 +283,7 @@ async fn obligations_page(
            ("as_of" = Option<String>, Query, description = "Evaluate as of this day (YYYY-MM-DD); default today")),
     responses((status = 200, description = "Every obligation of the case, overdue first", content_type = "text/csv"),
               (status = 404, description = "No such case for the caller", body = crate::error::ApiErrorBody)))]
-pub(crate) async fn obligations_api(
+pub(crate) async fn export_obligations(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
     Path(id): Path<i64>,
@@ -305,7 +314,8 @@ fn rate_row(section: &str, r: &RateRow, from: NaiveDate, to: NaiveDate) -> Vec<C
         Cell::text(section),
         Cell::text(&r.key),
         Cell::text(&r.label),
-        r.rate().map_or(Cell::Empty, |v| Cell::Number((v * 10.0).round() / 10.0)),
+        r.rate()
+            .map_or(Cell::Empty, |v| Cell::Number((v * 10.0).round() / 10.0)),
         Cell::count(r.met_on_time),
         Cell::count(r.met_late),
         Cell::count(r.overdue),
@@ -359,7 +369,7 @@ async fn dashboard_page(
     params(("format" = Option<String>, Query, description = "`csv` (default) or `xlsx`"), Period),
     responses((status = 200, description = "The dashboard's figures: the total, then by rule, officer, provider and county", content_type = "text/csv"),
               (status = 403, description = "Not an officer supervisor or agency admin", body = crate::error::ApiErrorBody)))]
-pub(crate) async fn dashboard_api(
+pub(crate) async fn export_dashboard(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
     Query(q): Query<Export<Period>>,
@@ -431,7 +441,7 @@ async fn dashboard_list_page(
            ("status" = Option<String>, Query, description = "Only obligations in this status")),
     responses((status = 200, description = "The obligations behind a figure of the dashboard", content_type = "text/csv"),
               (status = 403, description = "Not an officer supervisor or agency admin", body = crate::error::ApiErrorBody)))]
-pub(crate) async fn dashboard_list_api(
+pub(crate) async fn export_dashboard_list(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
     Query(q): Query<Export<ListQuery>>,
@@ -532,10 +542,7 @@ async fn audit_file(
     match format {
         // Streamed from one snapshot: memory bounded by one batch whatever the trail's length.
         ExportFormat::Csv => {
-            let body = Body::from_stream(futures_util::stream::unfold(
-                (export, sheet),
-                next_chunk,
-            ));
+            let body = Body::from_stream(futures_util::stream::unfold((export, sheet), next_chunk));
             Ok(download(format, &stem, notices, body))
         }
         // Bounded by XLSX_MAX_ROWS, checked before the export started.
@@ -569,7 +576,7 @@ async fn audit_page(
     responses((status = 200, description = "Every matching audit event, newest first; with the 42 CFR 2.32 notice when one names a substance-use record", content_type = "text/csv"),
               (status = 403, description = "Not an auditor", body = crate::error::ApiErrorBody),
               (status = 422, description = "A filter or the format is not valid, or too many events for XLSX", body = crate::error::ApiErrorBody)))]
-pub(crate) async fn audit_api(
+pub(crate) async fn export_audit(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
     Query(q): Query<Export<AuditQuery>>,

@@ -22,8 +22,7 @@ use crate::routes::Registry;
 pub(crate) const AUDITORS: &[Role] = &[Role::Auditor];
 
 pub(super) fn registry() -> Registry {
-    Registry::new()
-        .get("/audit", Guard::AnyRole(AUDITORS), search)
+    Registry::new().get("/audit", Guard::AnyRole(AUDITORS), search)
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -67,7 +66,11 @@ fn day_start_ms(s: &str) -> Result<Option<i64>, String> {
         })
 }
 
-pub(crate) async fn to_filter(state: &AppState, actor: &Actor, q: &AuditQuery) -> Result<AuditFilter, String> {
+pub(crate) async fn to_filter(
+    state: &AppState,
+    actor: &Actor,
+    q: &AuditQuery,
+) -> Result<AuditFilter, String> {
     let mut filter = AuditFilter::default();
     if !q.user.trim().is_empty() {
         match state.app.user_by_email(actor, &q.user).await {
