@@ -130,7 +130,7 @@ struct XlsxSheet {
 }
 
 enum Writer {
-    Csv(csv::Writer<Vec<u8>>),
+    Csv(Box<csv::Writer<Vec<u8>>>),
     Xlsx(Box<XlsxSheet>),
 }
 
@@ -158,7 +158,7 @@ impl Sheet {
     ) -> Result<Self, AppError> {
         let writer = match format {
             ExportFormat::Csv => {
-                let mut w = csv_writer();
+                let mut w = Box::new(csv_writer());
                 for n in notices {
                     w.write_record([format!("NOTICE: {}", n.text())])
                         .map_err(csv_error)?;
@@ -209,7 +209,7 @@ impl Sheet {
     /// only at the end.
     pub(crate) fn take_chunk(&mut self) -> Result<Vec<u8>, AppError> {
         match &mut self.writer {
-            Writer::Csv(w) => std::mem::replace(w, csv_writer())
+            Writer::Csv(w) => std::mem::replace(w.as_mut(), csv_writer())
                 .into_inner()
                 .map_err(csv_error),
             Writer::Xlsx(_) => Ok(Vec::new()),
