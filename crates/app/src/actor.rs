@@ -149,6 +149,12 @@ impl AuditEntry {
         self
     }
 
+    /// As [`Self::detail`], when there is one.
+    pub fn detail_opt(mut self, detail: Option<String>) -> Self {
+        self.event.detail = detail;
+        self
+    }
+
     /// The event, for appending outside a transaction of its own.
     pub(crate) fn into_event(self) -> NewAuditEvent {
         self.event

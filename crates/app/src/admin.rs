@@ -10,7 +10,8 @@ use containment_storage::{
 
 use crate::actor::{Actor, AuditEntry};
 use crate::input::one_line;
-use crate::{App, AppError, password};
+use crate::{App, AppError, ExportFormat, Reading, password};
+use containment_domain::document::DocumentKind;
 
 /// Most events one page of the audit search shows.
 pub const AUDIT_PAGE: u64 = 200;
@@ -355,10 +356,16 @@ impl App {
     /// Every audit event matching `filter`, newest first, read in batches from one snapshot.
     /// The export is on the trail before its first row is read, so one cut short is recorded
     /// too.
+    ///
+    /// The rows are counted in the snapshot the export then reads, so the count on the trail
+    /// is the file's; an XLSX export holds at most `max_rows` (larger ones are refused before
+    /// anything is written).
     pub async fn audit_export(
         &self,
         actor: &Actor,
         filter: &AuditFilter,
+        format: ExportFormat,
+        max_rows: Option<u64>,
         now: DateTime<Utc>,
     ) -> Result<AuditExport, AppError> {
         let decision = decide(actor, &Subject::System, Action::Read, RecordKind::AuditLog);
@@ -366,19 +373,36 @@ impl App {
             let tx = self.store.begin_read().await?;
             return Err(deny(tx, actor, "audit_export", "audit_log", 0, now, &decision).await);
         }
-        let mut entry = AuditEntry::new("audit_export", Outcome::Success, now)
-            .by(actor)
-            .object("audit_log", "export");
-        if let Some(described) = describe(filter) {
-            entry = entry.detail(described);
+        let tx = self.store.begin_read().await?;
+        let (rows, part2) = tx
+            .audit_match_count(filter, DocumentKind::SubstanceUseRecord.code())
+            .await?;
+        if let Some(max) = max_rows.filter(|max| rows > *max) {
+            return Err(AppError::invalid_at(
+                "format",
+                format!(
+                    "format: the search matches {rows} events and a spreadsheet holds at most {max}; \
+                 narrow the search (dates, user, outcome) or download CSV"
+                ),
+            ));
         }
+        let described = Reading::Export(format).detail(
+            describe(filter),
+            usize::try_from(rows).unwrap_or(usize::MAX),
+        );
+        let entry = AuditEntry::new("audit_export", Outcome::Success, now)
+            .by(actor)
+            .object("audit_log", "export")
+            .detail_opt(described);
         self.store
             .append_audit_events(vec![entry.into_event()])
             .await?;
         Ok(AuditExport {
-            tx: Some(self.store.begin_read().await?),
+            tx: Some(tx),
             filter: filter.clone(),
             cursor: None,
+            rows,
+            names_substance_use: part2 > 0,
         })
     }
 }
@@ -414,6 +438,10 @@ pub struct AuditExport {
     tx: Option<Tx>,
     filter: AuditFilter,
     cursor: Option<AuditCursor>,
+    /// How many events the export holds.
+    pub rows: u64,
+    /// Whether some of them name a substance-use treatment record (42 CFR part 2).
+    pub names_substance_use: bool,
 }
 
 impl AuditExport {

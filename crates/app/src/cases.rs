@@ -22,7 +22,7 @@ use containment_storage::{
 
 use crate::actor::{Actor, AuditEntry};
 use crate::input::{in_range, line, optional_date};
-use crate::{App, AppError};
+use crate::{App, AppError, Reading};
 
 /// What a person types to open a case. Text as entered; everything is validated here.
 #[derive(Debug, Clone, Default)]
@@ -1336,9 +1336,24 @@ impl App {
         now: DateTime<Utc>,
         today: NaiveDate,
     ) -> Result<(Vec<CaseloadEntry>, u64), AppError> {
+        self.caseload_read(actor, query, now, today, Reading::View)
+            .await
+    }
+
+    /// The caseload shown (one page of it) or exported: an export holds every page, in the
+    /// page's order, and is audited as `export_caseload` with its format and row count.
+    pub async fn caseload_read(
+        &self,
+        actor: &Actor,
+        query: &CaseloadQuery,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+        reading: Reading,
+    ) -> Result<(Vec<CaseloadEntry>, u64), AppError> {
         let user_id = actor.user_id().ok_or(AppError::Unauthenticated)?;
+        let paged = reading == Reading::View;
         let tx = self.store.begin_read().await?;
-        let (rows, total) = tx.caseload(user_id, today, query).await?;
+        let (rows, total) = tx.caseload_rows(user_id, today, query, paged).await?;
         // The engine runs once over the cases of this page (of the whole caseload when it is
         // ordered by urgency), with a handful of statements for all of them.
         let ids: Vec<i64> = rows.iter().map(|r| r.supervisee_id).collect();
@@ -1353,7 +1368,7 @@ impl App {
             );
             teams.insert(case.facts.supervisee_id, case.team);
         }
-        let (rows, total) = if query.sort == containment_storage::CaseloadSort::Urgency {
+        let (rows, total) = if paged && query.sort == containment_storage::CaseloadSort::Urgency {
             let mut rows = rows;
             rows.sort_by(|a, b| {
                 let (wa, wb) = (by_id.get(&a.supervisee_id), by_id.get(&b.supervisee_id));
@@ -1368,7 +1383,7 @@ impl App {
         } else {
             (rows, total)
         };
-        let entries = rows
+        let entries: Vec<CaseloadEntry> = rows
             .into_iter()
             .map(|row| {
                 let members: Vec<TeamMemberRecord> = teams
@@ -1401,11 +1416,16 @@ impl App {
                 }
             })
             .collect();
-        AuditEntry::new("caseload_read", Outcome::Success, now)
-            .by(actor)
-            .object("caseload", user_id)
-            .write(&tx)
-            .await?;
+        AuditEntry::new(
+            reading.action("caseload_read", "export_caseload"),
+            Outcome::Success,
+            now,
+        )
+        .by(actor)
+        .object("caseload", user_id)
+        .detail_opt(reading.detail(None, entries.len()))
+        .write(&tx)
+        .await?;
         tx.commit().await?;
         Ok((entries, total))
     }

@@ -26,7 +26,7 @@ use containment_storage::{
 };
 
 use crate::actor::{Actor, AuditEntry};
-use crate::{App, AppError};
+use crate::{App, AppError, Reading};
 
 /// An obligation with what a person reads about it.
 #[derive(Debug, Clone)]
@@ -646,6 +646,17 @@ pub struct ReminderRun {
     pub email_failures: usize,
 }
 
+/// Which obligations behind the dashboard's figures to list.
+#[derive(Debug, Clone, Copy)]
+pub struct DashboardList<'a> {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub dimension: Dimension,
+    /// The figure's key in the dimension; empty for all.
+    pub value: &'a str,
+    pub status: Option<ObligationStatus>,
+}
+
 /// How long an instance holds a notification it is e-mailing before another may retry it.
 const EMAIL_LEASE_MINUTES: i64 = 10;
 /// Notifications older than this are not e-mailed any more.
@@ -662,6 +673,19 @@ impl App {
         supervisee_id: i64,
         as_of: NaiveDate,
         now: DateTime<Utc>,
+    ) -> Result<Vec<ObligationView>, AppError> {
+        self.case_obligations_read(actor, supervisee_id, as_of, now, Reading::View)
+            .await
+    }
+
+    /// As [`Self::case_obligations`], shown or exported (audited as `export_obligations`).
+    pub async fn case_obligations_read(
+        &self,
+        actor: &Actor,
+        supervisee_id: i64,
+        as_of: NaiveDate,
+        now: DateTime<Utc>,
+        reading: Reading,
     ) -> Result<Vec<ObligationView>, AppError> {
         let tx = self.store.begin_read().await?;
         let (tx, case) = self
@@ -690,12 +714,16 @@ impl App {
             out.push(view(&loaded, o));
         });
         out.sort_by(|a, b| compliance::task_order(&a.obligation, &b.obligation));
-        AuditEntry::new("obligations_read", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
-            .detail(format!("as of {as_of}"))
-            .write(&tx)
-            .await?;
+        AuditEntry::new(
+            reading.action("obligations_read", "export_obligations"),
+            Outcome::Success,
+            now,
+        )
+        .by(actor)
+        .object("supervisee", supervisee_id)
+        .detail_opt(reading.detail(Some(format!("as of {as_of}")), out.len()))
+        .write(&tx)
+        .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -738,6 +766,20 @@ impl App {
         from: NaiveDate,
         to: NaiveDate,
         now: DateTime<Utc>,
+    ) -> Result<Dashboard, AppError> {
+        self.dashboard_read(actor, from, to, now, Reading::View)
+            .await
+    }
+
+    /// As [`Self::dashboard`], shown or exported (audited as `export_dashboard`, counting a row
+    /// for the total and one for each figure of each section).
+    pub async fn dashboard_read(
+        &self,
+        actor: &Actor,
+        from: NaiveDate,
+        to: NaiveDate,
+        now: DateTime<Utc>,
+        reading: Reading,
     ) -> Result<Dashboard, AppError> {
         if to < from {
             return Err(AppError::invalid("to: the period ends before it starts"));
@@ -794,11 +836,20 @@ impl App {
         dash.by_officer = sorted(officers, false);
         dash.by_provider = sorted(providers, false);
         dash.by_county = sorted(counties, false);
-        AuditEntry::new("dashboard_read", Outcome::Success, now)
-            .by(actor)
-            .detail(format!("{from} to {to}"))
-            .write(&tx)
-            .await?;
+        let rows = 1
+            + dash.by_rule.len()
+            + dash.by_officer.len()
+            + dash.by_provider.len()
+            + dash.by_county.len();
+        AuditEntry::new(
+            reading.action("dashboard_read", "export_dashboard"),
+            Outcome::Success,
+            now,
+        )
+        .by(actor)
+        .detail_opt(reading.detail(Some(format!("{from} to {to}")), rows))
+        .write(&tx)
+        .await?;
         tx.commit().await?;
         Ok(dash)
     }
@@ -815,6 +866,32 @@ impl App {
         status: Option<ObligationStatus>,
         now: DateTime<Utc>,
     ) -> Result<Vec<ObligationView>, AppError> {
+        let list = DashboardList {
+            from,
+            to,
+            dimension,
+            value,
+            status,
+        };
+        self.dashboard_list_read(actor, &list, now, Reading::View)
+            .await
+    }
+
+    /// As [`Self::dashboard_list`], shown or exported (audited as `export_dashboard_list`).
+    pub async fn dashboard_list_read(
+        &self,
+        actor: &Actor,
+        list: &DashboardList<'_>,
+        now: DateTime<Utc>,
+        reading: Reading,
+    ) -> Result<Vec<ObligationView>, AppError> {
+        let DashboardList {
+            from,
+            to,
+            dimension,
+            value,
+            status,
+        } = *list;
         let today = local_date(now);
         let tx = self.store.begin_read().await?;
         let ids = self.dashboard_cases(&tx, actor).await?;
@@ -831,15 +908,16 @@ impl App {
             });
         }
         out.sort_by(|a, b| compliance::task_order(&a.obligation, &b.obligation));
-        AuditEntry::new("dashboard_list", Outcome::Success, now)
-            .by(actor)
-            .detail(format!(
-                "{} {value}: {} obligations",
-                dimension.code(),
-                out.len()
-            ))
-            .write(&tx)
-            .await?;
+        let detail = format!("{} {value}: {} obligations", dimension.code(), out.len());
+        AuditEntry::new(
+            reading.action("dashboard_list", "export_dashboard_list"),
+            Outcome::Success,
+            now,
+        )
+        .by(actor)
+        .detail_opt(reading.detail(Some(detail), out.len()))
+        .write(&tx)
+        .await?;
         tx.commit().await?;
         Ok(out)
     }

@@ -16,6 +16,7 @@ mod compliance;
 mod demo;
 mod documents;
 mod error;
+mod exports;
 mod idempotency;
 mod input;
 mod keys;
@@ -49,7 +50,7 @@ pub use certifications::{
     CSV_COLUMNS, CertificationInput, RegistryEntry, holds_valid, required_for,
 };
 pub use checkpoints::{AuditVerdict, CheckpointOrigin};
-pub use compliance::{Dashboard, Dimension, ObligationView, RateRow, ReminderRun};
+pub use compliance::{Dashboard, DashboardList, Dimension, ObligationView, RateRow, ReminderRun};
 pub use containment_domain::Role;
 pub use containment_storage::metrics;
 pub use containment_storage::{
@@ -65,6 +66,7 @@ pub use containment_storage::{ContractRecord, FollowupRecord, ModuleRecord, Sess
 pub use demo::{DEMO_PASSWORD, DemoSummary};
 pub use documents::{DocumentEntry, DocumentInput, uploaded_on};
 pub use error::{AppError, FieldError, Problems};
+pub use exports::{ExportFormat, Reading};
 pub use idempotency::{
     IDEMPOTENCY_KEEP_HOURS, IdempotencyClaim, MAX_IDEMPOTENCY_KEY, StoredAnswer, idempotency_key,
     request_fingerprint,

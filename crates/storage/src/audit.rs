@@ -68,6 +68,30 @@ pub struct AuditPage {
     pub newer: Option<i64>,
 }
 
+/// The events `filter` selects, unordered.
+fn matching(filter: &AuditFilter) -> sea_orm::Select<audit_event::Entity> {
+    let mut q = audit_event::Entity::find();
+    if let Some(v) = filter.actor_user_id {
+        q = q.filter(audit_event::Column::ActorUserId.eq(v));
+    }
+    if let Some(v) = &filter.object_kind {
+        q = q.filter(audit_event::Column::ObjectKind.eq(v.clone()));
+    }
+    if let Some(v) = &filter.object_id {
+        q = q.filter(audit_event::Column::ObjectId.eq(v.clone()));
+    }
+    if let Some(v) = &filter.outcome {
+        q = q.filter(audit_event::Column::Outcome.eq(v.clone()));
+    }
+    if let Some(v) = filter.from_ms {
+        q = q.filter(audit_event::Column::AtMs.gte(v));
+    }
+    if let Some(v) = filter.to_ms {
+        q = q.filter(audit_event::Column::AtMs.lt(v));
+    }
+    q
+}
+
 fn content_of(m: &audit_event::Model) -> AuditContent {
     AuditContent {
         seq: m.seq,
@@ -303,25 +327,7 @@ impl Tx {
         cursor: Option<AuditCursor>,
         limit: u64,
     ) -> Result<AuditPage, StorageError> {
-        let mut q = audit_event::Entity::find();
-        if let Some(v) = filter.actor_user_id {
-            q = q.filter(audit_event::Column::ActorUserId.eq(v));
-        }
-        if let Some(v) = &filter.object_kind {
-            q = q.filter(audit_event::Column::ObjectKind.eq(v.clone()));
-        }
-        if let Some(v) = &filter.object_id {
-            q = q.filter(audit_event::Column::ObjectId.eq(v.clone()));
-        }
-        if let Some(v) = &filter.outcome {
-            q = q.filter(audit_event::Column::Outcome.eq(v.clone()));
-        }
-        if let Some(v) = filter.from_ms {
-            q = q.filter(audit_event::Column::AtMs.gte(v));
-        }
-        if let Some(v) = filter.to_ms {
-            q = q.filter(audit_event::Column::AtMs.lt(v));
-        }
+        let mut q = matching(filter);
         q = match cursor {
             None => q.order_by_desc(audit_event::Column::Seq),
             Some(AuditCursor::Before(seq)) => q
@@ -348,6 +354,23 @@ impl Tx {
             older,
             newer,
         })
+    }
+
+    /// How many events match `filter`, and how many of those name a record in their detail
+    /// (`document 7 (substance_use_record)`): an export counts its rows and learns which
+    /// notice it carries before writing the first.
+    pub async fn audit_match_count(
+        &self,
+        filter: &AuditFilter,
+        detail_naming: &str,
+    ) -> Result<(u64, u64), StorageError> {
+        use sea_orm::PaginatorTrait;
+        let total = matching(filter).count(&self.txn).await?;
+        let naming = matching(filter)
+            .filter(audit_event::Column::Detail.like(format!("%{detail_naming}%")))
+            .count(&self.txn)
+            .await?;
+        Ok((total, naming))
     }
 
     /// The successful events of `actions` on one supervisee, newest first: the case's history.

@@ -471,6 +471,18 @@ impl Tx {
         day: NaiveDate,
         q: &CaseloadQuery,
     ) -> Result<(Vec<CaseloadRow>, u64), StorageError> {
+        self.caseload_rows(user_id, day, q, true).await
+    }
+
+    /// As [`Self::caseload`]; unpaged (every matching case, for an export) when `paged` is
+    /// false.
+    pub async fn caseload_rows(
+        &self,
+        user_id: i64,
+        day: NaiveDate,
+        q: &CaseloadQuery,
+        paged: bool,
+    ) -> Result<(Vec<CaseloadRow>, u64), StorageError> {
         let s = Alias::new("s");
         let e = Alias::new("e");
         let tm = Alias::new("tm");
@@ -661,7 +673,7 @@ impl Tx {
                 .order_by(Alias::new("legal_name"), Order::Asc),
         };
         page.order_by(Alias::new("eid"), Order::Asc);
-        if q.sort != CaseloadSort::Urgency {
+        if paged && q.sort != CaseloadSort::Urgency {
             let per_page = q.per_page.clamp(1, 200);
             page.limit(per_page).offset(q.page.saturating_mul(per_page));
         }

@@ -32,7 +32,9 @@ use crate::routes::{Registry, RouteInfo};
     ),
     paths(
         api_root, me, my_tokens, revoke_token, users, add_agency, health::healthz, health::readyz,
-        crate::api_cases::caseload, crate::api_cases::open_case, crate::api_cases::supervisee,
+        crate::api_cases::caseload, crate::exports::export_caseload, crate::exports::export_obligations,
+        crate::exports::export_dashboard, crate::exports::export_dashboard_list, crate::exports::export_audit,
+        crate::api_cases::open_case, crate::api_cases::supervisee,
         crate::api_cases::update_supervisee, crate::api_cases::certifications,
         crate::api_cases::record_waiver, crate::api_cases::revoke_waiver,
         crate::api_cases::end_supervision, crate::api_cases::open_episode,
@@ -108,6 +110,7 @@ use crate::routes::{Registry, RouteInfo};
     modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "api", description = "Discovery"),
+        (name = "exports", description = "Lists as CSV or XLSX files, audited as exports"),
         (name = "account", description = "The caller's own account and tokens"),
         (name = "administration", description = "Accounts, for administrators"),
         (name = "cases", description = "Supervisees, supervision episodes and containment teams"),

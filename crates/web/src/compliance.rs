@@ -81,7 +81,7 @@ pub(crate) fn registry() -> Registry {
 
 /// Who sees the agency's cases in aggregate. The app layer checks the same; the guard refuses
 /// everyone else first, so the refusal is on the audit trail.
-const DASHBOARD_READERS: &[containment_domain::Role] = &[
+pub(crate) const DASHBOARD_READERS: &[containment_domain::Role] = &[
     containment_domain::Role::AgencyAdmin,
     containment_domain::Role::OfficerSupervisor,
 ];
@@ -255,7 +255,7 @@ struct AsOf {
     as_of: String,
 }
 
-fn as_of(v: &str) -> Result<NaiveDate, AppError> {
+pub(crate) fn as_of(v: &str) -> Result<NaiveDate, AppError> {
     if v.trim().is_empty() {
         return Ok(local_date(Utc::now()));
     }
@@ -515,7 +515,7 @@ pub struct Period {
     pub to: String,
 }
 
-fn period(p: &Period) -> Result<(NaiveDate, NaiveDate), AppError> {
+pub(crate) fn period(p: &Period) -> Result<(NaiveDate, NaiveDate), AppError> {
     let today = local_date(Utc::now());
     let default_from = today
         .checked_sub_months(chrono::Months::new(3))
@@ -619,12 +619,12 @@ async fn dashboard_page(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct ListQuery {
-    from: String,
-    to: String,
-    dimension: String,
-    value: String,
-    status: String,
+pub(crate) struct ListQuery {
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) dimension: String,
+    pub(crate) value: String,
+    pub(crate) status: String,
 }
 
 #[derive(Template)]
@@ -635,6 +635,8 @@ struct DashboardListPage {
     from: NaiveDate,
     to: NaiveDate,
     rows: Vec<ObligationLine>,
+    /// The list's filters, for its downloads.
+    query: String,
 }
 
 async fn dashboard_list_page(
@@ -674,6 +676,14 @@ async fn dashboard_list_page(
                 .unwrap_or_default(),
             format_args!(", due {from} to {to}")
         ),
+        query: serde_urlencoded::to_string([
+            ("from", from.to_string()),
+            ("to", to.to_string()),
+            ("dimension", dimension.code().to_owned()),
+            ("value", q.value.clone()),
+            ("status", q.status.clone()),
+        ])
+        .unwrap_or_default(),
         from,
         to,
         rows: rows.iter().map(line).collect(),

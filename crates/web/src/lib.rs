@@ -10,6 +10,8 @@ mod compliance;
 mod csrf;
 mod documents;
 mod error;
+mod export;
+mod exports;
 mod extract;
 mod form;
 mod guard;
@@ -95,6 +97,7 @@ fn registry() -> routes::Registry {
         .merge(monthly_reports::registry())
         .merge(treatment_plan::registry())
         .merge(polygraph::registry())
+        .merge(exports::registry())
         .merge(assets::registry())
 }
 

@@ -158,24 +158,19 @@ async fn paging_reaches_the_oldest_event_with_no_gap_or_repeat(db: TestDb) {
     assert!(html.contains("is not a position in the trail"));
 }
 
-/// The rows of a CSV export: its cells, unquoted no further than needed here.
+/// The rows of a CSV export, after its header.
 fn csv_rows(body: &str) -> Vec<Vec<String>> {
-    body.split("\r\n")
-        .skip(1)
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            l.trim_matches('"')
-                .split("\",\"")
-                .map(str::to_owned)
-                .collect()
-        })
+    csv::ReaderBuilder::new()
+        .from_reader(body.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
         .collect()
 }
 
 async fn the_csv_export_holds_every_matching_event(db: TestDb) {
     let (app, mut browser) = auditor_with_events(&db, 1200).await;
 
-    let res = browser.get("/audit.csv").await;
+    let res = browser.get("/audit/export?format=csv").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(
         res.headers()["content-type"]
@@ -189,19 +184,24 @@ async fn the_csv_export_holds_every_matching_event(db: TestDb) {
     let seqs: Vec<i64> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
     assert_eq!(
         seqs,
-        (1..=total).rev().collect::<Vec<_>>(),
-        "every event, once, newest first"
+        (1..total).rev().collect::<Vec<_>>(),
+        "every event up to the export, once, newest first"
     );
-    // The export itself is on the trail, ahead of the rows it wrote.
-    let export = &rows[0];
-    assert_eq!(export[6], "audit_export");
-    assert_eq!(export[9], "success");
-    assert!(!export[2].is_empty(), "the auditor is named");
+    // The export itself is on the trail right after the rows it wrote, with their count.
+    let export = newest_event(&app).await;
+    assert_eq!(export.seq, total);
+    assert_eq!(export.action, "audit_export");
+    assert_eq!(export.outcome, "success");
+    assert!(export.actor_user_id.is_some(), "the auditor is named");
+    assert_eq!(
+        export.detail.as_deref(),
+        Some(format!("format=csv rows={}", total - 1).as_str())
+    );
     // Cells stay neutralised against formulas.
     assert!(body.contains("\"'=HYPERLINK(\"\"http://x.example\"\")\""));
 
     // With a filter: exactly the matching events.
-    let res = browser.get("/audit.csv?outcome=denied").await;
+    let res = browser.get("/audit/export?format=csv&outcome=denied").await;
     assert_eq!(res.status(), StatusCode::OK);
     let rows = csv_rows(&res.text().await.unwrap());
     assert!(rows.iter().all(|r| r[9] == "denied"));
@@ -210,7 +210,10 @@ async fn the_csv_export_holds_every_matching_event(db: TestDb) {
     assert!(seqs.len() > 200, "more than the old cap of 200");
     let last = newest_event(&app).await;
     assert_eq!(last.action, "audit_export");
-    assert_eq!(last.detail.as_deref(), Some("outcome=denied"));
+    assert_eq!(
+        last.detail.as_deref(),
+        Some(format!("outcome=denied; format=csv rows={}", seqs.len()).as_str())
+    );
 
     // Someone who is not an auditor is refused, and the refusal is recorded.
     let stranger = Actor {
@@ -220,7 +223,13 @@ async fn the_csv_export_holds_every_matching_event(db: TestDb) {
     };
     assert!(
         app.app
-            .audit_export(&stranger, &AuditFilter::default(), Utc::now())
+            .audit_export(
+                &stranger,
+                &AuditFilter::default(),
+                containment_app::ExportFormat::Csv,
+                None,
+                Utc::now()
+            )
             .await
             .is_err()
     );

@@ -14,6 +14,7 @@ mod calendar;
 mod cases;
 mod client_address;
 mod compliance;
+mod exports;
 mod foundation_http;
 mod foundation_storage;
 mod idempotency;

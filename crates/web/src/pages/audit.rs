@@ -1,14 +1,12 @@
-//! The auditor's view of the trail: search, paged through the whole trail by sequence number,
-//! and a CSV export that streams every matching event.
+//! The auditor's view of the trail: search, paged through the whole trail by sequence number
+//! (its export is in `crate::exports`).
 
 use askama::Template;
 use axum::Extension;
-use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
-use containment_app::{Actor, AuditCursor, AuditExport, AuditFilter};
+use containment_app::{Actor, AuditCursor, AuditFilter};
 use containment_domain::Role;
 use containment_domain::audit::StoredAuditEvent;
 use serde::Deserialize;
@@ -21,12 +19,10 @@ use crate::guard::Guard;
 use crate::identity::Identity;
 use crate::routes::Registry;
 
-const AUDITORS: &[Role] = &[Role::Auditor];
+pub(crate) const AUDITORS: &[Role] = &[Role::Auditor];
 
 pub(super) fn registry() -> Registry {
-    Registry::new()
-        .get("/audit", Guard::AnyRole(AUDITORS), search)
-        .get("/audit.csv", Guard::AnyRole(AUDITORS), export)
+    Registry::new().get("/audit", Guard::AnyRole(AUDITORS), search)
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -70,7 +66,11 @@ fn day_start_ms(s: &str) -> Result<Option<i64>, String> {
         })
 }
 
-async fn to_filter(state: &AppState, actor: &Actor, q: &AuditQuery) -> Result<AuditFilter, String> {
+pub(crate) async fn to_filter(
+    state: &AppState,
+    actor: &Actor,
+    q: &AuditQuery,
+) -> Result<AuditFilter, String> {
     let mut filter = AuditFilter::default();
     if !q.user.trim().is_empty() {
         match state.app.user_by_email(actor, &q.user).await {
@@ -199,63 +199,6 @@ pub(crate) fn csv_cell(value: &str) -> String {
     format!("\"{}\"", guarded.replace('"', "\"\""))
 }
 
-const CSV_HEADER: &str = "seq,at_utc,actor_user_id,session_id,token_id,client,action,object_kind,object_id,outcome,waiver_id,detail,prev_hash,hash\r\n";
-
-fn push_csv_row(out: &mut String, e: &StoredAuditEvent) {
-    let c = &e.content;
-    let cells = [
-        c.seq.to_string(),
-        fmt_ms(c.at_ms),
-        c.actor_user_id.map(|v| v.to_string()).unwrap_or_default(),
-        c.session_id.map(|v| v.to_string()).unwrap_or_default(),
-        c.token_id.map(|v| v.to_string()).unwrap_or_default(),
-        c.client_addr.clone().unwrap_or_default(),
-        c.action.clone(),
-        c.object_kind.clone().unwrap_or_default(),
-        c.object_id.clone().unwrap_or_default(),
-        c.outcome.clone(),
-        c.waiver_id.map(|v| v.to_string()).unwrap_or_default(),
-        c.detail.clone().unwrap_or_default(),
-        e.prev_hash.clone(),
-        e.hash.clone(),
-    ];
-    push_csv_line(out, &cells);
-}
-
-/// An export on its way out: the header goes with the first batch.
-struct CsvChunks {
-    export: AuditExport,
-    header: bool,
-}
-
-impl CsvChunks {
-    /// The next piece of the file; `None` at its end. A failure ends the stream with an error,
-    /// so the download is visibly cut short rather than silently incomplete.
-    async fn next(mut self) -> Option<(Result<bytes::Bytes, std::io::Error>, Option<Self>)> {
-        let mut out = if std::mem::take(&mut self.header) {
-            CSV_HEADER.to_owned()
-        } else {
-            String::new()
-        };
-        match self.export.next_batch().await {
-            Ok(Some(events)) => {
-                for e in &events {
-                    push_csv_row(&mut out, e);
-                }
-            }
-            Ok(None) if out.is_empty() => return None,
-            Ok(None) => {}
-            Err(e) => {
-                tracing::error!(code = e.code(), "the audit export stopped");
-                return Some((Err(std::io::Error::other(e.code())), None));
-            }
-        }
-        Some((Ok(out.into()), Some(self)))
-    }
-}
-
-/// Every matching event, streamed in batches read from one snapshot: no cap, and memory
-/// bounded by one batch whatever the trail's length.
 /// One CSV line of `cells`, each quoted and neutralised, ended by CRLF.
 pub(crate) fn push_csv_line(out: &mut String, cells: &[String]) {
     out.push_str(
@@ -266,37 +209,6 @@ pub(crate) fn push_csv_line(out: &mut String, cells: &[String]) {
             .join(","),
     );
     out.push_str("\r\n");
-}
-
-async fn export(
-    State(state): State<AppState>,
-    Extension(identity): Extension<Identity>,
-    Query(q): Query<AuditQuery>,
-) -> Result<Response, PageError> {
-    let (actor, _) = signed_in(&identity)?;
-    let filter = to_filter(&state, actor, &q)
-        .await
-        .map_err(containment_app::AppError::invalid)?;
-    let export = state.app.audit_export(actor, &filter, Utc::now()).await?;
-    let chunks = CsvChunks {
-        export,
-        header: true,
-    };
-    let body = Body::from_stream(futures_util::stream::unfold(
-        Some(chunks),
-        |chunks| async move { chunks?.next().await },
-    ));
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"audit.csv\"",
-            ),
-        ],
-        body,
-    )
-        .into_response())
 }
 
 #[cfg(test)]

@@ -69,13 +69,13 @@ const PER_PAGE: u64 = 25;
 #[derive(Debug, Default, Deserialize, Clone)]
 #[serde(default)]
 pub(crate) struct CaseloadFilters {
-    q: String,
-    county: String,
-    kind: String,
-    gaps: String,
-    waiver: String,
-    sort: String,
-    page: String,
+    pub(crate) q: String,
+    pub(crate) county: String,
+    pub(crate) kind: String,
+    pub(crate) gaps: String,
+    pub(crate) waiver: String,
+    pub(crate) sort: String,
+    pub(crate) page: String,
 }
 
 impl CaseloadFilters {
@@ -173,7 +173,7 @@ struct CaseloadPage {
     may_open: bool,
 }
 
-fn role_labels(roles: &[TeamRole]) -> String {
+pub(crate) fn role_labels(roles: &[TeamRole]) -> String {
     roles
         .iter()
         .map(|r| r.label())
