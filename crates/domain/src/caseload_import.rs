@@ -115,7 +115,9 @@ impl Column {
             Column::LegalName => "required; as on the court record",
             Column::DateOfBirth => "required; a date",
             Column::Sex => "required; male, female, nonbinary or unknown",
-            Column::Cii => "CII number or CDCR number required: re-running the file matches by them",
+            Column::Cii => {
+                "CII number or CDCR number required: re-running the file matches by them"
+            }
             Column::Cdcr => "e.g. AB1234",
             Column::CountyOfConviction | Column::CountyOfRegistration => "a California county",
             Column::Juvenile => "yes or no; no when left empty",
@@ -296,7 +298,11 @@ pub fn read_sheet(grid: &[Vec<Cell>]) -> Sheet {
         let heading = cell_text(cell);
         let column = Column::from_header(&heading);
         if heading.is_empty() {
-            if grid.iter().skip(1).any(|r| r.get(i).is_some_and(|c| !cell_text(c).is_empty())) {
+            if grid
+                .iter()
+                .skip(1)
+                .any(|r| r.get(i).is_some_and(|c| !cell_text(c).is_empty()))
+            {
                 sheet.problems.push(Problem {
                     row: Some(1),
                     column: Some(format!("column {}", i + 1)),
@@ -389,7 +395,9 @@ pub fn read_sheet(grid: &[Vec<Cell>]) -> Sheet {
                 }
             } else if column.is_email() {
                 if let Err(e) = Email::parse(value) {
-                    sheet.problems.push(Problem::at(row, *column, e.to_string()));
+                    sheet
+                        .problems
+                        .push(Problem::at(row, *column, e.to_string()));
                 }
             } else {
                 match column {
