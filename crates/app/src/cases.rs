@@ -76,6 +76,218 @@ fn court_cases_and_aliases(
     (court_cases, aliases)
 }
 
+/// A new case whose every field passed the checks of the case form.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckedCase {
+    pub legal_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: String,
+    pub cii: Option<CiiNumber>,
+    pub cdcr: Option<CdcrNumber>,
+    pub county_of_conviction: Option<County>,
+    pub county_of_registration: Option<County>,
+    pub juvenile: bool,
+    pub aliases: Vec<String>,
+    pub court_cases: Vec<CourtCaseNumber>,
+    pub kind: SupervisionKind,
+    pub county: County,
+    pub court: Option<String>,
+    pub placed_on: Option<NaiveDate>,
+    pub start: NaiveDate,
+    pub expected_end: Option<NaiveDate>,
+}
+
+/// The checks of the case form, shared by the form, the API and the caseload import: each
+/// problem names the form field it is about.
+pub(crate) fn check_case(input: &CaseInput, today: NaiveDate) -> Result<CheckedCase, Problems> {
+    let mut errors = Problems::new();
+    let legal_name = input.legal_name.trim().to_owned();
+    if legal_name.is_empty() || legal_name.chars().count() > 200 {
+        errors.at("legal_name", "legal name: 1 to 200 characters");
+    }
+    line("legal_name", "legal name", &legal_name, &mut errors);
+    let dob = optional_date(
+        "date_of_birth",
+        "date of birth",
+        &input.date_of_birth,
+        &mut errors,
+    );
+    if dob.is_none() && input.date_of_birth.trim().is_empty() {
+        errors.at("date_of_birth", "date of birth is required");
+    }
+    if let Some(d) = dob
+        && d > today
+    {
+        errors.at("date_of_birth", "date of birth: it is in the future");
+    }
+    let sex = match input.sex.trim() {
+        s @ ("male" | "female" | "nonbinary" | "unknown") => s.to_owned(),
+        _ => {
+            errors.at("sex", "sex: choose male, female, nonbinary or unknown");
+            String::new()
+        }
+    };
+    let cii = optional("cii", &input.cii, CiiNumber::parse, &mut errors);
+    let cdcr = optional("cdcr", &input.cdcr, CdcrNumber::parse, &mut errors);
+    let conviction = optional(
+        "county_of_conviction",
+        &input.county_of_conviction,
+        County::parse,
+        &mut errors,
+    );
+    let registration = optional(
+        "county_of_registration",
+        &input.county_of_registration,
+        County::parse,
+        &mut errors,
+    );
+    let (court_cases, aliases) = court_cases_and_aliases(input, &mut errors);
+    let kind = SupervisionKind::parse(&input.kind)
+        .map_err(|e| errors.at("kind", e.to_string()))
+        .ok();
+    let county = County::parse(&input.county)
+        .map_err(|e| errors.at("county", format!("supervising {e}")))
+        .ok();
+    let placed_on = optional_date("placed_on", "placed on", &input.placed_on, &mut errors);
+    let start = optional_date(
+        "start_date",
+        "supervision start",
+        &input.start_date,
+        &mut errors,
+    );
+    if start.is_none() && input.start_date.trim().is_empty() {
+        errors.at("start_date", "supervision start date is required");
+    }
+    let expected_end = optional_date(
+        "expected_end",
+        "expected end",
+        &input.expected_end,
+        &mut errors,
+    );
+    if let (Some(s), Some(e)) = (start, expected_end)
+        && e < s
+    {
+        errors.at("expected_end", "expected end: it is before the start date");
+    }
+    match (dob, kind, county, start) {
+        (Some(date_of_birth), Some(kind), Some(county), Some(start)) if errors.is_empty() => {
+            Ok(CheckedCase {
+                legal_name,
+                date_of_birth,
+                sex,
+                cii,
+                cdcr,
+                county_of_conviction: conviction,
+                county_of_registration: registration,
+                juvenile: input.juvenile,
+                aliases,
+                court_cases,
+                kind,
+                county,
+                court: Some(input.court.trim().to_owned()).filter(|c| !c.is_empty()),
+                placed_on,
+                start,
+                expected_end,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Writes a checked case: the supervisee owned by `agency_id` and the first supervision episode
+/// with that agency supervising. Returns the supervisee id and the episode.
+pub(crate) async fn create_case(
+    tx: &Tx,
+    case: CheckedCase,
+    agency_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(i64, EpisodeRecord), AppError> {
+    let supervisee_id = tx
+        .create_supervisee(
+            NewSupervisee {
+                legal_name: case.legal_name,
+                date_of_birth: case.date_of_birth,
+                sex: case.sex,
+                cii: case.cii,
+                cdcr: case.cdcr,
+                county_of_conviction: case.county_of_conviction,
+                county_of_registration: case.county_of_registration,
+                juvenile: case.juvenile,
+                aliases: case.aliases,
+                court_cases: case.court_cases,
+                owning_agency_id: agency_id,
+            },
+            now,
+        )
+        .await?;
+    let episode = tx
+        .create_episode(
+            NewEpisode {
+                supervisee_id,
+                kind: case.kind,
+                supervising_agency_id: agency_id,
+                county: case.county,
+                court: case.court,
+                placed_on: case.placed_on,
+                start_date: case.start,
+                expected_end: case.expected_end,
+            },
+            now,
+        )
+        .await?;
+    Ok((supervisee_id, episode))
+}
+
+/// Why `member` cannot serve as `role` on a team from `start_date`, if they cannot: a disabled
+/// account, no role that serves it, or no certification valid on every day from the start to
+/// today (R10). The same refusal for the team form and the caseload import.
+pub(crate) async fn team_member_refusal(
+    tx: &Tx,
+    member: &StoredUser,
+    role: TeamRole,
+    start_date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, AppError> {
+    if member.disabled {
+        return Ok(Some(format!("{}'s account is disabled", member.email)));
+    }
+    if !role
+        .serving_roles()
+        .iter()
+        .any(|r| member.roles.contains(r))
+    {
+        return Ok(Some(format!(
+            "{} does not hold a role that can serve as {}",
+            member.display_name,
+            role.label()
+        )));
+    }
+    if let Some(kind) = crate::certifications::required_for(role) {
+        let certs = if kind.held_by_agency() {
+            tx.certifications_of(&[], &[member.agency_id]).await?
+        } else {
+            tx.certifications_of(&[member.id], &[]).await?
+        };
+        let today = local_date(now);
+        if !crate::certifications::holds_valid(&certs, kind, &[start_date, today]) {
+            return Ok(Some(format!(
+                "{} cannot serve as {}: no {} is valid {} (R10); record a current one in the certification registry first",
+                member.display_name,
+                role.label(),
+                kind.label(),
+                if start_date < today {
+                    format!(
+                        "on every day from {start_date} to today (a renewal must follow without a gap)"
+                    )
+                } else {
+                    "on that day".to_owned()
+                },
+            )));
+        }
+    }
+    Ok(None)
+}
+
 /// The roles a team must hold on every day of post-conviction supervision (R12).
 pub use containment_domain::compliance::REQUIRED_ROLES as REQUIRED_TEAM_ROLES;
 
@@ -367,90 +579,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
         let user = actor.user.clone().ok_or(AppError::Unauthenticated)?;
-        let mut errors = Problems::new();
-        let legal_name = input.legal_name.trim().to_owned();
-        if legal_name.is_empty() || legal_name.chars().count() > 200 {
-            errors.at("legal_name", "legal name: 1 to 200 characters");
-        }
-        line("legal_name", "legal name", &legal_name, &mut errors);
-        let dob = optional_date(
-            "date_of_birth",
-            "date of birth",
-            &input.date_of_birth,
-            &mut errors,
-        );
-        if dob.is_none() && input.date_of_birth.trim().is_empty() {
-            errors.at("date_of_birth", "date of birth is required");
-        }
-        let sex = match input.sex.trim() {
-            s @ ("male" | "female" | "nonbinary" | "unknown") => s.to_owned(),
-            _ => {
-                errors.at("sex", "sex: choose male, female, nonbinary or unknown");
-                String::new()
-            }
-        };
-        let cii = optional("cii", &input.cii, CiiNumber::parse, &mut errors);
-        let cdcr = optional("cdcr", &input.cdcr, CdcrNumber::parse, &mut errors);
-        let conviction = optional(
-            "county_of_conviction",
-            &input.county_of_conviction,
-            County::parse,
-            &mut errors,
-        );
-        let registration = optional(
-            "county_of_registration",
-            &input.county_of_registration,
-            County::parse,
-            &mut errors,
-        );
-        let (court_cases, aliases) = court_cases_and_aliases(input, &mut errors);
-        let kind = match SupervisionKind::parse(&input.kind) {
-            Ok(k) => Some(k),
-            Err(e) => {
-                errors.at("kind", e.to_string());
-                None
-            }
-        };
-        let county = match County::parse(&input.county) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                errors.at("county", format!("supervising {e}"));
-                None
-            }
-        };
-        let placed_on = optional_date("placed_on", "placed on", &input.placed_on, &mut errors);
-        let start = optional_date(
-            "start_date",
-            "supervision start",
-            &input.start_date,
-            &mut errors,
-        );
-        if start.is_none() && input.start_date.trim().is_empty() {
-            errors.at("start_date", "supervision start date is required");
-        }
-        let expected_end = optional_date(
-            "expected_end",
-            "expected end",
-            &input.expected_end,
-            &mut errors,
-        );
-        if let (Some(s), Some(e)) = (start, expected_end)
-            && e < s
-        {
-            errors.at("expected_end", "expected end: it is before the start date");
-        }
-        if let Some(d) = dob
-            && d > local_date(now)
-        {
-            errors.at("date_of_birth", "date of birth: it is in the future");
-        }
-        let (Some(dob), Some(kind), Some(county), Some(start)) = (dob, kind, county, start) else {
-            return Err(AppError::InvalidInput(errors));
-        };
-        if !errors.is_empty() {
-            return Err(AppError::InvalidInput(errors));
-        }
-
+        let case = check_case(input, local_date(now)).map_err(AppError::InvalidInput)?;
         let tx = self.store.begin().await?;
         let agency = tx.agency(user.agency_id).await?.ok_or(AppError::NotFound)?;
         let decision = {
@@ -478,44 +607,13 @@ impl App {
             ));
         }
         if let Some((existing_id, what)) = tx
-            .supervisee_with_identifier(cii.as_ref(), cdcr.as_ref())
+            .supervisee_with_identifier(case.cii.as_ref(), case.cdcr.as_ref())
             .await?
         {
             return Err(AppError::Duplicate { existing_id, what });
         }
-        let supervisee_id = tx
-            .create_supervisee(
-                NewSupervisee {
-                    legal_name,
-                    date_of_birth: dob,
-                    sex,
-                    cii,
-                    cdcr,
-                    county_of_conviction: conviction,
-                    county_of_registration: registration,
-                    juvenile: input.juvenile,
-                    aliases,
-                    court_cases,
-                    owning_agency_id: agency.id,
-                },
-                now,
-            )
-            .await?;
-        let episode = tx
-            .create_episode(
-                NewEpisode {
-                    supervisee_id,
-                    kind,
-                    supervising_agency_id: agency.id,
-                    county,
-                    court: Some(input.court.trim().to_owned()).filter(|c| !c.is_empty()),
-                    placed_on,
-                    start_date: start,
-                    expected_end,
-                },
-                now,
-            )
-            .await?;
+        let start = case.start;
+        let (supervisee_id, episode) = create_case(&tx, case, agency.id, now).await?;
         if input.assign_me {
             if !TeamRole::SupervisingOfficer
                 .serving_roles()
@@ -1039,42 +1137,8 @@ impl App {
         let member: StoredUser = tx.user_by_email(&email).await?.ok_or_else(|| {
             AppError::invalid(format!("no account has the e-mail address {email}"))
         })?;
-        if member.disabled {
-            return Err(AppError::invalid(format!("{email}'s account is disabled")));
-        }
-        if !role
-            .serving_roles()
-            .iter()
-            .any(|r| member.roles.contains(r))
-        {
-            return Err(AppError::invalid(format!(
-                "{} does not hold a role that can serve as {}",
-                member.display_name,
-                role.label()
-            )));
-        }
-        if let Some(kind) = crate::certifications::required_for(role) {
-            let certs = if kind.held_by_agency() {
-                tx.certifications_of(&[], &[member.agency_id]).await?
-            } else {
-                tx.certifications_of(&[member.id], &[]).await?
-            };
-            let today = containment_domain::case::local_date(now);
-            if !crate::certifications::holds_valid(&certs, kind, &[start_date, today]) {
-                return Err(AppError::invalid(format!(
-                    "{} cannot serve as {}: no {} is valid {} (R10); record a current one in the certification registry first",
-                    member.display_name,
-                    role.label(),
-                    kind.label(),
-                    if start_date < today {
-                        format!(
-                            "on every day from {start_date} to today (a renewal must follow without a gap)"
-                        )
-                    } else {
-                        "on that day".to_owned()
-                    },
-                )));
-            }
+        if let Some(refusal) = team_member_refusal(&tx, &member, role, start_date, now).await? {
+            return Err(AppError::invalid(refusal));
         }
         let current = tx.team(&[episode.id]).await?;
         if current

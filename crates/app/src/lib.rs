@@ -9,6 +9,7 @@ mod backup;
 mod bootstrap;
 mod calendar;
 mod case_work;
+mod caseload_import;
 mod cases;
 mod certifications;
 mod checkpoints;
@@ -42,6 +43,7 @@ pub use auth::{
 pub use bootstrap::FirstAdmin;
 pub use calendar::{CountyCalendar, MAX_WORKING_DAYS};
 pub use case_work::CaseWork;
+pub use caseload_import::{CaseloadImport, ImportedSupervisee, MatchedSupervisee, caseload_cells};
 pub use cases::{
     CaseInput, CaseView, CaseloadEntry, EpisodeCorrection, REQUIRED_TEAM_ROLES,
     TEAM_CANDIDATE_LIMIT, TEAM_CANDIDATE_MIN_CHARS, team_gaps,

@@ -340,6 +340,21 @@ enum ImportCommand {
         /// The CSV file.
         file: PathBuf,
     },
+    /// Import an agency's existing caseload from a CSV or XLSX file (first sheet): supervisees,
+    /// identifiers, aliases, the current supervision and its team. The headings are those of
+    /// the template (`/admin/import/template.csv`). All rows are imported or none; a supervisee
+    /// already on file with the same CII or CDCR number is matched, not created again. Exits 2
+    /// with every problem by row and column on standard error.
+    Caseload {
+        /// The CSV or XLSX file (at most 2 MiB).
+        file: PathBuf,
+        /// The agency whose caseload it is: its id or its exact name.
+        #[arg(long, env = "CONTAINMENT_IMPORT_AGENCY")]
+        agency: String,
+        /// Check the file and show what would be created, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -658,6 +673,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::Import(ImportCommand::Caseload {
+            file,
+            agency,
+            dry_run,
+        }) => import_caseload(&open_current(&url).await?, &file, &agency, dry_run).await,
         Command::Policy(PolicyCommand::Set {
             county,
             numbers,
@@ -766,6 +786,87 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// `containment calendar`: the holidays of a year, or a due date counted in working days, on
 /// the calendar the county's due dates use. Bad input exits 2 with the reason.
+/// `import caseload`: what was (or would be) created and matched on standard output, every
+/// problem as a table of row, column and message on standard error.
+async fn import_caseload(
+    app: &App,
+    file: &Path,
+    agency: &str,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("cannot read {}", file.display()))?
+        .len();
+    let limit = containment_domain::caseload_import::MAX_IMPORT_BYTES;
+    if size > u64::try_from(limit).unwrap_or(u64::MAX) {
+        note!(
+            "{}: the file is too large ({} KiB): the limit is {} KiB; split it into parts",
+            file.display(),
+            size / 1024,
+            limit / 1024
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let content = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let report = match app
+        .import_caseload(
+            &Actor::console(),
+            Some(agency),
+            &content,
+            dry_run,
+            chrono_now(),
+        )
+        .await
+    {
+        Ok(r) => r,
+        Err(AppError::InvalidInput(m)) => {
+            note!("{m}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for c in &report.created {
+        let id = c
+            .supervisee_id
+            .map_or_else(|| "new".to_owned(), |id| format!("record {id}"));
+        println_out(&format!(
+            "row {}\t{}\t{}\t{}\t{}",
+            c.row, id, c.legal_name, c.kind, c.start
+        ));
+    }
+    for m in &report.matched {
+        println_out(&format!(
+            "row {}\trecord {}\talready on file (same {})",
+            m.row, m.supervisee_id, m.matched_by
+        ));
+    }
+    if !report.problems.is_empty() {
+        note!("Nothing was imported. Problems:");
+        note!("{:<6} {:<28} message", "row", "column");
+        for p in &report.problems {
+            note!(
+                "{:<6} {:<28} {}",
+                p.row.map_or_else(|| "file".to_owned(), |r| r.to_string()),
+                p.column.as_deref().unwrap_or("-"),
+                p.message
+            );
+        }
+        return Ok(ExitCode::from(2));
+    }
+    println_out(&format!(
+        "{}: {} supervisees {}, {} already on file",
+        report.agency,
+        report.created.len(),
+        if report.committed {
+            "imported"
+        } else {
+            "would be imported (dry run)"
+        },
+        report.matched.len()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn calendar(app: &App, args: CalendarArgs) -> anyhow::Result<ExitCode> {
     let answer = async {
         let calendar = app.county_calendar(args.county.as_deref()).await?;

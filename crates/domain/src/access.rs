@@ -90,6 +90,7 @@ code_enum! {
         Agency => "agency", "agency";
         ApiToken => "api_token", "API token";
         PolicyPack => "policy_pack", "policy pack";
+        CaseloadImport => "caseload_import", "caseload import from a spreadsheet";
     }
 }
 
@@ -151,6 +152,7 @@ impl RecordKind {
                 | RecordKind::Agency
                 | RecordKind::ApiToken
                 | RecordKind::PolicyPack
+                | RecordKind::CaseloadImport
         )
     }
 }

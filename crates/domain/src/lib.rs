@@ -7,6 +7,7 @@ pub mod access;
 pub mod audit;
 pub mod calendar;
 pub mod case;
+pub mod caseload_import;
 pub mod certification;
 pub mod compliance;
 pub mod document;

@@ -64,6 +64,7 @@ use crate::routes::{Registry, RouteInfo};
         crate::polygraph::add_followup_api, crate::polygraph::complete_followup_api,
         crate::compliance::revoke_feed_api, crate::compliance::set_policy_api,
         crate::calendar::holidays_api, crate::calendar::add_working_days_api,
+        crate::caseload_import::import_api,
     ),
     components(schemas(
         ApiRoot, ApiErrorBody, HealthStatus, Me, Token, User, NewAgency, Agency,
@@ -106,6 +107,8 @@ use crate::routes::{Registry, RouteInfo};
         crate::calendar::HolidaysJson, crate::calendar::WorkingDaysJson,
         crate::compliance::CountyPolicyJson, crate::today::TodayJson, crate::today::TaskJson,
         crate::today::WindowCounts, crate::today::MissedJson,
+        crate::caseload_import::CaseloadImportJson, crate::caseload_import::ImportedJson,
+        crate::caseload_import::MatchedJson, crate::caseload_import::ImportProblemJson,
     )),
     modifiers(&BearerAuth, &CommonResponses),
     tags(

@@ -6,6 +6,7 @@ mod api_cases;
 mod api_scores;
 mod assets;
 mod calendar;
+mod caseload_import;
 mod compliance;
 mod csrf;
 mod documents;
@@ -92,6 +93,7 @@ fn registry() -> routes::Registry {
         .merge(api_scores::registry())
         .merge(compliance::registry())
         .merge(calendar::registry())
+        .merge(caseload_import::registry())
         .merge(today::registry())
         .merge(treatment::registry())
         .merge(monthly_reports::registry())

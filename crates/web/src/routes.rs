@@ -119,13 +119,28 @@ impl Registry {
     }
 
     /// A POST that receives a file: its body may be as large as a document plus the form.
-    pub(crate) fn post_upload<H, T>(mut self, path: &'static str, guard: Guard, handler: H) -> Self
+    pub(crate) fn post_upload<H, T>(self, path: &'static str, guard: Guard, handler: H) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,
     {
-        let mut route = on(MethodFilter::POST, handler)
-            .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_LIMIT));
+        self.post_upload_within(path, guard, handler, UPLOAD_BODY_LIMIT)
+    }
+
+    /// A POST that receives a file of at most `limit` bytes, form fields included.
+    pub(crate) fn post_upload_within<H, T>(
+        mut self,
+        path: &'static str,
+        guard: Guard,
+        handler: H,
+        limit: usize,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let mut route =
+            on(MethodFilter::POST, handler).layer(axum::extract::DefaultBodyLimit::max(limit));
         if guard.is_api() {
             route = route.route_layer(from_fn(crate::idempotency::retry_safely));
         }

@@ -383,6 +383,13 @@ pub(super) const AGENCY_GRANTS: &[RecordGrant] = &[
     },
     RecordGrant {
         reach: Reach::SameAgency,
+        roles: AGENCY_ADMIN,
+        actions: &[Action::Create],
+        kinds: &[RecordKind::CaseloadImport],
+        reason: "the agency admin imports the agency's existing caseload from a spreadsheet",
+    },
+    RecordGrant {
+        reach: Reach::SameAgency,
         roles: Holders::AnyRole,
         actions: READ,
         kinds: &[RecordKind::Agency],

@@ -65,6 +65,7 @@ const PAGE_TO_API: &[(&str, &str)] = &[
     ("POST /tasks/calendar-feed/revoke",                    "DELETE /api/v1/me/calendar-feed"),
     ("POST /admin/agencies",                                "POST /api/v1/agencies"),
     ("POST /admin/policy",                                  "PUT /api/v1/county-policies/{county}"),
+    ("POST /admin/import",                                  "POST /api/v1/imports/caseload"),
 ];
 
 /// State-changing page routes with no API counterpart, each with the reason. A program

@@ -59,6 +59,7 @@ struct UsersPage {
     agencies: Vec<AgencyRecord>,
     roles: &'static [Role],
     system_admin: bool,
+    agency_admin: bool,
     form: NewUserForm,
     errors: crate::error::FormErrors,
 }
@@ -111,6 +112,7 @@ async fn users_page(
         agencies,
         roles: Role::ALL,
         system_admin: actor.has_role(Role::SystemAdmin),
+        agency_admin: actor.has_role(Role::AgencyAdmin),
         form,
         errors,
     }))
