@@ -323,6 +323,11 @@ pub struct CaseView {
     /// Required roles nobody fills on the current episode today.
     pub team_gaps: Vec<TeamRole>,
     pub may_manage_team: bool,
+    /// Whether the viewer may see the team (when not, `team` is empty and the page says so).
+    pub may_read_team: bool,
+    /// Whether the viewer may see the waivers (when not, `waivers` is empty and the page says
+    /// so).
+    pub may_read_waivers: bool,
     /// Active members serving without a valid required certification today (R10).
     pub certification_issues: Vec<String>,
     /// The case's waivers and consents (empty when the viewer may not read them).
@@ -461,6 +466,10 @@ pub fn team_gaps(
     team: &[TeamMemberRecord],
     day: NaiveDate,
 ) -> Vec<TeamRole> {
+    // Pending charges need no containment team: R12 applies after conviction.
+    if !episode.kind.is_post_conviction() {
+        return Vec::new();
+    }
     REQUIRED_TEAM_ROLES
         .into_iter()
         .filter(|role| {
@@ -854,10 +863,12 @@ impl App {
         } else {
             Vec::new()
         };
+        // Gaps are shown only to whoever may see the team: they would tell who is on it.
         let team_gaps = case
             .episodes
             .iter()
             .find(|e| e.actual_end.is_none())
+            .filter(|_| may_read_team)
             .map(|e| team_gaps(e, &team, today))
             .unwrap_or_default();
         // Every member's certifications, and their agencies', in one read: the page's R10
@@ -962,6 +973,8 @@ impl App {
             team,
             team_gaps,
             may_manage_team,
+            may_read_team,
+            may_read_waivers,
             certification_issues,
             waivers: if may_read_waivers {
                 waivers
@@ -1461,6 +1474,7 @@ impl App {
                     .unwrap_or_default();
                 let gaps = REQUIRED_TEAM_ROLES
                     .into_iter()
+                    .filter(|_| row.kind.is_post_conviction())
                     .filter(|r| {
                         !members
                             .iter()

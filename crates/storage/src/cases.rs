@@ -568,6 +568,11 @@ impl Tx {
             );
         }
         if q.team_gaps {
+            // Pending charges need no containment team (R12 applies after conviction).
+            base.and_where(
+                Expr::col((e.clone(), supervision_episode::Column::Kind))
+                    .ne(SupervisionKind::PreTrial.code()),
+            );
             base.cond_where(
                 Cond::any()
                     .add(Expr::exists(has_role(TeamRole::SupervisingOfficer, day)).not())

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 both_backends!(
+    a_pre_trial_case_has_no_team_gaps,
     assignment_reads_a_renewal_without_a_gap_as_continuous,
     an_officer_opens_a_case_and_sees_the_team_gaps,
     duplicate_identifiers_are_refused_with_the_existing_record,
@@ -141,6 +142,69 @@ pub(crate) fn case(name: &str, cii: &str) -> CaseInput {
         assign_me: true,
         ..Default::default()
     }
+}
+
+/// R12 asks for a full team after conviction: a pre-trial case with only its officer is not
+/// flagged, on the case or in the caseload's "team gaps" filter, while a probation case is.
+async fn a_pre_trial_case_has_no_team_gaps(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let mut pending = case("Pending Person", "A22345678");
+    pending.kind = "pre_trial".into();
+    let pending = w
+        .app
+        .app
+        .open_case(&w.officer, &pending, now)
+        .await
+        .unwrap();
+    let convicted = w
+        .app
+        .app
+        .open_case(&w.officer, &case("Convicted Person", "A32345678"), now)
+        .await
+        .unwrap();
+    let gaps = async |id: i64| {
+        w.app
+            .app
+            .case_view(&w.officer, id, now, today)
+            .await
+            .unwrap()
+            .team_gaps
+    };
+    assert_eq!(gaps(pending).await, Vec::<TeamRole>::new());
+    assert_eq!(
+        gaps(convicted).await,
+        vec![TeamRole::TreatmentProvider, TeamRole::PolygraphExaminer]
+    );
+    let query = CaseloadQuery {
+        team_gaps: true,
+        per_page: 25,
+        ..Default::default()
+    };
+    let (rows, total) = w
+        .app
+        .app
+        .caseload(&w.officer, &query, now, today)
+        .await
+        .unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(rows[0].row.supervisee_id, convicted);
+    let query = CaseloadQuery {
+        per_page: 25,
+        ..Default::default()
+    };
+    let (rows, _) = w
+        .app
+        .app
+        .caseload(&w.officer, &query, now, today)
+        .await
+        .unwrap();
+    let pending_row = rows
+        .iter()
+        .find(|r| r.row.supervisee_id == pending)
+        .unwrap();
+    assert!(pending_row.team_gaps.is_empty(), "{pending_row:?}");
 }
 
 async fn an_officer_opens_a_case_and_sees_the_team_gaps(db: TestDb) {

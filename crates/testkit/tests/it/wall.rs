@@ -514,6 +514,22 @@ async fn no_treatment_text_reaches_a_caller_no_waiver_covers(db: TestDb) {
                 }
             }
         }
+        // Someone who may not see the team or the waivers is told so, not that there are none.
+        if email == "va@victims.example" {
+            let html = caller.browser.page(&format!("/cases/{waived}")).await;
+            assert!(html.contains("id=\"team-hidden\""), "{html}");
+            assert!(html.contains("id=\"waivers-hidden\""));
+            assert!(!html.contains("No one is on the team yet"));
+            assert!(
+                !html.contains("id=\"team-gaps\""),
+                "no gaps from a hidden team"
+            );
+        }
+        if email == "po@sonoma.example" {
+            let html = caller.browser.page(&format!("/cases/{waived}")).await;
+            assert!(!html.contains("id=\"team-hidden\""));
+            assert!(!html.contains("id=\"waivers-hidden\""));
+        }
         // The covered caller does read each mark somewhere: the walk reaches them all, and the
         // case read that showed the written interpretation names the waiver that allowed it.
         if covered_on_a {
