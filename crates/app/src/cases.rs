@@ -1386,7 +1386,8 @@ impl App {
             .find(|m| m.id == member_id)
             .ok_or(AppError::NotFound)?;
         if end_date < member.start_date {
-            return Err(AppError::invalid(
+            return Err(AppError::invalid_at(
+                "end_date",
                 "the end date is before the member's start date",
             ));
         }

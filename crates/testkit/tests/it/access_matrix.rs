@@ -76,6 +76,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST",   "/cases",                          "L L A A F F F F"),
     ("GET",    "/cases/{id}",                     "L L A A A A L L"),
     ("POST",   "/cases/{id}/team",                "L L A A A A F F"),
+    ("GET",    "/cases/{id}/team/{member}/end",   "L L A A A A L L"),
     ("POST",   "/cases/{id}/team/{member}/end",   "L L A A A A F F"),
     ("GET",    "/cases/{id}/team-candidates",     "L L A A A A L L"),
     ("GET",    "/cases/{id}/edit",                "L L A A A A L L"),

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 both_backends!(
     a_pre_trial_case_has_no_team_gaps,
+    ending_a_membership_says_what_will_happen_first,
     assignment_reads_a_renewal_without_a_gap_as_continuous,
     an_officer_opens_a_case_and_sees_the_team_gaps,
     duplicate_identifiers_are_refused_with_the_existing_record,
@@ -142,6 +143,103 @@ pub(crate) fn case(name: &str, cii: &str) -> CaseInput {
         assign_me: true,
         ..Default::default()
     }
+}
+
+/// Ending a membership cannot be undone: the case page links to a page that says what will
+/// happen (the person loses the case, the team lacks a required role) and asks for the last day;
+/// a refused date is shown at its field on that page, and nothing ends by looking.
+async fn ending_a_membership_says_what_will_happen_first(db: TestDb) {
+    let w = world(&db).await;
+    let agency = w.officer.user.as_ref().unwrap().agency_id;
+    let (_, otp) = w
+        .app
+        .user(agency, "po5@sonoma.example", &[Role::SupervisingOfficer])
+        .await;
+    let po5 = actor(&w.app, "po5@sonoma.example").await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let id = w
+        .app
+        .app
+        .open_case(&po5, &case("Confirm Person", "A42345678"), now)
+        .await
+        .unwrap();
+    let view = w.app.app.case_view(&po5, id, now, today).await.unwrap();
+    w.app
+        .app
+        .add_team_member(
+            &po5,
+            view.episodes[0].id,
+            "dr@northbay.example",
+            TeamRole::TreatmentProvider,
+            today - Duration::days(10),
+            now,
+        )
+        .await
+        .unwrap();
+    let active = async || {
+        let view = w.app.app.case_view(&po5, id, now, today).await.unwrap();
+        view.team
+            .iter()
+            .find(|m| m.team_role == TeamRole::TreatmentProvider)
+            .map(|m| (m.id, m.end_date.is_none()))
+            .unwrap()
+    };
+    let (m, still) = active().await;
+    assert!(still);
+    let mut b = w.app.signed_in("po5@sonoma.example", &otp).await;
+    let html = b.page(&format!("/cases/{id}")).await;
+    assert!(
+        html.contains(&format!("href=\"/cases/{id}/team/{m}/end\"")),
+        "{html}"
+    );
+    let html = b.page(&format!("/cases/{id}/team/{m}/end")).await;
+    assert!(html.contains("What will happen"), "{html}");
+    assert!(
+        html.contains("R12"),
+        "a required role says the team will lack it"
+    );
+    assert!(
+        html.contains(&format!("value=\"{today}\"")),
+        "the last day defaults to today"
+    );
+    assert!(active().await.1, "nothing ends by looking");
+
+    let early = (today - Duration::days(30)).to_string();
+    let res = b
+        .post(
+            &format!("/cases/{id}/team/{m}/end"),
+            &[("end_date", &early)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"end_date-error\""), "{html}");
+    let message = html
+        .split("id=\"end_date-error\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_default();
+    assert!(message.contains("start date"), "{message}");
+    assert!(
+        html.contains(&format!("value=\"{early}\"")),
+        "what was typed is kept"
+    );
+    assert!(active().await.1, "a refused end ends nothing");
+
+    let res = b
+        .post(
+            &format!("/cases/{id}/team/{m}/end"),
+            &[("end_date", &today.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(!active().await.1, "confirmed, the membership ended");
+    // The membership is ended: its confirmation page is gone.
+    assert_eq!(
+        b.get(&format!("/cases/{id}/team/{m}/end")).await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 /// R12 asks for a full team after conviction: a pre-trial case with only its officer is not

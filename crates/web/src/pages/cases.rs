@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::account::signed_in;
 use super::{Layout, render};
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{FormErrors, PageError, form_errors};
 use crate::form::{field, fields, pairs};
 use crate::guard::Guard;
 use crate::identity::Identity;
@@ -41,6 +41,11 @@ pub(super) fn registry() -> Registry {
             "/cases/{id}/team-candidates",
             Guard::SignedIn,
             team_candidates,
+        )
+        .get(
+            "/cases/{id}/team/{member}/end",
+            Guard::SignedIn,
+            end_member_confirm,
         )
         .post("/cases/{id}/team/{member}/end", Guard::SignedIn, end_member)
         .get("/cases/{id}/edit", Guard::SignedIn, edit_form)
@@ -935,6 +940,75 @@ async fn team_candidates(
     Ok(render(&CandidateOptions { candidates }))
 }
 
+#[derive(Template)]
+#[template(path = "team_end.html")]
+struct TeamEndPage {
+    layout: Layout,
+    id: i64,
+    member: i64,
+    case_name: String,
+    name: String,
+    role: &'static str,
+    since: String,
+    /// A role R12 requires on the team.
+    required: bool,
+    end_date: String,
+    errors: crate::error::FormErrors,
+}
+
+/// What ending a membership does, asked before it is done: it cannot be undone.
+async fn end_member_confirm(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, member)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let today = local_date(Utc::now()).to_string();
+    end_member_page(&state, &identity, id, member, today, FormErrors::new()).await
+}
+
+/// The confirmation, again with its problems when the end was refused.
+async fn end_member_page(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    member: i64,
+    end_date: String,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(identity)?;
+    let now = Utc::now();
+    let today = local_date(now);
+    let view = state.app.case_view(actor, id, now, today).await?;
+    if !view.may_manage_team {
+        return Err(AppError::Forbidden("not allowed: you do not staff this team".into()).into());
+    }
+    let m = view
+        .team
+        .iter()
+        .find(|m| m.id == member && m.end_date.is_none())
+        .ok_or(AppError::NotFound)?;
+    let post_conviction = view
+        .episodes
+        .iter()
+        .any(|e| e.id == m.episode_id && e.kind.is_post_conviction());
+    Ok(render(&TeamEndPage {
+        layout: Layout::new(
+            format!("End {}'s membership", m.user_name),
+            "caseload",
+            identity,
+        ),
+        id,
+        member,
+        case_name: view.supervisee.legal_name.clone(),
+        name: m.user_name.clone(),
+        role: m.team_role.label(),
+        since: crate::today::day(m.start_date),
+        required: post_conviction && containment_app::REQUIRED_TEAM_ROLES.contains(&m.team_role),
+        end_date,
+        errors,
+    }))
+}
+
 async fn end_member(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
@@ -943,17 +1017,13 @@ async fn end_member(
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
-    let end = match input::optional_date("end date", &field(&p, "end_date")) {
+    let typed = field(&p, "end_date");
+    let end = match input::optional_date("end date", &typed) {
         Ok(d) => d.unwrap_or_else(|| local_date(Utc::now())),
         Err(e) => {
-            return case_page_for(
-                &state,
-                &identity,
-                id,
-                None,
-                crate::error::FormErrors::from(e),
-            )
-            .await;
+            let errors = AppError::invalid_at("end_date", e);
+            return end_member_page(&state, &identity, id, member, typed, form_errors(errors)?)
+                .await;
         }
     };
     match p
@@ -970,19 +1040,12 @@ async fn end_member(
                 &identity,
                 id,
                 Some("The membership was ended; it stays in the team's history.".into()),
-                crate::error::FormErrors::new(),
+                FormErrors::new(),
             )
             .await
         }
         Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_))) => {
-            case_page_for(
-                &state,
-                &identity,
-                id,
-                None,
-                crate::error::FormErrors::from(vec![e.to_string()]),
-            )
-            .await
+            end_member_page(&state, &identity, id, member, typed, form_errors(e)?).await
         }
         Err(e) => Err(e.into()),
     }
