@@ -254,7 +254,10 @@ impl App {
         }
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(AppError::invalid("reason: say why the waiver is revoked"));
+            return Err(AppError::invalid_at(
+                "reason",
+                "reason: say why the waiver is revoked",
+            ));
         }
         let episodes = tx.episodes(supervisee_id).await?;
         let record = tx

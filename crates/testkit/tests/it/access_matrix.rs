@@ -84,6 +84,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST",   "/cases/{id}/waivers",             "L L A A A A F F"),
     ("POST",   "/cases/{id}/episodes/{episode}/end", "L L A A A A F F"),
     ("POST",   "/cases/{id}/episodes/{episode}", "L L A A A A F F"),
+    ("GET",    "/cases/{id}/waivers/{waiver}/revoke", "L L A A A A L L"),
     ("POST",   "/cases/{id}/waivers/{waiver}/revoke", "L L A A A A F F"),
     ("POST",   "/cases/{id}/documents",           "L L A A A A F F"),
     ("POST",   "/cases/{id}/episodes",            "L L A A A A F F"),

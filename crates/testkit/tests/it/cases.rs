@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 both_backends!(
     a_pre_trial_case_has_no_team_gaps,
     ending_a_membership_says_what_will_happen_first,
+    revoking_a_waiver_says_what_will_happen_first,
     assignment_reads_a_renewal_without_a_gap_as_continuous,
     an_officer_opens_a_case_and_sees_the_team_gaps,
     duplicate_identifiers_are_refused_with_the_existing_record,
@@ -239,6 +240,95 @@ async fn ending_a_membership_says_what_will_happen_first(db: TestDb) {
     assert_eq!(
         b.get(&format!("/cases/{id}/team/{m}/end")).await.status(),
         StatusCode::NOT_FOUND
+    );
+}
+
+/// Revoking a waiver cannot be undone: the case links to a page that shows the waiver, says what
+/// its recipients lose, and asks for the reason; a missing reason is shown at its field there.
+async fn revoking_a_waiver_says_what_will_happen_first(db: TestDb) {
+    let w = world(&db).await;
+    let agency = w.officer.user.as_ref().unwrap().agency_id;
+    let (_, otp) = w
+        .app
+        .user(agency, "po6@sonoma.example", &[Role::SupervisingOfficer])
+        .await;
+    let po6 = actor(&w.app, "po6@sonoma.example").await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let id = w
+        .app
+        .app
+        .open_case(&po6, &case("Consent Person", "A52345678"), now)
+        .await
+        .unwrap();
+    let waiver = w
+        .app
+        .app
+        .record_waiver(
+            &po6,
+            id,
+            &containment_app::WaiverInput {
+                basis: "hipaa_164_508".into(),
+                discloser: "Consent Person".into(),
+                recipient_roles: vec!["supervising_officer".into()],
+                categories: vec!["progress".into()],
+                purpose: "coordination".into(),
+                effective_on: today.to_string(),
+                revocable: true,
+                signed_on: today.to_string(),
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let revoked = async || {
+        let view = w.app.app.case_view(&po6, id, now, today).await.unwrap();
+        view.waivers
+            .iter()
+            .find(|x| x.rule.id.0 == waiver)
+            .map(|x| x.rule.revoked_on.is_some())
+            .unwrap()
+    };
+    let mut b = w.app.signed_in("po6@sonoma.example", &otp).await;
+    let html = b.page(&format!("/cases/{id}")).await;
+    let link = format!("href=\"/cases/{id}/waivers/{waiver}/revoke\"");
+    assert!(html.contains(&link), "{html}");
+    let html = b
+        .page(&format!("/cases/{id}/waivers/{waiver}/revoke"))
+        .await;
+    assert!(html.contains("What will happen"), "{html}");
+    assert!(
+        html.contains("Progress") || html.contains("progress"),
+        "names what is lost"
+    );
+    assert!(!revoked().await, "nothing is revoked by looking");
+
+    let res = b
+        .post(
+            &format!("/cases/{id}/waivers/{waiver}/revoke"),
+            &[("reason", "  ")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"reason-error\""), "{html}");
+    assert!(!revoked().await);
+
+    let res = b
+        .post(
+            &format!("/cases/{id}/waivers/{waiver}/revoke"),
+            &[("reason", "The supervisee withdrew consent in writing")],
+        )
+        .await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    assert!(revoked().await);
+    assert_eq!(
+        b.get(&format!("/cases/{id}/waivers/{waiver}/revoke"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND,
+        "a revoked waiver has nothing left to revoke"
     );
 }
 

@@ -60,6 +60,11 @@ pub(super) fn registry() -> Registry {
             Guard::SignedIn,
             correct_supervision,
         )
+        .get(
+            "/cases/{id}/waivers/{waiver}/revoke",
+            Guard::SignedIn,
+            revoke_waiver_confirm,
+        )
         .post(
             "/cases/{id}/waivers/{waiver}/revoke",
             Guard::SignedIn,
@@ -1258,6 +1263,71 @@ async fn record_waiver(
     case_page_after(&state, &identity, id, outcome).await
 }
 
+#[derive(Template)]
+#[template(path = "waiver_revoke.html")]
+struct WaiverRevokePage {
+    layout: Layout,
+    id: i64,
+    case_name: String,
+    w: WaiverLine,
+    /// A court-ordered waiver (R11 asks for one in force).
+    court_ordered: bool,
+    reason: String,
+    errors: FormErrors,
+}
+
+/// What revoking a waiver does, asked before it is done: it cannot be undone.
+async fn revoke_waiver_confirm(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, waiver)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    revoke_waiver_page(
+        &state,
+        &identity,
+        id,
+        waiver,
+        String::new(),
+        FormErrors::new(),
+    )
+    .await
+}
+
+async fn revoke_waiver_page(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    waiver: i64,
+    reason: String,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(identity)?;
+    let now = Utc::now();
+    let today = local_date(now);
+    let view = state.app.case_view(actor, id, now, today).await?;
+    if !view.may_manage_team {
+        return Err(AppError::Forbidden("not allowed: you do not manage this case".into()).into());
+    }
+    let record = view
+        .waivers
+        .iter()
+        .find(|w| w.rule.id.0 == waiver)
+        .ok_or(AppError::NotFound)?;
+    let w = waiver_line(record, today);
+    if !w.revocable {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(render(&WaiverRevokePage {
+        layout: Layout::new(format!("Revoke waiver {waiver}"), "caseload", identity),
+        id,
+        case_name: view.supervisee.legal_name.clone(),
+        court_ordered: record.rule.basis.is_court_ordered(),
+        w,
+        reason,
+        errors,
+    }))
+}
+
 async fn revoke_waiver(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
@@ -1266,20 +1336,29 @@ async fn revoke_waiver(
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
-    let reason = p
-        .iter()
-        .find(|(k, _)| k == "reason")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let outcome = p
+    let reason = field(&p, "reason");
+    match p
         .submit(
             state
                 .app
                 .revoke_waiver(actor, id, waiver, &reason, Utc::now()),
         )
         .await
-        .map(|()| format!("Waiver {waiver} revoked from today."));
-    case_page_after(&state, &identity, id, outcome).await
+    {
+        Ok(()) => {
+            case_page_after(
+                &state,
+                &identity,
+                id,
+                Ok(format!("Waiver {waiver} revoked from today.")),
+            )
+            .await
+        }
+        Err(e @ (AppError::InvalidInput(_) | AppError::Conflict(_))) => {
+            revoke_waiver_page(&state, &identity, id, waiver, reason, form_errors(e)?).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn end_supervision(
