@@ -511,6 +511,10 @@ for (const backend of backends()) {
       await provider.page.getByRole('button', { name: 'Sign and submit to the officer' }).click();
       await provider.page.locator('#form-errors').waitFor();
       assert.match(await provider.page.locator('#form-errors').innerText(), /concerns and recommendations/);
+      // The summary links to the field, and the message is repeated at the field.
+      assert.equal(await provider.page.locator('#form-errors a[href="#concerns"]').count(), 1);
+      assert.match(await provider.page.locator('#concerns-error').innerText(), /write "none"/);
+      assert.equal(await provider.page.locator('#concerns').getAttribute('aria-invalid'), 'true');
       assert.equal(
         await provider.page.getByLabel('Participation and progress on treatment modules and targets').inputValue(),
         'Engaged in group; began the relapse-prevention module.',

@@ -44,7 +44,7 @@ for (const backend of backends()) {
         await page.getByRole('button', { name: 'Sign in' }).click();
         const alert = page.getByRole('alert');
         await alert.waitFor();
-        assert.match(await alert.innerText(), /^Sign-in failed\./);
+        assert.match(await alert.innerText(), /^There is a problem\s+Sign-in failed\./);
         assert.equal(new URL(page.url()).pathname, '/sign-in');
         await assertClean(page, problems, 'the sign-in page with an error');
       } finally {

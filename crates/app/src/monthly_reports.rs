@@ -168,10 +168,16 @@ fn parse_input(
 fn check_signable(c: &ReportContent) -> Result<(), AppError> {
     let mut errors = Problems::new();
     if c.participation.is_empty() {
-        errors.push("participation and progress: say how the month went before signing");
+        errors.at(
+            "participation",
+            "participation and progress: say how the month went before signing",
+        );
     }
     if c.concerns.is_empty() {
-        errors.push("concerns and recommendations: write \"none\" if there are none");
+        errors.at(
+            "concerns",
+            "concerns and recommendations: write \"none\" if there are none",
+        );
     }
     if errors.is_empty() {
         Ok(())
