@@ -54,3 +54,23 @@ export async function newAccountSignedIn(browser, newWatchedPage, baseUrl, email
   await choosePassword(watched.page, watched.problems, oneTimePassword);
   return watched;
 }
+
+/** The administrator adds an account through the admin page; returns its one-time password. */
+export async function addAccount(admin, baseUrl, name, email, agency, roleCode) {
+  await admin.goto(`${baseUrl}/admin/users`);
+  await admin.getByLabel('Name', { exact: true }).fill(name);
+  await admin.getByLabel('E-mail address (the sign-in name)').fill(email);
+  await admin.getByLabel('Agency', { exact: true }).selectOption({ label: agency });
+  await admin.locator(`label[for="role-${roleCode}"]`).click();
+  await admin.getByRole('button', { name: 'Add account' }).click();
+  return (await admin.locator('#one-time-password').innerText()).trim();
+}
+
+/** The administrator adds an agency through the admin page. */
+export async function addAgency(admin, baseUrl, name, kind) {
+  await admin.goto(`${baseUrl}/admin/agencies`);
+  await admin.getByLabel('Name', { exact: true }).fill(name);
+  await admin.getByLabel('Kind').selectOption(kind);
+  await admin.getByRole('button', { name: 'Add agency' }).click();
+  await admin.getByRole('cell', { name }).waitFor();
+}

@@ -398,11 +398,18 @@ impl App {
                         out.push(p);
                     }
                 }
+                // The accounts named are checked too, so that one check shows every problem
+                // of the row.
+                let (_, team_problems) = team_of(tx, row, None, now).await?;
+                out.extend(team_problems.into_iter().filter(|p| fresh(p)));
                 return Ok(RowPlan::Refused(out));
             }
         };
         if known.iter().any(|k| k.row == Some(row.row)) {
-            return Ok(RowPlan::Refused(Vec::new()));
+            let (_, team_problems) = team_of(tx, row, Some(case.start), now).await?;
+            return Ok(RowPlan::Refused(
+                team_problems.into_iter().filter(|p| fresh(p)).collect(),
+            ));
         }
         if let Some((existing_id, what)) = tx
             .supervisee_with_identifier(case.cii.as_ref(), case.cdcr.as_ref())
@@ -453,27 +460,40 @@ impl App {
                 }),
             });
         }
-        let mut problems = Vec::new();
-        let mut team = Vec::new();
-        for (column, email) in row.team() {
-            let role = team_role(column);
-            match tx.user_by_email(&email).await? {
-                None => problems.push(at(
-                    column,
-                    format!("no account has the e-mail address {email}"),
-                )),
-                Some(member) => {
-                    match team_member_refusal(tx, &member, role, case.start, now).await? {
-                        Some(refusal) => problems.push(at(column, refusal)),
-                        None => team.push((role, member)),
-                    }
-                }
-            }
-        }
+        let (team, problems) = team_of(tx, row, Some(case.start), now).await?;
         Ok(if problems.is_empty() {
             RowPlan::Create(Box::new(case), team)
         } else {
             RowPlan::Refused(problems)
         })
     }
+}
+
+/// The accounts a row puts on the team, and the problems with them: an e-mail no account has,
+/// and, once the supervision start is known, an account the team form would refuse.
+async fn team_of(
+    tx: &Tx,
+    row: &SheetRow,
+    start: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<(Vec<(TeamRole, StoredUser)>, Vec<Problem>), AppError> {
+    let mut problems = Vec::new();
+    let mut team = Vec::new();
+    for (column, email) in row.team() {
+        let role = team_role(column);
+        let Some(member) = tx.user_by_email(&email).await? else {
+            problems.push(Problem::at(
+                row.row,
+                column,
+                format!("no account has the e-mail address {email}"),
+            ));
+            continue;
+        };
+        let Some(start) = start else { continue };
+        match team_member_refusal(tx, &member, role, start, now).await? {
+            Some(refusal) => problems.push(Problem::at(row.row, column, refusal)),
+            None => team.push((role, member)),
+        }
+    }
+    Ok((team, problems))
 }

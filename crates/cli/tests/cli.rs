@@ -866,3 +866,127 @@ fn copy_from_the_command_line() {
         "unsupported database URL",
     );
 }
+
+/// The rows of the tables a caseload import writes to: supervisees, their episodes and teams.
+async fn case_rows(data: &Data) -> Vec<(String, u64)> {
+    let store = Store::connect(&data.url()).await.unwrap();
+    let counts = store.table_row_counts().await.unwrap();
+    store.close().await.unwrap();
+    counts
+        .into_iter()
+        .filter(|(t, _)| ["supervisee", "supervision_episode", "team_member"].contains(&t.as_str()))
+        .collect()
+}
+
+/// `import caseload` from the command line: a bad file exits 2 with row, column and problem on
+/// standard error and writes nothing; a dry run writes nothing; the import writes every row and
+/// running it again creates nothing.
+#[tokio::test]
+async fn import_caseload_from_the_command_line() {
+    let data = with_officer("Kings County Probation", "po@kings.example");
+    let head = "Legal name,Date of birth,Sex,CII number,Supervision kind,Supervising county,\
+Supervision start,Supervising officer e-mail";
+    let good = [
+        "Morgan Imported,1982-03-14,male,A11223344,probation,Kings,2026-01-05,po@kings.example",
+        "Riley Imported,11/30/1979,female,A55667788,probation,Kings,2026-01-05,po@kings.example",
+    ];
+    let bad_row = "Riley Imported,1979-13-40,female,A55667788,probation,Kings,2026-01-05,nobody@kings.example";
+    let file = |name: &str, rows: &[&str]| {
+        let path = data.root.join(name);
+        std::fs::write(&path, format!("{head}\n{}\n", rows.join("\n"))).unwrap();
+        path.display().to_string()
+    };
+    let bad = file("bad.csv", &[good[0], bad_row]);
+    let fixed = file("fixed.csv", &good);
+    let empty = case_rows(&data).await;
+    assert_eq!(empty.len(), 3, "{empty:?}");
+    assert!(empty.iter().all(|(_, n)| *n == 0), "{empty:?}");
+    let import = |path: &str, extra: &[&str]| {
+        let mut args = vec![
+            "import",
+            "caseload",
+            path,
+            "--agency",
+            "Kings County Probation",
+        ];
+        args.extend_from_slice(extra);
+        data.run(&args)
+    };
+
+    let refused = import(&bad, &[]);
+    let err = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    assert!(err.contains("Nothing was imported"), "{err}");
+    let problem_lines: Vec<&str> = err.lines().filter(|l| l.starts_with("3 ")).collect();
+    assert!(
+        problem_lines
+            .iter()
+            .any(|l| l.contains("Date of birth") && l.contains("not a date")),
+        "{err}"
+    );
+    assert!(
+        problem_lines
+            .iter()
+            .any(|l| l.contains("Supervising officer e-mail")
+                && l.contains("no account has the e-mail address nobody@kings.example")),
+        "{err}"
+    );
+    assert!(
+        !err.lines().any(|l| l.starts_with("2 ")),
+        "row 2 is fine: {err}"
+    );
+    assert_eq!(
+        case_rows(&data).await,
+        empty,
+        "a refused file writes nothing"
+    );
+
+    let dry = import(&fixed, &["--dry-run"]);
+    ok(&dry);
+    let out = stdout(&dry);
+    assert!(out.contains("row 2\tnew\tMorgan Imported"), "{out}");
+    assert!(out.contains("row 3\tnew\tRiley Imported"), "{out}");
+    assert!(
+        out.contains(
+            "Kings County Probation: 2 supervisees would be imported (dry run), 0 already on file"
+        ),
+        "{out}"
+    );
+    assert_eq!(case_rows(&data).await, empty, "a dry run writes nothing");
+
+    // The agency by its id as well as by its name.
+    let listed = stdout(&data.run(&["agency", "list"]));
+    let id = listed
+        .lines()
+        .find(|l| l.contains("Kings County Probation"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    let done = data.run(&["import", "caseload", &fixed, "--agency", &id]);
+    ok(&done);
+    let out = stdout(&done);
+    assert!(
+        out.contains("Kings County Probation: 2 supervisees imported, 0 already on file"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Morgan Imported") && out.contains("record "),
+        "{out}"
+    );
+    let written = case_rows(&data).await;
+    assert!(
+        written.iter().all(|(_, n)| *n == 2),
+        "two of each: {written:?}"
+    );
+
+    let again = import(&fixed, &[]);
+    ok(&again);
+    let out = stdout(&again);
+    assert!(
+        out.contains("0 supervisees imported, 2 already on file"),
+        "{out}"
+    );
+    assert!(out.contains("already on file (same CII number)"), "{out}");
+    assert_eq!(case_rows(&data).await, written, "a re-run creates nothing");
+    ok(&data.run(&["audit", "verify"]));
+}

@@ -19,6 +19,7 @@ use crate::cases::{World, actor, api_token, case, world};
 both_backends!(
     a_clean_file_imports_once_and_a_rerun_creates_nothing,
     every_kind_of_bad_row_is_named_and_nothing_is_written,
+    a_row_shows_all_its_problems_at_once,
     problems_with_the_file_as_a_whole_are_reported,
     an_xlsx_workbook_with_date_cells_imports,
     only_agency_admins_import_and_the_api_answers_the_report,
@@ -253,6 +254,37 @@ async fn every_kind_of_bad_row_is_named_and_nothing_is_written(db: TestDb) {
     assert_eq!((r.created.len(), r.matched.len()), (1, 0));
     let events = import_events(&w).await;
     assert_eq!(events.iter().filter(|(_, o, _)| o == "failure").count(), 2);
+}
+
+/// A row whose case part is refused still has its accounts checked: one check shows the bad
+/// date and the unknown e-mail together, not one after the other.
+async fn a_row_shows_all_its_problems_at_once(db: TestDb) {
+    let w = world(&db).await;
+    let aa = admin(&w).await;
+    let s = us(start());
+    let file = [
+        HEAD.to_owned(),
+        format!("Two Faults,1979-13-40,male,A3000001,,probation,Sonoma,{s},,,nobody@x.example,,"),
+        format!("Three Faults,2/30/1980,male,A3000002,,probation,Gotham,{s},,,po@sonoma.example,,ghost@x.example"),
+    ]
+    .join("\n");
+    let r = import(&w, &aa, &file, true).await;
+    let col = |c: &str| Some(c.to_owned());
+    assert_eq!(
+        places(&r),
+        [
+            (Some(2), col("Date of birth")),
+            (Some(2), col("Supervising officer e-mail")),
+            (Some(3), col("Date of birth")),
+            (Some(3), col("Polygraph examiner e-mail")),
+            (Some(3), col("Supervising county")),
+        ],
+        "{:#?}",
+        r.problems
+    );
+    assert!(r.problems[1].message.contains("nobody@x.example"));
+    assert!(r.problems[3].message.contains("ghost@x.example"));
+    assert!(r.created.is_empty() && !r.committed);
 }
 
 async fn problems_with_the_file_as_a_whole_are_reported(db: TestDb) {
