@@ -142,33 +142,13 @@ pub(crate) fn check_case(input: &CaseInput, today: NaiveDate) -> Result<CheckedC
         &mut errors,
     );
     let (court_cases, aliases) = court_cases_and_aliases(input, &mut errors);
-    let kind = SupervisionKind::parse(&input.kind)
-        .map_err(|e| errors.at("kind", e.to_string()))
-        .ok();
-    let county = County::parse(&input.county)
-        .map_err(|e| errors.at("county", format!("supervising {e}")))
-        .ok();
-    let placed_on = optional_date("placed_on", "placed on", &input.placed_on, &mut errors);
-    let start = optional_date(
-        "start_date",
-        "supervision start",
-        &input.start_date,
-        &mut errors,
-    );
-    if start.is_none() && input.start_date.trim().is_empty() {
-        errors.at("start_date", "supervision start date is required");
-    }
-    let expected_end = optional_date(
-        "expected_end",
-        "expected end",
-        &input.expected_end,
-        &mut errors,
-    );
-    if let (Some(s), Some(e)) = (start, expected_end)
-        && e < s
-    {
-        errors.at("expected_end", "expected end: it is before the start date");
-    }
+    let Supervision {
+        kind,
+        county,
+        placed_on,
+        start,
+        expected_end,
+    } = check_supervision(input, &mut errors);
     match (dob, kind, county, start) {
         (Some(date_of_birth), Some(kind), Some(county), Some(start)) if errors.is_empty() => {
             Ok(CheckedCase {
@@ -191,6 +171,43 @@ pub(crate) fn check_case(input: &CaseInput, today: NaiveDate) -> Result<CheckedC
             })
         }
         _ => Err(errors),
+    }
+}
+
+/// The supervision fields of the case form, each `None` when it is missing or refused (the
+/// problem is in `errors`): shared by opening a case and opening a later supervision.
+struct Supervision {
+    kind: Option<SupervisionKind>,
+    county: Option<County>,
+    placed_on: Option<NaiveDate>,
+    start: Option<NaiveDate>,
+    expected_end: Option<NaiveDate>,
+}
+
+fn check_supervision(input: &CaseInput, errors: &mut Problems) -> Supervision {
+    let kind = SupervisionKind::parse(&input.kind)
+        .map_err(|e| errors.at("kind", e.to_string()))
+        .ok();
+    let county = County::parse(&input.county)
+        .map_err(|e| errors.at("county", format!("supervising {e}")))
+        .ok();
+    let placed_on = optional_date("placed_on", "placed on", &input.placed_on, errors);
+    let start = optional_date("start_date", "supervision start", &input.start_date, errors);
+    if start.is_none() && input.start_date.trim().is_empty() {
+        errors.at("start_date", "supervision start date is required");
+    }
+    let expected_end = optional_date("expected_end", "expected end", &input.expected_end, errors);
+    if let (Some(s), Some(e)) = (start, expected_end)
+        && e < s
+    {
+        errors.at("expected_end", "expected end: it is before the start date");
+    }
+    Supervision {
+        kind,
+        county,
+        placed_on,
+        start,
+        expected_end,
     }
 }
 
@@ -999,33 +1016,13 @@ impl App {
     ) -> Result<i64, AppError> {
         let user = actor.user.as_ref().ok_or(AppError::Unauthenticated)?;
         let mut errors = Problems::new();
-        let kind = SupervisionKind::parse(&input.kind)
-            .map_err(|e| errors.at("kind", e.to_string()))
-            .ok();
-        let county = County::parse(&input.county)
-            .map_err(|e| errors.at("county", format!("supervising {e}")))
-            .ok();
-        let placed_on = optional_date("placed_on", "placed on", &input.placed_on, &mut errors);
-        let start = optional_date(
-            "start_date",
-            "supervision start",
-            &input.start_date,
-            &mut errors,
-        );
-        if start.is_none() && input.start_date.trim().is_empty() {
-            errors.at("start_date", "supervision start date is required");
-        }
-        let expected_end = optional_date(
-            "expected_end",
-            "expected end",
-            &input.expected_end,
-            &mut errors,
-        );
-        if let (Some(s), Some(e)) = (start, expected_end)
-            && e < s
-        {
-            errors.at("expected_end", "expected end: it is before the start date");
-        }
+        let Supervision {
+            kind,
+            county,
+            placed_on,
+            start,
+            expected_end,
+        } = check_supervision(input, &mut errors);
         let tx = self.store.begin().await?;
         let Some(supervisee) = tx.supervisee(supervisee_id).await? else {
             let decision = Decision::Deny {
