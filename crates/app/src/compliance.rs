@@ -665,6 +665,9 @@ const EMAIL_WITHIN_DAYS: i64 = 7;
 /// Cases evaluated per transaction by the reminder job.
 const REMINDER_BATCH: usize = 400;
 
+/// Reminder batches in flight at once on a backend that takes concurrent writers.
+const REMINDER_BATCHES_AT_ONCE: usize = 3;
+
 impl App {
     /// The obligations of one case as of `as_of`, each explained.
     pub async fn case_obligations(
@@ -1244,62 +1247,30 @@ impl App {
             let ids = tx.open_case_ids().await?;
             let policies = load_policies(&tx).await?;
             tx.commit().await?;
-            (ids, policies)
+            (ids, std::sync::Arc::new(policies))
         };
         let mut run = ReminderRun::default();
-        // Each batch is read without the write lock and its notifications written in a short
-        // write transaction of their own, so requests are not held behind the job.
-        for batch in ids.chunks(REMINDER_BATCH) {
-            let loaded_cases = {
-                let tx = self.store.begin_read().await?;
-                let loaded = load_cases(&tx, batch).await?;
-                tx.commit().await?;
-                loaded
+        // Batches run side by side where the database takes concurrent writers (one read while
+        // another writes); on SQLite one at a time, leaving the other core to requests.
+        let at_once = match self.store.backend() {
+            containment_storage::Backend::Postgres => REMINDER_BATCHES_AT_ONCE,
+            containment_storage::Backend::Sqlite => 1,
+        };
+        let mut batches = ids.chunks(REMINDER_BATCH).map(<[i64]>::to_vec);
+        let mut running = tokio::task::JoinSet::new();
+        loop {
+            while running.len() < at_once {
+                let Some(batch) = batches.next() else { break };
+                let (app, policies) = (self.clone(), policies.clone());
+                running.spawn(async move { app.remind_batch(&batch, &policies, today, now).await });
+            }
+            let Some(done) = running.join_next().await else {
+                break;
             };
-            let mut due: Vec<(i64, Obligation)> = Vec::new();
-            for loaded in loaded_cases {
-                run.cases += 1;
-                let id = loaded.facts.supervisee_id;
-                evaluate_case(&loaded, &policies, &self.calendar, today, &mut |o| {
-                    if matches!(
-                        o.status,
-                        ObligationStatus::DueSoon | ObligationStatus::Overdue
-                    ) && o.responsible_user.is_some()
-                        && o.worth_reminding(today)
-                    {
-                        due.push((id, o));
-                    }
-                });
-            }
-            let notes: Vec<NotificationRecord> = due
-                .into_iter()
-                .filter_map(|(supervisee_id, o)| {
-                    let (user, due_on) = (o.responsible_user?, o.due?);
-                    let overdue = o.status == ObligationStatus::Overdue;
-                    Some(NotificationRecord {
-                        id: 0,
-                        user_id: user,
-                        supervisee_id,
-                        obligation_key: o.key.to_string(),
-                        kind: if overdue { "overdue" } else { "due_soon" }.into(),
-                        due_on,
-                        message: format!(
-                            "{} {} on case {supervisee_id}: {}",
-                            o.key.rule.code(),
-                            if overdue { "is overdue" } else { "is due soon" },
-                            o.explain()
-                        ),
-                        created_at: now,
-                        read_at: None,
-                    })
-                })
-                .collect();
-            if notes.is_empty() {
-                continue;
-            }
-            let tx = self.store.begin().await?;
-            run.created += usize::try_from(tx.notify_many(&notes, now).await?).unwrap_or(0);
-            tx.commit().await?;
+            let (cases, created) =
+                done.map_err(|e| AppError::Internal(format!("a reminder batch failed: {e}")))??;
+            run.cases += cases;
+            run.created += created;
         }
         if let Some(mail) = self.mail.clone() {
             let (sent, failed) = self.send_pending_emails(&mail, now).await?;
@@ -1317,6 +1288,69 @@ impl App {
             .await?;
         tx.commit().await?;
         Ok(run)
+    }
+
+    /// One batch of the reminder job: the cases read without the write lock, their
+    /// notifications written in a short write transaction of their own, so requests are not
+    /// held behind the job. Returns the cases evaluated and the notifications stored.
+    async fn remind_batch(
+        &self,
+        batch: &[i64],
+        policies: &Policies,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(usize, usize), AppError> {
+        let loaded_cases = {
+            let tx = self.store.begin_read().await?;
+            let loaded = load_cases(&tx, batch).await?;
+            tx.commit().await?;
+            loaded
+        };
+        let cases = loaded_cases.len();
+        let mut due: Vec<(i64, Obligation)> = Vec::new();
+        for loaded in loaded_cases {
+            let id = loaded.facts.supervisee_id;
+            evaluate_case(&loaded, policies, &self.calendar, today, &mut |o| {
+                if matches!(
+                    o.status,
+                    ObligationStatus::DueSoon | ObligationStatus::Overdue
+                ) && o.responsible_user.is_some()
+                    && o.worth_reminding(today)
+                {
+                    due.push((id, o));
+                }
+            });
+        }
+        let notes: Vec<NotificationRecord> = due
+            .into_iter()
+            .filter_map(|(supervisee_id, o)| {
+                let (user, due_on) = (o.responsible_user?, o.due?);
+                let overdue = o.status == ObligationStatus::Overdue;
+                Some(NotificationRecord {
+                    id: 0,
+                    user_id: user,
+                    supervisee_id,
+                    obligation_key: o.key.to_string(),
+                    kind: if overdue { "overdue" } else { "due_soon" }.into(),
+                    due_on,
+                    message: format!(
+                        "{} {} on case {supervisee_id}: {}",
+                        o.key.rule.code(),
+                        if overdue { "is overdue" } else { "is due soon" },
+                        o.explain()
+                    ),
+                    created_at: now,
+                    read_at: None,
+                })
+            })
+            .collect();
+        if notes.is_empty() {
+            return Ok((cases, 0));
+        }
+        let tx = self.store.begin().await?;
+        let created = usize::try_from(tx.notify_many(&notes, now).await?).unwrap_or(0);
+        tx.commit().await?;
+        Ok((cases, created))
     }
 
     /// E-mails the notifications not yet sent. Each is claimed under a lease first, so

@@ -31,6 +31,9 @@ pub const DEMO_PASSWORD: &str = "demo containment 2026";
 /// Cases written per transaction.
 const BATCH: usize = 500;
 
+/// Transactions written at the same time on a backend that takes concurrent writers.
+const CONCURRENT_BATCHES: usize = 4;
+
 const COUNTIES: [&str; 6] = [
     "Sacramento",
     "Los Angeles",
@@ -456,27 +459,73 @@ impl App {
             .await?;
         tx.commit().await?;
 
-        let mut written = 0;
-        while written < supervisees {
-            let tx = self.store.begin().await?;
-            let end = (written + BATCH).min(supervisees);
-            for n in written..end {
-                let made = self.demo_case(&tx, &mut rng, &staff, n, today, now).await?;
-                summary.team_members += made.members;
-                summary.waivers += made.waivers;
-                summary.scores += made.scores;
-                summary.treatments += made.treatments;
-                summary.sessions += made.sessions;
-                summary.monthly_reports += made.reports;
+        // Batches are written side by side where the database takes concurrent writers; each
+        // has its own generator, seeded from the seed and the batch's number, so the data
+        // depend on the seed alone, not on which batch finishes first.
+        let staff = std::sync::Arc::new(staff);
+        let writers = match self.store.backend() {
+            containment_storage::Backend::Postgres => CONCURRENT_BATCHES,
+            containment_storage::Backend::Sqlite => 1,
+        };
+        let mut batches = tokio::task::JoinSet::new();
+        let (mut next, mut batch_no) = (0usize, 0u64);
+        loop {
+            while batches.len() < writers && next < supervisees {
+                let cases = next..(next + BATCH).min(supervisees);
+                next = cases.end;
+                let rng = Rng(rng.0 ^ batch_no.wrapping_mul(0xD1B5_4A32_D192_ED03));
+                batch_no += 1;
+                let (app, staff) = (self.clone(), staff.clone());
+                batches.spawn(async move { app.demo_batch(rng, &staff, cases, today, now).await });
             }
-            tx.commit().await?;
-            summary.supervisees = end;
-            written = end;
-            progress(written);
+            let Some(done) = batches.join_next().await else {
+                break;
+            };
+            let made =
+                done.map_err(|e| AppError::Internal(format!("a demo batch failed: {e}")))??;
+            summary.supervisees += made.cases;
+            summary.team_members += made.members;
+            summary.waivers += made.waivers;
+            summary.scores += made.scores;
+            summary.treatments += made.treatments;
+            summary.sessions += made.sessions;
+            summary.monthly_reports += made.reports;
+            progress(summary.supervisees);
         }
         Ok(summary)
     }
 
+    /// Writes the demo cases numbered `cases` in one transaction.
+    async fn demo_batch(
+        &self,
+        mut rng: Rng,
+        staff: &Staff,
+        cases: std::ops::Range<usize>,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<DemoCase, AppError> {
+        let tx = self.store.begin().await?;
+        let mut batch = DemoCase::default();
+        let mut sessions = Vec::new();
+        for n in cases {
+            let made = self
+                .demo_case(&tx, &mut rng, staff, n, today, now, &mut sessions)
+                .await?;
+            batch.cases += 1;
+            batch.members += made.members;
+            batch.waivers += made.waivers;
+            batch.scores += made.scores;
+            batch.treatments += made.treatments;
+            batch.sessions += made.sessions;
+            batch.reports += made.reports;
+        }
+        tx.create_sessions(&sessions, now).await?;
+        tx.commit().await?;
+        Ok(batch)
+    }
+
+    /// One demo case; its treatment sessions are added to `sessions`, written with the batch.
+    #[allow(clippy::too_many_arguments)]
     async fn demo_case(
         &self,
         tx: &Tx,
@@ -485,6 +534,7 @@ impl App {
         n: usize,
         today: NaiveDate,
         now: DateTime<Utc>,
+        sessions: &mut Vec<SessionRecord>,
     ) -> Result<DemoCase, AppError> {
         let parolee = rng.chance(15) && !staff.parole_agents.is_empty();
         let ci = rng.below(COUNTIES.len());
@@ -786,6 +836,7 @@ impl App {
                 tx,
                 rng,
                 &mut made,
+                sessions,
                 supervisee_id,
                 p,
                 officer,
@@ -806,6 +857,7 @@ async fn demo_treatment(
     tx: &Tx,
     rng: &mut Rng,
     made: &mut DemoCase,
+    batch_sessions: &mut Vec<SessionRecord>,
     supervisee_id: i64,
     provider: i64,
     officer: i64,
@@ -847,21 +899,17 @@ async fn demo_treatment(
             1 => Attendance::Excused,
             _ => Attendance::Attended,
         };
-        tx.create_session(
-            &SessionRecord {
-                id: 0,
-                supervisee_id,
-                treatment_id: Some(treatment_id),
-                on,
-                attendance,
-                format: SessionFormat::Group,
-                note: String::new(),
-                recorded_by: provider,
-                created_at: now,
-            },
-            now,
-        )
-        .await?;
+        batch_sessions.push(SessionRecord {
+            id: 0,
+            supervisee_id,
+            treatment_id: Some(treatment_id),
+            on,
+            attendance,
+            format: SessionFormat::Group,
+            note: String::new(),
+            recorded_by: provider,
+            created_at: now,
+        });
         sessions.push((on, attendance));
         made.sessions += 1;
         on += days(7);
@@ -927,6 +975,7 @@ async fn demo_treatment(
 /// What one demo case holds.
 #[derive(Debug, Default)]
 struct DemoCase {
+    cases: usize,
     members: usize,
     waivers: usize,
     scores: usize,

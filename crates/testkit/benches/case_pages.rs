@@ -168,8 +168,7 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_000);
-    run(Backend::Sqlite, supervisees).await;
-    if std::env::var("TEST_DATABASE_URL").is_ok() {
-        run(Backend::Postgres, supervisees).await;
+    for backend in containment_testkit::bench_backends() {
+        run(backend, supervisees).await;
     }
 }

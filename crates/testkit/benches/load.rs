@@ -572,9 +572,9 @@ async fn main() {
         .filter(|s: &f64| *s > 0.0)
         .unwrap_or(10.0);
     let duration = Duration::from_secs_f64(seconds);
-    let mut rows = run(Backend::Sqlite, supervisees, duration).await;
-    if std::env::var("TEST_DATABASE_URL").is_ok() {
-        rows.extend(run(Backend::Postgres, supervisees, duration).await);
+    let mut rows = Vec::new();
+    for backend in containment_testkit::bench_backends() {
+        rows.extend(run(backend, supervisees, duration).await);
     }
 
     println!(

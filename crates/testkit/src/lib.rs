@@ -34,6 +34,22 @@ pub fn postgres_server_url() -> Option<String> {
     }
 }
 
+/// The backends a benchmark runs on: SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set;
+/// `CONTAINMENT_BENCH_BACKENDS` (`sqlite`, `postgres` or both, comma-separated) narrows it.
+pub fn bench_backends() -> Vec<Backend> {
+    let chosen = std::env::var("CONTAINMENT_BENCH_BACKENDS").unwrap_or_default();
+    let wanted =
+        |b: Backend| chosen.trim().is_empty() || chosen.split(',').any(|c| c.trim() == b.name());
+    let mut backends = Vec::new();
+    if wanted(Backend::Sqlite) {
+        backends.push(Backend::Sqlite);
+    }
+    if wanted(Backend::Postgres) && std::env::var(TEST_DATABASE_URL).is_ok() {
+        backends.push(Backend::Postgres);
+    }
+    backends
+}
+
 /// Replaces the database name (the last path segment) of a PostgreSQL URL.
 pub fn with_database_name(server_url: &str, name: &str) -> String {
     let (base, query) = match server_url.split_once('?') {

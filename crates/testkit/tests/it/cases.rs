@@ -1084,7 +1084,11 @@ async fn demo_data_is_complete_and_repeatable(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(summary.supervisees, 600);
-    assert_eq!(seen, vec![500, 600], "progress after each batch");
+    // Progress after each of the two batches (which may finish in either order where they
+    // are written side by side), counting the cases written so far.
+    assert_eq!(seen.len(), 2, "progress after each batch: {seen:?}");
+    assert!(seen[0] == 500 || seen[0] == 100, "{seen:?}");
+    assert_eq!(seen[1], 600);
     for role in Role::ALL {
         if *role != Role::Prosecutor {
             assert!(
