@@ -391,10 +391,16 @@ mod tests {
         for (rule, param) in &all {
             let (least, most) = bounds(*rule, param);
             assert!(check_value(*rule, param, least).is_ok(), "{rule}.{param}");
-            assert!(check_value(*rule, param, least - 1).is_err(), "{rule}.{param}");
+            assert!(
+                check_value(*rule, param, least - 1).is_err(),
+                "{rule}.{param}"
+            );
             if let Some(most) = most {
                 assert!(check_value(*rule, param, most).is_ok(), "{rule}.{param}");
-                assert!(check_value(*rule, param, most + 1).is_err(), "{rule}.{param}");
+                assert!(
+                    check_value(*rule, param, most + 1).is_err(),
+                    "{rule}.{param}"
+                );
             }
         }
     }

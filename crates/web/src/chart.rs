@@ -209,13 +209,14 @@ mod tests {
 
     #[test]
     fn a_month_at_0_percent_is_drawn_at_the_foot_and_100_percent_at_the_top() {
-        let svg = month_chart("r1", "R1", &[point("Jan", Some(0.0)), point("Feb", Some(100.0))]);
+        let svg = month_chart(
+            "r1",
+            "R1",
+            &[point("Jan", Some(0.0)), point("Feb", Some(100.0))],
+        );
         let foot = format!("{LEFT:.1},{:.1}", HEIGHT - BOTTOM);
         let top = format!("{:.1},{TOP:.1}", WIDTH - RIGHT);
-        assert!(
-            svg.contains(&format!(r#"points="{foot} {top}""#)),
-            "{svg}"
-        );
+        assert!(svg.contains(&format!(r#"points="{foot} {top}""#)), "{svg}");
     }
 
     #[test]
@@ -272,7 +273,10 @@ mod tests {
     #[test]
     fn bars_scale_to_the_rate_and_an_empty_one_has_no_fill() {
         let full = rate_bar(Some(100.0));
-        assert!(full.contains(&format!(r#"width="{BAR_WIDTH:.1}""#)), "{full}");
+        assert!(
+            full.contains(&format!(r#"width="{BAR_WIDTH:.1}""#)),
+            "{full}"
+        );
         let quarter = rate_bar(Some(25.0));
         assert!(quarter.contains(r#"width="40.0""#), "{quarter}");
         let zero = rate_bar(Some(0.0));

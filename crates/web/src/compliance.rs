@@ -603,8 +603,14 @@ fn rule_chart(r: &containment_app::RuleMonths, months: &[NaiveDate]) -> RuleChar
         "{}: {}, on time month by month from {} to {}",
         r.key,
         r.label,
-        months.first().map(|m| m.format("%b %Y").to_string()).unwrap_or_default(),
-        months.last().map(|m| m.format("%b %Y").to_string()).unwrap_or_default(),
+        months
+            .first()
+            .map(|m| m.format("%b %Y").to_string())
+            .unwrap_or_default(),
+        months
+            .last()
+            .map(|m| m.format("%b %Y").to_string())
+            .unwrap_or_default(),
     );
     RuleChart {
         svg: crate::chart::month_chart(&format!("chart-{}", r.key), &title, &points),
@@ -874,7 +880,10 @@ impl PolicyForm {
     fn sent(
         stored: PolicyForm,
         p: &[(String, String)],
-    ) -> (Self, Result<containment_app::CountyPolicyChoice, containment_app::Problems>) {
+    ) -> (
+        Self,
+        Result<containment_app::CountyPolicyChoice, containment_app::Problems>,
+    ) {
         use containment_domain::calendar::HolidayRule;
         let mut errors = containment_app::Problems::new();
         let mut choice = containment_app::CountyPolicyChoice::default();
@@ -886,30 +895,33 @@ impl PolicyForm {
                 Err(e) => errors.at("holidays", e.to_string()),
             }
         }
-        let dates = |name: &str, stored: &[(NaiveDate, bool)], errors: &mut containment_app::Problems| {
-            let sent: Vec<NaiveDate> = crate::form::fields(p, name)
-                .iter()
-                .filter_map(|v| {
-                    containment_domain::input::date(name, v)
-                        .map_err(|e| errors.at(name, e))
-                        .ok()
-                })
-                .collect();
-            let mut all: Vec<(NaiveDate, bool)> = stored
-                .iter()
-                .map(|(d, _)| (*d, sent.contains(d)))
-                .collect();
-            for d in &sent {
-                if !all.iter().any(|(x, _)| x == d) {
-                    all.push((*d, true));
+        let dates =
+            |name: &str, stored: &[(NaiveDate, bool)], errors: &mut containment_app::Problems| {
+                let sent: Vec<NaiveDate> = crate::form::fields(p, name)
+                    .iter()
+                    .filter_map(|v| {
+                        containment_domain::input::date(name, v)
+                            .map_err(|e| errors.at(name, e))
+                            .ok()
+                    })
+                    .collect();
+                let mut all: Vec<(NaiveDate, bool)> =
+                    stored.iter().map(|(d, _)| (*d, sent.contains(d))).collect();
+                for d in &sent {
+                    if !all.iter().any(|(x, _)| x == d) {
+                        all.push((*d, true));
+                    }
                 }
-            }
-            all
-        };
+                all
+            };
         let added = dates("added", &stored.added, &mut errors);
         let removed = dates("removed", &stored.removed, &mut errors);
         choice.added = added.iter().filter(|(_, c)| *c).map(|(d, _)| *d).collect();
-        choice.removed = removed.iter().filter(|(_, c)| *c).map(|(d, _)| *d).collect();
+        choice.removed = removed
+            .iter()
+            .filter(|(_, c)| *c)
+            .map(|(d, _)| *d)
+            .collect();
         let mut new_holidays = Vec::new();
         for name in NEW_HOLIDAY_FIELDS {
             let v = field(p, name);
@@ -982,9 +994,9 @@ fn number_fields(form: &PolicyForm) -> Vec<NumberField> {
             let in_pack = pack.rule(rule).and_then(|r| r.params.get(&param)).copied();
             let law = statutory_value(rule, &param);
             let hint = match (limit_of(rule, &param), law) {
-                (Limit::AtMost, Some(law)) => format!(
-                    "Statutory limit: at most {law}. A county may lower it, not raise it."
-                ),
+                (Limit::AtMost, Some(law)) => {
+                    format!("Statutory limit: at most {law}. A county may lower it, not raise it.")
+                }
                 (Limit::AtLeast, Some(law)) => format!(
                     "Statutory minimum: at least {law}. A county may raise it, not lower it."
                 ),
@@ -1053,9 +1065,8 @@ async fn policy_page_for(
     use containment_domain::calendar::HolidayRule;
     signed_in(identity)?;
     let policies = state.app.county_policies().await?;
-    let form = form.unwrap_or_else(|| {
-        PolicyForm::stored(policies.iter().find(|p| p.county == county))
-    });
+    let form =
+        form.unwrap_or_else(|| PolicyForm::stored(policies.iter().find(|p| p.county == county)));
     let this_year = local_date(Utc::now()).year();
     let mut calendars = Vec::new();
     for c in state.app.calendars_in_force().await? {

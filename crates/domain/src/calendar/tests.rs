@@ -592,10 +592,13 @@ proptest! {
 
 #[test]
 fn a_county_calendar_writes_itself_back_as_its_configuration() {
-    let cal = Calendar::parse_county("juneteenth, -cesar_chavez_day 2026-12-24 -2026-11-27")
-        .unwrap();
+    let cal =
+        Calendar::parse_county("juneteenth, -cesar_chavez_day 2026-12-24 -2026-11-27").unwrap();
     let text = cal.to_county_config();
-    assert_eq!(text, "-cesar_chavez_day\njuneteenth\n2026-12-24\n-2026-11-27");
+    assert_eq!(
+        text,
+        "-cesar_chavez_day\njuneteenth\n2026-12-24\n-2026-11-27"
+    );
     assert_eq!(Calendar::parse_county(&text).unwrap(), cal);
     assert_eq!(Calendar::california().to_county_config(), "");
 }
