@@ -1659,6 +1659,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_series_is_the_twelve_months_ending_with_the_period_and_crosses_the_year() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let months = series_months(d("2026-03-17"));
+        assert_eq!(months.len(), 12);
+        assert_eq!(months[0], d("2025-04-01"));
+        assert_eq!(months[11], d("2026-03-01"));
+        assert_eq!(month_index(&months, d("2025-04-01")), Some(0));
+        assert_eq!(month_index(&months, d("2025-12-31")), Some(8));
+        assert_eq!(month_index(&months, d("2026-01-01")), Some(9));
+        assert_eq!(month_index(&months, d("2026-03-31")), Some(11));
+        assert_eq!(month_index(&months, d("2025-03-31")), None, "before");
+        assert_eq!(month_index(&months, d("2026-04-01")), None, "after");
+    }
+
+    #[test]
     fn exemption_requests_are_checked_field_by_field() {
         let ok = exemption_fields(
             "",
