@@ -343,6 +343,33 @@ for (const backend of backends()) {
       assert.ok(!(await revoked.text()).includes('BEGIN:VCALENDAR'));
     });
 
+    test('county policy is a form: holidays as checkboxes, numbers within the law', async () => {
+      // The system admin picks the county; the form has no configuration text to write.
+      await admin.goto(`${server.baseUrl}/admin/policy`);
+      await admin.getByRole('heading', { level: 1, name: 'County policy' }).waitFor();
+      await admin.getByLabel('County to show').selectOption('Kings');
+      await admin.getByRole('button', { name: 'Show', exact: true }).click();
+      await admin.getByRole('heading', { level: 2, name: 'Kings County' }).waitFor();
+      assert.equal(await admin.locator('textarea').count(), 0);
+      const r9 = admin.getByRole('spinbutton', { name: /^R9 .*: months$/ });
+      assert.equal(await r9.getAttribute('min'), '1');
+      assert.equal(await r9.getAttribute('max'), '12');
+      assert.ok(await admin.getByRole('checkbox', { name: /^Christmas Day/ }).isChecked());
+      await assertClean(admin, adminProblems, 'the county policy form');
+
+      // Juneteenth ticked and saved, then unticked again so later tests count the state's days.
+      // The USWDS box is drawn on the label, which is what a person clicks.
+      await admin.locator('label[for="holiday-juneteenth"]').click();
+      await admin.getByRole('button', { name: 'Save Kings County\'s policy' }).click();
+      await admin.getByText('Kings: policy saved.').waitFor();
+      assert.ok(await admin.getByRole('checkbox', { name: /^Juneteenth/ }).isChecked());
+      await assertClean(admin, adminProblems, 'the county policy form after saving');
+      await admin.locator('label[for="holiday-juneteenth"]').click();
+      await admin.getByRole('button', { name: 'Save Kings County\'s policy' }).click();
+      await admin.getByText('Kings: policy saved.').waitFor();
+      assert.ok(!(await admin.getByRole('checkbox', { name: /^Juneteenth/ }).isChecked()));
+    });
+
     test('the dashboard counts the exempted R2 and lists the case behind the figure', async () => {
       // Only officer supervisors and agency admins see it.
       const refused = await people.officer.page.request.get(`${server.baseUrl}/dashboard`);
@@ -374,6 +401,10 @@ for (const backend of backends()) {
           .getByRole('row')
           .filter({ has: page.getByRole('rowheader', { name: 'Olive Officer', exact: true }) });
         assert.equal(await officerRow.count(), 1, 'the officer has a row');
+        // Each rule's month-by-month chart is an image named for the rule, its figures beside it.
+        await page.getByRole('img', { name: /^R2: Static-99R before supervision, on time month by month/ }).waitFor();
+        await page.getByText('The figures of R2', { exact: true }).click();
+        await page.getByRole('table', { name: 'R2: on time month by month' }).waitFor();
         await assertClean(page, problems, `the dashboard (${key})`);
 
         const exemptedLink = r2.locator('td').nth(5).getByRole('link', { name: '1', exact: true });

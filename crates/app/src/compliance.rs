@@ -3,13 +3,13 @@
 //! each case's facts from storage, runs the engine and checks who may see what.
 
 use crate::Problems;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use containment_domain::Role;
 use containment_domain::access::{Action, RecordKind, Relationship, TeamRole};
 use containment_domain::audit::Outcome;
-use containment_domain::calendar::Calendar;
+use containment_domain::calendar::{Calendar, HolidayRule};
 use containment_domain::case::{County, local_date};
 use containment_domain::certification::CertificationKind;
 use containment_domain::compliance::{
@@ -456,6 +456,33 @@ pub(crate) fn evaluate_case(
     );
 }
 
+/// A county's policy as chosen on the form: typed, so only the law's limits remain to check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CountyPolicyChoice {
+    /// The holiday rules the county observes (the state's and any it adds).
+    pub observed: BTreeSet<HolidayRule>,
+    /// Single dates the county closes on.
+    pub added: BTreeSet<NaiveDate>,
+    /// Single dates the county works although a rule makes them a holiday.
+    pub removed: BTreeSet<NaiveDate>,
+    /// The numbers the county changes: (rule, parameter) -> value.
+    pub numbers: BTreeMap<(RuleId, String), i64>,
+}
+
+/// The form field of a rule's number, e.g. `R9-months`: where its problem is shown.
+pub fn policy_field(rule: RuleId, param: &str) -> String {
+    format!("{}-{param}", rule.code())
+}
+
+/// Whose county policy an actor sets, and where the policy page opens.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyScope {
+    /// The county of the actor's agency, if any.
+    pub own: Option<String>,
+    /// Whether the actor may set any county's policy (system admins).
+    pub any_county: bool,
+}
+
 /// One row of the dashboard: obligations due in the period for one value of a dimension.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RateRow {
@@ -537,6 +564,39 @@ pub struct Dashboard {
     pub by_officer: Vec<RateRow>,
     pub by_provider: Vec<RateRow>,
     pub by_county: Vec<RateRow>,
+    /// The first day of each of the 12 months ending with the month of the period's end.
+    pub months: Vec<NaiveDate>,
+    /// Per rule, its figures for each of `months` (obligations due that month), in rule order;
+    /// rules with nothing due in those months are left out.
+    pub monthly_by_rule: Vec<RuleMonths>,
+}
+
+/// One rule's figures month by month.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleMonths {
+    pub key: String,
+    pub label: String,
+    /// One row per month of [`Dashboard::months`].
+    pub months: Vec<RateRow>,
+}
+
+/// Months in the dashboard's monthly series.
+pub const SERIES_MONTHS: u32 = 12;
+
+/// The first days of the `SERIES_MONTHS` months ending with the month of `end`.
+pub fn series_months(end: NaiveDate) -> Vec<NaiveDate> {
+    let last = end.with_day(1).unwrap_or(end);
+    (0..SERIES_MONTHS)
+        .rev()
+        .filter_map(|back| last.checked_sub_months(chrono::Months::new(back)))
+        .collect()
+}
+
+/// Index of the month of `date` among `months` (first days, ascending, consecutive).
+fn month_index(months: &[NaiveDate], date: NaiveDate) -> Option<usize> {
+    let first = months.first()?;
+    let diff = (date.year() - first.year()) * 12 + date.month() as i32 - first.month() as i32;
+    usize::try_from(diff).ok().filter(|i| *i < months.len())
 }
 
 /// Which value of a dimension an obligation falls under, if any.
@@ -802,8 +862,21 @@ impl App {
             Dimension::Provider,
             Dimension::County,
         ];
+        let months = series_months(to);
+        // Rule position -> figures per month, filled in the same pass as the period's figures.
+        let mut monthly: HashMap<usize, Vec<RateRow>> = HashMap::new();
         for loaded in load_cases(&tx, &ids).await? {
             evaluate_case(&loaded, &policies, &self.calendar, today, &mut |o| {
+                if let Some(m) = o.due.and_then(|d| month_index(&months, d)) {
+                    let rule = RuleId::ALL
+                        .iter()
+                        .position(|x| *x == o.key.rule)
+                        .unwrap_or(usize::MAX);
+                    monthly
+                        .entry(rule)
+                        .or_insert_with(|| vec![RateRow::default(); months.len()])[m]
+                        .count(&o, today);
+                }
                 if !o.due.is_some_and(|d| d >= from && d <= to) {
                     return;
                 }
@@ -839,6 +912,20 @@ impl App {
         dash.by_officer = sorted(officers, false);
         dash.by_provider = sorted(providers, false);
         dash.by_county = sorted(counties, false);
+        let mut monthly: Vec<(usize, Vec<RateRow>)> = monthly.into_iter().collect();
+        monthly.sort_by_key(|(rule, _)| *rule);
+        dash.monthly_by_rule = monthly
+            .into_iter()
+            .filter_map(|(i, rows)| {
+                let rule = RuleId::ALL.get(i)?;
+                Some(RuleMonths {
+                    key: rule.code().to_owned(),
+                    label: rule.label().to_owned(),
+                    months: rows,
+                })
+            })
+            .collect();
+        dash.months = months;
         let rows = 1
             + dash.by_rule.len()
             + dash.by_officer.len()
@@ -1146,6 +1233,93 @@ impl App {
         calendar: &str,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
+        self.store_county_policy(
+            actor,
+            county,
+            || {
+                let mut errors = Problems::new();
+                let parsed =
+                    Overrides::parse(overrides).map_err(|e| errors.push(format!("numbers: {e}")));
+                let cal = Calendar::parse_county(calendar)
+                    .map_err(|e| errors.push(format!("calendar: {e}")));
+                let (Ok(parsed), Ok(_)) = (parsed, cal) else {
+                    return Err(AppError::InvalidInput(errors));
+                };
+                let calendar_text: String = calendar
+                    .split([',', '\n'])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                Ok((parsed, calendar_text))
+            },
+            now,
+        )
+        .await
+    }
+
+    /// As [`Self::set_county_policy`], from the county policy form: the holidays observed, the
+    /// single dates added and removed, and the numbers changed. A number beyond the law's limit
+    /// is refused at its field ([`policy_field`]); the policy is stored in the same text form
+    /// the console and the API write.
+    pub async fn set_county_policy_choice(
+        &self,
+        actor: &Actor,
+        county: &str,
+        choice: &CountyPolicyChoice,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        self.store_county_policy(
+            actor,
+            county,
+            || {
+                let mut errors = Problems::new();
+                for ((rule, param), value) in &choice.numbers {
+                    if !containment_domain::policy::parameters()
+                        .iter()
+                        .any(|(r, p)| r == rule && p == param)
+                    {
+                        errors.push(format!(
+                            "{}.{param}: no pack has this number for this rule",
+                            rule.code()
+                        ));
+                    } else if let Err(e) =
+                        containment_domain::policy::check_value(*rule, param, *value)
+                    {
+                        errors.at(
+                            &policy_field(*rule, param),
+                            format!("{}.{param}: {e}", rule.code()),
+                        );
+                    }
+                }
+                if !errors.is_empty() {
+                    return Err(AppError::InvalidInput(errors));
+                }
+                let rules: Vec<HolidayRule> = choice.observed.iter().copied().collect();
+                let added: Vec<NaiveDate> = choice.added.iter().copied().collect();
+                let removed: Vec<NaiveDate> = choice.removed.iter().copied().collect();
+                let calendar = Calendar::new(&rules, &added, &removed);
+                Ok((
+                    Overrides {
+                        values: choice.numbers.clone(),
+                    },
+                    calendar.to_county_config(),
+                ))
+            },
+            now,
+        )
+        .await
+    }
+
+    /// Checks who may set the county's policy, then validates and stores it with its audit
+    /// event. A refusal is audited; invalid input is not stored.
+    async fn store_county_policy(
+        &self,
+        actor: &Actor,
+        county: &str,
+        validate: impl FnOnce() -> Result<(Overrides, String), AppError>,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
         let tx = self.store.begin().await?;
         if !(actor.is_console()
             || actor.has_role(Role::SystemAdmin)
@@ -1184,19 +1358,7 @@ impl App {
                     .into(),
             ));
         }
-        let mut errors = Problems::new();
-        let parsed = Overrides::parse(overrides).map_err(|e| errors.push(format!("numbers: {e}")));
-        let cal =
-            Calendar::parse_county(calendar).map_err(|e| errors.push(format!("calendar: {e}")));
-        let (Ok(parsed), Ok(_)) = (parsed, cal) else {
-            return Err(AppError::InvalidInput(errors));
-        };
-        let calendar_text: String = calendar
-            .split([',', '\n'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("\n");
+        let (parsed, calendar_text) = validate()?;
         tx.set_county_policy(
             county.name(),
             &parsed.to_text(),
@@ -1219,6 +1381,22 @@ impl App {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Which counties' policy the actor sets: any county for a system admin (and the console),
+    /// only the county of their agency for an agency admin. `own` is the county of the actor's
+    /// agency, if it has one: where the policy page opens.
+    pub async fn county_policy_scope(&self, actor: &Actor) -> Result<PolicyScope, AppError> {
+        let tx = self.store.begin_read().await?;
+        let own = match actor.user.as_ref() {
+            Some(u) => tx.agency(u.agency_id).await?.and_then(|a| a.county),
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(PolicyScope {
+            own,
+            any_county: actor.is_console() || actor.has_role(Role::SystemAdmin),
+        })
     }
 
     /// The reminder job: for every open case, a notification to whoever owes an obligation
@@ -1513,6 +1691,21 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_series_is_the_twelve_months_ending_with_the_period_and_crosses_the_year() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let months = series_months(d("2026-03-17"));
+        assert_eq!(months.len(), 12);
+        assert_eq!(months[0], d("2025-04-01"));
+        assert_eq!(months[11], d("2026-03-01"));
+        assert_eq!(month_index(&months, d("2025-04-01")), Some(0));
+        assert_eq!(month_index(&months, d("2025-12-31")), Some(8));
+        assert_eq!(month_index(&months, d("2026-01-01")), Some(9));
+        assert_eq!(month_index(&months, d("2026-03-31")), Some(11));
+        assert_eq!(month_index(&months, d("2025-03-31")), None, "before");
+        assert_eq!(month_index(&months, d("2026-04-01")), None, "after");
+    }
 
     #[test]
     fn exemption_requests_are_checked_field_by_field() {

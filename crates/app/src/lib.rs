@@ -52,7 +52,10 @@ pub use certifications::{
     CSV_COLUMNS, CertificationInput, RegistryEntry, holds_valid, required_for,
 };
 pub use checkpoints::{AuditVerdict, CheckpointOrigin};
-pub use compliance::{Dashboard, DashboardList, Dimension, ObligationView, RateRow, ReminderRun};
+pub use compliance::{
+    CountyPolicyChoice, Dashboard, DashboardList, Dimension, ObligationView, PolicyScope, RateRow,
+    ReminderRun, RuleMonths, SERIES_MONTHS, policy_field, series_months,
+};
 pub use containment_domain::Role;
 pub use containment_storage::metrics;
 pub use containment_storage::{

@@ -269,6 +269,25 @@ impl Calendar {
         Ok(Calendar::build(rules, added, removed))
     }
 
+    /// The county configuration text [`Calendar::parse_county`] reads back as this calendar:
+    /// one entry a line, the rules added to or dropped from the state default, then the dates
+    /// added, then the dates removed.
+    pub fn to_county_config(&self) -> String {
+        let mut lines: Vec<String> = Vec::new();
+        for rule in HolidayRule::ALL {
+            let state = HolidayRule::STATE.contains(rule);
+            let kept = self.rules.contains(rule);
+            if kept && !state {
+                lines.push(rule.code().to_owned());
+            } else if state && !kept {
+                lines.push(format!("-{}", rule.code()));
+            }
+        }
+        lines.extend(self.added.iter().map(|d| d.to_string()));
+        lines.extend(self.removed.iter().map(|d| format!("-{d}")));
+        lines.join("\n")
+    }
+
     /// The rules in force, in their declared order.
     pub fn rules(&self) -> &[HolidayRule] {
         &self.rules

@@ -168,6 +168,50 @@ pub fn statutory_value(rule: RuleId, param: &str) -> Option<i64> {
     }
 }
 
+/// Whether a county may set `rule.param` to `value`: a positive whole number, within the
+/// law's limit in the direction the law allows ([`limit_of`]). The message says the limit.
+pub fn check_value(rule: RuleId, param: &str, value: i64) -> Result<(), String> {
+    if value <= 0 {
+        return Err("the value must be a positive whole number".to_owned());
+    }
+    match (limit_of(rule, param), statutory_value(rule, param)) {
+        (Limit::AtMost, Some(law)) if value > law => Err(format!(
+            "the law sets at most {law}; a county may shorten it, not lengthen it"
+        )),
+        (Limit::AtLeast, Some(law)) if value < law => Err(format!(
+            "the law sets at least {law}; a county may lengthen it, not shorten it"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The values a county may give `rule.param`: (least, greatest), the greatest `None` when the
+/// law sets no ceiling.
+pub fn bounds(rule: RuleId, param: &str) -> (i64, Option<i64>) {
+    match (limit_of(rule, param), statutory_value(rule, param)) {
+        (Limit::AtMost, Some(law)) => (1, Some(law)),
+        (Limit::AtLeast, Some(law)) => (law, None),
+        _ => (1, None),
+    }
+}
+
+/// Every number a county may change: each (rule, parameter) any pack defines, in rule order.
+pub fn parameters() -> Vec<(RuleId, String)> {
+    let mut out: Vec<(RuleId, String)> = Vec::new();
+    for rule in RuleId::ALL {
+        for pack in packs() {
+            if let Some(r) = pack.rule(*rule) {
+                for name in r.params.keys() {
+                    if !out.iter().any(|(x, n)| x == rule && n == name) {
+                        out.push((*rule, name.clone()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A county's changes to rule numbers: (rule, parameter) -> value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overrides {
@@ -207,24 +251,8 @@ impl Overrides {
             let value: i64 = value
                 .trim()
                 .parse()
-                .ok()
-                .filter(|v| *v > 0)
-                .ok_or_else(|| bad("the value must be a positive whole number"))?;
-            if let Some(law) = statutory_value(rule, &param) {
-                match limit_of(rule, &param) {
-                    Limit::AtMost if value > law => {
-                        return Err(bad(&format!(
-                            "the law sets at most {law}; a county may shorten it, not lengthen it"
-                        )));
-                    }
-                    Limit::AtLeast if value < law => {
-                        return Err(bad(&format!(
-                            "the law sets at least {law}; a county may lengthen it, not shorten it"
-                        )));
-                    }
-                    _ => {}
-                }
-            }
+                .map_err(|_| bad("the value must be a positive whole number"))?;
+            check_value(rule, &param, value).map_err(|e| bad(&e))?;
             values.insert((rule, param), value);
         }
         Ok(Overrides { values })
@@ -346,6 +374,34 @@ mod tests {
         ] {
             let err = Overrides::parse(bad).unwrap_err();
             assert!(err.contains(says), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn every_number_has_bounds_from_the_law() {
+        let all = parameters();
+        assert!(all.contains(&(RuleId::R9, "months".to_owned())));
+        assert!(all.contains(&(RuleId::R8, "months".to_owned())));
+        let unique: std::collections::BTreeSet<_> = all.iter().collect();
+        assert_eq!(unique.len(), all.len(), "each number once");
+        assert_eq!(bounds(RuleId::R9, "months"), (1, Some(12)));
+        assert_eq!(bounds(RuleId::R5, "days"), (1, Some(30)));
+        assert_eq!(bounds(RuleId::R8, "months"), (12, None));
+        assert_eq!(bounds(RuleId::R10, "warning_days"), (1, None));
+        for (rule, param) in &all {
+            let (least, most) = bounds(*rule, param);
+            assert!(check_value(*rule, param, least).is_ok(), "{rule}.{param}");
+            assert!(
+                check_value(*rule, param, least - 1).is_err(),
+                "{rule}.{param}"
+            );
+            if let Some(most) = most {
+                assert!(check_value(*rule, param, most).is_ok(), "{rule}.{param}");
+                assert!(
+                    check_value(*rule, param, most + 1).is_err(),
+                    "{rule}.{param}"
+                );
+            }
         }
     }
 

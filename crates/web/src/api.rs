@@ -83,6 +83,7 @@ use crate::routes::{Registry, RouteInfo};
         crate::api_scores::NewScore, crate::api_scores::Static99rCaseItems, crate::api_scores::RecordedId,
         crate::api_scores::NewStep, crate::api_scores::SubmissionJson,
         crate::compliance::ObligationJson, crate::compliance::RateJson, crate::compliance::DashboardJson,
+        crate::compliance::RuleMonthsJson, crate::compliance::MonthRateJson,
         crate::compliance::NewExemption, crate::compliance::ExemptionId, crate::compliance::ExemptionDecision,
         crate::treatment::ContactJson, crate::treatment::TreatmentJson, crate::treatment::SelfReportJson,
         crate::treatment::TreatmentViewJson, crate::treatment::NewContact, crate::treatment::RecordedJson,

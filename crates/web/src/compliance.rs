@@ -534,6 +534,8 @@ pub(crate) fn period(p: &Period) -> Result<(NaiveDate, NaiveDate), AppError> {
 }
 
 struct RateLine {
+    /// The rate as a bar (inline SVG, hidden from screen readers: the figure is in text).
+    bar: String,
     key: String,
     label: String,
     rate: String,
@@ -547,6 +549,7 @@ struct RateLine {
 
 fn rate_line(r: &RateRow) -> RateLine {
     RateLine {
+        bar: crate::chart::rate_bar(r.rate()),
         key: r.key.clone(),
         label: r.label.clone(),
         rate: r
@@ -564,7 +567,69 @@ fn rate_line(r: &RateRow) -> RateLine {
 struct Section {
     code: &'static str,
     title: &'static str,
+    /// Whether each row shows its rate as a bar too.
+    bars: bool,
     rows: Vec<RateLine>,
+}
+
+/// One rule's on-time rate month by month: the chart and the same figures as a table.
+struct RuleChart {
+    key: String,
+    label: String,
+    svg: String,
+    months: Vec<MonthLine>,
+}
+
+struct MonthLine {
+    month: String,
+    rate: String,
+    met_on_time: usize,
+    met_late: usize,
+    overdue: usize,
+}
+
+fn rule_chart(r: &containment_app::RuleMonths, months: &[NaiveDate]) -> RuleChart {
+    let points: Vec<crate::chart::MonthPoint> = months
+        .iter()
+        .zip(&r.months)
+        .enumerate()
+        .map(|(i, (m, row))| crate::chart::MonthPoint {
+            month: m.format("%b").to_string(),
+            year: (i == 0 || m.month() == 1).then(|| m.year()),
+            rate: row.rate(),
+        })
+        .collect();
+    let title = format!(
+        "{}: {}, on time month by month from {} to {}",
+        r.key,
+        r.label,
+        months
+            .first()
+            .map(|m| m.format("%b %Y").to_string())
+            .unwrap_or_default(),
+        months
+            .last()
+            .map(|m| m.format("%b %Y").to_string())
+            .unwrap_or_default(),
+    );
+    RuleChart {
+        svg: crate::chart::month_chart(&format!("chart-{}", r.key), &title, &points),
+        key: r.key.clone(),
+        label: r.label.clone(),
+        months: months
+            .iter()
+            .zip(&r.months)
+            .map(|(m, row)| MonthLine {
+                month: m.format("%b %Y").to_string(),
+                rate: row
+                    .rate()
+                    .map_or_else(|| "no figure".to_owned(), |v| format!("{v:.0}%")),
+                met_on_time: row.met_on_time,
+                met_late: row.met_late,
+                overdue: row.overdue,
+            })
+            .collect(),
+    }
 }
 
 #[derive(Template)]
@@ -576,6 +641,7 @@ struct DashboardPage {
     cases: usize,
     total: RateLine,
     sections: Vec<Section>,
+    charts: Vec<RuleChart>,
 }
 
 async fn dashboard_page(
@@ -596,24 +662,33 @@ async fn dashboard_page(
             Section {
                 code: "rule",
                 title: "By rule",
+                bars: false,
                 rows: d.by_rule.iter().map(rate_line).collect(),
             },
             Section {
                 code: "officer",
                 title: "By officer",
+                bars: true,
                 rows: d.by_officer.iter().map(rate_line).collect(),
             },
             Section {
                 code: "provider",
                 title: "By provider",
+                bars: true,
                 rows: d.by_provider.iter().map(rate_line).collect(),
             },
             Section {
                 code: "county",
                 title: "By county",
+                bars: false,
                 rows: d.by_county.iter().map(rate_line).collect(),
             },
         ],
+        charts: d
+            .monthly_by_rule
+            .iter()
+            .map(|r| rule_chart(r, &d.months))
+            .collect(),
     }))
 }
 
@@ -697,12 +772,52 @@ struct PolicyLine {
     updated: String,
 }
 
+/// A holiday rule on the form: a checkbox, with its day in the year shown.
+struct HolidayChoice {
+    code: &'static str,
+    name: &'static str,
+    /// "Fri, Jun 19, 2026", or why there is no day off that year.
+    day: String,
+    state: bool,
+    checked: bool,
+}
+
+/// A single date already on the county's calendar: a checkbox to keep it.
+struct DateChoice {
+    value: String,
+    day: String,
+    checked: bool,
+}
+
+/// A rule's number on the form.
+struct NumberField {
+    field: String,
+    rule: &'static str,
+    rule_label: &'static str,
+    param: String,
+    value: String,
+    min: i64,
+    max: Option<i64>,
+    /// The pack's number, shown when the field is empty.
+    placeholder: String,
+    hint: String,
+}
+
 #[derive(Template)]
 #[template(path = "policy.html")]
 struct PolicyPage {
     layout: Layout,
     policies: Vec<PolicyLine>,
     counties: &'static [&'static str],
+    /// The county the form is for; empty when the admin has no county to set.
+    county: String,
+    any_county: bool,
+    year: i32,
+    holidays: Vec<HolidayChoice>,
+    added: Vec<DateChoice>,
+    removed: Vec<DateChoice>,
+    new_holidays: Vec<(String, String)>,
+    numbers: Vec<NumberField>,
     packs: Vec<PackLine>,
     calendars: Vec<CalendarLine>,
     notice: Option<String>,
@@ -722,14 +837,236 @@ struct PackLine {
     rules: Vec<(String, String, String, String)>,
 }
 
+/// Names of the date fields that add a local holiday.
+const NEW_HOLIDAY_FIELDS: [&str; 2] = ["new_holiday_1", "new_holiday_2"];
+
+/// What the policy form shows: the county's stored policy, or what was sent with a problem.
+#[derive(Debug, Default)]
+struct PolicyForm {
+    observed: std::collections::BTreeSet<containment_domain::calendar::HolidayRule>,
+    added: Vec<(NaiveDate, bool)>,
+    removed: Vec<(NaiveDate, bool)>,
+    new_holidays: Vec<String>,
+    /// Field name -> text.
+    numbers: std::collections::HashMap<String, String>,
+}
+
+impl PolicyForm {
+    /// The county's policy as stored (the state calendar and the packs' numbers if none).
+    fn stored(policy: Option<&CountyPolicyRecord>) -> Self {
+        use containment_domain::calendar::Calendar;
+        use containment_domain::policy::Overrides;
+        let calendar = policy
+            .and_then(|p| Calendar::parse_county(&p.calendar).ok())
+            .unwrap_or_else(Calendar::california);
+        let overrides = policy
+            .and_then(|p| Overrides::parse(&p.overrides).ok())
+            .unwrap_or_default();
+        PolicyForm {
+            observed: calendar.rules().iter().copied().collect(),
+            added: calendar.added().iter().map(|d| (*d, true)).collect(),
+            removed: calendar.removed().iter().map(|d| (*d, true)).collect(),
+            new_holidays: Vec::new(),
+            numbers: overrides
+                .values
+                .iter()
+                .map(|((r, p), v)| (containment_app::policy_field(*r, p), v.to_string()))
+                .collect(),
+        }
+    }
+
+    /// The form as sent, on top of the stored policy (so a date unticked stays on the form,
+    /// unticked), and the choice it makes, or the problems at their fields.
+    fn sent(
+        stored: PolicyForm,
+        p: &[(String, String)],
+    ) -> (
+        Self,
+        Result<containment_app::CountyPolicyChoice, containment_app::Problems>,
+    ) {
+        use containment_domain::calendar::HolidayRule;
+        let mut errors = containment_app::Problems::new();
+        let mut choice = containment_app::CountyPolicyChoice::default();
+        for code in crate::form::fields(p, "holiday") {
+            match code.parse::<HolidayRule>() {
+                Ok(rule) => {
+                    choice.observed.insert(rule);
+                }
+                Err(e) => errors.at("holidays", e.to_string()),
+            }
+        }
+        let dates =
+            |name: &str, stored: &[(NaiveDate, bool)], errors: &mut containment_app::Problems| {
+                let sent: Vec<NaiveDate> = crate::form::fields(p, name)
+                    .iter()
+                    .filter_map(|v| {
+                        containment_domain::input::date(name, v)
+                            .map_err(|e| errors.at(name, e))
+                            .ok()
+                    })
+                    .collect();
+                let mut all: Vec<(NaiveDate, bool)> =
+                    stored.iter().map(|(d, _)| (*d, sent.contains(d))).collect();
+                for d in &sent {
+                    if !all.iter().any(|(x, _)| x == d) {
+                        all.push((*d, true));
+                    }
+                }
+                all
+            };
+        let added = dates("added", &stored.added, &mut errors);
+        let removed = dates("removed", &stored.removed, &mut errors);
+        choice.added = added.iter().filter(|(_, c)| *c).map(|(d, _)| *d).collect();
+        choice.removed = removed
+            .iter()
+            .filter(|(_, c)| *c)
+            .map(|(d, _)| *d)
+            .collect();
+        let mut new_holidays = Vec::new();
+        for name in NEW_HOLIDAY_FIELDS {
+            let v = field(p, name);
+            if !v.trim().is_empty() {
+                match containment_domain::input::date("holiday to add", &v) {
+                    Ok(d) => {
+                        choice.removed.remove(&d);
+                        choice.added.insert(d);
+                    }
+                    Err(e) => errors.at(name, e),
+                }
+            }
+            new_holidays.push(v);
+        }
+        let mut numbers = std::collections::HashMap::new();
+        for (rule, param) in containment_domain::policy::parameters() {
+            let name = containment_app::policy_field(rule, &param);
+            let v = field(p, &name);
+            let text = v.trim();
+            if !text.is_empty() {
+                match text.parse::<i64>() {
+                    Ok(n) => {
+                        // The law's limit is checked here too, so every problem of the form
+                        // shows at once; the use case checks it again.
+                        if let Err(e) = containment_domain::policy::check_value(rule, &param, n) {
+                            errors.at(&name, format!("{}.{param}: {e}", rule.code()));
+                        }
+                        choice.numbers.insert((rule, param.clone()), n);
+                    }
+                    Err(_) => errors.at(
+                        &name,
+                        format!(
+                            "{}.{param}: enter a whole number, or leave it empty for the pack's",
+                            rule.code()
+                        ),
+                    ),
+                }
+            }
+            numbers.insert(name, v);
+        }
+        let form = PolicyForm {
+            observed: choice.observed.clone(),
+            added,
+            removed,
+            new_holidays,
+            numbers,
+        };
+        let result = if errors.is_empty() {
+            Ok(choice)
+        } else {
+            Err(errors)
+        };
+        (form, result)
+    }
+}
+
+/// The readable day of a date, e.g. "Fri, Jun 19, 2026".
+fn day_words(d: NaiveDate) -> String {
+    d.format("%a, %b %-d, %Y").to_string()
+}
+
+fn number_fields(form: &PolicyForm) -> Vec<NumberField> {
+    use containment_domain::policy::{Limit, PolicyPackId, bounds, limit_of, statutory_value};
+    let pack = PolicyPackId::in_force_on(local_date(Utc::now())).pack();
+    containment_domain::policy::parameters()
+        .into_iter()
+        .map(|(rule, param)| {
+            let field = containment_app::policy_field(rule, &param);
+            let (min, max) = bounds(rule, &param);
+            let in_pack = pack.rule(rule).and_then(|r| r.params.get(&param)).copied();
+            let law = statutory_value(rule, &param);
+            let hint = match (limit_of(rule, &param), law) {
+                (Limit::AtMost, Some(law)) => {
+                    format!("Statutory limit: at most {law}. A county may lower it, not raise it.")
+                }
+                (Limit::AtLeast, Some(law)) => format!(
+                    "Statutory minimum: at least {law}. A county may raise it, not lower it."
+                ),
+                _ => "Local practice: any whole number from 1.".to_owned(),
+            };
+            let hint = match in_pack {
+                Some(v) => format!("{hint} Leave empty to follow the policy pack ({v})."),
+                None => format!("{hint} Leave empty to follow the policy pack."),
+            };
+            NumberField {
+                value: form.numbers.get(&field).cloned().unwrap_or_default(),
+                field,
+                rule: rule.code(),
+                rule_label: rule.label(),
+                param,
+                min,
+                max,
+                placeholder: in_pack.map(|v| v.to_string()).unwrap_or_default(),
+                hint,
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PolicyQuery {
+    county: String,
+    year: String,
+}
+
+/// The county the page is for: the one asked for (system admins), else the admin's own.
+fn policy_county(scope: &containment_app::PolicyScope, asked: &str) -> String {
+    let asked = containment_domain::case::County::parse(asked)
+        .ok()
+        .map(|c| c.name().to_owned());
+    match (scope.any_county, asked, scope.own.clone()) {
+        (true, Some(c), _) => c,
+        (_, _, Some(own)) => own,
+        (true, None, None) => COUNTIES[0].to_owned(),
+        (false, _, None) => String::new(),
+    }
+}
+
+fn policy_year(asked: &str) -> i32 {
+    let this_year = local_date(Utc::now()).year();
+    asked
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (this_year - 5..=this_year + 5).contains(y))
+        .unwrap_or(this_year)
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn policy_page_for(
     state: &AppState,
     identity: &Identity,
+    county: String,
+    any_county: bool,
+    year: i32,
+    form: Option<PolicyForm>,
     notice: Option<String>,
     errors: crate::error::FormErrors,
 ) -> Result<Response, PageError> {
+    use containment_domain::calendar::HolidayRule;
     signed_in(identity)?;
     let policies = state.app.county_policies().await?;
+    let form =
+        form.unwrap_or_else(|| PolicyForm::stored(policies.iter().find(|p| p.county == county)));
     let this_year = local_date(Utc::now()).year();
     let mut calendars = Vec::new();
     for c in state.app.calendars_in_force().await? {
@@ -750,6 +1087,15 @@ async fn policy_page_for(
             years,
         });
     }
+    let date_choices = |list: &[(NaiveDate, bool)]| {
+        list.iter()
+            .map(|(d, checked)| DateChoice {
+                value: d.to_string(),
+                day: day_words(*d),
+                checked: *checked,
+            })
+            .collect::<Vec<_>>()
+    };
     Ok(render(&PolicyPage {
         layout: Layout::new("County policy", "admin", identity),
         policies: policies
@@ -762,6 +1108,35 @@ async fn policy_page_for(
             })
             .collect(),
         counties: &COUNTIES,
+        county,
+        any_county,
+        year,
+        holidays: HolidayRule::ALL
+            .iter()
+            .map(|rule| HolidayChoice {
+                code: rule.code(),
+                name: rule.label(),
+                day: match rule.observed_in(year) {
+                    Some(d) => day_words(d),
+                    None => format!("on a Saturday in {year}: no day off"),
+                },
+                state: HolidayRule::STATE.contains(rule),
+                checked: form.observed.contains(rule),
+            })
+            .collect(),
+        added: date_choices(&form.added),
+        removed: date_choices(&form.removed),
+        new_holidays: NEW_HOLIDAY_FIELDS
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                (
+                    (*name).to_owned(),
+                    form.new_holidays.get(i).cloned().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        numbers: number_fields(&form),
         packs: containment_domain::policy::packs()
             .iter()
             .map(|p| PackLine {
@@ -810,8 +1185,22 @@ async fn policy_page_for(
 async fn policy_page(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
+    Query(q): Query<PolicyQuery>,
 ) -> Result<Response, PageError> {
-    policy_page_for(&state, &identity, None, crate::error::FormErrors::new()).await
+    let (actor, _) = signed_in(&identity)?;
+    let scope = state.app.county_policy_scope(actor).await?;
+    let county = policy_county(&scope, &q.county);
+    policy_page_for(
+        &state,
+        &identity,
+        county,
+        scope.any_county,
+        policy_year(&q.year),
+        None,
+        None,
+        crate::error::FormErrors::new(),
+    )
+    .await
 }
 
 async fn set_policy(
@@ -820,31 +1209,61 @@ async fn set_policy(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(&identity)?;
+    let scope = state.app.county_policy_scope(actor).await?;
     let p = pairs(&body);
     let county = field(&p, "county");
-    match p
-        .submit(state.app.set_county_policy(
-            actor,
-            &county,
-            &field(&p, "overrides"),
-            &field(&p, "calendar"),
-            Utc::now(),
-        ))
-        .await
-    {
+    let year = policy_year(&field(&p, "year"));
+    let stored = state
+        .app
+        .county_policies()
+        .await?
+        .into_iter()
+        .find(|x| x.county == county);
+    let (form, choice) = PolicyForm::sent(PolicyForm::stored(stored.as_ref()), &p);
+    let result = match choice {
+        Ok(choice) => {
+            p.submit(
+                state
+                    .app
+                    .set_county_policy_choice(actor, &county, &choice, Utc::now()),
+            )
+            .await
+        }
+        Err(problems) => match p.check() {
+            Ok(()) => Err(AppError::InvalidInput(problems)),
+            Err(e) => Err(e),
+        },
+    };
+    match result {
         Ok(()) => {
             policy_page_for(
                 &state,
                 &identity,
+                county.clone(),
+                scope.any_county,
+                year,
+                None,
                 Some(format!("{county}: policy saved.")),
                 crate::error::FormErrors::new(),
             )
             .await
         }
-        Err(AppError::InvalidInput(m)) => {
-            policy_page_for(&state, &identity, None, crate::error::FormErrors::from(m)).await
+        Err(e) => {
+            let errors = crate::error::form_errors(e)?;
+            let shown = policy_county(&scope, &county);
+            let form = (shown == county).then_some(form);
+            policy_page_for(
+                &state,
+                &identity,
+                shown,
+                scope.any_county,
+                year,
+                form,
+                None,
+                errors,
+            )
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -948,6 +1367,31 @@ pub struct DashboardJson {
     pub by_officer: Vec<RateJson>,
     pub by_provider: Vec<RateJson>,
     pub by_county: Vec<RateJson>,
+    /// Per rule, the on-time rate for each of the 12 months ending with the month of `to`
+    /// (obligations due that month); rules with nothing due in those months are left out.
+    pub monthly_by_rule: Vec<RuleMonthsJson>,
+}
+
+/// One rule's figures month by month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RuleMonthsJson {
+    pub rule: String,
+    pub label: String,
+    pub months: Vec<MonthRateJson>,
+}
+
+/// A month's figures of one rule.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthRateJson {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// Met on time among met and overdue, in percent; null when none were due that month.
+    pub rate: Option<f64>,
+    pub met_on_time: usize,
+    pub met_late: usize,
+    pub overdue: usize,
+    pub open: usize,
+    pub exempted: usize,
 }
 
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "compliance", security(("bearer" = [])),
@@ -971,6 +1415,28 @@ pub(crate) async fn dashboard_api(
         by_officer: d.by_officer.iter().map(rate_json).collect(),
         by_provider: d.by_provider.iter().map(rate_json).collect(),
         by_county: d.by_county.iter().map(rate_json).collect(),
+        monthly_by_rule: d
+            .monthly_by_rule
+            .iter()
+            .map(|r| RuleMonthsJson {
+                rule: r.key.clone(),
+                label: r.label.clone(),
+                months: d
+                    .months
+                    .iter()
+                    .zip(&r.months)
+                    .map(|(m, row)| MonthRateJson {
+                        month: m.format("%Y-%m").to_string(),
+                        rate: row.rate(),
+                        met_on_time: row.met_on_time,
+                        met_late: row.met_late,
+                        overdue: row.overdue,
+                        open: row.open,
+                        exempted: row.exempted,
+                    })
+                    .collect(),
+            })
+            .collect(),
     }))
 }
 

@@ -6,6 +6,7 @@ use std::any::Any;
 use askama::Template;
 use axum::Json;
 use axum::http::{StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use containment_app::{AppError, FieldError, Problems};
 use serde::Serialize;
@@ -282,9 +283,22 @@ impl From<Vec<String>> for FormErrors {
 }
 
 pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
+    let mut res = render_error_page(status, message, &crate::identity::Identity::Anonymous);
+    res.extensions_mut().insert(ErrorPageNote {
+        message: message.to_owned(),
+    });
+    res
+}
+
+/// The error page drawn for `identity`: with the signed-in header when there is a session.
+fn render_error_page(
+    status: StatusCode,
+    message: &str,
+    identity: &crate::identity::Identity,
+) -> Response {
     let heading = heading_for(status);
     let page = ErrorPage {
-        layout: crate::pages::Layout::new(heading, "", &crate::identity::Identity::Anonymous),
+        layout: crate::pages::Layout::new(heading, "", identity),
         heading,
         message,
         status: status.as_u16(),
@@ -298,6 +312,36 @@ pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
         )
             .into_response(),
     }
+}
+
+/// Marks a response as an error page. Error pages are made where the signed-in person is not
+/// at hand (extractor refusals, the fallback, the guard); the layer that knows them draws the
+/// page again with their header.
+#[derive(Debug, Clone)]
+struct ErrorPageNote {
+    message: String,
+}
+
+/// Error pages keep the signed-in header (name, navigation, sign-out) for a request with a
+/// valid session; anonymous visitors keep the plain page.
+pub(crate) async fn with_signed_in_header(req: axum::extract::Request, next: Next) -> Response {
+    let identity = req
+        .extensions()
+        .get::<crate::identity::Identity>()
+        .filter(|i| matches!(i, crate::identity::Identity::Session { .. }))
+        .cloned();
+    let res = next.run(req).await;
+    let (Some(identity), Some(note)) = (identity, res.extensions().get::<ErrorPageNote>()) else {
+        return res;
+    };
+    let page = render_error_page(res.status(), &note.message.clone(), &identity);
+    let (mut parts, _) = res.into_parts();
+    let (page_parts, body) = page.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if let Some(t) = page_parts.headers.get(header::CONTENT_TYPE) {
+        parts.headers.insert(header::CONTENT_TYPE, t.clone());
+    }
+    Response::from_parts(parts, body)
 }
 
 /// Answer for any path no route matches: JSON under `/api`, a page elsewhere.

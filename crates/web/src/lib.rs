@@ -7,6 +7,7 @@ mod api_scores;
 mod assets;
 mod calendar;
 mod caseload_import;
+mod chart;
 mod compliance;
 mod csrf;
 mod documents;
@@ -127,6 +128,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
         // Route middleware that needs the application (safe retries) finds it here.
         .layer(axum::Extension(state.clone()))
         .layer(from_fn_with_state(state.clone(), csrf::verify))
+        // A panic is answered here too, so its page keeps the signed-in header.
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(from_fn(error::with_signed_in_header))
         .layer(from_fn_with_state(state.clone(), identity::resolve))
         .with_state(state)
         .layer(from_fn(move |req, next| {

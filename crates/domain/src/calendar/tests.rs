@@ -589,3 +589,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_county_calendar_writes_itself_back_as_its_configuration() {
+    let cal =
+        Calendar::parse_county("juneteenth, -cesar_chavez_day 2026-12-24 -2026-11-27").unwrap();
+    let text = cal.to_county_config();
+    assert_eq!(
+        text,
+        "-cesar_chavez_day\njuneteenth\n2026-12-24\n-2026-11-27"
+    );
+    assert_eq!(Calendar::parse_county(&text).unwrap(), cal);
+    assert_eq!(Calendar::california().to_county_config(), "");
+}
+
+proptest! {
+    #[test]
+    fn any_county_calendar_reads_back_from_its_configuration(
+        (_, config) in start_and_county(2020..=2030)
+    ) {
+        let cal = Calendar::parse_county(&config).unwrap();
+        prop_assert_eq!(Calendar::parse_county(&cal.to_county_config()).unwrap(), cal);
+    }
+}

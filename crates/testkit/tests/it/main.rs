@@ -20,6 +20,7 @@ mod foundation_http;
 mod foundation_storage;
 mod idempotency;
 mod identity;
+mod look;
 mod metrics;
 mod monthly_reports;
 mod polygraph;
