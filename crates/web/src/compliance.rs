@@ -156,9 +156,17 @@ fn what_is_owed(o: &containment_domain::compliance::Obligation) -> String {
 }
 
 /// The obligation as a sentence: "The treatment provider owes the progress contact for
-/// November 2026 by Dec 10, 2026." `readable_scores` are the scores the viewer may open.
-pub(crate) fn sentence(v: &ObligationView, today: NaiveDate, readable_scores: &[i64]) -> Sentence {
+/// November 2026 by Dec 10, 2026." `readable_scores` are the scores the viewer may open and
+/// `may_score` the instruments they may record: the link is offered only when it leads somewhere
+/// the viewer may go.
+pub(crate) fn sentence(
+    v: &ObligationView,
+    today: NaiveDate,
+    readable_scores: &[i64],
+    may_score: &[containment_domain::instrument::Instrument],
+) -> Sentence {
     use crate::today::day;
+    use containment_domain::instrument::Instrument;
     let o = &v.obligation;
     let role = o.responsible.label();
     let who = match &v.responsible_name {
@@ -175,8 +183,10 @@ pub(crate) fn sentence(v: &ObligationView, today: NaiveDate, readable_scores: &[
     let rule = pack.rule(o.key.rule);
     let (obligation, source) =
         rule.map_or(("", ""), |r| (r.obligation.as_str(), r.source.as_str()));
-    let place = match v.score_id {
-        Some(score) if !readable_scores.contains(&score) => None,
+    let place = match (o.key.rule, v.score_id) {
+        (_, Some(score)) if !readable_scores.contains(&score) => None,
+        (RuleId::R2, None) if !may_score.contains(&Instrument::Static99r) => None,
+        (RuleId::R4, None) if !may_score.contains(&Instrument::Stable2007) => None,
         _ => Some(place_of(v)),
     };
     Sentence {

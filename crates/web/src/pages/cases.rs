@@ -757,13 +757,11 @@ pub(crate) async fn case_page_for(
             chart: crate::scores::chart_svg(*instrument, &points),
             latest: {
                 let level = containment_app::level_label(*instrument, &last.record.level);
+                let on = crate::today::day(last.record.scored_on);
                 if level.is_empty() {
-                    format!("{} on {}", last.record.total, last.record.scored_on)
+                    format!("{} on {on}", last.record.total)
                 } else {
-                    format!(
-                        "{} ({level}) on {}",
-                        last.record.total, last.record.scored_on
-                    )
+                    format!("{} ({level}) on {on}", last.record.total)
                 }
             },
             rows: entries
@@ -805,7 +803,7 @@ pub(crate) async fn case_page_for(
             .filter(|v| v.obligation.status.is_open() && !v.obligation.is_missed(today))
             .collect();
         let sentence = |v: &&containment_app::ObligationView| {
-            crate::compliance::sentence(v, today, &visible_scores)
+            crate::compliance::sentence(v, today, &visible_scores, &view.may_score)
         };
         let is_self_report = |v: &&&containment_app::ObligationView| {
             v.obligation.key.rule == containment_domain::policy::RuleId::R13
