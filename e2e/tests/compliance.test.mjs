@@ -141,7 +141,7 @@ for (const backend of backends()) {
       const daysAgo = {};
       for (const [rule, label, words, place] of [
         ['R2', 'Static-99R before supervision', 'Score the Static-99R before supervision starts', `${found.casePath}/scores/new?instrument=static99r`],
-        ['R11', 'Waiver on file', 'File a court waiver covering provider, officer and examiner', `${found.casePath}#waivers-heading`],
+        ['R11', 'Waiver on file', 'File a court waiver covering provider, officer and examiner', `${found.casePath}/waivers`],
       ]) {
         const line = taskLines(page, 'overdue', rule);
         assert.equal(await line.count(), 1, `one ${rule} task`);
