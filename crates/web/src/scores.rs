@@ -910,6 +910,21 @@ pub(crate) fn chart_svg(instrument: Instrument, points: &[(NaiveDate, i32)]) -> 
     svg
 }
 
+/// The case's risk scores, each instrument with its chart and history.
+async fn scores_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    crate::pages::cases::case_section_page(
+        &state,
+        &identity,
+        id,
+        containment_app::CaseSection::Scores,
+    )
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -978,19 +993,4 @@ mod tests {
         p.push(("item9".into(), "yes".into()));
         assert!(tally_of(dob, &p).error.is_some());
     }
-}
-
-/// The case's risk scores, each instrument with its chart and history.
-async fn scores_page(
-    State(state): State<AppState>,
-    Extension(identity): Extension<Identity>,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    crate::pages::cases::case_section_page(
-        &state,
-        &identity,
-        id,
-        containment_app::CaseSection::Scores,
-    )
-    .await
 }
