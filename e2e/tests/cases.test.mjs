@@ -301,6 +301,15 @@ for (const backend of backends()) {
 
     test('the provider on the team sees the documents under the waiver and downloads the marked rap sheet', async () => {
       const { page, problems } = people.provider;
+      // On a phone the overview and each part of the case wrap: nothing scrolls sideways.
+      const wide = page.viewportSize();
+      await page.setViewportSize({ width: 390, height: 844 });
+      for (const part of ['', '/team', '/waivers', '/documents', '/timeline']) {
+        await page.goto(`${server.baseUrl}${server.casePath}${part}`);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 390, `${part || 'the overview'} is ${width} px wide at 390 px`);
+      }
+      await page.setViewportSize(wide);
       const res = await page.goto(`${server.baseUrl}${server.casePath}/team`);
       assert.equal(res.status(), 200);
       const providerRow = page
@@ -475,7 +484,7 @@ for (const backend of backends()) {
       const officer = people.officer;
       const provider = people.provider;
       // A waiver covering monthly reports and attendance for the officer and the provider.
-      await officer.page.goto(`${server.baseUrl}${server.casePath}`);
+      await officer.page.goto(`${server.baseUrl}${server.casePath}/waivers`);
       await officer.page.locator('summary', { hasText: 'Record a waiver or consent' }).click();
       await officer.page.getByLabel('Legal basis').selectOption('pc_1203_067_b4');
       await officer.page.getByLabel('Who discloses').fill('Valley Treatment');
@@ -501,7 +510,7 @@ for (const backend of backends()) {
 
       // The report, from the case page, with the counts filled in from the sessions.
       await provider.page.goto(`${server.baseUrl}${server.casePath}`);
-      await provider.page.getByRole('link', { name: 'Monthly progress reports' }).click();
+      await provider.page.getByRole('link', { name: 'Monthly reports' }).click();
       await provider.page.getByRole('button', { name: 'Write the report' }).click();
       await provider.page.getByRole('heading', { name: /^Monthly progress report: / }).waitFor();
       assert.equal(await provider.page.getByLabel('Scheduled').inputValue(), '2');

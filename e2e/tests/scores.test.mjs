@@ -177,6 +177,7 @@ for (const backend of backends()) {
       await page.getByRole('button', { name: 'Open case' }).click();
       await page.waitForURL(/\/cases\/\d+$/);
       found.casePath = new URL(page.url()).pathname;
+      await page.goto(`${server.baseUrl}${found.casePath}/team`);
       await page.getByLabel('Role').selectOption('treatment_provider');
       await page.getByLabel("Member's e-mail address").fill('perry@valley.example');
       await page.getByRole('button', { name: 'Add to team' }).click();
