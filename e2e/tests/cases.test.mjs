@@ -157,7 +157,7 @@ for (const backend of backends()) {
       people.provider.problems.length = 0;
 
       const { page, problems } = people.officer;
-      await page.goto(`${server.baseUrl}${server.casePath}`);
+      await page.goto(`${server.baseUrl}${server.casePath}/team`);
       for (const [role, email] of [
         ['treatment_provider', 'perry@valley.example'],
         ['polygraph_examiner', 'eve@central.example'],
@@ -192,7 +192,7 @@ for (const backend of backends()) {
       await other.goto(`${server.baseUrl}${server.casePath}/edit`);
       await other.getByLabel('Legal name').fill('Casey Example-Other');
       await other.getByRole('button', { name: 'Save' }).click();
-      await other.waitForURL(/\/cases\/\d+$/);
+      await other.waitForURL(/\/cases\/\d+\/details$/);
       await other.close();
       await page.getByLabel('Legal name').fill('Casey Mine');
       await page.getByRole('button', { name: 'Save' }).click();
@@ -206,7 +206,7 @@ for (const backend of backends()) {
 
     test('the officer records the court-ordered waiver and stores documents, refusing bad uploads', async () => {
       const { page, problems } = people.officer;
-      await page.goto(`${server.baseUrl}${server.casePath}`);
+      await page.goto(`${server.baseUrl}${server.casePath}/waivers`);
       await page.locator('#waiver-missing').waitFor();
 
       // The court-ordered waiver through the form.
@@ -237,7 +237,8 @@ for (const backend of backends()) {
       );
       await assertClean(page, problems, 'a case with a recorded waiver');
 
-      // The signed waiver for it, then a rap sheet.
+      // The signed waiver for it, then a rap sheet, on the case's documents page.
+      await page.goto(`${server.baseUrl}${server.casePath}/documents`);
       assert.deepEqual(SIGNED_WAIVER_PDF.subarray(0, 8), Buffer.from('%PDF-1.4'));
       await addDocument(page, {
         kind: 'signed_waiver',
@@ -254,7 +255,7 @@ for (const backend of backends()) {
       });
       await page.getByText(/^Document \d+ stored\.$/).waitFor();
 
-      await page.goto(`${server.baseUrl}${server.casePath}`);
+      await page.goto(`${server.baseUrl}${server.casePath}/documents`);
       await page.locator('#documents').waitFor();
       assert.equal(await documentRows(page).count(), 2);
       const waiverDoc = documentRows(page).filter({ has: page.getByRole('link', { name: 'signed-waiver.pdf' }) });
@@ -288,8 +289,9 @@ for (const backend of backends()) {
       assert.match(await page.locator('#form-errors').innerText(), /waiver: say which waiver this signed document belongs to/);
       assert.equal(await documentRows(page).count(), 2, 'nothing was stored');
 
-      await page.goto(`${server.baseUrl}${server.casePath}`);
+      await page.goto(`${server.baseUrl}${server.casePath}/documents`);
       assert.equal(await documentRows(page).count(), 2);
+      await page.goto(`${server.baseUrl}${server.casePath}/timeline`);
       const timeline = await page.locator('#timeline').innerText();
       assert.match(timeline, /Document added by Olive Officer/);
       assert.match(timeline, /Waiver recorded by Olive Officer/);
@@ -299,7 +301,16 @@ for (const backend of backends()) {
 
     test('the provider on the team sees the documents under the waiver and downloads the marked rap sheet', async () => {
       const { page, problems } = people.provider;
-      const res = await page.goto(`${server.baseUrl}${server.casePath}`);
+      // On a phone the overview and each part of the case wrap: nothing scrolls sideways.
+      const wide = page.viewportSize();
+      await page.setViewportSize({ width: 390, height: 844 });
+      for (const part of ['', '/team', '/waivers', '/documents', '/timeline']) {
+        await page.goto(`${server.baseUrl}${server.casePath}${part}`);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 390, `${part || 'the overview'} is ${width} px wide at 390 px`);
+      }
+      await page.setViewportSize(wide);
+      const res = await page.goto(`${server.baseUrl}${server.casePath}/team`);
       assert.equal(res.status(), 200);
       const providerRow = page
         .getByRole('table', { name: 'Containment team' })
@@ -307,6 +318,12 @@ for (const backend of backends()) {
         .filter({ hasText: 'Perry Provider' });
       assert.match(await providerRow.innerText(), /treatment provider/i, 'the provider is on the team');
 
+      await page.goto(`${server.baseUrl}${server.casePath}/waivers`);
+      assert.match(
+        await page.locator('#treatment-access').innerText(),
+        new RegExp(`^Treatment information you may see: treatment progress \\(waiver ${records.waiverId}\\)`),
+      );
+      await page.goto(`${server.baseUrl}${server.casePath}/documents`);
       await page.locator('#documents').waitFor();
       assert.equal(await documentRows(page).count(), 2);
       await page.getByRole('link', { name: 'signed-waiver.pdf' }).waitFor();
@@ -314,10 +331,6 @@ for (const backend of backends()) {
       await rapLink.waitFor();
       await page.getByText('CORI: do not re-disseminate').waitFor();
       assert.match(await page.locator('#cori-mark').innerText(), /Do not re-disseminate/);
-      assert.match(
-        await page.locator('#treatment-access').innerText(),
-        new RegExp(`^Treatment information you may see: treatment progress \\(waiver ${records.waiverId}\\)`),
-      );
 
       const [download] = await Promise.all([page.waitForEvent('download'), rapLink.click()]);
       assert.ok(
@@ -346,7 +359,7 @@ for (const backend of backends()) {
       people.deputy.problems.length = 0;
 
       const { page, problems } = people.officer;
-      await page.goto(`${server.baseUrl}${server.casePath}`);
+      await page.goto(`${server.baseUrl}${server.casePath}/team`);
       await page.getByLabel('Role').selectOption('registering_law_enforcement');
       await page.getByLabel("Member's e-mail address").fill('dan@sheriff.example');
       await page.getByRole('button', { name: 'Add to team' }).click();
@@ -357,12 +370,14 @@ for (const backend of backends()) {
       const res = await deputy.goto(`${server.baseUrl}${server.casePath}`);
       assert.equal(res.status(), 200);
       await deputy.getByRole('heading', { level: 1 }).waitFor();
-      await deputy.locator('#documents-heading').waitFor();
+      await deputy.goto(`${server.baseUrl}${server.casePath}/waivers`);
       assert.equal(
         (await deputy.locator('#treatment-access').innerText()).trim(),
         'Treatment information you may see: none.',
       );
       assert.equal(await deputy.getByRole('table', { name: 'Waivers and consents' }).count(), 0, 'no waivers shown');
+      await deputy.goto(`${server.baseUrl}${server.casePath}/documents`);
+      await deputy.locator('#documents-heading').waitFor();
       await deputy.getByText('No documents you may see.').waitFor();
       assert.equal(await deputy.locator('#documents').count(), 0);
       assert.equal(await deputy.locator('#cori-mark').count(), 0);
@@ -373,6 +388,7 @@ for (const backend of backends()) {
       for (const hidden of ['signed_waiver', 'rap_sheet', 'police_report', 'probation_report', 'substance_use_record']) {
         assert.ok(!kinds.includes(hidden), `the deputy is not offered ${hidden}`);
       }
+      await deputy.goto(`${server.baseUrl}${server.casePath}/timeline`);
       const timeline = await deputy.locator('#timeline').innerText();
       assert.match(timeline, /Case opened/);
       assert.doesNotMatch(timeline, /Document added/);
@@ -468,7 +484,7 @@ for (const backend of backends()) {
       const officer = people.officer;
       const provider = people.provider;
       // A waiver covering monthly reports and attendance for the officer and the provider.
-      await officer.page.goto(`${server.baseUrl}${server.casePath}`);
+      await officer.page.goto(`${server.baseUrl}${server.casePath}/waivers`);
       await officer.page.locator('summary', { hasText: 'Record a waiver or consent' }).click();
       await officer.page.getByLabel('Legal basis').selectOption('pc_1203_067_b4');
       await officer.page.getByLabel('Who discloses').fill('Valley Treatment');
@@ -494,7 +510,7 @@ for (const backend of backends()) {
 
       // The report, from the case page, with the counts filled in from the sessions.
       await provider.page.goto(`${server.baseUrl}${server.casePath}`);
-      await provider.page.getByRole('link', { name: 'Monthly progress reports' }).click();
+      await provider.page.getByRole('link', { name: 'Monthly reports' }).click();
       await provider.page.getByRole('button', { name: 'Write the report' }).click();
       await provider.page.getByRole('heading', { name: /^Monthly progress report: / }).waitFor();
       assert.equal(await provider.page.getByLabel('Scheduled').inputValue(), '2');

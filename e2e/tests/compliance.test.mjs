@@ -141,7 +141,7 @@ for (const backend of backends()) {
       const daysAgo = {};
       for (const [rule, label, words, place] of [
         ['R2', 'Static-99R before supervision', 'Score the Static-99R before supervision starts', `${found.casePath}/scores/new?instrument=static99r`],
-        ['R11', 'Waiver on file', 'File a court waiver covering provider, officer and examiner', `${found.casePath}#waivers-heading`],
+        ['R11', 'Waiver on file', 'File a court waiver covering provider, officer and examiner', `${found.casePath}/waivers`],
       ]) {
         const line = taskLines(page, 'overdue', rule);
         assert.equal(await line.count(), 1, `one ${rule} task`);
@@ -163,14 +163,15 @@ for (const backend of backends()) {
       await page.getByRole('heading', { level: 1, name: `Static-99R for ${SUPERVISEE}` }).waitFor();
       await assertClean(page, problems, 'the Static-99R form opened from a task');
 
-      // The case page shows its open obligations and links to the full list.
+      // The case overview says what is overdue, one sentence each, and links to the full list.
       await page.goto(`${server.baseUrl}${found.casePath}`);
-      await page.getByRole('heading', { level: 2, name: 'Obligations' }).waitFor();
-      const caseObligations = page.locator('#case-obligations');
-      await caseObligations.waitFor();
+      await page.getByRole('heading', { level: 2, name: 'Overdue' }).waitFor();
+      const caseOverdue = page.locator('#overview-overdue');
+      await caseOverdue.waitFor();
       for (const rule of ['R2', 'R11']) {
-        assert.equal(await ruleRows(page, caseObligations, rule).count(), 1, `the case lists ${rule}`);
-        assert.equal(await statusOf(ruleRows(page, caseObligations, rule)), 'Overdue');
+        const sentence = caseOverdue.locator(`li[data-rule="${rule}"]`);
+        assert.equal(await sentence.count(), 1, `the overview names ${rule}`);
+        assert.match(await sentence.locator('p').first().innerText(), /^Overdue .+ owes .+ by [A-Z][a-z]{2} \d{1,2}, \d{4}\./i);
       }
       const all2 = page.getByRole('link', { name: 'All obligations, history and exemptions' });
       assert.equal(await all2.getAttribute('href'), `${found.casePath}/obligations`);

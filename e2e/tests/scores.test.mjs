@@ -3,6 +3,16 @@ import assert from 'node:assert/strict';
 import { backends, browserUnavailable, startServer, launchBrowser, newWatchedPage } from '../lib/harness.mjs';
 import { assertClean, firstSignIn, choosePassword, newAccountSignedIn } from '../lib/flows.mjs';
 
+/** An ISO day as the pages write it: "Dec 2, 2026". */
+function readableDay(iso) {
+  return new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-US', {
+    month: 'short',
+    day: 'numeric',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
 const skip = browserUnavailable();
 
 /** The administrator adds an account through the admin page; returns its one-time password. */
@@ -167,6 +177,7 @@ for (const backend of backends()) {
       await page.getByRole('button', { name: 'Open case' }).click();
       await page.waitForURL(/\/cases\/\d+$/);
       found.casePath = new URL(page.url()).pathname;
+      await page.goto(`${server.baseUrl}${found.casePath}/team`);
       await page.getByLabel('Role').selectOption('treatment_provider');
       await page.getByLabel("Member's e-mail address").fill('perry@valley.example');
       await page.getByRole('button', { name: 'Add to team' }).click();
@@ -187,7 +198,7 @@ for (const backend of backends()) {
     test('the officer scores a Static-99R on the tally sheet, refused until certified', async () => {
       const { page, problems } = people.officer;
       const caseUrl = `${server.baseUrl}${found.casePath}`;
-      await page.goto(caseUrl);
+      await page.goto(`${caseUrl}/scores`);
       const scores = page.locator('section', { has: page.locator('#scores-heading') });
       await scores.getByText('No scores you may see.').waitFor();
       const offered = await scores.getByRole('link').allInnerTexts();
@@ -217,8 +228,9 @@ for (const backend of backends()) {
       // The answers are kept, so the sheet can be recorded once the certification is in.
       assert.equal((await page.locator('#tally-total').innerText()).trim(), EXPECTED_TOTAL);
       await assertClean(page, problems, 'the refused uncertified Static-99R');
-      await page.goto(caseUrl);
+      await page.goto(`${caseUrl}/scores`);
       await scores.getByText('No scores you may see.').waitFor();
+      await page.goto(`${caseUrl}/timeline`);
       assert.doesNotMatch(await page.locator('#timeline').innerText(), /Risk score recorded/);
 
       adminProblems.length = 0;
@@ -265,12 +277,12 @@ for (const backend of backends()) {
       assert.equal(await page.locator('#chain-complete').count(), 0);
       await assertClean(page, problems, 'the recorded Static-99R');
 
-      await page.goto(caseUrl);
+      await page.goto(`${caseUrl}/scores`);
       const heading = page.locator('#scores-static99r');
       await heading.waitFor();
       assert.equal(
         (await heading.innerText()).trim(),
-        `Static-99R: ${EXPECTED_TOTAL} (${EXPECTED_LEVEL}) on ${found.today}`,
+        `Static-99R: ${EXPECTED_TOTAL} (${EXPECTED_LEVEL}) on ${readableDay(found.today)}`,
       );
       await scores
         .getByRole('img', { name: new RegExp(`^Static-99R totals over time .*: ${found.today}: ${EXPECTED_TOTAL}$`) })
@@ -282,6 +294,7 @@ for (const backend of backends()) {
       for (const expected of [EXPECTED_TOTAL, EXPECTED_LEVEL, 'Pre-release', 'Olive Officer', "Provider's review of the Static-99R (R3)"]) {
         assert.ok(rowText.includes(expected), `the score row shows ${expected}: ${rowText}`);
       }
+      await page.goto(`${caseUrl}/timeline`);
       assert.match(await page.locator('#timeline').innerText(), /Risk score recorded by Olive Officer/);
       await assertClean(page, problems, 'the case with a Static-99R');
     });
@@ -319,7 +332,7 @@ for (const backend of backends()) {
       const officer = people.officer;
       const caseUrl = `${server.baseUrl}${found.casePath}`;
 
-      await provider.page.goto(caseUrl);
+      await provider.page.goto(`${caseUrl}/scores`);
       const scores = provider.page.locator('section', { has: provider.page.locator('#scores-heading') });
       await scores.getByRole('heading', { name: /^Static-99R: / }).waitFor();
       const offered = (await scores.locator('p', { hasText: 'Record a score:' }).getByRole('link').allInnerTexts()).map(
@@ -423,10 +436,10 @@ for (const backend of backends()) {
       await assertClean(provider.page, provider.problems, 'the STABLE-2007 with its chain complete');
 
       // The officer's case page and DOJ submissions list show it.
-      await officer.page.goto(caseUrl);
+      await officer.page.goto(`${caseUrl}/scores`);
       const heading = officer.page.locator('#scores-stable2007');
       await heading.waitFor();
-      assert.equal((await heading.innerText()).trim(), `STABLE-2007: ${STABLE_TOTAL} (${STABLE_BAND}) on ${today}`);
+      assert.equal((await heading.innerText()).trim(), `STABLE-2007: ${STABLE_TOTAL} (${STABLE_BAND}) on ${readableDay(today)}`);
       const stableRow = officer.page
         .getByRole('table', { name: /^STABLE-2007: / })
         .getByRole('row')

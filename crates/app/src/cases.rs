@@ -345,6 +345,8 @@ pub struct CaseView {
     /// Whether the viewer may see the waivers (when not, `waivers` is empty and the page says
     /// so).
     pub may_read_waivers: bool,
+    /// Whether the viewer may read the case's obligations (and the pages about them).
+    pub may_read_obligations: bool,
     /// Active members serving without a valid required certification today (R10).
     pub certification_issues: Vec<String>,
     /// The case's waivers and consents (empty when the viewer may not read them).
@@ -369,6 +371,82 @@ pub struct CaseView {
     /// Every obligation of the case, most urgent first; `None` when the viewer may not read
     /// them.
     pub obligations: Option<Vec<crate::ObligationView>>,
+    /// The last provider-officer contact on record (either side, or a signed monthly report),
+    /// read with the obligations.
+    pub last_contact: Option<NaiveDate>,
+    /// The last maintenance polygraph exam on record, read with the obligations.
+    pub last_maintenance_polygraph: Option<NaiveDate>,
+}
+
+/// The parts of the case page, each shown on its own (the overview first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseSection {
+    /// Team, risk levels, what is overdue and due next, last contact and polygraph.
+    Overview,
+    /// Identity and supervision.
+    Details,
+    Team,
+    Scores,
+    Waivers,
+    Documents,
+    Timeline,
+}
+
+/// What one read of the case loads besides the case itself.
+#[derive(Debug, Clone, Copy)]
+struct Parts {
+    obligations: bool,
+    certifications: bool,
+    scores: bool,
+    documents: bool,
+    timeline: bool,
+}
+
+impl Parts {
+    const EVERYTHING_BUT_OBLIGATIONS: Parts = Parts {
+        obligations: false,
+        certifications: true,
+        scores: true,
+        documents: true,
+        timeline: true,
+    };
+    const NOTHING: Parts = Parts {
+        obligations: false,
+        certifications: false,
+        scores: false,
+        documents: false,
+        timeline: false,
+    };
+}
+
+impl CaseSection {
+    fn parts(self) -> Parts {
+        match self {
+            CaseSection::Overview => Parts {
+                obligations: true,
+                certifications: true,
+                scores: true,
+                ..Parts::NOTHING
+            },
+            CaseSection::Team => Parts {
+                certifications: true,
+                ..Parts::NOTHING
+            },
+            CaseSection::Scores => Parts {
+                scores: true,
+                ..Parts::NOTHING
+            },
+            CaseSection::Documents => Parts {
+                documents: true,
+                ..Parts::NOTHING
+            },
+            CaseSection::Timeline => Parts {
+                timeline: true,
+                ..Parts::NOTHING
+            },
+            CaseSection::Details | CaseSection::Waivers => Parts::NOTHING,
+        }
+    }
 }
 
 /// Active members of `team` serving without the certification their role requires on `day`
@@ -822,20 +900,28 @@ impl App {
         now: DateTime<Utc>,
         today: NaiveDate,
     ) -> Result<CaseView, AppError> {
-        self.case_view_with(actor, supervisee_id, now, today, false)
-            .await
+        self.case_view_with(
+            actor,
+            supervisee_id,
+            now,
+            today,
+            Parts::EVERYTHING_BUT_OBLIGATIONS,
+        )
+        .await
     }
 
-    /// The case page: the case as [`App::case_view`] gives it, with its obligations computed in
-    /// the same read (`None` when the viewer may not read them).
+    /// One part of the case page: the case as [`App::case_view`] gives it, reading only what
+    /// `section` shows (the overview also computes the obligations, `None` when the viewer may
+    /// not read them). Every section is audited as a read of the case.
     pub async fn case_page(
         &self,
         actor: &Actor,
         supervisee_id: i64,
+        section: CaseSection,
         now: DateTime<Utc>,
         today: NaiveDate,
     ) -> Result<CaseView, AppError> {
-        self.case_view_with(actor, supervisee_id, now, today, true)
+        self.case_view_with(actor, supervisee_id, now, today, section.parts())
             .await
     }
 
@@ -845,7 +931,7 @@ impl App {
         supervisee_id: i64,
         now: DateTime<Utc>,
         today: NaiveDate,
-        with_obligations: bool,
+        parts: Parts,
     ) -> Result<CaseView, AppError> {
         let tx = self.store.begin_read().await?;
         let (tx, case) = self
@@ -864,8 +950,8 @@ impl App {
         let may_manage_team = decide(Action::Create, RecordKind::TeamMembership).is_allowed();
         let may_read_team = decide(Action::Read, RecordKind::TeamMembership).is_allowed();
         let may_read_waivers = decide(Action::Read, RecordKind::Waiver).is_allowed();
-        let may_read_obligations =
-            with_obligations && decide(Action::Read, RecordKind::Obligation).is_allowed();
+        let may_read_obligations_at_all = decide(Action::Read, RecordKind::Obligation).is_allowed();
+        let may_read_obligations = parts.obligations && may_read_obligations_at_all;
         let clearance = Clearance::from_decisions(actor.user_id(), |category| {
             let d = decide(Action::Read, category.record_kind());
             d.is_allowed().then(|| d.waiver())
@@ -896,49 +982,73 @@ impl App {
         let mut agency_ids: Vec<i64> = case.team.iter().map(|m| m.agency_id).collect();
         agency_ids.sort_unstable();
         agency_ids.dedup();
-        let certifications = tx.certifications_of(&user_ids, &agency_ids).await?;
-        let certification_issues = certification_issues(&team, &certifications, today);
-        let documents =
-            crate::documents::visible_documents(actor, &case, tx.documents(supervisee_id).await?);
-        let timeline = crate::timeline::timeline(&tx, actor, &case).await?;
-        let policies = crate::compliance::load_policies(&tx).await?;
-        let stored_scores = tx.scores(supervisee_id).await?;
-        let steps = if stored_scores.is_empty() {
+        let certifications = if parts.certifications || may_read_obligations {
+            tx.certifications_of(&user_ids, &agency_ids).await?
+        } else {
             Vec::new()
-        } else {
-            tx.score_steps(supervisee_id).await?
         };
-        let scores = crate::scores::visible_scores(
-            &tx,
-            actor,
-            &case,
-            &stored_scores,
-            &steps,
-            &policies,
-            &self.calendar,
-        )
-        .await?;
-        let obligations = if may_read_obligations {
-            let records = crate::compliance::CaseRecords {
-                supervisees: vec![case.supervisee.clone()],
-                episodes: case.episodes.clone(),
-                team: case.team.clone(),
-                certifications,
-                waivers: case.waivers.clone(),
-                scores: stored_scores,
-                steps,
-                treatment: crate::compliance::TreatmentRecords::load(&tx, &[supervisee_id]).await?,
-            };
-            let list = self.obligations_of(records, &policies, today);
-            AuditEntry::new("obligations_read", Outcome::Success, now)
-                .by(actor)
-                .object("supervisee", supervisee_id)
-                .detail(format!("as of {today}"))
-                .write(&tx)
-                .await?;
-            Some(list)
+        let certification_issues = certification_issues(&team, &certifications, today);
+        let documents = if parts.documents {
+            crate::documents::visible_documents(actor, &case, tx.documents(supervisee_id).await?)
         } else {
-            None
+            Vec::new()
+        };
+        let timeline = if parts.timeline {
+            crate::timeline::timeline(&tx, actor, &case).await?
+        } else {
+            Vec::new()
+        };
+        let (policies, stored_scores, steps, scores) = if parts.scores || may_read_obligations {
+            let policies = crate::compliance::load_policies(&tx).await?;
+            let stored_scores = tx.scores(supervisee_id).await?;
+            let steps = if stored_scores.is_empty() {
+                Vec::new()
+            } else {
+                tx.score_steps(supervisee_id).await?
+            };
+            let scores = crate::scores::visible_scores(
+                &tx,
+                actor,
+                &case,
+                &stored_scores,
+                &steps,
+                &policies,
+                &self.calendar,
+            )
+            .await?;
+            (Some(policies), stored_scores, steps, scores)
+        } else {
+            (None, Vec::new(), Vec::new(), Vec::new())
+        };
+        let mut last_contact = None;
+        let mut last_maintenance_polygraph = None;
+        let obligations = match policies {
+            Some(policies) if may_read_obligations => {
+                let records = crate::compliance::CaseRecords {
+                    supervisees: vec![case.supervisee.clone()],
+                    episodes: case.episodes.clone(),
+                    team: case.team.clone(),
+                    certifications,
+                    waivers: case.waivers.clone(),
+                    scores: stored_scores,
+                    steps,
+                    treatment: crate::compliance::TreatmentRecords::load(&tx, &[supervisee_id])
+                        .await?,
+                };
+                let (list, facts) = self.case_obligations_of(records, &policies, today);
+                if let Some(facts) = facts {
+                    last_contact = facts.contacts.iter().map(|c| c.on).max();
+                    last_maintenance_polygraph = facts.maintenance_polygraphs.iter().max().copied();
+                }
+                AuditEntry::new("obligations_read", Outcome::Success, now)
+                    .by(actor)
+                    .object("supervisee", supervisee_id)
+                    .detail(format!("as of {today}"))
+                    .write(&tx)
+                    .await?;
+                Some(list)
+            }
+            _ => None,
         };
         let may_score = containment_domain::instrument::Instrument::ALL
             .iter()
@@ -992,6 +1102,7 @@ impl App {
             may_manage_team,
             may_read_team,
             may_read_waivers,
+            may_read_obligations: may_read_obligations_at_all,
             certification_issues,
             waivers: if may_read_waivers {
                 waivers
@@ -1002,6 +1113,8 @@ impl App {
             treatment_access,
             relationships,
             obligations,
+            last_contact,
+            last_maintenance_polygraph,
         })
     }
 

@@ -791,13 +791,14 @@ impl App {
         Ok(out)
     }
 
-    /// Every obligation of the cases in `records` as of `today`, most urgent first.
-    pub(crate) fn obligations_of(
+    /// The obligations of the one case in `records`, most urgent first,
+    /// with the facts they were computed from (the case page shows its last contact and exam).
+    pub(crate) fn case_obligations_of(
         &self,
         records: CaseRecords,
         policies: &Policies,
         today: NaiveDate,
-    ) -> Vec<ObligationView> {
+    ) -> (Vec<ObligationView>, Option<CaseFacts>) {
         let ids: Vec<i64> = records.supervisees.iter().map(|s| s.id).collect();
         let mut loaded = Vec::new();
         assemble(&ids, records, &mut loaded);
@@ -808,7 +809,7 @@ impl App {
             });
         }
         out.sort_by(|a, b| compliance::task_order(&a.obligation, &b.obligation));
-        out
+        (out, loaded.into_iter().next().map(|c| c.facts))
     }
 
     /// The agency's cases for the dashboard, when the actor may see them in aggregate.

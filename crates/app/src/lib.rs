@@ -45,7 +45,7 @@ pub use calendar::{CountyCalendar, MAX_WORKING_DAYS};
 pub use case_work::CaseWork;
 pub use caseload_import::{CaseloadImport, ImportedSupervisee, MatchedSupervisee, caseload_cells};
 pub use cases::{
-    CaseInput, CaseView, CaseloadEntry, EpisodeCorrection, REQUIRED_TEAM_ROLES,
+    CaseInput, CaseSection, CaseView, CaseloadEntry, EpisodeCorrection, REQUIRED_TEAM_ROLES,
     TEAM_CANDIDATE_LIMIT, TEAM_CANDIDATE_MIN_CHARS, team_gaps,
 };
 pub use certifications::{

@@ -101,13 +101,105 @@ pub(crate) fn place_of(v: &ObligationView) -> String {
         (RuleId::R2, _) => format!("/cases/{id}/scores/new?instrument=static99r"),
         (RuleId::R4, _) => format!("/cases/{id}/scores/new?instrument=stable2007"),
         (RuleId::R10, _) => "/certifications".to_owned(),
-        (RuleId::R11, _) => format!("/cases/{id}#waivers-heading"),
-        (RuleId::R12, _) => format!("/cases/{id}#team-heading"),
+        (RuleId::R11, _) => format!("/cases/{id}/waivers"),
+        (RuleId::R12, _) => format!("/cases/{id}/team"),
         (RuleId::R1 | RuleId::R7 | RuleId::R8 | RuleId::R13, _) => {
             format!("/cases/{id}/treatment")
         }
         (RuleId::R9, _) => format!("/cases/{id}/polygraph"),
         _ => format!("/cases/{id}/obligations"),
+    }
+}
+
+/// An obligation in one plain sentence (who owes what by when), with the rule, its source and
+/// its policy pack for a "why" disclosure.
+pub(crate) struct Sentence {
+    pub(crate) rule: &'static str,
+    pub(crate) text: String,
+    pub(crate) overdue: bool,
+    pub(crate) why: String,
+    /// Where it gets done; `None` when the viewer could not open it (a score they may not read).
+    pub(crate) place: Option<String>,
+}
+
+/// What an obligation asks for, in a few words.
+fn what_is_owed(o: &containment_domain::compliance::Obligation) -> String {
+    let month = |m: i32| {
+        NaiveDate::from_ymd_opt(m.div_euclid(12), (m.rem_euclid(12) + 1) as u32, 1).map_or_else(
+            || subject_words(o.key.subject),
+            |d| d.format("%B %Y").to_string(),
+        )
+    };
+    match (o.key.rule, o.key.subject) {
+        (RuleId::R1, Subject::Month(m)) => format!("the progress contact for {}", month(m)),
+        (RuleId::R1, _) => "the month's progress contact".to_owned(),
+        (RuleId::R2, _) => "the Static-99R score".to_owned(),
+        (RuleId::R3, _) => "the review of the Static-99R score".to_owned(),
+        (RuleId::R4, _) if o.key.part == 0 => {
+            "the dynamic risk score (STABLE-2007 or SRA-FV)".to_owned()
+        }
+        (RuleId::R4, _) => "the violence risk score (LS/CMI)".to_owned(),
+        (RuleId::R5, _) => "the score with its written interpretation to the officer".to_owned(),
+        (RuleId::R6a, _) => "the dynamic score sent to DOJ".to_owned(),
+        (RuleId::R6b, _) => "the dynamic and violence scores sent to DOJ".to_owned(),
+        (RuleId::R7, _) => "the comprehensive assessment".to_owned(),
+        (RuleId::R8, _) => "the completion of treatment".to_owned(),
+        (RuleId::R9, _) => "the next maintenance polygraph exam".to_owned(),
+        (RuleId::R10, _) => "a current certification".to_owned(),
+        (RuleId::R11, _) => "a court waiver covering provider, officer and examiner".to_owned(),
+        (RuleId::R12, _) => "a complete containment team".to_owned(),
+        (RuleId::R13, Subject::SelfReport(id)) => {
+            format!("an acknowledgement of self-report {id}")
+        }
+        (RuleId::R13, _) => "an acknowledgement of a self-report".to_owned(),
+    }
+}
+
+/// The obligation as a sentence: "The treatment provider owes the progress contact for
+/// November 2026 by Dec 10, 2026." `readable_scores` are the scores the viewer may open and
+/// `may_score` the instruments they may record: the link is offered only when it leads somewhere
+/// the viewer may go.
+pub(crate) fn sentence(
+    v: &ObligationView,
+    today: NaiveDate,
+    readable_scores: &[i64],
+    may_score: &[containment_domain::instrument::Instrument],
+) -> Sentence {
+    use crate::today::day;
+    use containment_domain::instrument::Instrument;
+    let o = &v.obligation;
+    let role = o.responsible.label();
+    let who = match &v.responsible_name {
+        Some(name) => format!("{name}, the {role},"),
+        None => {
+            let mut c = role.chars();
+            c.next().map_or_else(String::new, |f| {
+                format!("The {}{}", f.to_lowercase(), c.as_str())
+            })
+        }
+    };
+    let when = o.due.map(|d| format!(" by {}", day(d))).unwrap_or_default();
+    let pack = o.pack.pack();
+    let rule = pack.rule(o.key.rule);
+    let (obligation, source) =
+        rule.map_or(("", ""), |r| (r.obligation.as_str(), r.source.as_str()));
+    let place = match (o.key.rule, v.score_id) {
+        (_, Some(score)) if !readable_scores.contains(&score) => None,
+        (RuleId::R2, None) if !may_score.contains(&Instrument::Static99r) => None,
+        (RuleId::R4, None) if !may_score.contains(&Instrument::Stable2007) => None,
+        _ => Some(place_of(v)),
+    };
+    Sentence {
+        rule: o.key.rule.code(),
+        text: format!("{who} owes {}{when}.", what_is_owed(o)),
+        overdue: o.due.is_some_and(|d| today > d),
+        why: format!(
+            "{} ({}): {obligation}. Source: {source}. Policy pack: {}.",
+            o.key.rule.code(),
+            o.key.rule.label(),
+            o.pack.label()
+        ),
+        place,
     }
 }
 

@@ -24,6 +24,7 @@ use crate::routes::Registry;
 
 pub(crate) fn registry() -> Registry {
     Registry::new()
+        .get("/cases/{id}/documents", Guard::SignedIn, documents_page)
         .post_upload("/cases/{id}/documents", Guard::SignedIn, upload_page)
         .get(
             "/cases/{id}/documents/{doc}",
@@ -132,7 +133,14 @@ async fn upload_page(
         Err(e) => Err(e),
     };
     let outcome = result.map(|doc| format!("Document {doc} stored."));
-    case_page_after(&state, &identity, id, outcome).await
+    case_page_after(
+        &state,
+        &identity,
+        id,
+        containment_app::CaseSection::Documents,
+        outcome,
+    )
+    .await
 }
 
 async fn download_page(
@@ -264,4 +272,19 @@ pub(crate) async fn content_api(
         .document_content(actor, id, doc, Utc::now())
         .await?;
     Ok(attachment(&entry, content))
+}
+
+/// The case's documents, with the form to add one.
+async fn documents_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    crate::pages::cases::case_section_page(
+        &state,
+        &identity,
+        id,
+        containment_app::CaseSection::Documents,
+    )
+    .await
 }

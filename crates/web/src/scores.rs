@@ -30,6 +30,7 @@ use crate::routes::Registry;
 pub(crate) fn registry() -> Registry {
     Registry::new()
         .get("/cases/{id}/scores/new", Guard::SignedIn, new_score_form)
+        .get("/cases/{id}/scores", Guard::SignedIn, scores_page)
         .post("/cases/{id}/scores", Guard::SignedIn, record_score)
         .post("/instruments/static99r/tally", Guard::SignedIn, tally)
         .get("/cases/{id}/scores/{score}", Guard::SignedIn, score_page)
@@ -907,6 +908,21 @@ pub(crate) fn chart_svg(instrument: Instrument, points: &[(NaiveDate, i32)]) -> 
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// The case's risk scores, each instrument with its chart and history.
+async fn scores_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    crate::pages::cases::case_section_page(
+        &state,
+        &identity,
+        id,
+        containment_app::CaseSection::Scores,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -189,7 +189,7 @@ async fn ending_a_membership_says_what_will_happen_first(db: TestDb) {
     let (m, still) = active().await;
     assert!(still);
     let mut b = w.app.signed_in("po5@sonoma.example", &otp).await;
-    let html = b.page(&format!("/cases/{id}")).await;
+    let html = b.page(&format!("/cases/{id}/team")).await;
     assert!(
         html.contains(&format!("href=\"/cases/{id}/team/{m}/end\"")),
         "{html}"
@@ -291,7 +291,7 @@ async fn revoking_a_waiver_says_what_will_happen_first(db: TestDb) {
             .unwrap()
     };
     let mut b = w.app.signed_in("po6@sonoma.example", &otp).await;
-    let html = b.page(&format!("/cases/{id}")).await;
+    let html = b.page(&format!("/cases/{id}/waivers")).await;
     let link = format!("href=\"/cases/{id}/waivers/{waiver}/revoke\"");
     assert!(html.contains(&link), "{html}");
     let html = b

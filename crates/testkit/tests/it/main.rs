@@ -11,6 +11,7 @@ mod audit_search;
 mod backup;
 mod bad_input;
 mod calendar;
+mod case_overview;
 mod caseload_import;
 mod cases;
 mod client_address;

@@ -52,7 +52,12 @@ async fn a_case_page_costs_few_statements(db: TestDb) {
         .await;
     browser.enroll().await;
     let path = format!("/cases/{id}");
-    assert!(browser.page(&path).await.contains("id=\"team-heading\""));
+    assert!(
+        browser
+            .page(&path)
+            .await
+            .contains("id=\"overview-team-heading\"")
+    );
     let store = app.app.store();
     let before = store.statements_run();
     let html = browser.page(&path).await;
@@ -66,6 +71,25 @@ async fn a_case_page_costs_few_statements(db: TestDb) {
         used <= budget,
         "one case page view ran {used} statements (at most {budget})"
     );
+    // Each other part of the case reads only what it shows: never more than the overview.
+    for part in [
+        "details",
+        "team",
+        "scores",
+        "waivers",
+        "documents",
+        "timeline",
+    ] {
+        let path = format!("/cases/{id}/{part}");
+        let before = store.statements_run();
+        let html = browser.page(&path).await;
+        let used = store.statements_run() - before;
+        assert!(html.contains("<h1>"), "{path}");
+        assert!(
+            used <= budget,
+            "one view of {path} ran {used} statements (at most {budget})"
+        );
+    }
     for (path, budget) in [
         ("/caseload", CASELOAD_STATEMENTS),
         ("/today", TODAY_STATEMENTS),

@@ -75,7 +75,7 @@ async fn staffed_case(w: &World, name: &str) -> i64 {
     id
 }
 
-fn static99r(scored_on: &str) -> ScoreInput {
+pub(crate) fn static99r(scored_on: &str) -> ScoreInput {
     ScoreInput {
         instrument: "static99r".into(),
         scored_on: scored_on.into(),
@@ -276,7 +276,7 @@ async fn a_static_99r_needs_a_certified_scorer_on_its_scoring_date(db: TestDb) {
     );
 }
 
-fn stable(scored_on: NaiveDate, child_victim: bool) -> ScoreInput {
+pub(crate) fn stable(scored_on: NaiveDate, child_victim: bool) -> ScoreInput {
     let mut items: Vec<String> = [
         "1", "2", "1", "0", "1", "1", "2", "1", "0", "1", "1", "0", "1",
     ]

@@ -391,7 +391,7 @@ async fn only_those_who_staff_the_team_search_and_the_page_lists_nobody(db: Test
         .app
         .signed_in("po2@sonoma.example", &second.one_time_password)
         .await;
-    let page = b.page(&format!("/cases/{id}")).await;
+    let page = b.page(&format!("/cases/{id}/team")).await;
     assert!(page.contains("Add a team member"));
     for email in [
         "dave@marintherapy.example",

@@ -518,7 +518,11 @@ async fn no_treatment_text_reaches_a_caller_no_waiver_covers(db: TestDb) {
         if email == "va@victims.example" {
             let html = caller.browser.page(&format!("/cases/{waived}")).await;
             assert!(html.contains("id=\"team-hidden\""), "{html}");
-            assert!(html.contains("id=\"waivers-hidden\""));
+            let waivers = caller
+                .browser
+                .page(&format!("/cases/{waived}/waivers"))
+                .await;
+            assert!(waivers.contains("id=\"waivers-hidden\""));
             assert!(!html.contains("No one is on the team yet"));
             assert!(
                 !html.contains("id=\"team-gaps\""),
@@ -528,7 +532,11 @@ async fn no_treatment_text_reaches_a_caller_no_waiver_covers(db: TestDb) {
         if email == "po@sonoma.example" {
             let html = caller.browser.page(&format!("/cases/{waived}")).await;
             assert!(!html.contains("id=\"team-hidden\""));
-            assert!(!html.contains("id=\"waivers-hidden\""));
+            let waivers = caller
+                .browser
+                .page(&format!("/cases/{waived}/waivers"))
+                .await;
+            assert!(!waivers.contains("id=\"waivers-hidden\""));
         }
         // The covered caller does read each mark somewhere: the walk reaches them all, and the
         // case read that showed the written interpretation names the waiver that allowed it.

@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
-use containment_app::{AppError, CaseInput, CaseView, CaseloadQuery, CaseloadSort};
+use containment_app::{AppError, CaseInput, CaseSection, CaseView, CaseloadQuery, CaseloadSort};
 use containment_domain::Role;
 use containment_domain::access::{InformationCategory, TeamRole};
 use containment_domain::case::{COUNTIES, SupervisionKind, local_date};
@@ -36,6 +36,10 @@ pub(super) fn registry() -> Registry {
         .get("/cases/new", Guard::AnyRole(CASE_OPENERS), new_case_form)
         .post("/cases", Guard::AnyRole(CASE_OPENERS), open_case)
         .get("/cases/{id}", Guard::SignedIn, case_page)
+        .get("/cases/{id}/details", Guard::SignedIn, details_page)
+        .get("/cases/{id}/team", Guard::SignedIn, team_page)
+        .get("/cases/{id}/waivers", Guard::SignedIn, waivers_page)
+        .get("/cases/{id}/timeline", Guard::SignedIn, timeline_page)
         .post("/cases/{id}/team", Guard::SignedIn, add_member)
         .get(
             "/cases/{id}/team-candidates",
@@ -496,11 +500,64 @@ struct CasePage {
     timeline: Vec<TimelineLine>,
     score_groups: Vec<ScoreGroup>,
     may_score: Vec<(&'static str, &'static str)>,
-    /// Open obligations, overdue first; `None` when the viewer may not read them.
-    obligations: Option<Vec<crate::compliance::ObligationLine>>,
+    /// Which part of the case the page shows (a code of [`SECTIONS`]).
+    section: &'static str,
+    /// The parts the viewer may open: (code, address, label).
+    nav: Vec<(&'static str, String, &'static str)>,
+    /// Who is on the team today: (role, name).
+    members: Vec<(&'static str, String)>,
+    /// The overview's obligations, contact and exam; `None` when the viewer may not read the
+    /// obligations (or the page is another part).
+    overview: Option<Overview>,
     /// What can no longer be met, one line per rule.
     missed: Vec<crate::compliance::MissedLine>,
     supervision_kinds: &'static [SupervisionKind],
+}
+
+/// The top of the case: what is overdue and due next in one sentence each, self-reports
+/// waiting for an acknowledgement, the last contact and the last exam.
+struct Overview {
+    overdue: Vec<crate::compliance::Sentence>,
+    next_due: Vec<crate::compliance::Sentence>,
+    self_reports: Vec<crate::compliance::Sentence>,
+    last_contact: String,
+    last_polygraph: String,
+}
+
+/// How many obligations due next the overview names.
+const NEXT_DUE_SHOWN: usize = 5;
+
+/// The parts of the case page: code, address after `/cases/{id}`, label, and whether the part
+/// is about the obligations (offered only to who may read them).
+const SECTIONS: [(&str, &str, &str, bool); 11] = [
+    ("overview", "", "Overview", false),
+    ("details", "/details", "Details", false),
+    ("team", "/team", "Team", false),
+    ("scores", "/scores", "Risk scores", false),
+    ("obligations", "/obligations", "Obligations", true),
+    ("waivers", "/waivers", "Waivers", false),
+    ("documents", "/documents", "Documents", false),
+    ("treatment", "/treatment", "Treatment", true),
+    (
+        "monthly-reports",
+        "/monthly-reports",
+        "Monthly reports",
+        true,
+    ),
+    ("polygraph", "/polygraph", "Polygraph", true),
+    ("timeline", "/timeline", "Timeline", false),
+];
+
+fn section_code(section: CaseSection) -> &'static str {
+    match section {
+        CaseSection::Overview => "overview",
+        CaseSection::Details => "details",
+        CaseSection::Team => "team",
+        CaseSection::Scores => "scores",
+        CaseSection::Waivers => "waivers",
+        CaseSection::Documents => "documents",
+        CaseSection::Timeline => "timeline",
+    }
 }
 
 /// The scores of one instrument on the case page, newest first, with their chart.
@@ -563,6 +620,7 @@ pub(crate) async fn case_page_after(
     state: &AppState,
     identity: &Identity,
     id: i64,
+    section: CaseSection,
     outcome: Result<String, AppError>,
 ) -> Result<Response, PageError> {
     match outcome {
@@ -571,6 +629,7 @@ pub(crate) async fn case_page_after(
                 state,
                 identity,
                 id,
+                section,
                 Some(notice),
                 crate::error::FormErrors::new(),
             )
@@ -578,13 +637,14 @@ pub(crate) async fn case_page_after(
         }
         Err(AppError::InvalidInput(msg)) => {
             let errors = crate::error::FormErrors::from(msg);
-            case_page_for(state, identity, id, None, errors).await
+            case_page_for(state, identity, id, section, None, errors).await
         }
         Err(e @ AppError::Conflict(_)) => {
             case_page_for(
                 state,
                 identity,
                 id,
+                section,
                 None,
                 crate::error::FormErrors::from(vec![e.to_string()]),
             )
@@ -598,13 +658,14 @@ pub(crate) async fn case_page_for(
     state: &AppState,
     identity: &Identity,
     id: i64,
+    section: CaseSection,
     notice: Option<String>,
     errors: crate::error::FormErrors,
 ) -> Result<Response, PageError> {
     let (actor, _) = signed_in(identity)?;
     let now = Utc::now();
     let today = local_date(now);
-    let view = state.app.case_page(actor, id, now, today).await?;
+    let view = state.app.case_page(actor, id, section, now, today).await?;
     let episodes = view
         .episodes
         .iter()
@@ -696,13 +757,11 @@ pub(crate) async fn case_page_for(
             chart: crate::scores::chart_svg(*instrument, &points),
             latest: {
                 let level = containment_app::level_label(*instrument, &last.record.level);
+                let on = crate::today::day(last.record.scored_on);
                 if level.is_empty() {
-                    format!("{} on {}", last.record.total, last.record.scored_on)
+                    format!("{} on {on}", last.record.total)
                 } else {
-                    format!(
-                        "{} ({level}) on {}",
-                        last.record.total, last.record.scored_on
-                    )
+                    format!("{} ({level}) on {on}", last.record.total)
                 }
             },
             rows: entries
@@ -737,12 +796,62 @@ pub(crate) async fn case_page_for(
                 .collect(),
         });
     }
-    let obligations = view.obligations.as_ref().map(|list| {
-        list.iter()
+    let visible_scores: Vec<i64> = view.scores.iter().map(|e| e.record.id).collect();
+    let overview = view.obligations.as_ref().map(|list| {
+        let open: Vec<&containment_app::ObligationView> = list
+            .iter()
             .filter(|v| v.obligation.status.is_open() && !v.obligation.is_missed(today))
-            .map(crate::compliance::line)
-            .collect()
+            .collect();
+        let sentence = |v: &&containment_app::ObligationView| {
+            crate::compliance::sentence(v, today, &visible_scores, &view.may_score)
+        };
+        let is_self_report = |v: &&&containment_app::ObligationView| {
+            v.obligation.key.rule == containment_domain::policy::RuleId::R13
+        };
+        let overdue_now =
+            |v: &&&containment_app::ObligationView| v.obligation.due.is_some_and(|d| today > d);
+        let mut next: Vec<&&containment_app::ObligationView> = open
+            .iter()
+            .filter(|v| !is_self_report(v) && !overdue_now(v) && v.obligation.due.is_some())
+            .collect();
+        next.sort_by_key(|v| v.obligation.due);
+        Overview {
+            overdue: open
+                .iter()
+                .filter(|v| !is_self_report(v) && overdue_now(v))
+                .map(sentence)
+                .collect(),
+            next_due: next
+                .into_iter()
+                .take(NEXT_DUE_SHOWN)
+                .map(sentence)
+                .collect(),
+            self_reports: open.iter().filter(is_self_report).map(sentence).collect(),
+            last_contact: view
+                .last_contact
+                .map_or_else(|| "none on record".to_owned(), crate::today::day),
+            last_polygraph: view
+                .last_maintenance_polygraph
+                .map_or_else(|| "none on record".to_owned(), crate::today::day),
+        }
     });
+    let members = if view.may_read_team {
+        let mut m: Vec<(&'static str, String)> = view
+            .team
+            .iter()
+            .filter(|m| m.active_on(today))
+            .map(|m| (m.team_role.label(), m.user_name.clone()))
+            .collect();
+        m.sort();
+        m
+    } else {
+        Vec::new()
+    };
+    let nav = SECTIONS
+        .iter()
+        .filter(|(_, _, _, obligations)| !obligations || view.may_read_obligations)
+        .map(|(code, tail, label, _)| (*code, format!("/cases/{id}{tail}"), *label))
+        .collect();
     let missed = view
         .obligations
         .as_ref()
@@ -755,7 +864,10 @@ pub(crate) async fn case_page_for(
         .unwrap_or_default();
     Ok(render(&CasePage {
         supervision_kinds: &SupervisionKind::ALL,
-        obligations,
+        section: section_code(section),
+        nav,
+        members,
+        overview,
         missed,
         may_score: view
             .may_score
@@ -813,7 +925,57 @@ async fn case_page(
     Extension(identity): Extension<Identity>,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    case_page_for(&state, &identity, id, None, crate::error::FormErrors::new()).await
+    case_page_for(
+        &state,
+        &identity,
+        id,
+        CaseSection::Overview,
+        None,
+        FormErrors::new(),
+    )
+    .await
+}
+
+/// One part of the case page, read and audited like the overview.
+pub(crate) async fn case_section_page(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    section: CaseSection,
+) -> Result<Response, PageError> {
+    case_page_for(state, identity, id, section, None, FormErrors::new()).await
+}
+
+async fn details_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    case_section_page(&state, &identity, id, CaseSection::Details).await
+}
+
+async fn team_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    case_section_page(&state, &identity, id, CaseSection::Team).await
+}
+
+async fn waivers_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    case_section_page(&state, &identity, id, CaseSection::Waivers).await
+}
+
+async fn timeline_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    case_section_page(&state, &identity, id, CaseSection::Timeline).await
 }
 
 async fn add_member(
@@ -837,6 +999,7 @@ async fn add_member(
                 &state,
                 &identity,
                 id,
+                CaseSection::Team,
                 None,
                 crate::error::FormErrors::from(vec![e.to_string()]),
             )
@@ -853,6 +1016,7 @@ async fn add_member(
                 &state,
                 &identity,
                 id,
+                CaseSection::Team,
                 None,
                 crate::error::FormErrors::from(e),
             )
@@ -875,6 +1039,7 @@ async fn add_member(
                 &state,
                 &identity,
                 id,
+                CaseSection::Team,
                 Some(format!("{} added to the team.", role.label())),
                 crate::error::FormErrors::new(),
             )
@@ -885,6 +1050,7 @@ async fn add_member(
                 &state,
                 &identity,
                 id,
+                CaseSection::Team,
                 None,
                 crate::error::FormErrors::from(vec![e.to_string()]),
             )
@@ -1044,6 +1210,7 @@ async fn end_member(
                 &state,
                 &identity,
                 id,
+                CaseSection::Team,
                 Some("The membership was ended; it stays in the team's history.".into()),
                 FormErrors::new(),
             )
@@ -1128,7 +1295,7 @@ async fn edit(
         )
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}/details")).into_response()),
         Err(AppError::Stale { current_version }) => {
             let view = state.app.case_view(actor, id, now, local_date(now)).await?;
             let theirs = form_of(&view.supervisee);
@@ -1260,7 +1427,7 @@ async fn record_waiver(
         .submit(state.app.record_waiver(actor, id, &input, Utc::now()))
         .await
         .map(|w| format!("Waiver {w} recorded."));
-    case_page_after(&state, &identity, id, outcome).await
+    case_page_after(&state, &identity, id, CaseSection::Waivers, outcome).await
 }
 
 #[derive(Template)]
@@ -1350,6 +1517,7 @@ async fn revoke_waiver(
                 &state,
                 &identity,
                 id,
+                CaseSection::Waivers,
                 Ok(format!("Waiver {waiver} revoked from today.")),
             )
             .await
@@ -1382,6 +1550,7 @@ async fn end_supervision(
                 &state,
                 &identity,
                 id,
+                CaseSection::Details,
                 None,
                 crate::error::FormErrors::from(e),
             )
@@ -1406,6 +1575,7 @@ async fn end_supervision(
                 &state,
                 &identity,
                 id,
+                CaseSection::Details,
                 Some(format!("Supervision ended on {end}.")),
                 crate::error::FormErrors::new(),
             )
@@ -1416,6 +1586,7 @@ async fn end_supervision(
                 &state,
                 &identity,
                 id,
+                CaseSection::Details,
                 None,
                 crate::error::FormErrors::from(vec![e.to_string()]),
             )
@@ -1447,7 +1618,7 @@ async fn correct_supervision(
         )
         .await
         .map(|()| "Supervision details corrected.".to_owned());
-    case_page_after(&state, &identity, id, outcome).await
+    case_page_after(&state, &identity, id, CaseSection::Details, outcome).await
 }
 
 async fn open_episode(
@@ -1463,5 +1634,5 @@ async fn open_episode(
         .submit(state.app.open_episode(actor, id, &f.input(), Utc::now()))
         .await
         .map(|e| format!("Supervision {e} opened."));
-    case_page_after(&state, &identity, id, outcome).await
+    case_page_after(&state, &identity, id, CaseSection::Details, outcome).await
 }

@@ -1,0 +1,340 @@
+//! The case page opens on an overview (team, risk levels, what is overdue and due next in one
+//! sentence each, last contact and exam); its other parts are pages of their own, each read
+//! audited, each closed to people outside the case, and no page offers a link its reader
+//! cannot follow.
+
+use chrono::{Datelike, Duration, Utc};
+use containment_app::{Actor, ContactInput};
+use containment_domain::access::TeamRole;
+use containment_domain::case::local_date;
+use containment_domain::policy::RuleId;
+use containment_testkit::{AgencyKind, Browser, Role, TestDb, both_backends};
+use reqwest::StatusCode;
+
+use crate::cases::{World, actor, case, certify, world};
+use crate::compliance::certify_scorer;
+
+both_backends!(
+    the_overview_names_the_team_risk_overdue_work_and_last_contact,
+    every_part_of_the_case_is_audited_and_closed_to_outsiders,
+    no_part_of_the_case_offers_a_link_its_reader_cannot_follow,
+);
+
+/// The case's parts besides the overview, as the navigation names them.
+const PARTS: [&str; 6] = [
+    "/details",
+    "/team",
+    "/scores",
+    "/waivers",
+    "/documents",
+    "/timeline",
+];
+
+struct Case {
+    w: World,
+    id: i64,
+    officer: Browser,
+    provider: Browser,
+    outsider: Browser,
+    provider_actor: Actor,
+    contact_on: chrono::NaiveDate,
+}
+
+/// A case opened by an officer, staffed with a provider and an examiner, in treatment for 200
+/// days, with a Static-99R, a STABLE-2007 the provider has not yet shared and one contact; plus
+/// an officer of another county, who has nothing to do with it.
+async fn staffed_case(db: &TestDb) -> Case {
+    let w = world(db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let probation = w.officer.user.as_ref().unwrap().agency_id;
+    let clinic = w.provider.user.as_ref().unwrap().agency_id;
+    let (_, po_otp) = w
+        .app
+        .user(probation, "po2@sonoma.example", &[Role::SupervisingOfficer])
+        .await;
+    let (_, dr_otp) = w
+        .app
+        .user(clinic, "dr2@northbay.example", &[Role::TreatmentProvider])
+        .await;
+    certify(&w.app, "casomb_provider", "dr2@northbay.example", "CP-2").await;
+    let marin = w
+        .app
+        .agency("Marin County Probation", AgencyKind::ProbationDepartment)
+        .await;
+    let (_, out_otp) = w
+        .app
+        .user(marin.id, "po@marin.example", &[Role::SupervisingOfficer])
+        .await;
+    let po = actor(&w.app, "po2@sonoma.example").await;
+    let dr = actor(&w.app, "dr2@northbay.example").await;
+    let app = &w.app.app;
+    let id = app
+        .open_case(&po, &case("Overview Case", ""), now)
+        .await
+        .unwrap();
+    let episode = app.case_view(&po, id, now, today).await.unwrap().episodes[0].id;
+    for (email, role) in [
+        ("dr2@northbay.example", TeamRole::TreatmentProvider),
+        ("ex@poly.example", TeamRole::PolygraphExaminer),
+    ] {
+        app.add_team_member(&po, episode, email, role, today, now)
+            .await
+            .unwrap();
+    }
+    app.enroll_treatment(
+        &dr,
+        id,
+        &containment_app::TreatmentInput {
+            kind: "post_conviction".into(),
+            start_date: (today - Duration::days(200)).to_string(),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let scored = today - Duration::days(20);
+    certify_scorer(&w, "po2@sonoma.example", "static99r", scored).await;
+    app.record_score(&po, id, &crate::scores::static99r(&scored.to_string()), now)
+        .await
+        .unwrap();
+    certify_scorer(&w, "dr2@northbay.example", "stable2007", scored).await;
+    app.record_score(&dr, id, &crate::scores::stable(scored, false), now)
+        .await
+        .unwrap();
+    let contact_on = today - Duration::days(3);
+    app.record_contact(
+        &dr,
+        id,
+        &ContactInput {
+            on: contact_on.to_string(),
+            mode: "phone".into(),
+            topics: vec!["progress".into()],
+            notes: "Attending.".into(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    Case {
+        officer: w.app.signed_in("po2@sonoma.example", &po_otp).await,
+        provider: w.app.signed_in("dr2@northbay.example", &dr_otp).await,
+        outsider: w.app.signed_in("po@marin.example", &out_otp).await,
+        provider_actor: dr,
+        w,
+        id,
+        contact_on,
+    }
+}
+
+/// The part of `html` from the element with this id to the end of the list it opens.
+fn list<'a>(html: &'a str, id: &str) -> &'a str {
+    let from = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no {id} in {html}"));
+    let rest = &html[from..];
+    &rest[..rest.find("</ul>").or_else(|| rest.find("</p>")).unwrap()]
+}
+
+async fn the_overview_names_the_team_risk_overdue_work_and_last_contact(db: TestDb) {
+    let mut c = staffed_case(&db).await;
+    let today = local_date(Utc::now());
+    let html = c.officer.page(&format!("/cases/{}", c.id)).await;
+
+    let team = list(&html, "overview-team");
+    for role in [
+        "supervising officer",
+        "treatment provider",
+        "polygraph examiner",
+    ] {
+        assert!(team.contains(role), "{role} in {team}");
+    }
+    // The latest level of each instrument, dated as people read dates.
+    let risk = list(&html, "overview-risk");
+    assert!(risk.contains("Static-99R"), "{risk}");
+    let scored = (today - Duration::days(20))
+        .format("%b %-d, %Y")
+        .to_string();
+    assert!(risk.contains(&format!("on {scored}")), "{risk}");
+    let provider_html = c.provider.page(&format!("/cases/{}", c.id)).await;
+    assert!(
+        list(&provider_html, "overview-risk").contains("STABLE-2007"),
+        "the provider sees the score they recorded"
+    );
+
+    // Last month's contact is owed and overdue, said in one sentence with its reasons behind
+    // a disclosure.
+    let last_month = today.with_day(1).unwrap() - Duration::days(1);
+    let overdue = list(&html, "overview-overdue");
+    let month = last_month.format("%B %Y").to_string();
+    assert!(
+        overdue.contains(&format!("owes the progress contact for {month} by ")),
+        "{overdue}"
+    );
+    assert!(overdue.contains("Overdue"), "{overdue}");
+    let why = &html[html.find("id=\"overview-overdue\"").unwrap()..];
+    let why = &why[why.find("<details").unwrap()..why.find("</details>").unwrap()];
+    assert!(why.contains("Why"), "{why}");
+    assert!(why.contains("Policy pack: California"), "{why}");
+    // What is due next comes in the same words, with a date people read.
+    let next = list(&html, "overview-next-due");
+    assert!(next.contains(" owes "), "{next}");
+    assert!(
+        next.contains(&format!(", {}.", today.year()))
+            || next.contains(&format!(", {}.", today.year() + 1)),
+        "{next}"
+    );
+
+    let contact =
+        containment_testkit::html_text_after(&html, "id=\"overview-last-contact\">").unwrap();
+    assert_eq!(contact, c.contact_on.format("%b %-d, %Y").to_string());
+    assert!(html.contains("id=\"overview-last-polygraph\""));
+
+    // The details are on their own pages, not on the overview.
+    for absent in [
+        "id=\"documents-heading\"",
+        "id=\"timeline-heading\"",
+        "id=\"waivers-heading\"",
+        "id=\"person-heading\"",
+    ] {
+        assert!(!html.contains(absent), "{absent} on the overview");
+    }
+    for part in PARTS {
+        assert!(
+            html.contains(&format!("href=\"/cases/{}{part}\"", c.id)),
+            "the overview links to {part}"
+        );
+    }
+    // A page of the case says which part it is.
+    let details = c.officer.page(&format!("/cases/{}/details", c.id)).await;
+    assert!(details.contains("id=\"person-heading\""));
+    assert!(details.contains(&format!(
+        "href=\"/cases/{}/details\" aria-current=\"page\"",
+        c.id
+    )));
+    assert!(!details.contains("id=\"overview-team\""));
+}
+
+/// How many reads of the case the audit trail holds.
+async fn case_reads(c: &Case) -> usize {
+    let tx = c.w.app.app.store().begin_read().await.unwrap();
+    let events = tx
+        .audit_events(
+            &containment_storage::AuditFilter {
+                object_id: Some(c.id.to_string()),
+                ..Default::default()
+            },
+            10_000,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    events
+        .iter()
+        .filter(|e| e.content.action == "case_read")
+        .count()
+}
+
+async fn every_part_of_the_case_is_audited_and_closed_to_outsiders(db: TestDb) {
+    let mut c = staffed_case(&db).await;
+    for part in std::iter::once("").chain(PARTS) {
+        let path = format!("/cases/{}{part}", c.id);
+        let before = case_reads(&c).await;
+        let res = c.officer.get(&path).await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("Overview Case"), "{path}");
+        assert_eq!(case_reads(&c).await, before + 1, "{path} is audited once");
+
+        let res = c.outsider.get(&path).await;
+        assert!(
+            matches!(res.status(), StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+            "{path}: {}",
+            res.status()
+        );
+        assert!(
+            !res.text().await.unwrap().contains("Overview Case"),
+            "{path}"
+        );
+    }
+    // The refusals are on record too.
+    let tx = c.w.app.app.store().begin_read().await.unwrap();
+    let refused = tx
+        .audit_events(
+            &containment_storage::AuditFilter {
+                object_id: Some(c.id.to_string()),
+                outcome: Some("denied".into()),
+                ..Default::default()
+            },
+            10_000,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        refused.len() > PARTS.len(),
+        "{} refusals on record",
+        refused.len()
+    );
+}
+
+/// Every address under `/cases/` that `html` links to.
+fn case_links(html: &str) -> Vec<String> {
+    let mut out: Vec<String> = html
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.starts_with("/cases/"))
+        .map(|href| {
+            let href = href.split('#').next().unwrap_or(href);
+            href.replace("&amp;", "&")
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+async fn no_part_of_the_case_offers_a_link_its_reader_cannot_follow(db: TestDb) {
+    let mut c = staffed_case(&db).await;
+    let id = c.id;
+    // The provider owes the officer the STABLE-2007 (R5): the provider is led to it, and
+    // whatever the officer is offered opens for them.
+    let owed =
+        c.w.app
+            .app
+            .case_obligations(&c.provider_actor, id, local_date(Utc::now()), Utc::now())
+            .await
+            .unwrap();
+    let score = owed
+        .iter()
+        .find(|v| v.obligation.key.rule == RuleId::R5 && v.obligation.status.is_open())
+        .and_then(|v| v.score_id)
+        .expect("the provider owes the officer the score (R5)");
+    let score_path = format!("/cases/{id}/scores/{score}");
+    for (who, browser) in [("officer", &mut c.officer), ("provider", &mut c.provider)] {
+        let mut links = Vec::new();
+        for part in std::iter::once("").chain(PARTS) {
+            let html = browser.page(&format!("/cases/{id}{part}")).await;
+            links.extend(case_links(&html));
+        }
+        links.sort();
+        links.dedup();
+        assert!(links.len() > PARTS.len(), "{who}: {links:?}");
+        for link in &links {
+            let status = browser.get(link).await.status();
+            assert_ne!(
+                status,
+                StatusCode::FORBIDDEN,
+                "{who} is offered {link}, which refuses them"
+            );
+        }
+        if who == "provider" {
+            assert!(
+                links.contains(&score_path),
+                "the provider is led to {score_path}"
+            );
+        }
+    }
+}
