@@ -38,6 +38,9 @@ pub struct ObligationView {
     pub responsible_name: Option<String>,
     /// Score the obligation is about, for a link to where it gets done.
     pub score_id: Option<i64>,
+    /// Whether the reader may open the place where it gets done (the score it is about, or
+    /// the form that records the missing score). False only where that is known to be refused.
+    pub openable: bool,
 }
 
 /// The county policies in force: overrides and calendars by county.
@@ -432,6 +435,7 @@ pub(crate) fn view(case: &LoadedCase, o: Obligation) -> ObligationView {
             compliance::Subject::Score(id) => Some(id),
             _ => None,
         },
+        openable: true,
         obligation: o,
     }
 }
@@ -761,12 +765,32 @@ impl App {
                 .await);
         }
         let policies = load_policies(&tx).await?;
+        let records = CaseRecords::of_case(&tx, &case).await?;
+        // What the reader may open: a score they may read, a form for a score they may record.
+        let may = |action: Action, instrument: containment_domain::instrument::Instrument| {
+            case.decide(actor, action, crate::score_kind(instrument))
+                .is_allowed()
+        };
+        let readable_scores: Vec<i64> = records
+            .scores
+            .iter()
+            .filter(|s| may(Action::Read, s.instrument))
+            .map(|s| s.id)
+            .collect();
+        let openable = |v: &ObligationView| match (v.obligation.key.rule, v.score_id) {
+            (_, Some(score)) => readable_scores.contains(&score),
+            (RuleId::R2, None) => may(
+                Action::Create,
+                containment_domain::instrument::Instrument::Static99r,
+            ),
+            (RuleId::R4, None) => may(
+                Action::Create,
+                containment_domain::instrument::Instrument::Stable2007,
+            ),
+            _ => true,
+        };
         let mut cases = Vec::new();
-        assemble(
-            &[supervisee_id],
-            CaseRecords::of_case(&tx, &case).await?,
-            &mut cases,
-        );
+        assemble(&[supervisee_id], records, &mut cases);
         let mut loaded = cases.pop().ok_or(AppError::NotFound)?;
         // A past day is a snapshot: what was recorded with a later date did not exist yet.
         if as_of < local_date(now) {
@@ -774,7 +798,9 @@ impl App {
         }
         let mut out = Vec::new();
         evaluate_case(&loaded, &policies, &self.calendar, as_of, &mut |o| {
-            out.push(view(&loaded, o));
+            let mut v = view(&loaded, o);
+            v.openable = openable(&v);
+            out.push(v);
         });
         out.sort_by(|a, b| compliance::task_order(&a.obligation, &b.obligation));
         AuditEntry::new(

@@ -231,7 +231,7 @@ pub(crate) fn line(v: &ObligationView) -> ObligationLine {
         due: o.due.map(|d| d.to_string()).unwrap_or_default(),
         status: o.status.label(),
         status_code: o.status.code(),
-        open: o.status.is_open(),
+        open: o.status.is_open() && v.openable,
         who: v
             .responsible_name
             .clone()

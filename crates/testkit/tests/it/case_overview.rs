@@ -315,7 +315,8 @@ async fn no_part_of_the_case_offers_a_link_its_reader_cannot_follow(db: TestDb) 
     let score_path = format!("/cases/{id}/scores/{score}");
     for (who, browser) in [("officer", &mut c.officer), ("provider", &mut c.provider)] {
         let mut links = Vec::new();
-        for part in std::iter::once("").chain(PARTS) {
+        // The parts, and the full list of obligations with a link to each one's place.
+        for part in std::iter::once("").chain(PARTS).chain(["/obligations"]) {
             let html = browser.page(&format!("/cases/{id}{part}")).await;
             links.extend(case_links(&html));
         }
