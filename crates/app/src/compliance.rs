@@ -1259,7 +1259,7 @@ impl App {
         overrides: &str,
         calendar: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
+    ) -> Result<CountyPolicyRecord, AppError> {
         self.store_county_policy(
             actor,
             county,
@@ -1295,7 +1295,7 @@ impl App {
         county: &str,
         choice: &CountyPolicyChoice,
         now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
+    ) -> Result<CountyPolicyRecord, AppError> {
         self.store_county_policy(
             actor,
             county,
@@ -1346,7 +1346,7 @@ impl App {
         county: &str,
         validate: impl FnOnce() -> Result<(Overrides, String), AppError>,
         now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
+    ) -> Result<CountyPolicyRecord, AppError> {
         let tx = self.store.begin().await?;
         if !(actor.is_console()
             || actor.has_role(Role::SystemAdmin)
@@ -1406,8 +1406,15 @@ impl App {
             ))
             .write(&tx)
             .await?;
+        // The answer is the policy as this change left it, read before anyone else can change it.
+        let saved = tx
+            .county_policies()
+            .await?
+            .into_iter()
+            .find(|p| p.county == county.name())
+            .ok_or(AppError::NotFound)?;
         tx.commit().await?;
-        Ok(())
+        Ok(saved)
     }
 
     /// Which counties' policy the actor sets: any county for a system admin (and the console),

@@ -416,7 +416,7 @@ impl App {
         input: &MonthlyReportInput,
         submit: bool,
         now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
+    ) -> Result<MonthlyReportDetail, AppError> {
         let (tx, case, waiver) = self
             .as_report_author(
                 actor,
@@ -463,8 +463,13 @@ impl App {
             )
             .await?;
         }
+        // The answer is the report as this change left it, read before anyone else can change
+        // it again.
+        let written = self
+            .detail_in(&tx, &case, actor, supervisee_id, report_id)
+            .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(written)
     }
 
     /// The provider signs and submits a draft as it stands.
@@ -475,7 +480,7 @@ impl App {
         report_id: i64,
         revision: i32,
         now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
+    ) -> Result<MonthlyReportDetail, AppError> {
         let (tx, case, _) = self
             .as_report_author(
                 actor,
@@ -491,8 +496,11 @@ impl App {
         check_signable(&current.content)?;
         self.sign_and_notify(&tx, actor, &case, report_id, revision, current.month, now)
             .await?;
+        let signed = self
+            .detail_in(&tx, &case, actor, supervisee_id, report_id)
+            .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(signed)
     }
 
     /// Signs a draft and tells the officer on the team it awaits acknowledgement.
@@ -786,12 +794,9 @@ impl App {
                 .case_denied(tx, actor, what, supervisee_id, &decision, now)
                 .await);
         }
-        let (_, versions) = self.report_versions(&tx, supervisee_id, report_id).await?;
-        let versions = self.views(&tx, &case, actor, &versions).await?;
-        let Some(report) = versions.iter().find(|v| v.record.id == report_id).cloned() else {
-            // A draft, shown to its author's side only.
-            return Err(AppError::NotFound);
-        };
+        let detail = self
+            .detail_in(&tx, &case, actor, supervisee_id, report_id)
+            .await?;
         AuditEntry::new(what, Outcome::Success, now)
             .by(actor)
             .object("supervisee", supervisee_id)
@@ -800,6 +805,24 @@ impl App {
             .write(&tx)
             .await?;
         tx.commit().await?;
+        Ok(detail)
+    }
+
+    /// The report with every version of its month as the viewer may see them, read in `tx`.
+    async fn detail_in(
+        &self,
+        tx: &Tx,
+        case: &CaseAccess,
+        actor: &Actor,
+        supervisee_id: i64,
+        report_id: i64,
+    ) -> Result<MonthlyReportDetail, AppError> {
+        let (_, versions) = self.report_versions(tx, supervisee_id, report_id).await?;
+        let versions = self.views(tx, case, actor, &versions).await?;
+        let Some(report) = versions.iter().find(|v| v.record.id == report_id).cloned() else {
+            // A draft, shown to its author's side only.
+            return Err(AppError::NotFound);
+        };
         Ok(MonthlyReportDetail {
             report,
             versions,

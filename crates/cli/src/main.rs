@@ -557,8 +557,10 @@ fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
     Ok(SecretString::from(value.to_owned()))
 }
 
-/// The database URL: the explicit one, or the SQLite file in the data folder (created if needed).
-fn database_url(global: &Global) -> anyhow::Result<String> {
+/// The database URL: the explicit one, or the SQLite file in the data folder. Only a command
+/// that sets a database up (`creates`) makes the folder and the file; any other refuses a file
+/// that does not exist rather than leave an empty database behind.
+fn database_url(global: &Global, creates: bool) -> anyhow::Result<String> {
     if let Some(url) = global
         .database_url
         .as_ref()
@@ -567,21 +569,43 @@ fn database_url(global: &Global) -> anyhow::Result<String> {
     {
         return Ok(url.trim().to_owned());
     }
+    let file = global.data_dir.join("containment.db");
+    if !creates {
+        if !file.exists() {
+            anyhow::bail!(
+                "no database at {}: start `containment serve` or run `containment migrate apply` \
+                 to create it, or name another with --data-dir or DATABASE_URL",
+                file.display()
+            );
+        }
+        return Ok(format!("sqlite://{}?mode=rw", file.display()));
+    }
     containment_app::create_private_dir(&global.data_dir).with_context(|| {
         format!(
             "cannot create the data folder {}",
             global.data_dir.display()
         )
     })?;
-    Ok(sqlite_url(&global.data_dir.join("containment.db")))
+    Ok(sqlite_url(&file))
 }
 
 fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
+/// Whether a command sets a database up, and so may create the data folder's SQLite file.
+fn creates_database(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Serve(_)
+            | Command::Migrate(MigrateCommand::Apply)
+            | Command::Restore { .. }
+            | Command::Demo { .. }
+    )
+}
+
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let url = database_url(&cli.global)?;
+    let url = database_url(&cli.global, creates_database(&cli.command))?;
     let mail = cli.global.mail()?;
     match cli.command {
         Command::Serve(args) => {
@@ -695,7 +719,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )
                 .await
             {
-                Ok(()) => {
+                Ok(_) => {
                     println_out(&format!("{county}: policy saved"));
                     Ok(ExitCode::SUCCESS)
                 }
@@ -1210,7 +1234,7 @@ mod tests {
         assert!(!shown.contains("db-s3cret"), "{shown}");
         assert!(!shown.contains("mail-s3cret"), "{shown}");
         assert_eq!(
-            database_url(&cli.global).unwrap(),
+            database_url(&cli.global, false).unwrap(),
             "postgres://app:db-s3cret@db.agency.example/containment"
         );
         let mail = cli.global.mail().unwrap().unwrap();

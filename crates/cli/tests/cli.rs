@@ -104,6 +104,36 @@ fn help_lists_every_command() {
     }
 }
 
+/// A command that only reads, pointed at a data folder that holds no database, says so and
+/// leaves nothing behind: no folder, no empty database that would later look like a real one.
+#[test]
+fn reading_commands_refuse_a_missing_database_and_create_nothing() {
+    let data = Data::unmade();
+    let file = data.dir.join("containment.db");
+    for args in [
+        &["migrate", "status"][..],
+        &["audit", "verify"][..],
+        &["agency", "list"][..],
+        &["user", "list"][..],
+        &["backup", "/nonexistent/never-written.backup.gz"][..],
+    ] {
+        failed_with(
+            &data.run(args),
+            1,
+            &format!("no database at {}", file.display()),
+        );
+        assert!(
+            !data.dir.exists(),
+            "`{}` made the data folder",
+            args.join(" ")
+        );
+    }
+    // The commands that set a database up still make it.
+    ok(&data.run(&["migrate", "apply"]));
+    assert!(file.exists());
+    ok(&data.run(&["migrate", "status"]));
+}
+
 #[tokio::test]
 async fn operators_manage_accounts_and_verify_the_audit_trail() {
     let data = Data::new();

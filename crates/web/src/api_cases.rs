@@ -679,12 +679,15 @@ pub(crate) async fn update_supervisee(
         ..Default::default()
     };
     let now = Utc::now();
-    state
+    let written = state
         .app
         .edit_supervisee(actor, id, u.version, &input, now)
         .await
         .map_err(|e| e.renamed(CASE_FIELDS_IN_THE_API))?;
-    let view = state.app.case_view(actor, id, now, local_date(now)).await?;
+    let mut view = state.app.case_view(actor, id, now, local_date(now)).await?;
+    // The case as this change left it (read in its transaction), not as a later change by
+    // someone else may already have made it.
+    view.supervisee = written;
     Ok(Json(supervisee_json(view)))
 }
 

@@ -1327,7 +1327,7 @@ async fn set_policy(
         },
     };
     match result {
-        Ok(()) => {
+        Ok(_) => {
             policy_page_for(
                 &state,
                 &identity,
@@ -1673,21 +1673,11 @@ pub(crate) async fn set_policy_api(
     ApiJson(b): ApiJson<CountyPolicyBody>,
 ) -> Result<Json<CountyPolicyJson>, ApiError> {
     let actor = caller(&identity)?;
-    state
+    let saved = state
         .app
         .set_county_policy(actor, &county, &b.overrides, &b.calendar, Utc::now())
         .await?;
-    let saved = containment_domain::case::County::parse(&county)
-        .ok()
-        .map(|c| c.name().to_owned());
-    state
-        .app
-        .county_policies()
-        .await?
-        .into_iter()
-        .find(|p| Some(&p.county) == saved.as_ref())
-        .map(|p| Json(p.into()))
-        .ok_or_else(|| AppError::NotFound.into())
+    Ok(Json(saved.into()))
 }
 
 /// The subject of an obligation in words, for exemption forms.

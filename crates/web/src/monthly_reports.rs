@@ -399,7 +399,7 @@ async fn update(
         ))
         .await
     {
-        Ok(()) => Ok(to_report(id, report, if sign { "signed" } else { "saved" })),
+        Ok(_) => Ok(to_report(id, report, if sign { "signed" } else { "saved" })),
         Err(e) => Ok(form_page(
             &identity,
             id,
@@ -877,10 +877,14 @@ async fn detail_json(
         .app
         .monthly_report(actor, id, report, false, Utc::now())
         .await?;
-    Ok(Json(MonthlyReportDetailJson {
+    Ok(detail_of(&d))
+}
+
+fn detail_of(d: &MonthlyReportDetail) -> Json<MonthlyReportDetailJson> {
+    Json(MonthlyReportDetailJson {
         report: (&d.report).into(),
         versions: d.versions.iter().map(MonthlyReportJson::from).collect(),
-    }))
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/supervisees/{id}/monthly-reports/{report}", tag = "treatment", security(("bearer" = [])),
@@ -919,11 +923,11 @@ pub(crate) async fn update_api(
         .sessions
         .unwrap_or_else(|| current.report.record.content.sessions.into());
     let input = b.input(current.report.record.month.to_string(), sessions);
-    state
+    let written = state
         .app
         .update_monthly_report(actor, id, report, b.revision, &input, b.submit, now)
         .await?;
-    detail_json(&state, actor, id, report).await
+    Ok(detail_of(&written))
 }
 
 #[utoipa::path(post, path = "/api/v1/supervisees/{id}/monthly-reports/{report}/submit", tag = "treatment", security(("bearer" = [])),
@@ -939,11 +943,11 @@ pub(crate) async fn submit_api(
     ApiJson(b): ApiJson<RevisionBody>,
 ) -> Result<Json<MonthlyReportDetailJson>, ApiError> {
     let actor = caller(&identity)?;
-    state
+    let signed = state
         .app
         .submit_monthly_report(actor, id, report, b.revision, Utc::now())
         .await?;
-    detail_json(&state, actor, id, report).await
+    Ok(detail_of(&signed))
 }
 
 #[utoipa::path(post, path = "/api/v1/supervisees/{id}/monthly-reports/{report}/acknowledge", tag = "treatment", operation_id = "acknowledge_monthly_report", security(("bearer" = [])),

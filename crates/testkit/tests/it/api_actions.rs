@@ -18,6 +18,7 @@ both_backends!(
     agencies_are_added_through_the_api_by_system_admins_only,
     county_policy_is_set_through_the_api_for_the_admin_s_own_county,
     the_calendar_feed_is_revoked_through_the_api,
+    a_put_answers_with_what_it_wrote_while_others_write,
 );
 
 /// Sends `body` (if any) with the token; answers the status and the JSON body (null if none).
@@ -393,4 +394,73 @@ async fn the_calendar_feed_is_revoked_through_the_api(db: TestDb) {
         "nothing left to revoke: {body}"
     );
     assert_eq!(body["error"], "not_found");
+}
+
+/// Four clients edit one case as fast as they can, each retrying on 409 with the version it is
+/// told. Every 200 answers with the name that request wrote and the version it made, never with
+/// a change another client committed a moment later.
+async fn a_put_answers_with_what_it_wrote_while_others_write(db: TestDb) {
+    let w = world(&db).await;
+    let (id, _) = setup(&w, "Raced Edit").await;
+    let officer = api_token(&w.app, "po@sonoma.example").await;
+    let (status, first) = call(
+        &w.app,
+        Method::GET,
+        &officer,
+        &format!("/api/v1/supervisees/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let start_version = first["version"].as_i64().unwrap();
+    let date_of_birth = first["date_of_birth"].as_str().unwrap().to_owned();
+    let sex = first["sex"].as_str().unwrap().to_owned();
+    const EDITS_EACH: usize = 15;
+    let edit = |client: &'static str| {
+        let (app, officer, date_of_birth, sex) =
+            (&w.app, officer.clone(), date_of_birth.clone(), sex.clone());
+        async move {
+            let path = format!("/api/v1/supervisees/{id}");
+            let mut version = start_version;
+            let mut answers = Vec::new();
+            while answers.len() < EDITS_EACH {
+                let name = format!("Raced Edit {client} {}", answers.len());
+                let (status, body) = call(
+                    app,
+                    Method::PUT,
+                    &officer,
+                    &path,
+                    Some(json!({
+                        "version": version,
+                        "legal_name": name,
+                        "date_of_birth": date_of_birth,
+                        "sex": sex,
+                    })),
+                )
+                .await;
+                match status {
+                    StatusCode::OK => {
+                        answers.push((name, version, body));
+                        version += 1;
+                    }
+                    StatusCode::CONFLICT => {
+                        version = body["current_version"].as_i64().unwrap();
+                    }
+                    other => panic!("{other}: {body}"),
+                }
+            }
+            answers
+        }
+    };
+    let (a, b, c, d) = tokio::join!(edit("A"), edit("B"), edit("C"), edit("D"));
+    let mut versions = Vec::new();
+    for (name, sent, body) in a.into_iter().chain(b).chain(c).chain(d) {
+        assert_eq!(body["legal_name"], name.as_str(), "{body}");
+        assert_eq!(body["version"].as_i64(), Some(sent + 1), "{body}");
+        versions.push(sent + 1);
+    }
+    // Each version was made by exactly one answered edit.
+    versions.sort_unstable();
+    versions.dedup();
+    assert_eq!(versions.len(), 4 * EDITS_EACH);
 }
