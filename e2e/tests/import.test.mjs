@@ -80,7 +80,8 @@ for (const backend of backends()) {
       await page.getByRole('heading', { level: 1, name: 'Import a caseload' }).waitFor();
       await assertClean(page, problems, 'the import page');
 
-      const template = await downloadText(page, page.getByRole('link', { name: 'Download the template (CSV)' }));
+      await page.getByRole('link', { name: 'Download the template (Excel workbook)' }).waitFor();
+      const template = await downloadText(page, page.getByRole('link', { name: 'as CSV', exact: true }));
       assert.equal(template.name, 'caseload-template.csv');
       const [heading, example] = template.text.split(/\r?\n/);
       assert.ok(heading.startsWith('Legal name,Date of birth,Sex,CII number,CDCR number,'), heading);

@@ -467,30 +467,34 @@ pub fn read_sheet(grid: &[Vec<Cell>]) -> Sheet {
     sheet
 }
 
+/// The template's example row, one value per column of [`Column::ALL`], as a person would type
+/// them.
+pub const TEMPLATE_EXAMPLE: [&str; Column::ALL.len()] = [
+    "Pat Example",
+    "1980-04-01",
+    "male",
+    "A12345678",
+    "AB1234",
+    "Sonoma",
+    "Sonoma",
+    "no",
+    "Pat E.; P. Example",
+    "SCR-123456",
+    "probation",
+    "Sonoma",
+    "Sonoma County Superior Court",
+    "2026-01-05",
+    "2026-01-05",
+    "2029-01-04",
+    "officer@example.org",
+    "provider@example.org",
+    "examiner@example.org",
+];
+
 /// The template: the headings and one example row, as CSV.
 pub fn template_csv() -> String {
     let headings: Vec<&str> = Column::ALL.iter().map(|c| c.header()).collect();
-    let example = [
-        "Pat Example",
-        "1980-04-01",
-        "male",
-        "A12345678",
-        "AB1234",
-        "Sonoma",
-        "Sonoma",
-        "no",
-        "Pat E.; P. Example",
-        "SCR-123456",
-        "probation",
-        "Sonoma",
-        "Sonoma County Superior Court",
-        "2026-01-05",
-        "2026-01-05",
-        "2029-01-04",
-        "officer@example.org",
-        "provider@example.org",
-        "examiner@example.org",
-    ];
+    let example = TEMPLATE_EXAMPLE;
     let quote = |v: &str| {
         if v.contains([',', '"', '\n']) {
             format!("\"{}\"", v.replace('"', "\"\""))

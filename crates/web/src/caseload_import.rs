@@ -10,7 +10,9 @@ use axum::{Extension, Json};
 use chrono::{NaiveDate, Utc};
 use containment_app::{AppError, CaseloadImport};
 use containment_domain::Role;
-use containment_domain::caseload_import::{Column, MAX_IMPORT_BYTES, Problem, template_csv};
+use containment_domain::caseload_import::{
+    Column, MAX_IMPORT_BYTES, Problem, TEMPLATE_EXAMPLE, template_csv,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -42,6 +44,11 @@ pub(crate) fn registry() -> Registry {
             "/admin/import/template.csv",
             Guard::AnyRole(AGENCY_ADMINS),
             template,
+        )
+        .get(
+            "/admin/import/template.xlsx",
+            Guard::AnyRole(AGENCY_ADMINS),
+            template_workbook,
         )
         .post_upload_within(
             "/api/v1/imports/caseload",
@@ -195,17 +202,81 @@ async fn upload_page(
 
 async fn template(Extension(identity): Extension<Identity>) -> Result<Response, PageError> {
     signed_in(&identity)?;
-    let mut res = template_csv().into_response();
+    Ok(attachment(
+        template_csv().into_bytes(),
+        "text/csv; charset=utf-8",
+        "attachment; filename=\"caseload-template.csv\"",
+    ))
+}
+
+/// The template as a workbook: the first sheet has the headings and the example row (the sheet
+/// the import reads), the second says what goes in each column.
+async fn template_workbook(
+    Extension(identity): Extension<Identity>,
+) -> Result<Response, PageError> {
+    signed_in(&identity)?;
+    Ok(attachment(
+        template_xlsx()?,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "attachment; filename=\"caseload-template.xlsx\"",
+    ))
+}
+
+fn attachment(body: Vec<u8>, kind: &'static str, disposition: &'static str) -> Response {
+    let mut res = body.into_response();
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
     h.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"caseload-template.csv\""),
+        HeaderValue::from_static(disposition),
     );
-    Ok(res)
+    res
+}
+
+fn template_xlsx() -> Result<Vec<u8>, AppError> {
+    use crate::export::xlsx_error;
+    use rust_xlsxwriter::{Format, Workbook, Worksheet};
+    let bold = Format::new().set_bold();
+    // Typed values stay as typed (an identifier is not turned into a number).
+    let text = Format::new().set_num_format("@");
+    let mut caseload = Worksheet::new();
+    caseload.set_name("Caseload").map_err(xlsx_error)?;
+    let mut columns = Worksheet::new();
+    columns.set_name("Columns").map_err(xlsx_error)?;
+    columns
+        .write_string_with_format(0, 0, "Column", &bold)
+        .map_err(xlsx_error)?;
+    columns
+        .write_string_with_format(0, 1, "What to enter", &bold)
+        .map_err(xlsx_error)?;
+    columns.set_column_width(0, 28).map_err(xlsx_error)?;
+    columns.set_column_width(1, 90).map_err(xlsx_error)?;
+    for (i, (column, example)) in Column::ALL.iter().zip(TEMPLATE_EXAMPLE).enumerate() {
+        let col = u16::try_from(i).map_err(|_| AppError::Internal("template columns".into()))?;
+        let row = u32::from(col) + 1;
+        caseload
+            .write_string_with_format(0, col, column.header(), &bold)
+            .map_err(xlsx_error)?;
+        caseload
+            .write_string_with_format(1, col, example, &text)
+            .map_err(xlsx_error)?;
+        caseload.set_column_format(col, &text).map_err(xlsx_error)?;
+        let width = column.header().len().max(example.len()) + 2;
+        caseload
+            .set_column_width(col, u32::try_from(width).unwrap_or(30))
+            .map_err(xlsx_error)?;
+        columns
+            .write_string(row, 0, column.header())
+            .map_err(xlsx_error)?;
+        columns
+            .write_string(row, 1, column.hint())
+            .map_err(xlsx_error)?;
+    }
+    caseload.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    let mut book = Workbook::new();
+    book.push_worksheet(caseload);
+    book.push_worksheet(columns);
+    book.save_to_buffer().map_err(xlsx_error)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -114,7 +114,7 @@ pub(crate) const fn col(name: &'static str, width: u16) -> Column {
 /// so larger lists go out as CSV (streamed).
 pub(crate) const XLSX_MAX_ROWS: u64 = 100_000;
 
-fn xlsx_error(e: XlsxError) -> AppError {
+pub(crate) fn xlsx_error(e: XlsxError) -> AppError {
     AppError::Internal(format!("spreadsheet: {e}"))
 }
 

@@ -56,6 +56,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET",    "/admin/import",                   "L L F A F F L L"),
     ("POST",   "/admin/import",                   "L L F A F F F F"),
     ("GET",    "/admin/import/template.csv",      "L L F A F F L L"),
+    ("GET",    "/admin/import/template.xlsx",     "L L F A F F L L"),
     ("POST",   "/admin/agencies",                 "L L F F F A F F"),
     ("GET",    "/audit",                          "L L F F A F L L"),
     ("GET",    "/audit/export",                   "L L F F A F L L"),

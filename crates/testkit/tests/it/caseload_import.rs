@@ -23,6 +23,7 @@ both_backends!(
     problems_with_the_file_as_a_whole_are_reported,
     an_xlsx_workbook_with_date_cells_imports,
     only_agency_admins_import_and_the_api_answers_the_report,
+    the_template_comes_as_csv_and_as_a_workbook_that_read_alike,
 );
 
 const HEAD: &str = "Legal name,Date of birth,Sex,CII number,CDCR number,Supervision kind,\
@@ -537,4 +538,86 @@ async fn only_agency_admins_import_and_the_api_answers_the_report(db: TestDb) {
     assert_eq!(body["error"], "import_problems");
     assert_eq!(body["problems"][0]["row"], 2);
     assert_eq!(body["problems"][0]["column"], "Supervising county");
+}
+
+/// The template downloads as CSV and as a workbook; the workbook's first sheet holds the same
+/// headings and example row, a second sheet says what goes in each column, and the import reads
+/// both files to the same report (the example's accounts do not exist here, so that report
+/// names the example row's e-mail columns and nothing about the file itself).
+async fn the_template_comes_as_csv_and_as_a_workbook_that_read_alike(db: TestDb) {
+    let w = world(&db).await;
+    let agency = w.officer.user.as_ref().unwrap().agency_id;
+    let (_, password) = w
+        .app
+        .user(agency, "aa@sonoma.example", &[Role::AgencyAdmin])
+        .await;
+    let admin = actor(&w.app, "aa@sonoma.example").await;
+    let mut browser = w.app.signed_in("aa@sonoma.example", &password).await;
+    let page = browser.page("/admin/import").await;
+    assert!(
+        page.contains("href=\"/admin/import/template.xlsx\""),
+        "{page}"
+    );
+    assert!(page.contains("href=\"/admin/import/template.csv\""));
+
+    let csv = browser.get("/admin/import/template.csv").await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let csv = csv.text().await.unwrap();
+    let res = browser.get("/admin/import/template.xlsx").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("caseload-template.xlsx")
+    );
+    let workbook = res.bytes().await.unwrap().to_vec();
+
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(workbook.clone())).unwrap();
+    use calamine::Reader;
+    assert_eq!(book.sheet_names(), ["Caseload", "Columns"]);
+    let sheet = book.worksheet_range("Caseload").unwrap();
+    let cells: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    let lines: Vec<Vec<String>> = csv
+        .lines()
+        .map(|l| {
+            csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(l.as_bytes())
+                .records()
+                .next()
+                .unwrap()
+                .unwrap()
+                .iter()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
+    assert_eq!(cells, lines, "the same headings and example row");
+    let help = book.worksheet_range("Columns").unwrap();
+    assert_eq!(help.rows().count(), 1 + lines[0].len());
+
+    let from_csv = import(&w, &admin, &csv, true).await;
+    let from_xlsx = w
+        .app
+        .app
+        .import_caseload(&admin, None, &workbook, true, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(places(&from_csv), places(&from_xlsx));
+    assert!(!from_xlsx.problems.is_empty());
+    for p in &from_xlsx.problems {
+        assert_eq!(p.row, Some(2), "{p:?}");
+        assert!(
+            p.column.as_deref().is_some_and(|c| c.contains("e-mail")),
+            "{p:?}"
+        );
+    }
 }
