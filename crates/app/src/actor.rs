@@ -160,10 +160,49 @@ impl AuditEntry {
         self.event
     }
 
+    /// Appends the event in `tx`. Every change of case data writes its event in its own
+    /// transaction, so a successful write event other than those of [`changes_no_case_facts`]
+    /// also marks the case facts changed: whatever was worked out from them before is stale.
     pub async fn write(self, tx: &Tx) -> Result<(), AppError> {
+        let changes_facts = !tx.is_read()
+            && self.event.outcome == Outcome::Success.code()
+            && !changes_no_case_facts(&self.event.action);
         tx.append_audit(self.event).await?;
+        if changes_facts {
+            tx.mark_case_facts_changed().await?;
+        }
         Ok(())
     }
+}
+
+/// Events whose transactions write nothing the compliance engine reads: signing in and out,
+/// accounts, tokens, feeds, reminders, and reads. Any other successful write event counts as a
+/// change, so a new kind of change is never missed; these are only the frequent ones worth
+/// naming (the reminder job would otherwise make every cached result stale on each run).
+fn changes_no_case_facts(action: &str) -> bool {
+    const UNRELATED: &[&str] = &[
+        "account_locked",
+        "api_request_replay",
+        "calendar_feed_create",
+        "calendar_feed_revoke",
+        "mfa_enrolled",
+        "mfa_enrollment_started",
+        "mfa_reset_by_user",
+        "password_changed",
+        "reminders_run",
+        "session_ended",
+        "session_expired",
+        "session_unlocked",
+        "sign_in",
+        "sign_in_password",
+        "sign_out",
+        "token_created",
+        "token_revoked",
+    ];
+    UNRELATED.contains(&action)
+        || ["_read", "_list", "_search", "_export", "_pending_read"]
+            .iter()
+            .any(|suffix| action.ends_with(suffix))
 }
 
 /// Hex SHA-256, for storing secrets that are only ever compared (session and API tokens,

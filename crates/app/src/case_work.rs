@@ -11,6 +11,11 @@ use containment_domain::compliance::Window;
 use containment_domain::instrument::Instrument;
 use containment_domain::policy::RuleId;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use containment_storage::TeamMemberRecord;
+
 use crate::actor::Actor;
 use crate::cases::{decide_on_case, relationships_to};
 use crate::compliance::{LoadedCase, Policies, evaluate_case};
@@ -43,54 +48,164 @@ pub fn urgency(a: Option<&CaseWork>, b: Option<&CaseWork>) -> Ordering {
     key(a).cmp(&key(b))
 }
 
-pub(crate) fn case_work(
-    actor: &Actor,
-    case: &LoadedCase,
+/// Where a case stands as anyone may see it, worked out once per snapshot of the case facts:
+/// what [`CaseWork`] shows, before the viewer's rights are applied.
+#[derive(Debug, Clone)]
+pub(crate) struct CaseStanding {
+    pub owning_agency_id: i64,
+    /// The team of every episode, as stored.
+    pub team: Vec<TeamMemberRecord>,
+    /// The latest score of each instrument: instrument, day scored, level.
+    pub levels: Vec<(Instrument, NaiveDate, String)>,
+    pub overdue: usize,
+    pub missed: usize,
+    pub next_due: Option<(NaiveDate, RuleId)>,
+    pub last_provider_contact: Option<NaiveDate>,
+}
+
+pub(crate) fn standing(
+    case: LoadedCase,
     policies: &Policies,
     calendar: &Calendar,
     today: NaiveDate,
-) -> CaseWork {
-    let rels = relationships_to(actor, case.owning_agency_id, &case.team, today);
-    let may = |kind| decide_on_case(actor, &rels, Action::Read, kind).is_allowed();
-    let mut work = CaseWork {
-        risk: case
-            .levels
-            .iter()
-            .filter(|(i, _, _)| may(crate::scores::score_kind(*i)))
-            .map(|(i, _, level)| (*i, level.clone()))
-            .collect(),
-        ..CaseWork::default()
-    };
-    if !may(RecordKind::Obligation) {
-        return work;
-    }
+) -> CaseStanding {
     let mut overdue = 0;
-    evaluate_case(case, policies, calendar, today, &mut |o| {
+    let mut missed = 0;
+    let mut next_due: Option<(NaiveDate, RuleId)> = None;
+    evaluate_case(&case, policies, calendar, today, &mut |o| {
         if o.is_missed(today) {
-            work.missed += 1;
+            missed += 1;
             return;
         }
         match o.window(today) {
             Some(Window::Overdue) => overdue += 1,
             Some(_) => {
                 if let Some(d) = o.due
-                    && work.next_due.is_none_or(|(n, _)| d < n)
+                    && next_due.is_none_or(|(n, _)| d < n)
                 {
-                    work.next_due = Some((d, o.key.rule));
+                    next_due = Some((d, o.key.rule));
                 }
             }
             None => {}
         }
     });
-    work.overdue = Some(overdue);
-    work.last_provider_contact = case
+    let last_provider_contact = case
         .facts
         .contacts
         .iter()
         .filter(|c| c.by_provider)
         .map(|c| c.on)
         .max();
-    work
+    CaseStanding {
+        owning_agency_id: case.owning_agency_id,
+        team: case.team,
+        levels: case.levels,
+        overdue,
+        missed,
+        next_due,
+        last_provider_contact,
+    }
+}
+
+/// Where the case stands as `actor` may see it.
+pub(crate) fn case_work(actor: &Actor, case: &CaseStanding, today: NaiveDate) -> CaseWork {
+    let rels = relationships_to(actor, case.owning_agency_id, &case.team, today);
+    let may = |kind| decide_on_case(actor, &rels, Action::Read, kind).is_allowed();
+    let risk = case
+        .levels
+        .iter()
+        .filter(|(i, _, _)| may(crate::scores::score_kind(*i)))
+        .map(|(i, _, level)| (*i, level.clone()))
+        .collect();
+    if !may(RecordKind::Obligation) {
+        return CaseWork {
+            risk,
+            ..CaseWork::default()
+        };
+    }
+    CaseWork {
+        overdue: Some(case.overdue),
+        missed: case.missed,
+        next_due: case.next_due,
+        last_provider_contact: case.last_provider_contact,
+        risk,
+    }
+}
+
+/// The standings worked out from the latest snapshot of the case facts this process has seen,
+/// on one day. A snapshot of a later generation (someone changed a case, a certification or a
+/// county's policy) or a new day starts afresh; a request reading an older snapshot neither
+/// uses nor fills it. Every instance keeps its own, and the generation is read from the
+/// database in the request's own snapshot, so a change made through another instance is seen.
+#[derive(Debug, Default)]
+pub(crate) struct StandingCache {
+    inner: Mutex<Standings>,
+}
+
+#[derive(Debug, Default)]
+struct Standings {
+    generation: i64,
+    today: Option<NaiveDate>,
+    cases: HashMap<i64, Arc<CaseStanding>>,
+}
+
+/// More cases than a statewide deployment holds: past it, the cache starts afresh.
+const MOST_CACHED: usize = 200_000;
+
+impl StandingCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Standings> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The cached standings of `ids` for this generation and day; the ids not found are
+    /// returned to be worked out.
+    pub(crate) fn get(
+        &self,
+        generation: i64,
+        today: NaiveDate,
+        ids: &[i64],
+    ) -> (HashMap<i64, Arc<CaseStanding>>, Vec<i64>) {
+        let mut standings = self.lock();
+        if standings.generation != generation || standings.today != Some(today) {
+            let later = generation >= standings.generation
+                && standings.today.is_none_or(|day| today >= day);
+            if !later {
+                // An older snapshot than the cache's: worked out afresh, not kept.
+                return (HashMap::new(), ids.to_vec());
+            }
+            standings.generation = generation;
+            standings.today = Some(today);
+            standings.cases.clear();
+        }
+        let mut found = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for id in ids {
+            match standings.cases.get(id) {
+                Some(s) => {
+                    found.insert(*id, Arc::clone(s));
+                }
+                None => missing.push(*id),
+            }
+        }
+        (found, missing)
+    }
+
+    /// Keeps standings worked out from a snapshot of `generation` on `today`.
+    pub(crate) fn put(
+        &self,
+        generation: i64,
+        today: NaiveDate,
+        worked_out: impl IntoIterator<Item = (i64, Arc<CaseStanding>)>,
+    ) {
+        let mut standings = self.lock();
+        if standings.generation != generation || standings.today != Some(today) {
+            return;
+        }
+        if standings.cases.len() > MOST_CACHED {
+            standings.cases.clear();
+        }
+        standings.cases.extend(worked_out);
+    }
 }
 
 #[cfg(test)]
@@ -121,5 +236,48 @@ mod tests {
             [Some(3), Some(1), Some(0), Some(0), None]
         );
         assert_eq!(list[2].next_due.unwrap().0, d("2026-04-01"));
+    }
+
+    fn standing(overdue: usize) -> Arc<CaseStanding> {
+        Arc::new(CaseStanding {
+            owning_agency_id: 1,
+            team: Vec::new(),
+            levels: Vec::new(),
+            overdue,
+            missed: 0,
+            next_due: None,
+            last_provider_contact: None,
+        })
+    }
+
+    fn cached(cache: &StandingCache, generation: i64, day: &str, ids: &[i64]) -> Vec<usize> {
+        let (found, _) = cache.get(generation, d(day), ids);
+        let mut overdue: Vec<usize> = found.values().map(|s| s.overdue).collect();
+        overdue.sort_unstable();
+        overdue
+    }
+
+    #[test]
+    fn standings_are_kept_for_one_generation_and_one_day() {
+        let cache = StandingCache::default();
+        let (found, missing) = cache.get(5, d("2026-12-03"), &[1, 2]);
+        assert!(found.is_empty());
+        assert_eq!(missing, [1, 2]);
+        cache.put(5, d("2026-12-03"), [(1, standing(3)), (2, standing(4))]);
+        assert_eq!(cached(&cache, 5, "2026-12-03", &[1, 2, 9]), [3, 4]);
+        let (_, missing) = cache.get(5, d("2026-12-03"), &[1, 2, 9]);
+        assert_eq!(missing, [9]);
+        // A request reading an older snapshot neither uses nor fills what is kept.
+        assert!(cached(&cache, 4, "2026-12-03", &[1, 2]).is_empty());
+        cache.put(4, d("2026-12-03"), [(9, standing(7))]);
+        assert_eq!(cached(&cache, 5, "2026-12-03", &[9]), Vec::<usize>::new());
+        // A later generation starts afresh, and so does the next day.
+        assert!(cached(&cache, 6, "2026-12-03", &[1, 2]).is_empty());
+        cache.put(6, d("2026-12-03"), [(1, standing(1))]);
+        assert_eq!(cached(&cache, 6, "2026-12-03", &[1]), [1]);
+        assert!(cached(&cache, 6, "2026-12-04", &[1]).is_empty());
+        // What was kept under the day before is gone, not brought back.
+        assert!(cached(&cache, 6, "2026-12-03", &[1]).is_empty());
+        assert!(cached(&cache, 6, "2026-12-04", &[1]).is_empty());
     }
 }

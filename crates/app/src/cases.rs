@@ -1528,6 +1528,37 @@ impl App {
             .await
     }
 
+    /// Where each case of `ids` stands on `today`, from this snapshot: the engine runs only
+    /// over the cases whose standing this process has not worked out from the same generation
+    /// of the case facts today, with a handful of statements for all of them.
+    async fn standings(
+        &self,
+        tx: &Tx,
+        ids: &[i64],
+        today: NaiveDate,
+    ) -> Result<HashMap<i64, std::sync::Arc<crate::case_work::CaseStanding>>, AppError> {
+        let generation = tx.case_facts_generation().await?;
+        let (mut found, missing) = self.standings.get(generation, today, ids);
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let policies = crate::compliance::load_policies(tx).await?;
+        let worked_out: Vec<(i64, std::sync::Arc<crate::case_work::CaseStanding>)> =
+            crate::compliance::load_cases(tx, &missing)
+                .await?
+                .into_iter()
+                .map(|case| {
+                    let id = case.facts.supervisee_id;
+                    let standing =
+                        crate::case_work::standing(case, &policies, &self.calendar, today);
+                    (id, std::sync::Arc::new(standing))
+                })
+                .collect();
+        found.extend(worked_out.iter().cloned());
+        self.standings.put(generation, today, worked_out);
+        Ok(found)
+    }
+
     /// The caseload shown (one page of it) or exported: an export holds every page, in the
     /// page's order, and is audited as `export_caseload` with its format and row count.
     pub async fn caseload_read(
@@ -1542,19 +1573,13 @@ impl App {
         let paged = reading == Reading::View;
         let tx = self.store.begin_read().await?;
         let (rows, total) = tx.caseload_rows(user_id, today, query, paged).await?;
-        // The engine runs once over the cases of this page (of the whole caseload when it is
-        // ordered by urgency), with a handful of statements for all of them.
         let ids: Vec<i64> = rows.iter().map(|r| r.supervisee_id).collect();
-        let policies = crate::compliance::load_policies(&tx).await?;
-        let loaded = crate::compliance::load_cases(&tx, &ids).await?;
+        let standings = self.standings(&tx, &ids, today).await?;
         let mut by_id: HashMap<i64, crate::case_work::CaseWork> = HashMap::new();
         let mut teams: HashMap<i64, Vec<TeamMemberRecord>> = HashMap::new();
-        for case in loaded {
-            by_id.insert(
-                case.facts.supervisee_id,
-                crate::case_work::case_work(actor, &case, &policies, &self.calendar, today),
-            );
-            teams.insert(case.facts.supervisee_id, case.team);
+        for (id, standing) in standings {
+            by_id.insert(id, crate::case_work::case_work(actor, &standing, today));
+            teams.insert(id, standing.team.clone());
         }
         let (rows, total) = if paged && query.sort == containment_storage::CaseloadSort::Urgency {
             let mut rows = rows;

@@ -147,6 +147,8 @@ pub struct App {
     refusals: std::sync::Arc<refusals::RefusalGate>,
     /// What the reminder job has done in this process, for `/metrics`.
     reminders: std::sync::Arc<ReminderStats>,
+    /// Where cases stand, as last worked out (the caseload's columns and order).
+    standings: std::sync::Arc<case_work::StandingCache>,
 }
 
 /// Runs of the reminder job in this process.
@@ -166,6 +168,7 @@ impl App {
             keys: std::sync::Arc::new(Keyring::empty()),
             refusals: std::sync::Arc::new(refusals::RefusalGate::new(RefusalLimits::default())),
             reminders: std::sync::Arc::default(),
+            standings: std::sync::Arc::default(),
         }
     }
 

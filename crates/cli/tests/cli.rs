@@ -973,7 +973,7 @@ fn backup_and_restore_from_the_command_line() {
     failed_with(
         &empty.run(&["backup", nothing.to_str().unwrap()]),
         1,
-        "nothing to back up",
+        "no database at",
     );
     assert!(!nothing.exists(), "a failed backup leaves no file");
     let data = with_one_account();

@@ -747,6 +747,11 @@ impl Store {
         if loaded.contains("audit_event") {
             crate::audit::append_chain(txn, backend, vec![event]).await?;
         }
+        // Whatever a process worked out from the facts replaced is stale (a backup made before
+        // the counter existed leaves it to the migration that makes it).
+        if loaded.contains("case_facts_generation") {
+            tx.mark_case_facts_changed().await?;
+        }
         tx.commit().await?;
         Ok(ArchiveSummary {
             tables: loaded.len(),

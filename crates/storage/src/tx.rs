@@ -4,10 +4,11 @@
 //! `commit` returns only when they are durable.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sea_orm::{
-    AccessMode, DatabaseTransaction, DbBackend, IsolationLevel, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    AccessMode, ConnectionTrait, DatabaseTransaction, DbBackend, IsolationLevel,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 use crate::connect::WAIT_LIMIT;
@@ -29,6 +30,8 @@ pub struct Tx {
     pub(crate) mode: Mode,
     /// Audit events of a read, appended in a group commit when the read commits.
     pub(crate) reads: Mutex<Vec<NewAuditEvent>>,
+    /// Whether this transaction already moved the case facts' generation on.
+    facts_changed: AtomicBool,
     store: Store,
 }
 
@@ -70,6 +73,7 @@ impl Store {
             backend: self.backend(),
             mode,
             reads: Mutex::new(Vec::new()),
+            facts_changed: AtomicBool::new(false),
             store: self.clone(),
         })
     }
@@ -105,5 +109,38 @@ impl Tx {
     /// Whether this transaction only reads.
     pub fn is_read(&self) -> bool {
         self.mode == Mode::Read
+    }
+
+    /// Moves the case facts' generation on, once per transaction: whatever was worked out from
+    /// an earlier snapshot of the cases is stale once this commits. A read changes nothing.
+    pub async fn mark_case_facts_changed(&self) -> Result<(), StorageError> {
+        if self.mode == Mode::Read || self.facts_changed.swap(true, Ordering::Relaxed) {
+            return Ok(());
+        }
+        self.txn
+            .execute_raw(Statement::from_string(
+                self.db_backend(),
+                "INSERT INTO case_facts_generation (id, generation) VALUES (1, 1) \
+                 ON CONFLICT (id) DO UPDATE \
+                 SET generation = case_facts_generation.generation + 1",
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// The case facts' generation this transaction sees: equal in two snapshots only if no
+    /// change to what the compliance engine reads was committed between them.
+    pub async fn case_facts_generation(&self) -> Result<i64, StorageError> {
+        let row = self
+            .txn
+            .query_one_raw(Statement::from_string(
+                self.db_backend(),
+                "SELECT generation FROM case_facts_generation WHERE id = 1",
+            ))
+            .await?;
+        Ok(match row {
+            Some(r) => r.try_get::<i64>("", "generation")?,
+            None => 0,
+        })
     }
 }

@@ -24,6 +24,7 @@ both_backends!(
     everyone_lands_on_today_and_sees_only_their_own_work,
     missed_months_are_summed_up_on_the_case_and_counted_on_the_dashboard,
     the_caseload_puts_the_most_overdue_first_with_its_figures,
+    the_caseload_follows_every_change_through_any_instance,
 );
 
 /// Noon in California on `day`.
@@ -587,22 +588,9 @@ async fn the_caseload_puts_the_most_overdue_first_with_its_figures(db: TestDb) {
     .unwrap();
     // A Static-99R on Adam's case, scored before placement: R2 is met, the level shows.
     certify_scorer(&w, "po@sonoma.example", "static99r", d("2025-01-01")).await;
-    app.record_score(
-        &w.officer,
-        adam,
-        &ScoreInput {
-            instrument: "static99r".into(),
-            scored_on: "2026-01-12".into(),
-            reason: "intake".into(),
-            release_date: "2025-12-01".into(),
-            yes_no: [Some(false); 7],
-            counts: ["0".into(), "0".into(), "1".into()],
-            ..Default::default()
-        },
-        now,
-    )
-    .await
-    .unwrap();
+    app.record_score(&w.officer, adam, &static99r_at_intake(), now)
+        .await
+        .unwrap();
 
     let token = api_token(&w.app, "po@sonoma.example").await;
     let get = |path: &str| {
@@ -648,4 +636,81 @@ async fn the_caseload_puts_the_most_overdue_first_with_its_figures(db: TestDb) {
     assert_eq!(total, 3);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].row.legal_name, names[2]);
+}
+
+/// The caseload's figures are worked out once per snapshot of the case facts and kept: a change
+/// made through this instance or through another one sharing the database shows at once, while
+/// the reminder job, which changes no case fact, leaves what was worked out in place.
+async fn the_caseload_follows_every_change_through_any_instance(db: TestDb) {
+    let w = world(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let here = &w.app.app;
+    let elsewhere = containment_app::App::new(here.store().clone());
+    // Staffed today: R2 (no Static-99R) and R11 (no waiver) are overdue.
+    let adam = staffed(&w, "Adam Staffed").await;
+    let overdue = |app: containment_app::App| {
+        let officer = w.officer.clone();
+        async move {
+            let (rows, _) = app
+                .caseload(
+                    &officer,
+                    &containment_app::CaseloadQuery::default(),
+                    now,
+                    today,
+                )
+                .await
+                .unwrap();
+            let row = rows.iter().find(|r| r.row.supervisee_id == adam).unwrap();
+            row.work.overdue.unwrap()
+        }
+    };
+    let generation = || async {
+        let tx = here.store().begin_read().await.unwrap();
+        let g = tx.case_facts_generation().await.unwrap();
+        tx.commit().await.unwrap();
+        g
+    };
+    let first = overdue(here.clone()).await;
+    assert!(first >= 2, "{first}");
+    assert_eq!(overdue(here.clone()).await, first, "read again, unchanged");
+
+    // The reminder job writes notifications only: the figures stay worked out.
+    let before = generation().await;
+    elsewhere.run_reminders(now).await.unwrap();
+    assert_eq!(generation().await, before);
+
+    // Another instance records the court waiver (R11 met): this one shows it at once.
+    elsewhere
+        .record_waiver(
+            &w.officer,
+            adam,
+            &crate::compliance::court_waiver("2026-01-15"),
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(generation().await > before);
+    assert_eq!(overdue(here.clone()).await, first - 1);
+
+    // A Static-99R scored here (R2 met) shows here and on the other instance.
+    certify_scorer(&w, "po@sonoma.example", "static99r", d("2025-01-01")).await;
+    here.record_score(&w.officer, adam, &static99r_at_intake(), now)
+        .await
+        .unwrap();
+    assert_eq!(overdue(here.clone()).await, first - 2);
+    assert_eq!(overdue(elsewhere.clone()).await, first - 2);
+}
+
+/// A Static-99R scored at intake, before placement: level II.
+fn static99r_at_intake() -> ScoreInput {
+    ScoreInput {
+        instrument: "static99r".into(),
+        scored_on: "2026-01-12".into(),
+        reason: "intake".into(),
+        release_date: "2025-12-01".into(),
+        yes_no: [Some(false); 7],
+        counts: ["0".into(), "0".into(), "1".into()],
+        ..Default::default()
+    }
 }
