@@ -1082,7 +1082,7 @@ impl App {
             .write(&tx)
             .await?;
         tx.commit().await?;
-        let crate::documents::CaseAccess {
+        let crate::case_access::CaseAccess {
             supervisee,
             relationships,
             episodes,

@@ -151,7 +151,7 @@ impl CaseRecords {
     /// is read (certifications, scores and steps, and the treatment side in one statement).
     pub(crate) async fn of_case(
         tx: &Tx,
-        case: &crate::documents::CaseAccess,
+        case: &crate::case_access::CaseAccess,
     ) -> Result<CaseRecords, AppError> {
         let id = case.supervisee.id;
         let mut user_ids: Vec<i64> = case.team.iter().map(|m| m.user_id).collect();

@@ -14,7 +14,7 @@ use containment_domain::treatment::{ContactSide, SessionCounts};
 use containment_storage::{MonthlyReportRecord, NotificationRecord, ReportContent, Tx};
 
 use crate::actor::{Actor, AuditEntry};
-use crate::documents::CaseAccess;
+use crate::case_access::CaseAccess;
 use crate::treatment::{role_denial, side_of};
 use crate::{App, AppError};
 

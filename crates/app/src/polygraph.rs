@@ -13,8 +13,8 @@ use containment_domain::polygraph::{self, DisclosureCategory, ExamResult, ExamTy
 use containment_storage::{ExamRecord, FollowupRecord, NotificationRecord, ReferralRecord, Tx};
 
 use crate::actor::{Actor, AuditEntry};
+use crate::case_access::CaseAccess;
 use crate::certifications::holds_valid;
-use crate::documents::CaseAccess;
 use crate::input::date;
 use crate::{App, AppError};
 

@@ -19,7 +19,7 @@ use containment_domain::{Email, Role};
 use containment_storage::{ScoreRecord, StepRecord, Tx};
 
 use crate::actor::{Actor, AuditEntry};
-use crate::documents::CaseAccess;
+use crate::case_access::CaseAccess;
 use crate::input::date;
 use crate::{App, AppError};
 

@@ -17,7 +17,7 @@ use containment_storage::{
 };
 
 use crate::actor::{Actor, AuditEntry};
-use crate::documents::CaseAccess;
+use crate::case_access::CaseAccess;
 use crate::input::{date, not_future, optional_date};
 use crate::treatment::{role_denial, side_of};
 use crate::{App, AppError};

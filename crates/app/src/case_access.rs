@@ -1,0 +1,445 @@
+//! The one way into a case. An [`Operation`] names one step of case work: its name in the audit
+//! log, the action and record kind the access policy decides on, and, when only part of the
+//! team takes it, the [`Step`] (who takes which step is in the domain's grant table).
+//!
+//! A use case starts with [`App::authorize`]: it opens the transaction the operation needs
+//! (a snapshot for a read, the write lock for a change), loads the case and how the actor
+//! stands to it, decides, audits a denial (404 when the case must not be revealed, else 403) and
+//! yields a [`Grant`]. The use case ends by auditing through the grant, which knows the
+//! operation's name, the case and the waiver that let treatment information through.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use containment_domain::access::{
+    self, Action, Decision, DenyReason, RecordKind, Relationship, Step, Subject, TeamRole,
+    Visibility,
+};
+use containment_domain::audit::Outcome;
+use containment_domain::case::local_date;
+use containment_domain::treatment::ContactSide;
+use containment_domain::waiver::CaseWaivers;
+use containment_storage::{
+    EpisodeRecord, NotificationRecord, SuperviseeRecord, TeamMemberRecord, Tx, WaiverRecord,
+};
+
+use crate::actor::{Actor, AuditEntry};
+use crate::{App, AppError};
+
+/// One step of case work, as the policy and the audit log know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Operation {
+    /// Its name in the audit log, for the step and for a refusal of it.
+    pub audit: &'static str,
+    pub action: Action,
+    pub kind: RecordKind,
+    /// Taken only by the part of the team the grant table names for this step.
+    pub step: Option<Step>,
+}
+
+impl Operation {
+    pub const fn new(audit: &'static str, action: Action, kind: RecordKind) -> Self {
+        Operation {
+            audit,
+            action,
+            kind,
+            step: None,
+        }
+    }
+
+    pub const fn read(audit: &'static str, kind: RecordKind) -> Self {
+        Self::new(audit, Action::Read, kind)
+    }
+
+    pub const fn create(audit: &'static str, kind: RecordKind) -> Self {
+        Self::new(audit, Action::Create, kind)
+    }
+
+    pub const fn update(audit: &'static str, kind: RecordKind) -> Self {
+        Self::new(audit, Action::Update, kind)
+    }
+
+    /// The same operation, taken only by the part of the team that takes `step`.
+    pub const fn by(self, step: Step) -> Self {
+        Operation {
+            step: Some(step),
+            ..self
+        }
+    }
+
+    /// The same operation on another kind of record (a document's kind is known once loaded).
+    pub const fn on(self, kind: RecordKind) -> Self {
+        Operation { kind, ..self }
+    }
+
+    /// Whether the operation only reads, so runs without the write lock.
+    pub fn only_reads(self) -> bool {
+        matches!(self.action, Action::Read | Action::Export)
+    }
+}
+
+/// Everything the access policy needs about one case and one viewer on one day.
+#[derive(Debug)]
+pub(crate) struct CaseAccess {
+    pub supervisee: SuperviseeRecord,
+    pub relationships: Vec<Relationship>,
+    pub episodes: Vec<EpisodeRecord>,
+    /// Every membership of every episode, past and present.
+    pub team: Vec<TeamMemberRecord>,
+    pub coverage: CaseWaivers,
+    /// The waivers behind `coverage`, as stored.
+    pub waivers: Vec<WaiverRecord>,
+}
+
+impl CaseAccess {
+    /// The policy's decision, waivers included, for this viewer.
+    pub fn decide(&self, actor: &Actor, action: Action, kind: RecordKind) -> Decision {
+        match actor.policy_actor() {
+            Some(who) => access::decide(
+                &who,
+                &Subject::Case {
+                    relationships: &self.relationships,
+                    waivers: &self.coverage,
+                },
+                action,
+                kind,
+            ),
+            None => unknown_case(),
+        }
+    }
+
+    /// The decision on `op`: its action and kind, and its step when only part of the team
+    /// takes it.
+    pub fn decide_op(&self, actor: &Actor, op: Operation) -> Decision {
+        let decision = self.decide(actor, op.action, op.kind);
+        match op.step {
+            Some(step) if decision.is_allowed() && !self.takes(actor, step) => Decision::Deny {
+                // The policy allows the record kind, the actor's team role does not take
+                // this step.
+                reason: DenyReason::NotPermitted {
+                    action: Action::Create,
+                    kind: op.kind,
+                },
+                visibility: Visibility::Forbidden,
+            },
+            _ => decision,
+        }
+    }
+
+    /// Whether `op` would be allowed: for offering it on a page.
+    pub fn may(&self, actor: &Actor, op: Operation) -> bool {
+        self.decide_op(actor, op).is_allowed()
+    }
+
+    /// Whether the actor is on the part of the team that takes `step`.
+    pub fn takes(&self, actor: &Actor, step: Step) -> bool {
+        actor
+            .policy_actor()
+            .is_some_and(|who| access::takes_step(&who, &self.relationships, step).is_some())
+    }
+
+    /// The side of the monthly communication the actor documents on this case.
+    pub fn side(&self, actor: &Actor) -> Option<ContactSide> {
+        side_of(actor, &self.relationships)
+    }
+
+    /// Decides `op` on this case: a refusal is audited under the operation's name and
+    /// answered; an allow becomes the grant the use case audits its work through.
+    pub async fn grant<'a>(
+        &self,
+        tx: Tx,
+        actor: &'a Actor,
+        op: Operation,
+        now: DateTime<Utc>,
+    ) -> Result<(Tx, Grant<'a>), AppError> {
+        let decision = self.decide_op(actor, op);
+        let grant = Grant {
+            op,
+            actor,
+            supervisee_id: self.supervisee.id,
+            waiver: decision.waiver().map(|w| w.0),
+            now,
+        };
+        let tx = grant.require(tx, &decision).await?;
+        Ok((tx, grant))
+    }
+
+    /// The categories of treatment information this viewer may read on the case today.
+    pub fn clearance(&self, actor: &Actor) -> containment_domain::wall::Clearance {
+        containment_domain::wall::Clearance::from_decisions(actor.user_id(), |category| {
+            let d = self.decide(actor, Action::Read, category.record_kind());
+            d.is_allowed().then(|| d.waiver())
+        })
+    }
+
+    /// The case's team members serving on `day` in one of `roles`, over all its episodes.
+    pub fn members_in(&self, day: NaiveDate, roles: &[TeamRole]) -> Vec<TeamMemberRecord> {
+        self.team
+            .iter()
+            .filter(|m| m.active_on(day) && roles.contains(&m.team_role))
+            .cloned()
+            .collect()
+    }
+
+    /// Sends `note` (its `user_id` aside) to each of `users` on this case, once each.
+    pub async fn notify(
+        &self,
+        tx: &Tx,
+        users: impl IntoIterator<Item = i64>,
+        note: NotificationRecord,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let notes: Vec<NotificationRecord> = users
+            .into_iter()
+            .map(|user_id| NotificationRecord {
+                user_id,
+                supervisee_id: self.supervisee.id,
+                ..note.clone()
+            })
+            .collect();
+        tx.notify_many(&notes, now).await?;
+        Ok(())
+    }
+}
+
+/// What the policy allowed one actor to do on one case, and how it is recorded.
+#[derive(Debug, Clone)]
+pub(crate) struct Grant<'a> {
+    op: Operation,
+    actor: &'a Actor,
+    supervisee_id: i64,
+    waiver: Option<i64>,
+    now: DateTime<Utc>,
+}
+
+impl Grant<'_> {
+    /// The waiver that let treatment information through, if one had to.
+    pub fn waiver(&self) -> Option<i64> {
+        self.waiver
+    }
+
+    /// The audit event of the work done: the operation's name, the actor, the case and the
+    /// waiver. Add a detail, or name a more precise object, before writing it.
+    pub fn audit(&self) -> AuditEntry {
+        AuditEntry::new(self.op.audit, Outcome::Success, self.now)
+            .by(self.actor)
+            .object("supervisee", self.supervisee_id)
+            .waiver(self.waiver)
+    }
+
+    /// A further decision the work depends on (a second record kind, a record found missing):
+    /// a refusal is audited under this operation's name and ends the transaction.
+    pub async fn require(&self, tx: Tx, decision: &Decision) -> Result<Tx, AppError> {
+        if decision.is_allowed() {
+            return Ok(tx);
+        }
+        Err(denied(
+            tx,
+            self.actor,
+            self.op.audit,
+            self.supervisee_id,
+            decision,
+            self.now,
+        )
+        .await)
+    }
+
+    /// Refuses as if the case did not exist for this actor (a record on it they may not learn
+    /// of), audited under this operation's name.
+    pub async fn hide(&self, tx: Tx) -> AppError {
+        match self.require(tx, &unknown_case()).await {
+            Err(e) => e,
+            Ok(_) => AppError::NotFound,
+        }
+    }
+}
+
+/// The denial for a case that does not exist, or must not be revealed.
+pub(crate) fn unknown_case() -> Decision {
+    Decision::Deny {
+        reason: DenyReason::NoRelationshipToCase,
+        visibility: Visibility::NotFound,
+    }
+}
+
+/// Records a denial, commits it, and turns it into the answer the policy chose (404 hides the
+/// case).
+pub(crate) async fn denied(
+    tx: Tx,
+    actor: &Actor,
+    audit: &str,
+    supervisee_id: i64,
+    decision: &Decision,
+    now: DateTime<Utc>,
+) -> AppError {
+    let write = AuditEntry::new(audit, Outcome::Denied, now)
+        .by(actor)
+        .object("supervisee", supervisee_id)
+        .detail(match decision {
+            Decision::Deny { reason, .. } => reason.code(),
+            Decision::Allow { .. } => "allowed",
+        })
+        .write(&tx)
+        .await;
+    if let Err(e) = write {
+        return e;
+    }
+    if let Err(e) = tx.commit().await {
+        return e.into();
+    }
+    match decision {
+        Decision::Deny {
+            visibility: Visibility::Forbidden,
+            reason,
+        } => AppError::Forbidden(format!("not allowed: {reason}")),
+        _ => AppError::NotFound,
+    }
+}
+
+/// The side of the monthly communication the actor documents, standing to a case in
+/// `relationships`.
+pub(crate) fn side_of(actor: &Actor, relationships: &[Relationship]) -> Option<ContactSide> {
+    relationships.iter().find_map(|r| match r {
+        Relationship::TeamMember { team_role } => {
+            let serves = team_role
+                .serving_roles()
+                .iter()
+                .any(|role| actor.has_role(*role));
+            match team_role {
+                TeamRole::TreatmentProvider | TeamRole::TreatmentProgram if serves => {
+                    Some(ContactSide::Provider)
+                }
+                TeamRole::SupervisingOfficer if serves => Some(ContactSide::Officer),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
+}
+
+impl App {
+    /// Opens the case for `op`, decides it and yields the grant; see the module's notes.
+    pub(crate) async fn authorize<'a>(
+        &self,
+        actor: &'a Actor,
+        op: Operation,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Tx, CaseAccess, Grant<'a>), AppError> {
+        let (tx, case) = self.open_case_for(actor, op, supervisee_id, now).await?;
+        let (tx, grant) = case.grant(tx, actor, op, now).await?;
+        Ok((tx, case, grant))
+    }
+
+    /// Opens the case for `op` without deciding yet, for work whose record kind is known only
+    /// once a record is loaded: a read takes a snapshot without the write lock (its audit
+    /// events join the chain in a group commit when it commits); a change takes the write lock.
+    /// An unknown case is audited as denied.
+    pub(crate) async fn open_case_for(
+        &self,
+        actor: &Actor,
+        op: Operation,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Tx, CaseAccess), AppError> {
+        let tx = match op.only_reads() {
+            true => self.store.begin_read().await?,
+            false => self.store.begin().await?,
+        };
+        self.load_case(tx, actor, op.audit, supervisee_id, now, local_date(now))
+            .await
+    }
+
+    /// Loads the case in `tx`, with relationships and waivers as they stand on `today`.
+    pub(crate) async fn load_case(
+        &self,
+        tx: Tx,
+        actor: &Actor,
+        audit: &str,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> Result<(Tx, CaseAccess), AppError> {
+        let Some(supervisee) = tx.supervisee(supervisee_id).await? else {
+            return Err(denied(tx, actor, audit, supervisee_id, &unknown_case(), now).await);
+        };
+        let episodes = tx.episodes(supervisee_id).await?;
+        let episode_ids: Vec<i64> = episodes.iter().map(|e| e.id).collect();
+        let team = tx.team(&episode_ids).await?;
+        let relationships = crate::cases::relationships_in(actor, &supervisee, &team, today);
+        let (coverage, waivers) =
+            crate::waivers::case_waivers(&tx, supervisee_id, &episodes, today).await?;
+        Ok((
+            tx,
+            CaseAccess {
+                supervisee,
+                relationships,
+                episodes,
+                team,
+                coverage,
+                waivers,
+            },
+        ))
+    }
+}
+
+/// Whether a use case only reads the case or changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Intent {
+    Read,
+    Change,
+}
+
+// The old path, for the use cases not yet moved onto operations and grants.
+impl App {
+    pub(crate) async fn case_access(
+        &self,
+        tx: Tx,
+        actor: &Actor,
+        action: &str,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Tx, CaseAccess), AppError> {
+        self.case_access_on(tx, actor, action, supervisee_id, now, local_date(now))
+            .await
+    }
+
+    pub(crate) async fn case_access_on(
+        &self,
+        tx: Tx,
+        actor: &Actor,
+        action: &str,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> Result<(Tx, CaseAccess), AppError> {
+        self.load_case(tx, actor, action, supervisee_id, now, today)
+            .await
+    }
+
+    pub(crate) async fn case_for(
+        &self,
+        intent: Intent,
+        actor: &Actor,
+        action: &str,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Tx, CaseAccess), AppError> {
+        let tx = match intent {
+            Intent::Read => self.store.begin_read().await?,
+            Intent::Change => self.store.begin().await?,
+        };
+        self.case_access(tx, actor, action, supervisee_id, now)
+            .await
+    }
+}
+
+/// Every operation on a case, by feature.
+pub(crate) mod ops {
+    use super::Operation;
+    use containment_domain::access::RecordKind;
+
+    // Documents. Upload and reading decide on the document's own kind, once it is known.
+    pub const DOCUMENT_UPLOAD: Operation =
+        Operation::create("document_upload", RecordKind::Supervisee);
+    pub const DOCUMENT_LIST: Operation = Operation::read("document_list", RecordKind::Supervisee);
+    pub const DOCUMENT_READ: Operation = Operation::read("document_read", RecordKind::Supervisee);
+}
