@@ -442,4 +442,8 @@ pub(crate) mod ops {
         Operation::create("document_upload", RecordKind::Supervisee);
     pub const DOCUMENT_LIST: Operation = Operation::read("document_list", RecordKind::Supervisee);
     pub const DOCUMENT_READ: Operation = Operation::read("document_read", RecordKind::Supervisee);
+
+    // Waivers and consents.
+    pub const WAIVER_CREATE: Operation = Operation::create("waiver_create", RecordKind::Waiver);
+    pub const WAIVER_REVOKE: Operation = Operation::update("waiver_revoke", RecordKind::Waiver);
 }
