@@ -33,6 +33,8 @@ pub(crate) struct Operation {
     pub kind: RecordKind,
     /// Taken only by the part of the team the grant table names for this step.
     pub step: Option<Step>,
+    /// Whether it changes the case, so takes the write lock.
+    pub writes: bool,
 }
 
 impl Operation {
@@ -42,6 +44,7 @@ impl Operation {
             action,
             kind,
             step: None,
+            writes: !matches!(action, Action::Read | Action::Export),
         }
     }
 
@@ -70,9 +73,13 @@ impl Operation {
         Operation { kind, ..self }
     }
 
-    /// Whether the operation only reads, so runs without the write lock.
-    pub fn only_reads(self) -> bool {
-        matches!(self.action, Action::Read | Action::Export)
+    /// The same operation, writing what the decision on reading allows (a score's chain
+    /// step is decided on reading the score).
+    pub const fn writing(self) -> Self {
+        Operation {
+            writes: true,
+            ..self
+        }
     }
 }
 
@@ -225,6 +232,33 @@ impl Grant<'_> {
             .waiver(self.waiver)
     }
 
+    /// As [`Grant::audit`], under the name of a more precise operation than the one decided
+    /// (a dynamic score is refused as a score, recorded as a dynamic score).
+    pub fn audit_as(&self, op: Operation) -> AuditEntry {
+        AuditEntry::new(op.audit, Outcome::Success, self.now)
+            .by(self.actor)
+            .object("supervisee", self.supervisee_id)
+            .waiver(self.waiver)
+    }
+
+    /// A refusal decided by the use case itself, with a detail of its own (not a reason code),
+    /// audited under this operation's name and committed.
+    pub async fn refuse(&self, tx: Tx, detail: String, error: AppError) -> AppError {
+        let write = AuditEntry::new(self.op.audit, Outcome::Denied, self.now)
+            .by(self.actor)
+            .object("supervisee", self.supervisee_id)
+            .detail(detail)
+            .write(&tx)
+            .await;
+        if let Err(e) = write {
+            return e;
+        }
+        match tx.commit().await {
+            Ok(()) => error,
+            Err(e) => e.into(),
+        }
+    }
+
     /// A further decision the work depends on (a second record kind, a record found missing):
     /// a refusal is audited under this operation's name and ends the transaction.
     pub async fn require(&self, tx: Tx, decision: &Decision) -> Result<Tx, AppError> {
@@ -340,9 +374,9 @@ impl App {
         supervisee_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(Tx, CaseAccess), AppError> {
-        let tx = match op.only_reads() {
-            true => self.store.begin_read().await?,
-            false => self.store.begin().await?,
+        let tx = match op.writes {
+            true => self.store.begin().await?,
+            false => self.store.begin_read().await?,
         };
         self.load_case(tx, actor, op.audit, supervisee_id, now, local_date(now))
             .await
@@ -435,7 +469,7 @@ impl App {
 /// Every operation on a case, by feature.
 pub(crate) mod ops {
     use super::Operation;
-    use containment_domain::access::RecordKind;
+    use containment_domain::access::{Action, RecordKind};
 
     // Documents. Upload and reading decide on the document's own kind, once it is known.
     pub const DOCUMENT_UPLOAD: Operation =
@@ -446,4 +480,13 @@ pub(crate) mod ops {
     // Waivers and consents.
     pub const WAIVER_CREATE: Operation = Operation::create("waiver_create", RecordKind::Waiver);
     pub const WAIVER_REVOKE: Operation = Operation::update("waiver_revoke", RecordKind::Waiver);
+
+    // Scores. Recording and the chain decide on the instrument's kind of score.
+    pub const SCORE_RECORD: Operation = Operation::create("score_record", RecordKind::RiskScore);
+    pub const DYNAMIC_SCORE_RECORD: Operation =
+        Operation::create("dynamic_score_record", RecordKind::DynamicRiskScore);
+    pub const SCORE_STEP: Operation =
+        Operation::read("score_step", RecordKind::RiskScore).writing();
+    pub const SCORE_REPORT: Operation =
+        Operation::new("score_report", Action::Export, RecordKind::RiskScore);
 }
