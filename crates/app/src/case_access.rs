@@ -158,6 +158,19 @@ impl CaseAccess {
         now: DateTime<Utc>,
     ) -> Result<(Tx, Grant<'a>), AppError> {
         let decision = self.decide_op(actor, op);
+        self.grant_with(tx, actor, op, &decision, now).await
+    }
+
+    /// As [`CaseAccess::grant`], on a decision the use case made itself (either of two kinds
+    /// of record lets it through).
+    pub async fn grant_with<'a>(
+        &self,
+        tx: Tx,
+        actor: &'a Actor,
+        op: Operation,
+        decision: &Decision,
+        now: DateTime<Utc>,
+    ) -> Result<(Tx, Grant<'a>), AppError> {
         let grant = Grant {
             op,
             actor,
@@ -165,7 +178,7 @@ impl CaseAccess {
             waiver: decision.waiver().map(|w| w.0),
             now,
         };
-        let tx = grant.require(tx, &decision).await?;
+        let tx = grant.require(tx, decision).await?;
         Ok((tx, grant))
     }
 
@@ -489,4 +502,17 @@ pub(crate) mod ops {
         Operation::read("score_step", RecordKind::RiskScore).writing();
     pub const SCORE_REPORT: Operation =
         Operation::new("score_report", Action::Export, RecordKind::RiskScore);
+
+    // Polygraph exams. Follow-ups and referral questions are kept by the core team, who read
+    // the exams.
+    pub const POLYGRAPH_EXAM_RECORD: Operation =
+        Operation::create("polygraph_exam_record", RecordKind::PolygraphExam);
+    pub const POLYGRAPH_EXAM_LIST: Operation =
+        Operation::read("polygraph_exam_list", RecordKind::PolygraphExam);
+    pub const POLYGRAPH_REFERRAL_DRAFT: Operation =
+        Operation::read("polygraph_referral_draft", RecordKind::PolygraphExam).writing();
+    pub const POLYGRAPH_FOLLOWUP_ADD: Operation =
+        Operation::read("polygraph_followup_add", RecordKind::PolygraphExam).writing();
+    pub const POLYGRAPH_FOLLOWUP_DONE: Operation =
+        Operation::read("polygraph_followup_done", RecordKind::PolygraphExam).writing();
 }
