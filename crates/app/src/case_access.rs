@@ -231,11 +231,6 @@ pub(crate) struct Grant<'a> {
 }
 
 impl Grant<'_> {
-    /// The waiver that let treatment information through, if one had to.
-    pub fn waiver(&self) -> Option<i64> {
-        self.waiver
-    }
-
     /// The audit event of the work done: the operation's name, the actor, the case and the
     /// waiver. Add a detail, or name a more precise object, before writing it.
     pub fn audit(&self) -> AuditEntry {
@@ -243,6 +238,13 @@ impl Grant<'_> {
             .by(self.actor)
             .object("supervisee", self.supervisee_id)
             .waiver(self.waiver)
+    }
+
+    /// Audits the work done with `detail` and commits.
+    pub async fn finish(self, tx: Tx, detail: String) -> Result<(), AppError> {
+        self.audit().detail(detail).write(&tx).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// As [`Grant::audit`], under the name of a more precise operation than the one decided
@@ -288,15 +290,6 @@ impl Grant<'_> {
         )
         .await)
     }
-
-    /// Refuses as if the case did not exist for this actor (a record on it they may not learn
-    /// of), audited under this operation's name.
-    pub async fn hide(&self, tx: Tx) -> AppError {
-        match self.require(tx, &unknown_case()).await {
-            Err(e) => e,
-            Ok(_) => AppError::NotFound,
-        }
-    }
 }
 
 /// The denial for a case that does not exist, or must not be revealed.
@@ -339,6 +332,12 @@ pub(crate) async fn denied(
         } => AppError::Forbidden(format!("not allowed: {reason}")),
         _ => AppError::NotFound,
     }
+}
+
+/// The error for a one-side step granted to someone on neither side, which the grant table
+/// does not allow.
+pub(crate) fn one_side() -> AppError {
+    AppError::Internal("a one-side step was granted to neither side".into())
 }
 
 /// The side of the monthly communication the actor documents, standing to a case in
@@ -428,13 +427,6 @@ impl App {
     }
 }
 
-/// Whether a use case only reads the case or changes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Intent {
-    Read,
-    Change,
-}
-
 // The old path, for the use cases not yet moved onto operations and grants.
 impl App {
     pub(crate) async fn case_access(
@@ -461,28 +453,12 @@ impl App {
         self.load_case(tx, actor, action, supervisee_id, now, today)
             .await
     }
-
-    pub(crate) async fn case_for(
-        &self,
-        intent: Intent,
-        actor: &Actor,
-        action: &str,
-        supervisee_id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<(Tx, CaseAccess), AppError> {
-        let tx = match intent {
-            Intent::Read => self.store.begin_read().await?,
-            Intent::Change => self.store.begin().await?,
-        };
-        self.case_access(tx, actor, action, supervisee_id, now)
-            .await
-    }
 }
 
 /// Every operation on a case, by feature.
 pub(crate) mod ops {
     use super::Operation;
-    use containment_domain::access::{Action, RecordKind};
+    use containment_domain::access::{Action, RecordKind, Step};
 
     // Documents. Upload and reading decide on the document's own kind, once it is known.
     pub const DOCUMENT_UPLOAD: Operation =
@@ -515,4 +491,71 @@ pub(crate) mod ops {
         Operation::read("polygraph_followup_add", RecordKind::PolygraphExam).writing();
     pub const POLYGRAPH_FOLLOWUP_DONE: Operation =
         Operation::read("polygraph_followup_done", RecordKind::PolygraphExam).writing();
+
+    // Treatment: enrollment, contacts, self-reports, assessments and the plan. Only the
+    // provider runs the treatment; the officer and the provider document their contacts.
+    pub const TREATMENT_READ: Operation = Operation::read("treatment_read", RecordKind::Obligation);
+    pub const TREATMENT_ENROLL: Operation =
+        Operation::create("treatment_enroll", RecordKind::TreatmentProgress)
+            .by(Step::PlanTreatment);
+    pub const TREATMENT_END: Operation =
+        Operation::update("treatment_end", RecordKind::TreatmentProgress).by(Step::PlanTreatment);
+    pub const CONTACT_RECORD: Operation =
+        Operation::create("contact_record", RecordKind::DynamicRiskDiscussion)
+            .by(Step::DocumentContact);
+    pub const CONTACT_CONFIRM: Operation =
+        Operation::create("contact_confirm", RecordKind::DynamicRiskDiscussion)
+            .by(Step::DocumentContact);
+    pub const SELF_REPORT_RECORD: Operation =
+        Operation::create("self_report_record", RecordKind::TreatmentContract);
+    pub const SELF_REPORT_ACK: Operation =
+        Operation::update("self_report_ack", RecordKind::TreatmentContract)
+            .by(Step::AcknowledgeSelfReport);
+    pub const ASSESSMENT_REFER: Operation =
+        Operation::create("assessment_refer", RecordKind::Obligation).by(Step::ReferAssessment);
+    pub const ASSESSMENT_COMPLETE: Operation =
+        Operation::update("assessment_complete", RecordKind::TreatmentProgress)
+            .by(Step::PlanTreatment);
+    pub const SESSION_RECORD: Operation =
+        Operation::create("session_record", RecordKind::AttendanceDetail).by(Step::PlanTreatment);
+    pub const TREATMENT_INTENSITY: Operation =
+        Operation::update("treatment_intensity", RecordKind::TreatmentProgress)
+            .by(Step::PlanTreatment);
+    pub const MODULE_ADD: Operation =
+        Operation::create("module_add", RecordKind::TreatmentProgress).by(Step::PlanTreatment);
+    pub const MODULE_COMPLETE: Operation =
+        Operation::update("module_complete", RecordKind::TreatmentProgress).by(Step::PlanTreatment);
+    // The policy lets only the officer and the provider on the team write the contract.
+    pub const CONTRACT_RECORD: Operation =
+        Operation::create("contract_record", RecordKind::TreatmentContract);
+
+    // Monthly reports: the provider writes them (under a waiver that lets the author read them
+    // again), the officer acknowledges them.
+    pub const MONTHLY_REPORT_LIST: Operation =
+        Operation::read("monthly_report_list", RecordKind::Supervisee);
+    pub const MONTHLY_REPORT_READ: Operation =
+        Operation::read("monthly_report_read", RecordKind::MonthlyReport);
+    pub const MONTHLY_REPORT_EXPORT: Operation = Operation::new(
+        "monthly_report_export",
+        Action::Export,
+        RecordKind::MonthlyReport,
+    );
+    pub const MONTHLY_REPORT_PREFILL: Operation =
+        Operation::create("monthly_report_prefill", RecordKind::MonthlyReport)
+            .by(Step::WriteMonthlyReport);
+    pub const MONTHLY_REPORT_DRAFT: Operation =
+        Operation::create("monthly_report_draft", RecordKind::MonthlyReport)
+            .by(Step::WriteMonthlyReport);
+    pub const MONTHLY_REPORT_UPDATE: Operation =
+        Operation::update("monthly_report_update", RecordKind::MonthlyReport)
+            .by(Step::WriteMonthlyReport);
+    pub const MONTHLY_REPORT_SUBMIT: Operation =
+        Operation::update("monthly_report_submit", RecordKind::MonthlyReport)
+            .by(Step::WriteMonthlyReport);
+    pub const MONTHLY_REPORT_CORRECT: Operation =
+        Operation::update("monthly_report_correct", RecordKind::MonthlyReport)
+            .by(Step::WriteMonthlyReport);
+    pub const MONTHLY_REPORT_ACKNOWLEDGE: Operation =
+        Operation::update("monthly_report_acknowledge", RecordKind::MonthlyReport)
+            .by(Step::AcknowledgeMonthlyReport);
 }

@@ -9,8 +9,6 @@ use containment_storage::{DocumentRecord, NewDocument};
 
 use crate::actor::Actor;
 use crate::case_access::{CaseAccess, denied, ops, unknown_case};
-// Until every feature opens cases through `case_access`.
-pub(crate) use crate::case_access::Intent;
 use crate::{App, AppError};
 
 /// A document as typed in: the file and what it is.
