@@ -429,18 +429,6 @@ impl App {
 
 // The old path, for the use cases not yet moved onto operations and grants.
 impl App {
-    pub(crate) async fn case_access(
-        &self,
-        tx: Tx,
-        actor: &Actor,
-        action: &str,
-        supervisee_id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<(Tx, CaseAccess), AppError> {
-        self.case_access_on(tx, actor, action, supervisee_id, now, local_date(now))
-            .await
-    }
-
     pub(crate) async fn case_access_on(
         &self,
         tx: Tx,
@@ -528,6 +516,19 @@ pub(crate) mod ops {
     // The policy lets only the officer and the provider on the team write the contract.
     pub const CONTRACT_RECORD: Operation =
         Operation::create("contract_record", RecordKind::TreatmentContract);
+
+    // Obligations and exemptions. An exemption is decided by the officer's supervisor or the
+    // owning agency's admin, who read the obligations.
+    pub const OBLIGATIONS_READ: Operation =
+        Operation::read("obligations_read", RecordKind::Obligation);
+    pub const OBLIGATIONS_EXPORT: Operation =
+        Operation::read("export_obligations", RecordKind::Obligation);
+    pub const EXEMPTION_REQUEST: Operation =
+        Operation::create("exemption_request", RecordKind::Obligation);
+    pub const EXEMPTION_DECIDE: Operation =
+        Operation::read("exemption_decide", RecordKind::Obligation).writing();
+    pub const EXEMPTIONS_READ: Operation =
+        Operation::read("exemptions_read", RecordKind::Obligation);
 
     // Monthly reports: the provider writes them (under a waiver that lets the author read them
     // again), the officer acknowledges them.
