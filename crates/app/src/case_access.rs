@@ -9,9 +9,10 @@
 //! operation's name, the case and the waiver that let treatment information through.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use containment_domain::Role;
 use containment_domain::access::{
-    self, Action, Decision, DenyReason, RecordKind, Relationship, Step, Subject, TeamRole,
-    Visibility,
+    self, Action, Decision, DenyReason, NoWaivers, RecordKind, Relationship, Step, Subject,
+    TeamRole, Visibility,
 };
 use containment_domain::audit::Outcome;
 use containment_domain::case::local_date;
@@ -71,6 +72,15 @@ impl Operation {
     /// The same operation on another kind of record (a document's kind is known once loaded).
     pub const fn on(self, kind: RecordKind) -> Self {
         Operation { kind, ..self }
+    }
+
+    /// The same operation, run without the write lock (it decides on a write it only
+    /// prepares, like searching for someone to add to the team).
+    pub const fn reading(self) -> Self {
+        Operation {
+            writes: false,
+            ..self
+        }
     }
 
     /// The same operation, writing what the decision on reading allows (a score's chain
@@ -375,6 +385,23 @@ impl App {
         Ok((tx, case, grant))
     }
 
+    /// As [`App::authorize`], in a transaction the use case already opened (it had to find
+    /// which case a record belongs to).
+    pub(crate) async fn authorize_in<'a>(
+        &self,
+        tx: Tx,
+        actor: &'a Actor,
+        op: Operation,
+        supervisee_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Tx, CaseAccess, Grant<'a>), AppError> {
+        let (tx, case) = self
+            .load_case(tx, actor, op.audit, supervisee_id, now, local_date(now))
+            .await?;
+        let (tx, grant) = case.grant(tx, actor, op, now).await?;
+        Ok((tx, case, grant))
+    }
+
     /// Opens the case for `op` without deciding yet, for work whose record kind is known only
     /// once a record is loaded: a read takes a snapshot without the write lock (its audit
     /// events join the chain in a group commit when it commits); a change takes the write lock.
@@ -410,7 +437,7 @@ impl App {
         let episodes = tx.episodes(supervisee_id).await?;
         let episode_ids: Vec<i64> = episodes.iter().map(|e| e.id).collect();
         let team = tx.team(&episode_ids).await?;
-        let relationships = crate::cases::relationships_in(actor, &supervisee, &team, today);
+        let relationships = relationships_in(actor, &supervisee, &team, today);
         let (coverage, waivers) =
             crate::waivers::case_waivers(&tx, supervisee_id, &episodes, today).await?;
         Ok((
@@ -427,19 +454,94 @@ impl App {
     }
 }
 
-// The old path, for the use cases not yet moved onto operations and grants.
+/// The policy's decision on a case record for `actor`, who stands to the case as
+/// `relationships`. The console (no user) administers; it does not read case data.
+pub(crate) fn decide_on_case(
+    actor: &Actor,
+    relationships: &[Relationship],
+    action: Action,
+    kind: RecordKind,
+) -> Decision {
+    match actor.policy_actor() {
+        Some(who) => access::decide(
+            &who,
+            &Subject::Case {
+                relationships,
+                waivers: &NoWaivers,
+            },
+            action,
+            kind,
+        ),
+        None => Decision::Deny {
+            reason: access::DenyReason::NoRelationshipToCase,
+            visibility: access::Visibility::NotFound,
+        },
+    }
+}
+
+/// How `actor` stands on `day` to a case whose memberships (every episode) are `team`.
+pub(crate) fn relationships_in(
+    actor: &Actor,
+    supervisee: &SuperviseeRecord,
+    team: &[TeamMemberRecord],
+    day: NaiveDate,
+) -> Vec<Relationship> {
+    relationships_to(actor, supervisee.owning_agency_id, team, day)
+}
+
+/// How `actor` stands to a case owned by `owning_agency_id` with this team on `day`.
+pub(crate) fn relationships_to(
+    actor: &Actor,
+    owning_agency_id: i64,
+    team: &[TeamMemberRecord],
+    day: NaiveDate,
+) -> Vec<Relationship> {
+    let Some(user) = actor.user.as_ref() else {
+        return Vec::new();
+    };
+    let mut rels: Vec<Relationship> = team
+        .iter()
+        .filter(|m| m.user_id == user.id && m.active_on(day))
+        .map(|m| Relationship::TeamMember {
+            team_role: m.team_role,
+        })
+        .collect();
+    // Officer supervisors oversee the officers of their own agency.
+    if user.roles.contains(&Role::OfficerSupervisor)
+        && team.iter().any(|m| {
+            m.active_on(day)
+                && m.team_role == TeamRole::SupervisingOfficer
+                && m.agency_id == user.agency_id
+        })
+    {
+        rels.push(Relationship::SupervisorOfMember);
+    }
+    if user.roles.contains(&Role::AgencyAdmin) && user.agency_id == owning_agency_id {
+        rels.push(Relationship::AdminOfOwningAgency);
+    }
+    rels
+}
+
 impl App {
-    pub(crate) async fn case_access_on(
+    /// How `actor` stands to the supervisee's case on `day`.
+    pub(crate) async fn relationships(
         &self,
-        tx: Tx,
+        tx: &Tx,
         actor: &Actor,
-        action: &str,
-        supervisee_id: i64,
-        now: DateTime<Utc>,
-        today: NaiveDate,
-    ) -> Result<(Tx, CaseAccess), AppError> {
-        self.load_case(tx, actor, action, supervisee_id, now, today)
-            .await
+        supervisee: &SuperviseeRecord,
+        day: NaiveDate,
+    ) -> Result<Vec<Relationship>, AppError> {
+        if actor.user.is_none() {
+            return Ok(Vec::new());
+        }
+        let episode_ids: Vec<i64> = tx
+            .episodes(supervisee.id)
+            .await?
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        let team = tx.team(&episode_ids).await?;
+        Ok(relationships_in(actor, supervisee, &team, day))
     }
 }
 
@@ -447,6 +549,23 @@ impl App {
 pub(crate) mod ops {
     use super::Operation;
     use containment_domain::access::{Action, RecordKind, Step};
+
+    // The case, its supervision episodes and its team.
+    pub const CASE_READ: Operation = Operation::read("case_read", RecordKind::Supervisee);
+    pub const SUPERVISEE_UPDATE: Operation =
+        Operation::update("supervisee_update", RecordKind::Supervisee);
+    pub const EPISODE_OPEN: Operation =
+        Operation::create("episode_open", RecordKind::SupervisionEpisode);
+    pub const SUPERVISION_END: Operation =
+        Operation::update("supervision_end", RecordKind::SupervisionEpisode);
+    pub const SUPERVISION_CORRECT: Operation =
+        Operation::update("supervision_correct", RecordKind::SupervisionEpisode);
+    pub const TEAM_MEMBER_ADD: Operation =
+        Operation::create("team_member_add", RecordKind::TeamMembership);
+    pub const TEAM_MEMBER_END: Operation =
+        Operation::update("team_member_end", RecordKind::TeamMembership);
+    pub const TEAM_CANDIDATES_READ: Operation =
+        Operation::create("team_candidates_read", RecordKind::TeamMembership).reading();
 
     // Documents. Upload and reading decide on the document's own kind, once it is known.
     pub const DOCUMENT_UPLOAD: Operation =

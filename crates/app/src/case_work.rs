@@ -12,7 +12,7 @@ use containment_domain::instrument::Instrument;
 use containment_domain::policy::RuleId;
 
 use crate::actor::Actor;
-use crate::cases::{decide_on_case, relationships_to};
+use crate::case_access::{decide_on_case, relationships_to};
 use crate::compliance::{LoadedCase, Policies, evaluate_case};
 
 /// Where one case stands.

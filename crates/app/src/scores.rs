@@ -740,7 +740,7 @@ impl App {
                 Some(v) => *v,
                 None => {
                     let rels = self.relationships(&tx, actor, &supervisee, today).await?;
-                    let v = crate::cases::decide_on_case(actor, &rels, Action::Export, kind)
+                    let v = crate::case_access::decide_on_case(actor, &rels, Action::Export, kind)
                         .is_allowed();
                     allowed.insert((supervisee.id, kind), v);
                     v
