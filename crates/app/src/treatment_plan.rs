@@ -242,7 +242,7 @@ impl App {
                 false => None,
             },
             recommendation: match allowed(Action::Read, RecordKind::RiskScore) {
-                true => Some(self.intensity_recommendation(&tx, supervisee_id).await?),
+                true => Some(self.intensity_recommendation(tx, supervisee_id).await?),
                 false => None,
             },
             contracts: match allowed(Action::Read, RecordKind::TreatmentContract) {
