@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use containment_domain::access::{Action, RecordKind, TeamRole};
 use containment_domain::audit::Outcome;
 use containment_domain::case::local_date;
-use containment_domain::monthly_report::{ReportMonth, ReportStatus};
+use containment_domain::monthly_report::{
+    MonthlyReport, ReportError, ReportMonth, ReportStatus, ReportVersion, signature_needs,
+};
 use containment_domain::treatment::{ContactSide, SessionCounts};
 use containment_storage::{MonthlyReportRecord, NotificationRecord, ReportContent, Tx};
 
@@ -167,22 +169,33 @@ fn parse_input(
 /// What a signature needs: the author says how the month went.
 fn check_signable(c: &ReportContent) -> Result<(), AppError> {
     let mut errors = Problems::new();
-    if c.participation.is_empty() {
-        errors.at(
-            "participation",
-            "participation and progress: say how the month went before signing",
-        );
+    for missing in signature_needs(&c.participation, &c.concerns) {
+        errors.at(missing.field(), missing.message());
     }
-    if c.concerns.is_empty() {
-        errors.at(
-            "concerns",
-            "concerns and recommendations: write \"none\" if there are none",
-        );
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::InvalidInput(errors))
+    errors.check()
+}
+
+/// The report's life as the domain sees it: `current` among `versions`.
+fn lifecycle<'a>(
+    current: &MonthlyReportRecord,
+    versions: impl IntoIterator<Item = &'a MonthlyReportRecord>,
+) -> MonthlyReport {
+    let life = |r: &MonthlyReportRecord| ReportVersion {
+        id: r.id,
+        version: r.version,
+        status: r.status,
+        revision: r.revision,
+    };
+    MonthlyReport::new(life(current), versions.into_iter().map(life))
+}
+
+/// A refused step in a report's life: a stale draft is answered as such, the rest conflict.
+fn refused(e: ReportError) -> AppError {
+    match e {
+        ReportError::Stale { current_revision } => AppError::Stale {
+            current_version: current_revision,
+        },
+        other => AppError::Conflict(other.to_string()),
     }
 }
 
@@ -228,17 +241,10 @@ impl App {
         report_id: i64,
         revision: i32,
     ) -> Result<MonthlyReportRecord, AppError> {
-        let (current, _) = self.report_versions(tx, supervisee_id, report_id).await?;
-        if !current.status.is_editable() {
-            return Err(AppError::Conflict(
-                "this version is signed and locked: correct it with a new version".into(),
-            ));
-        }
-        if current.revision != revision {
-            return Err(AppError::Stale {
-                current_version: current.revision,
-            });
-        }
+        let (current, versions) = self.report_versions(tx, supervisee_id, report_id).await?;
+        lifecycle(&current, &versions)
+            .edit(revision)
+            .map_err(refused)?;
         Ok(current)
     }
 
@@ -529,32 +535,15 @@ impl App {
             .authorize(actor, ops::MONTHLY_REPORT_ACKNOWLEDGE, supervisee_id, now)
             .await?;
         let (current, versions) = self.report_versions(&tx, supervisee_id, report_id).await?;
-        if versions.iter().any(|v| v.version > current.version) {
-            return Err(AppError::Conflict(
-                "a newer version corrects this report: acknowledge that one".into(),
-            ));
-        }
-        match current.status {
-            ReportStatus::Draft => {
-                return Err(AppError::Conflict(
-                    "this report is still a draft: it can be acknowledged once signed".into(),
-                ));
-            }
-            ReportStatus::Acknowledged => {
-                return Err(AppError::Conflict(
-                    "this report is already acknowledged and locked".into(),
-                ));
-            }
-            ReportStatus::Submitted => {}
-        }
+        lifecycle(&current, &versions)
+            .acknowledge()
+            .map_err(refused)?;
         let officer_section = section(officer_section);
         if !tx
             .acknowledge_monthly_report(report_id, actor.author()?, &officer_section, now)
             .await?
         {
-            return Err(AppError::Conflict(
-                "this report is already acknowledged and locked".into(),
-            ));
+            return Err(refused(ReportError::AlreadyAcknowledged));
         }
         grant
             .audit()
@@ -578,19 +567,8 @@ impl App {
             .as_report_author(actor, ops::MONTHLY_REPORT_CORRECT, supervisee_id, now)
             .await?;
         let (current, versions) = self.report_versions(&tx, supervisee_id, report_id).await?;
-        if let Some(newer) = versions.iter().find(|v| v.version > current.version) {
-            return Err(AppError::Conflict(format!(
-                "version {} already corrects this report: open report {}",
-                newer.version, newer.id
-            )));
-        }
-        if current.status.is_editable() {
-            return Err(AppError::Conflict(
-                "this version is a draft: edit it instead".into(),
-            ));
-        }
+        let version = lifecycle(&current, &versions).correct().map_err(refused)?;
         let author = actor.author()?;
-        let version = current.version + 1;
         let id = tx
             .create_monthly_report(
                 &MonthlyReportRecord {
@@ -746,20 +724,15 @@ impl App {
                 names.push((id, n.clone()));
                 Ok(n)
             };
-            let superseded_by = records
-                .iter()
-                .filter(|v| v.month == r.month && v.version > r.version)
-                .min_by_key(|v| v.version)
-                .map(|v| v.id);
+            let life = lifecycle(r, records.iter().filter(|v| v.month == r.month));
+            let superseded_by = life.superseded_by().map(|v| v.id);
             out.push(MonthlyReportView {
                 provider_name: name(Some(r.provider_user_id)).await?,
                 officer_name: name(r.officer_user_id).await?,
                 acknowledged_by_name: name(r.acknowledged_by).await?,
                 may_edit: author && r.status == ReportStatus::Draft,
-                may_acknowledge: officer
-                    && r.status == ReportStatus::Submitted
-                    && superseded_by.is_none(),
-                may_correct: author && r.status != ReportStatus::Draft && superseded_by.is_none(),
+                may_acknowledge: officer && life.acknowledge().is_ok(),
+                may_correct: author && life.correct().is_ok(),
                 superseded_by,
                 record: r.clone(),
             });
