@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use containment_storage::TeamMemberRecord;
 
 use crate::actor::Actor;
-use crate::cases::{decide_on_case, relationships_to};
+use crate::case_access::{decide_on_case, relationships_to};
 use crate::compliance::{LoadedCase, Policies, evaluate_case};
 
 /// Where one case stands.

@@ -5,15 +5,13 @@ use crate::Problems;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use containment_domain::access::{
-    self, Action, Decision, NoWaivers, RecordKind, Relationship, Subject, TeamRole,
-};
+use containment_domain::AgencyKind;
+use containment_domain::access::{self, Action, RecordKind, Relationship, Subject, TeamRole};
 use containment_domain::audit::Outcome;
 use containment_domain::case::{
     CdcrNumber, CiiNumber, County, CourtCaseNumber, SupervisionKind, local_date,
 };
 use containment_domain::wall::Clearance;
-use containment_domain::{AgencyKind, Role};
 use containment_storage::{
     CandidateSearch, CaseloadQuery, CaseloadRow, EpisodeRecord, NewEpisode, NewSupervisee,
     OutsideAgencies, StoredUser, SuperviseeChanges, SuperviseeRecord, TeamCandidate,
@@ -21,6 +19,7 @@ use containment_storage::{
 };
 
 use crate::actor::{Actor, AuditEntry};
+use crate::case_access::{Grant, Operation, ops};
 use crate::input::{in_range, line, optional_date};
 use crate::{App, AppError, Reading};
 
@@ -530,31 +529,6 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty())
 }
 
-/// The policy's decision on a case record for `actor`, who stands to the case as
-/// `relationships`. The console (no user) administers; it does not read case data.
-pub(crate) fn decide_on_case(
-    actor: &Actor,
-    relationships: &[Relationship],
-    action: Action,
-    kind: RecordKind,
-) -> Decision {
-    match actor.policy_actor() {
-        Some(who) => access::decide(
-            &who,
-            &Subject::Case {
-                relationships,
-                waivers: &NoWaivers,
-            },
-            action,
-            kind,
-        ),
-        None => Decision::Deny {
-            reason: access::DenyReason::NoRelationshipToCase,
-            visibility: access::Visibility::NotFound,
-        },
-    }
-}
-
 /// Team gaps of `episode` on `day`: required roles no active member fills.
 pub fn team_gaps(
     episode: &EpisodeRecord,
@@ -575,105 +549,7 @@ pub fn team_gaps(
         .collect()
 }
 
-/// How `actor` stands on `day` to a case whose memberships (every episode) are `team`.
-pub(crate) fn relationships_in(
-    actor: &Actor,
-    supervisee: &SuperviseeRecord,
-    team: &[TeamMemberRecord],
-    day: NaiveDate,
-) -> Vec<Relationship> {
-    relationships_to(actor, supervisee.owning_agency_id, team, day)
-}
-
-/// How `actor` stands to a case owned by `owning_agency_id` with this team on `day`.
-pub(crate) fn relationships_to(
-    actor: &Actor,
-    owning_agency_id: i64,
-    team: &[TeamMemberRecord],
-    day: NaiveDate,
-) -> Vec<Relationship> {
-    let Some(user) = actor.user.as_ref() else {
-        return Vec::new();
-    };
-    let mut rels: Vec<Relationship> = team
-        .iter()
-        .filter(|m| m.user_id == user.id && m.active_on(day))
-        .map(|m| Relationship::TeamMember {
-            team_role: m.team_role,
-        })
-        .collect();
-    // Officer supervisors oversee the officers of their own agency.
-    if user.roles.contains(&Role::OfficerSupervisor)
-        && team.iter().any(|m| {
-            m.active_on(day)
-                && m.team_role == TeamRole::SupervisingOfficer
-                && m.agency_id == user.agency_id
-        })
-    {
-        rels.push(Relationship::SupervisorOfMember);
-    }
-    if user.roles.contains(&Role::AgencyAdmin) && user.agency_id == owning_agency_id {
-        rels.push(Relationship::AdminOfOwningAgency);
-    }
-    rels
-}
-
 impl App {
-    /// How `actor` stands to the supervisee's case on `day`.
-    pub(crate) async fn relationships(
-        &self,
-        tx: &Tx,
-        actor: &Actor,
-        supervisee: &SuperviseeRecord,
-        day: NaiveDate,
-    ) -> Result<Vec<Relationship>, AppError> {
-        if actor.user.is_none() {
-            return Ok(Vec::new());
-        }
-        let episode_ids: Vec<i64> = tx
-            .episodes(supervisee.id)
-            .await?
-            .iter()
-            .map(|e| e.id)
-            .collect();
-        let team = tx.team(&episode_ids).await?;
-        Ok(relationships_in(actor, supervisee, &team, day))
-    }
-
-    /// Records a denial and turns it into the answer the policy chose (404 hides the case).
-    pub(crate) async fn case_denied(
-        &self,
-        tx: Tx,
-        actor: &Actor,
-        action: &str,
-        supervisee_id: i64,
-        decision: &Decision,
-        now: DateTime<Utc>,
-    ) -> AppError {
-        let write = AuditEntry::new(action, Outcome::Denied, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
-            .detail(match decision {
-                Decision::Deny { reason, .. } => reason.code(),
-                Decision::Allow { .. } => "allowed",
-            })
-            .write(&tx)
-            .await;
-        if let Err(e) = write {
-            return e;
-        }
-        if let Err(e) = tx.commit().await {
-            return e.into();
-        }
-        match decision {
-            Decision::Deny {
-                visibility: access::Visibility::Forbidden,
-                reason,
-            } => AppError::Forbidden(format!("not allowed: {reason}")),
-            _ => AppError::NotFound,
-        }
-    }
-
     /// Opens a case: the supervisee, the first supervision episode with the actor's agency
     /// supervising, and (optionally) the actor as supervising officer.
     pub async fn open_case(
@@ -797,44 +673,10 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::InvalidInput(errors));
         }
-        let tx = self.store.begin().await?;
-        let Some(current) = tx.supervisee(supervisee_id).await? else {
-            let decision = Decision::Deny {
-                reason: access::DenyReason::NoRelationshipToCase,
-                visibility: access::Visibility::NotFound,
-            };
-            return Err(self
-                .case_denied(
-                    tx,
-                    actor,
-                    "supervisee_update",
-                    supervisee_id,
-                    &decision,
-                    now,
-                )
-                .await);
-        };
-        let relationships = self
-            .relationships(&tx, actor, &current, local_date(now))
+        let (tx, case, grant) = self
+            .authorize(actor, ops::SUPERVISEE_UPDATE, supervisee_id, now)
             .await?;
-        let decision = decide_on_case(
-            actor,
-            &relationships,
-            Action::Update,
-            RecordKind::Supervisee,
-        );
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(
-                    tx,
-                    actor,
-                    "supervisee_update",
-                    supervisee_id,
-                    &decision,
-                    now,
-                )
-                .await);
-        }
+        let current = case.supervisee;
         if current.version != version {
             return Err(AppError::Stale {
                 current_version: current.version,
@@ -878,11 +720,7 @@ impl App {
                 current_version: latest,
             });
         }
-        AuditEntry::new("supervisee_update", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
-            .write(&tx)
-            .await?;
+        grant.audit().write(&tx).await?;
         let updated = tx
             .supervisee(supervisee_id)
             .await?
@@ -933,20 +771,13 @@ impl App {
         today: NaiveDate,
         parts: Parts,
     ) -> Result<CaseView, AppError> {
+        let op = ops::CASE_READ;
         let tx = self.store.begin_read().await?;
         let (tx, case) = self
-            .case_access_on(tx, actor, "case_read", supervisee_id, now, today)
+            .load_case(tx, actor, op.audit, supervisee_id, now, today)
             .await?;
-        let decide = |action, kind| match actor.policy_actor() {
-            Some(_) => case.decide(actor, action, kind),
-            None => decide_on_case(actor, &case.relationships, action, kind),
-        };
-        let read = decide(Action::Read, RecordKind::Supervisee);
-        if !read.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, "case_read", supervisee_id, &read, now)
-                .await);
-        }
+        let (tx, grant) = case.grant(tx, actor, op, now).await?;
+        let decide = |action, kind| case.decide(actor, action, kind);
         let may_manage_team = decide(Action::Create, RecordKind::TeamMembership).is_allowed();
         let may_read_team = decide(Action::Read, RecordKind::TeamMembership).is_allowed();
         let may_read_waivers = decide(Action::Read, RecordKind::Waiver).is_allowed();
@@ -1040,9 +871,8 @@ impl App {
                     last_contact = facts.contacts.iter().map(|c| c.on).max();
                     last_maintenance_polygraph = facts.maintenance_polygraphs.iter().max().copied();
                 }
-                AuditEntry::new("obligations_read", Outcome::Success, now)
-                    .by(actor)
-                    .object("supervisee", supervisee_id)
+                grant
+                    .audit_as(ops::OBLIGATIONS_READ)
                     .detail(format!("as of {today}"))
                     .write(&tx)
                     .await?;
@@ -1068,9 +898,8 @@ impl App {
                 .iter()
                 .any(|step| matches!(entry.interpretation(step), Ok(Some(_))))
         });
-        AuditEntry::new("case_read", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .waiver(
                 discussion_shown
                     .then(|| {
@@ -1082,7 +911,7 @@ impl App {
             .write(&tx)
             .await?;
         tx.commit().await?;
-        let crate::documents::CaseAccess {
+        let crate::case_access::CaseAccess {
             supervisee,
             relationships,
             episodes,
@@ -1136,30 +965,9 @@ impl App {
             start,
             expected_end,
         } = check_supervision(input, &mut errors);
-        let tx = self.store.begin().await?;
-        let Some(supervisee) = tx.supervisee(supervisee_id).await? else {
-            let decision = Decision::Deny {
-                reason: access::DenyReason::NoRelationshipToCase,
-                visibility: access::Visibility::NotFound,
-            };
-            return Err(self
-                .case_denied(tx, actor, "episode_open", supervisee_id, &decision, now)
-                .await);
-        };
-        let relationships = self
-            .relationships(&tx, actor, &supervisee, local_date(now))
+        let (tx, _, grant) = self
+            .authorize(actor, ops::EPISODE_OPEN, supervisee_id, now)
             .await?;
-        let decision = decide_on_case(
-            actor,
-            &relationships,
-            Action::Create,
-            RecordKind::SupervisionEpisode,
-        );
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, "episode_open", supervisee_id, &decision, now)
-                .await);
-        }
         let episodes = tx.episodes(supervisee_id).await?;
         if episodes.iter().any(|e| e.actual_end.is_none()) {
             return Err(AppError::Conflict(
@@ -1212,9 +1020,8 @@ impl App {
             )
             .await?;
         }
-        AuditEntry::new("episode_open", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("episode {} ({})", episode.id, kind.code()))
             .write(&tx)
             .await?;
@@ -1236,24 +1043,9 @@ impl App {
         in_range("start_date", start_date)?;
         let tx = self.store.begin().await?;
         let episode = tx.episode(episode_id).await?.ok_or(AppError::NotFound)?;
-        let supervisee = tx
-            .supervisee(episode.supervisee_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let relationships = self
-            .relationships(&tx, actor, &supervisee, local_date(now))
+        let (tx, _, grant) = self
+            .authorize_in(tx, actor, ops::TEAM_MEMBER_ADD, episode.supervisee_id, now)
             .await?;
-        let decision = decide_on_case(
-            actor,
-            &relationships,
-            Action::Create,
-            RecordKind::TeamMembership,
-        );
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, "team_member_add", supervisee.id, &decision, now)
-                .await);
-        }
         if episode.actual_end.is_some() {
             return Err(AppError::invalid("this supervision episode has ended"));
         }
@@ -1277,9 +1069,8 @@ impl App {
         let id = tx
             .add_team_member(episode.id, member.id, role, start_date, now)
             .await?;
-        AuditEntry::new("team_member_add", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee.id)
+        grant
+            .audit()
             .detail(format!("team_member {id} {}", role.code()))
             .write(&tx)
             .await?;
@@ -1307,8 +1098,8 @@ impl App {
             ));
         }
         in_range("actual_end", actual_end)?;
-        let (tx, episode) = self
-            .episode_to_update(actor, "supervision_end", supervisee_id, episode_id, now)
+        let (tx, episode, grant) = self
+            .episode_to_update(actor, ops::SUPERVISION_END, supervisee_id, episode_id, now)
             .await?;
         if episode.actual_end.is_some() {
             return Err(AppError::Conflict(
@@ -1330,9 +1121,8 @@ impl App {
                 current_version: current,
             });
         }
-        AuditEntry::new("supervision_end", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("episode {episode_id}"))
             .write(&tx)
             .await?;
@@ -1341,39 +1131,21 @@ impl App {
     }
 
     /// The case's episode, for someone the policy lets update supervision episodes.
-    async fn episode_to_update(
+    async fn episode_to_update<'a>(
         &self,
-        actor: &Actor,
-        action: &str,
+        actor: &'a Actor,
+        op: Operation,
         supervisee_id: i64,
         episode_id: i64,
         now: DateTime<Utc>,
-    ) -> Result<(Tx, EpisodeRecord), AppError> {
-        let tx = self.store.begin().await?;
-        let supervisee = tx
-            .supervisee(supervisee_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let relationships = self
-            .relationships(&tx, actor, &supervisee, local_date(now))
-            .await?;
-        let decision = decide_on_case(
-            actor,
-            &relationships,
-            Action::Update,
-            RecordKind::SupervisionEpisode,
-        );
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, action, supervisee_id, &decision, now)
-                .await);
-        }
+    ) -> Result<(Tx, EpisodeRecord, Grant<'a>), AppError> {
+        let (tx, _, grant) = self.authorize(actor, op, supervisee_id, now).await?;
         let episode = tx
             .episode(episode_id)
             .await?
             .filter(|e| e.supervisee_id == supervisee_id)
             .ok_or(AppError::NotFound)?;
-        Ok((tx, episode))
+        Ok((tx, episode, grant))
     }
 
     /// Corrects an episode's court, placement date and expected end (the kind, county and start
@@ -1389,9 +1161,14 @@ impl App {
         input: &EpisodeCorrection,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        const ACTION: &str = "supervision_correct";
-        let (tx, episode) = self
-            .episode_to_update(actor, ACTION, supervisee_id, episode_id, now)
+        let (tx, episode, grant) = self
+            .episode_to_update(
+                actor,
+                ops::SUPERVISION_CORRECT,
+                supervisee_id,
+                episode_id,
+                now,
+            )
             .await?;
         let mut errors = Problems::new();
         let placed_on = optional_date("placed_on", "placed on", &input.placed_on, &mut errors);
@@ -1444,9 +1221,8 @@ impl App {
         .into_iter()
         .filter_map(|(f, c)| c.then_some(f))
         .collect();
-        AuditEntry::new(ACTION, Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("episode {episode_id}: {}", changed.join(", ")))
             .write(&tx)
             .await?;
@@ -1464,25 +1240,9 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         in_range("end_date", end_date)?;
-        let tx = self.store.begin().await?;
-        let supervisee = tx
-            .supervisee(supervisee_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let relationships = self
-            .relationships(&tx, actor, &supervisee, local_date(now))
+        let (tx, _, grant) = self
+            .authorize(actor, ops::TEAM_MEMBER_END, supervisee_id, now)
             .await?;
-        let decision = decide_on_case(
-            actor,
-            &relationships,
-            Action::Update,
-            RecordKind::TeamMembership,
-        );
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, "team_member_end", supervisee_id, &decision, now)
-                .await);
-        }
         let ids: Vec<i64> = tx
             .episodes(supervisee_id)
             .await?
@@ -1506,9 +1266,8 @@ impl App {
                 "this membership has already ended".into(),
             ));
         }
-        AuditEntry::new("team_member_end", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("team_member {member_id}"))
             .write(&tx)
             .await?;
@@ -1669,31 +1428,10 @@ impl App {
         query: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<TeamCandidate>, AppError> {
-        const ACTION: &str = "team_candidates_read";
-        let tx = self.store.begin_read().await?;
-        let Some(supervisee) = tx.supervisee(supervisee_id).await? else {
-            let decision = Decision::Deny {
-                reason: access::DenyReason::NoRelationshipToCase,
-                visibility: access::Visibility::NotFound,
-            };
-            return Err(self
-                .case_denied(tx, actor, ACTION, supervisee_id, &decision, now)
-                .await);
-        };
-        let relationships = self
-            .relationships(&tx, actor, &supervisee, local_date(now))
+        let (tx, case, grant) = self
+            .authorize(actor, ops::TEAM_CANDIDATES_READ, supervisee_id, now)
             .await?;
-        let decision = decide_on_case(
-            actor,
-            &relationships,
-            Action::Create,
-            RecordKind::TeamMembership,
-        );
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, ACTION, supervisee_id, &decision, now)
-                .await);
-        }
+        let supervisee = case.supervisee;
         let text = query.trim();
         let length = text.chars().count();
         if length < TEAM_CANDIDATE_MIN_CHARS {
@@ -1729,9 +1467,8 @@ impl App {
                 limit: TEAM_CANDIDATE_LIMIT,
             })
             .await?;
-        AuditEntry::new(ACTION, Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("{}: {} found", role.code(), found.len()))
             .write(&tx)
             .await?;

@@ -26,6 +26,7 @@ use containment_storage::{
 };
 
 use crate::actor::{Actor, AuditEntry};
+use crate::case_access::ops;
 use crate::{App, AppError, Reading};
 
 /// An obligation with what a person reads about it.
@@ -151,7 +152,7 @@ impl CaseRecords {
     /// is read (certifications, scores and steps, and the treatment side in one statement).
     pub(crate) async fn of_case(
         tx: &Tx,
-        case: &crate::documents::CaseAccess,
+        case: &crate::case_access::CaseAccess,
     ) -> Result<CaseRecords, AppError> {
         let id = case.supervisee.id;
         let mut user_ids: Vec<i64> = case.team.iter().map(|m| m.user_id).collect();
@@ -754,16 +755,9 @@ impl App {
         now: DateTime<Utc>,
         reading: Reading,
     ) -> Result<Vec<ObligationView>, AppError> {
-        let tx = self.store.begin_read().await?;
-        let (tx, case) = self
-            .case_access(tx, actor, "obligations_read", supervisee_id, now)
+        let (tx, case, grant) = self
+            .authorize(actor, ops::OBLIGATIONS_READ, supervisee_id, now)
             .await?;
-        let decision = case.decide(actor, Action::Read, RecordKind::Obligation);
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, "obligations_read", supervisee_id, &decision, now)
-                .await);
-        }
         let policies = load_policies(&tx).await?;
         let records = CaseRecords::of_case(&tx, &case).await?;
         // What the reader may open: a score they may read, a form for a score they may record.
@@ -803,16 +797,14 @@ impl App {
             out.push(v);
         });
         out.sort_by(|a, b| compliance::task_order(&a.obligation, &b.obligation));
-        AuditEntry::new(
-            reading.action("obligations_read", "export_obligations"),
-            Outcome::Success,
-            now,
-        )
-        .by(actor)
-        .object("supervisee", supervisee_id)
-        .detail_opt(reading.detail(Some(format!("as of {as_of}")), out.len()))
-        .write(&tx)
-        .await?;
+        grant
+            .audit_as(match reading {
+                Reading::View => ops::OBLIGATIONS_READ,
+                Reading::Export(_) => ops::OBLIGATIONS_EXPORT,
+            })
+            .detail_opt(reading.detail(Some(format!("as of {as_of}")), out.len()))
+            .write(&tx)
+            .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1052,23 +1044,9 @@ impl App {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
-        let tx = self.store.begin().await?;
-        let (tx, case) = self
-            .case_access(tx, actor, "exemption_request", supervisee_id, now)
+        let (tx, _, grant) = self
+            .authorize(actor, ops::EXEMPTION_REQUEST, supervisee_id, now)
             .await?;
-        let decision = case.decide(actor, Action::Create, RecordKind::Obligation);
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(
-                    tx,
-                    actor,
-                    "exemption_request",
-                    supervisee_id,
-                    &decision,
-                    now,
-                )
-                .await);
-        }
         let ExemptionAsked {
             rule,
             key,
@@ -1096,9 +1074,8 @@ impl App {
                 now,
             )
             .await?;
-        AuditEntry::new("exemption_request", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!(
                 "exemption {id}: {}",
                 key.map_or_else(|| rule.code().to_owned(), |k| k.to_string())
@@ -1132,33 +1109,29 @@ impl App {
             .exemption(exemption_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        let op = ops::EXEMPTION_DECIDE;
         let (tx, case) = self
-            .case_access(tx, actor, "exemption_decide", record.supervisee_id, now)
+            .load_case(
+                tx,
+                actor,
+                op.audit,
+                record.supervisee_id,
+                now,
+                local_date(now),
+            )
             .await?;
-        if !Self::approves(actor, &case.relationships) {
-            let decision = case.decide(actor, Action::Read, RecordKind::Obligation);
-            let denial = if decision.is_allowed() {
-                containment_domain::access::Decision::Deny {
-                    reason: containment_domain::access::DenyReason::NotPermitted {
-                        action: Action::Update,
-                        kind: RecordKind::Obligation,
-                    },
-                    visibility: containment_domain::access::Visibility::Forbidden,
-                }
-            } else {
-                decision
-            };
-            return Err(self
-                .case_denied(
-                    tx,
-                    actor,
-                    "exemption_decide",
-                    record.supervisee_id,
-                    &denial,
-                    now,
-                )
-                .await);
-        }
+        // The officer's supervisor or the owning agency's admin decides, not the team.
+        let decision = match case.decide(actor, Action::Read, RecordKind::Obligation) {
+            read if !read.is_allowed() || Self::approves(actor, &case.relationships) => read,
+            _ => containment_domain::access::Decision::Deny {
+                reason: containment_domain::access::DenyReason::NotPermitted {
+                    action: Action::Update,
+                    kind: RecordKind::Obligation,
+                },
+                visibility: containment_domain::access::Visibility::Forbidden,
+            },
+        };
+        let (tx, grant) = case.grant_with(tx, actor, op, &decision, now).await?;
         if actor.user_id() == Some(record.requested_by) {
             return Err(AppError::Forbidden(
                 "an exemption is decided by someone other than who asked for it".into(),
@@ -1175,9 +1148,8 @@ impl App {
                 "this request was already decided".into(),
             ));
         }
-        AuditEntry::new("exemption_decide", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", record.supervisee_id)
+        grant
+            .audit()
             .detail(format!(
                 "exemption {exemption_id} {}",
                 if approve { "approved" } else { "rejected" }
@@ -1199,16 +1171,9 @@ impl App {
         supervisee_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(Vec<ExemptionRecord>, bool), AppError> {
-        let tx = self.store.begin_read().await?;
-        let (tx, case) = self
-            .case_access(tx, actor, "exemptions_read", supervisee_id, now)
+        let (tx, case, _) = self
+            .authorize(actor, ops::EXEMPTIONS_READ, supervisee_id, now)
             .await?;
-        let decision = case.decide(actor, Action::Read, RecordKind::Obligation);
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, "exemptions_read", supervisee_id, &decision, now)
-                .await);
-        }
         let list = tx.exemptions(supervisee_id).await?;
         let approves = Self::approves(actor, &case.relationships);
         tx.commit().await?;

@@ -8,6 +8,7 @@ mod auth;
 mod backup;
 mod bootstrap;
 mod calendar;
+mod case_access;
 mod case_work;
 mod caseload_import;
 mod cases;

@@ -9,13 +9,15 @@ use chrono::{DateTime, Utc};
 use containment_domain::access::{Action, RecordKind, TeamRole};
 use containment_domain::audit::Outcome;
 use containment_domain::case::local_date;
-use containment_domain::monthly_report::{ReportMonth, ReportStatus};
+use containment_domain::monthly_report::{
+    MonthlyReport, ReportError, ReportMonth, ReportStatus, ReportVersion, signature_needs,
+};
 use containment_domain::treatment::{ContactSide, SessionCounts};
 use containment_storage::{MonthlyReportRecord, NotificationRecord, ReportContent, Tx};
 
 use crate::actor::{Actor, AuditEntry};
-use crate::documents::CaseAccess;
-use crate::treatment::{role_denial, side_of};
+use crate::case_access::CaseAccess;
+use crate::case_access::{Grant, Operation, ops};
 use crate::{App, AppError};
 
 /// Working days the officer is given to acknowledge a submitted report.
@@ -167,22 +169,33 @@ fn parse_input(
 /// What a signature needs: the author says how the month went.
 fn check_signable(c: &ReportContent) -> Result<(), AppError> {
     let mut errors = Problems::new();
-    if c.participation.is_empty() {
-        errors.at(
-            "participation",
-            "participation and progress: say how the month went before signing",
-        );
+    for missing in signature_needs(&c.participation, &c.concerns) {
+        errors.at(missing.field(), missing.message());
     }
-    if c.concerns.is_empty() {
-        errors.at(
-            "concerns",
-            "concerns and recommendations: write \"none\" if there are none",
-        );
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::InvalidInput(errors))
+    errors.check()
+}
+
+/// The report's life as the domain sees it: `current` among `versions`.
+fn lifecycle<'a>(
+    current: &MonthlyReportRecord,
+    versions: impl IntoIterator<Item = &'a MonthlyReportRecord>,
+) -> MonthlyReport {
+    let life = |r: &MonthlyReportRecord| ReportVersion {
+        id: r.id,
+        version: r.version,
+        status: r.status,
+        revision: r.revision,
+    };
+    MonthlyReport::new(life(current), versions.into_iter().map(life))
+}
+
+/// A refused step in a report's life: a stale draft is answered as such, the rest conflict.
+fn refused(e: ReportError) -> AppError {
+    match e {
+        ReportError::Stale { current_revision } => AppError::Stale {
+            current_version: current_revision,
+        },
+        other => AppError::Conflict(other.to_string()),
     }
 }
 
@@ -190,40 +203,17 @@ impl App {
     /// Checks that the actor writes reports on this case as its provider, under a waiver that
     /// lets monthly reports be read: a report nobody may read could neither be opened again by
     /// its author nor shared (R11).
-    async fn as_report_author(
+    async fn as_report_author<'a>(
         &self,
-        actor: &Actor,
-        action: &str,
+        actor: &'a Actor,
+        op: Operation,
         supervisee_id: i64,
-        kind_action: Action,
         now: DateTime<Utc>,
-    ) -> Result<(Tx, CaseAccess, Option<i64>), AppError> {
-        let (tx, case) = self
-            .case_for(
-                crate::documents::Intent::Change,
-                actor,
-                action,
-                supervisee_id,
-                now,
-            )
-            .await?;
-        let decision = case.decide(actor, kind_action, RecordKind::MonthlyReport);
-        if !decision.is_allowed()
-            || side_of(actor, &case.relationships) != Some(ContactSide::Provider)
-        {
-            let decision = role_denial(decision, RecordKind::MonthlyReport);
-            return Err(self
-                .case_denied(tx, actor, action, supervisee_id, &decision, now)
-                .await);
-        }
+    ) -> Result<(Tx, CaseAccess, Grant<'a>), AppError> {
+        let (tx, case, grant) = self.authorize(actor, op, supervisee_id, now).await?;
         let read = case.decide(actor, Action::Read, RecordKind::MonthlyReport);
-        if !read.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, action, supervisee_id, &read, now)
-                .await);
-        }
-        let waiver = decision.waiver().or(read.waiver()).map(|w| w.0);
-        Ok((tx, case, waiver))
+        let tx = grant.require(tx, &read).await?;
+        Ok((tx, case, grant))
     }
 
     async fn report_versions(
@@ -251,17 +241,10 @@ impl App {
         report_id: i64,
         revision: i32,
     ) -> Result<MonthlyReportRecord, AppError> {
-        let (current, _) = self.report_versions(tx, supervisee_id, report_id).await?;
-        if !current.status.is_editable() {
-            return Err(AppError::Conflict(
-                "this version is signed and locked: correct it with a new version".into(),
-            ));
-        }
-        if current.revision != revision {
-            return Err(AppError::Stale {
-                current_version: current.revision,
-            });
-        }
+        let (current, versions) = self.report_versions(tx, supervisee_id, report_id).await?;
+        lifecycle(&current, &versions)
+            .edit(revision)
+            .map_err(refused)?;
         Ok(current)
     }
 
@@ -275,13 +258,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<ReportContent, AppError> {
         let (tx, case, _) = self
-            .as_report_author(
-                actor,
-                "monthly_report_prefill",
-                supervisee_id,
-                Action::Create,
-                now,
-            )
+            .as_report_author(actor, ops::MONTHLY_REPORT_PREFILL, supervisee_id, now)
             .await?;
         let (from, to) = (month.first_day(), month.last_day());
         let sessions = tx
@@ -341,14 +318,8 @@ impl App {
         submit: bool,
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
-        let (tx, case, _) = self
-            .as_report_author(
-                actor,
-                "monthly_report_draft",
-                supervisee_id,
-                Action::Create,
-                now,
-            )
+        let (tx, case, grant) = self
+            .as_report_author(actor, ops::MONTHLY_REPORT_DRAFT, supervisee_id, now)
             .await?;
         let (month, content) = parse_input(input, local_date(now))?;
         if submit {
@@ -391,9 +362,8 @@ impl App {
                 now,
             )
             .await?;
-        AuditEntry::new("monthly_report_draft", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("report {id} ({month}, version 1)"))
             .write(&tx)
             .await?;
@@ -417,14 +387,8 @@ impl App {
         submit: bool,
         now: DateTime<Utc>,
     ) -> Result<MonthlyReportDetail, AppError> {
-        let (tx, case, waiver) = self
-            .as_report_author(
-                actor,
-                "monthly_report_update",
-                supervisee_id,
-                Action::Update,
-                now,
-            )
+        let (tx, case, grant) = self
+            .as_report_author(actor, ops::MONTHLY_REPORT_UPDATE, supervisee_id, now)
             .await?;
         let current = self
             .draft_at(&tx, supervisee_id, report_id, revision)
@@ -444,10 +408,8 @@ impl App {
                 current_version: revision + 1,
             });
         }
-        AuditEntry::new("monthly_report_update", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
-            .waiver(waiver)
+        grant
+            .audit()
             .detail(format!("report {report_id}"))
             .write(&tx)
             .await?;
@@ -482,13 +444,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<MonthlyReportDetail, AppError> {
         let (tx, case, _) = self
-            .as_report_author(
-                actor,
-                "monthly_report_submit",
-                supervisee_id,
-                Action::Update,
-                now,
-            )
+            .as_report_author(actor, ops::MONTHLY_REPORT_SUBMIT, supervisee_id, now)
             .await?;
         let current = self
             .draft_at(&tx, supervisee_id, report_id, revision)
@@ -557,7 +513,7 @@ impl App {
             now,
         )
         .await?;
-        AuditEntry::new("monthly_report_submit", Outcome::Success, now)
+        AuditEntry::new(ops::MONTHLY_REPORT_SUBMIT.audit, Outcome::Success, now)
             .by(actor)
             .object("supervisee", case_id)
             .detail(format!("report {report_id} ({month})"))
@@ -575,63 +531,22 @@ impl App {
         officer_section: &str,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        let (tx, case) = self
-            .case_for(
-                crate::documents::Intent::Change,
-                actor,
-                "monthly_report_acknowledge",
-                supervisee_id,
-                now,
-            )
+        let (tx, _, grant) = self
+            .authorize(actor, ops::MONTHLY_REPORT_ACKNOWLEDGE, supervisee_id, now)
             .await?;
-        let decision = case.decide(actor, Action::Update, RecordKind::MonthlyReport);
-        if !decision.is_allowed()
-            || side_of(actor, &case.relationships) != Some(ContactSide::Officer)
-        {
-            let decision = role_denial(decision, RecordKind::MonthlyReport);
-            return Err(self
-                .case_denied(
-                    tx,
-                    actor,
-                    "monthly_report_acknowledge",
-                    supervisee_id,
-                    &decision,
-                    now,
-                )
-                .await);
-        }
         let (current, versions) = self.report_versions(&tx, supervisee_id, report_id).await?;
-        if versions.iter().any(|v| v.version > current.version) {
-            return Err(AppError::Conflict(
-                "a newer version corrects this report: acknowledge that one".into(),
-            ));
-        }
-        match current.status {
-            ReportStatus::Draft => {
-                return Err(AppError::Conflict(
-                    "this report is still a draft: it can be acknowledged once signed".into(),
-                ));
-            }
-            ReportStatus::Acknowledged => {
-                return Err(AppError::Conflict(
-                    "this report is already acknowledged and locked".into(),
-                ));
-            }
-            ReportStatus::Submitted => {}
-        }
+        lifecycle(&current, &versions)
+            .acknowledge()
+            .map_err(refused)?;
         let officer_section = section(officer_section);
         if !tx
             .acknowledge_monthly_report(report_id, actor.author()?, &officer_section, now)
             .await?
         {
-            return Err(AppError::Conflict(
-                "this report is already acknowledged and locked".into(),
-            ));
+            return Err(refused(ReportError::AlreadyAcknowledged));
         }
-        AuditEntry::new("monthly_report_acknowledge", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
-            .waiver(decision.waiver().map(|w| w.0))
+        grant
+            .audit()
             .detail(format!("report {report_id} ({})", current.month))
             .write(&tx)
             .await?;
@@ -648,29 +563,12 @@ impl App {
         report_id: i64,
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
-        let (tx, _, waiver) = self
-            .as_report_author(
-                actor,
-                "monthly_report_correct",
-                supervisee_id,
-                Action::Update,
-                now,
-            )
+        let (tx, _, grant) = self
+            .as_report_author(actor, ops::MONTHLY_REPORT_CORRECT, supervisee_id, now)
             .await?;
         let (current, versions) = self.report_versions(&tx, supervisee_id, report_id).await?;
-        if let Some(newer) = versions.iter().find(|v| v.version > current.version) {
-            return Err(AppError::Conflict(format!(
-                "version {} already corrects this report: open report {}",
-                newer.version, newer.id
-            )));
-        }
-        if current.status.is_editable() {
-            return Err(AppError::Conflict(
-                "this version is a draft: edit it instead".into(),
-            ));
-        }
+        let version = lifecycle(&current, &versions).correct().map_err(refused)?;
         let author = actor.author()?;
-        let version = current.version + 1;
         let id = tx
             .create_monthly_report(
                 &MonthlyReportRecord {
@@ -693,10 +591,8 @@ impl App {
                 now,
             )
             .await?;
-        AuditEntry::new("monthly_report_correct", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
-            .waiver(waiver)
+        grant
+            .audit()
             .detail(format!(
                 "report {id} ({}, version {version}) corrects report {report_id}",
                 current.month
@@ -715,28 +611,11 @@ impl App {
         supervisee_id: i64,
         now: DateTime<Utc>,
     ) -> Result<MonthlyReportsView, AppError> {
-        let (tx, case) = self
-            .case_for(
-                crate::documents::Intent::Read,
-                actor,
-                "monthly_report_list",
-                supervisee_id,
-                now,
-            )
+        let (tx, case, grant) = self
+            .authorize(actor, ops::MONTHLY_REPORT_LIST, supervisee_id, now)
             .await?;
-        let basic = case.decide(actor, Action::Read, RecordKind::Supervisee);
-        if !basic.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, "monthly_report_list", supervisee_id, &basic, now)
-                .await);
-        }
         let read = case.decide(actor, Action::Read, RecordKind::MonthlyReport);
-        let side = side_of(actor, &case.relationships);
-        let may_draft = side == Some(ContactSide::Provider)
-            && read.is_allowed()
-            && case
-                .decide(actor, Action::Create, RecordKind::MonthlyReport)
-                .is_allowed();
+        let may_draft = read.is_allowed() && case.may(actor, ops::MONTHLY_REPORT_DRAFT);
         let reports = if read.is_allowed() {
             let all = tx.monthly_reports_of(&[supervisee_id]).await?;
             let views = self.views(&tx, &case, actor, &all).await?;
@@ -750,9 +629,8 @@ impl App {
         } else {
             None
         };
-        AuditEntry::new("monthly_report_list", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .waiver(read.waiver().map(|w| w.0))
             .write(&tx)
             .await?;
@@ -774,33 +652,16 @@ impl App {
         export: bool,
         now: DateTime<Utc>,
     ) -> Result<MonthlyReportDetail, AppError> {
-        let (action, what) = if export {
-            (Action::Export, "monthly_report_export")
-        } else {
-            (Action::Read, "monthly_report_read")
+        let op = match export {
+            true => ops::MONTHLY_REPORT_EXPORT,
+            false => ops::MONTHLY_REPORT_READ,
         };
-        let (tx, case) = self
-            .case_for(
-                crate::documents::Intent::Read,
-                actor,
-                what,
-                supervisee_id,
-                now,
-            )
-            .await?;
-        let decision = case.decide(actor, action, RecordKind::MonthlyReport);
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, what, supervisee_id, &decision, now)
-                .await);
-        }
+        let (tx, case, grant) = self.authorize(actor, op, supervisee_id, now).await?;
         let detail = self
             .detail_in(&tx, &case, actor, supervisee_id, report_id)
             .await?;
-        AuditEntry::new(what, Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
-            .waiver(decision.waiver().map(|w| w.0))
+        grant
+            .audit()
             .detail(format!("report {report_id}"))
             .write(&tx)
             .await?;
@@ -839,13 +700,9 @@ impl App {
         actor: &Actor,
         records: &[MonthlyReportRecord],
     ) -> Result<Vec<MonthlyReportView>, AppError> {
-        let side = side_of(actor, &case.relationships);
-        let may_write = |a| {
-            case.decide(actor, a, RecordKind::MonthlyReport)
-                .is_allowed()
-        };
-        let author = side == Some(ContactSide::Provider) && may_write(Action::Update);
-        let officer = side == Some(ContactSide::Officer) && may_write(Action::Update);
+        let side = case.side(actor);
+        let author = case.may(actor, ops::MONTHLY_REPORT_UPDATE);
+        let officer = case.may(actor, ops::MONTHLY_REPORT_ACKNOWLEDGE);
         let mut names: Vec<(i64, String)> = Vec::new();
         let mut out = Vec::new();
         for r in records {
@@ -867,20 +724,15 @@ impl App {
                 names.push((id, n.clone()));
                 Ok(n)
             };
-            let superseded_by = records
-                .iter()
-                .filter(|v| v.month == r.month && v.version > r.version)
-                .min_by_key(|v| v.version)
-                .map(|v| v.id);
+            let life = lifecycle(r, records.iter().filter(|v| v.month == r.month));
+            let superseded_by = life.superseded_by().map(|v| v.id);
             out.push(MonthlyReportView {
                 provider_name: name(Some(r.provider_user_id)).await?,
                 officer_name: name(r.officer_user_id).await?,
                 acknowledged_by_name: name(r.acknowledged_by).await?,
                 may_edit: author && r.status == ReportStatus::Draft,
-                may_acknowledge: officer
-                    && r.status == ReportStatus::Submitted
-                    && superseded_by.is_none(),
-                may_correct: author && r.status != ReportStatus::Draft && superseded_by.is_none(),
+                may_acknowledge: officer && life.acknowledge().is_ok(),
+                may_correct: author && life.correct().is_ok(),
                 superseded_by,
                 record: r.clone(),
             });

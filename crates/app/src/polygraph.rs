@@ -6,15 +6,14 @@
 use crate::Problems;
 use chrono::{DateTime, NaiveDate, Utc};
 use containment_domain::access::{Action, RecordKind, Relationship, TeamRole};
-use containment_domain::audit::Outcome;
 use containment_domain::case::local_date;
 use containment_domain::certification::CertificationKind;
 use containment_domain::polygraph::{self, DisclosureCategory, ExamResult, ExamType};
 use containment_storage::{ExamRecord, FollowupRecord, NotificationRecord, ReferralRecord, Tx};
 
-use crate::actor::{Actor, AuditEntry};
+use crate::actor::Actor;
+use crate::case_access::{CaseAccess, Grant, Operation, ops};
 use crate::certifications::holds_valid;
-use crate::documents::CaseAccess;
 use crate::input::date;
 use crate::{App, AppError};
 
@@ -183,25 +182,13 @@ impl App {
         input: &ExamInput,
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
-        const ACTION: &str = "polygraph_exam_record";
-        let tx = self.store.begin().await?;
-        let (tx, case) = self
-            .case_access(tx, actor, ACTION, supervisee_id, now)
+        let (mut tx, case, grant) = self
+            .authorize(actor, ops::POLYGRAPH_EXAM_RECORD, supervisee_id, now)
             .await?;
-        let decision = case.decide(actor, Action::Create, RecordKind::PolygraphExam);
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, ACTION, supervisee_id, &decision, now)
-                .await);
-        }
         let disclosures = text(&input.disclosures, MAX_DISCLOSURES);
         if disclosures.is_some() {
             let disclose = case.decide(actor, Action::Create, RecordKind::Disclosure);
-            if !disclose.is_allowed() {
-                return Err(self
-                    .case_denied(tx, actor, ACTION, supervisee_id, &disclose, now)
-                    .await);
-            }
+            tx = grant.require(tx, &disclose).await?;
         }
         let Some(examiner) = actor.user.clone() else {
             return Err(AppError::Forbidden(
@@ -324,9 +311,8 @@ impl App {
                 "referral {rid} was taken up by another exam meanwhile"
             )));
         }
-        AuditEntry::new(ACTION, Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!(
                 "exam {id} ({}){}",
                 exam_type.code(),
@@ -349,18 +335,16 @@ impl App {
         supervisee_id: i64,
         now: DateTime<Utc>,
     ) -> Result<ExamsView, AppError> {
-        const ACTION: &str = "polygraph_exam_list";
-        let tx = self.store.begin_read().await?;
-        let (tx, case) = self
-            .case_access(tx, actor, ACTION, supervisee_id, now)
-            .await?;
+        let op = ops::POLYGRAPH_EXAM_LIST;
+        let (tx, case) = self.open_case_for(actor, op, supervisee_id, now).await?;
         let exam_read = case.decide(actor, Action::Read, RecordKind::PolygraphExam);
         let disclosure_read = case.decide(actor, Action::Read, RecordKind::Disclosure);
-        if !exam_read.is_allowed() && !disclosure_read.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, ACTION, supervisee_id, &exam_read, now)
-                .await);
-        }
+        // Disclosures alone (under a waiver) are enough to open the list.
+        let either = match exam_read.is_allowed() || !disclosure_read.is_allowed() {
+            true => &exam_read,
+            false => &disclosure_read,
+        };
+        let (tx, grant) = case.grant_with(tx, actor, op, either, now).await?;
         let today = local_date(now);
         let records = tx.polygraph_exams(supervisee_id).await?;
         let shows_disclosures = disclosure_read.is_allowed();
@@ -394,9 +378,8 @@ impl App {
             (true, true, false) => format!("{} exams, disclosures withheld", view.exams.len()),
             (false, _, _) => format!("disclosures only, {}", view.disclosures_only.len()),
         };
-        AuditEntry::new(ACTION, Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .waiver(waiver)
             .detail(detail)
             .write(&tx)
@@ -451,10 +434,8 @@ impl App {
         input: &ReferralInput,
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
-        const ACTION: &str = "polygraph_referral_draft";
-        let tx = self.store.begin().await?;
-        let tx = self
-            .followup_access(tx, actor, ACTION, supervisee_id, now)
+        let (tx, grant) = self
+            .followup_access(actor, ops::POLYGRAPH_REFERRAL_DRAFT, supervisee_id, now)
             .await?;
         let mut errors = Problems::new();
         let exam_type = input
@@ -483,9 +464,8 @@ impl App {
                 exam_id: None,
             })
             .await?;
-        AuditEntry::new(ACTION, Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("referral {id} ({})", exam_type.code()))
             .write(&tx)
             .await?;
@@ -501,10 +481,8 @@ impl App {
         input: &FollowupInput,
         now: DateTime<Utc>,
     ) -> Result<FollowupRecord, AppError> {
-        const ACTION: &str = "polygraph_followup_add";
-        let tx = self.store.begin().await?;
-        let tx = self
-            .followup_access(tx, actor, ACTION, supervisee_id, now)
+        let (tx, grant) = self
+            .followup_access(actor, ops::POLYGRAPH_FOLLOWUP_ADD, supervisee_id, now)
             .await?;
         let mut errors = Problems::new();
         let exams = tx.polygraph_exams(supervisee_id).await?;
@@ -560,9 +538,8 @@ impl App {
         };
         let id = tx.create_polygraph_followup(&record, now).await?;
         record.id = id;
-        AuditEntry::new(ACTION, Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!(
                 "follow-up {id} of exam {exam_id}, owner {}",
                 owner_role.code()
@@ -581,10 +558,8 @@ impl App {
         followup_id: i64,
         now: DateTime<Utc>,
     ) -> Result<FollowupRecord, AppError> {
-        const ACTION: &str = "polygraph_followup_done";
-        let tx = self.store.begin().await?;
-        let tx = self
-            .followup_access(tx, actor, ACTION, supervisee_id, now)
+        let (tx, grant) = self
+            .followup_access(actor, ops::POLYGRAPH_FOLLOWUP_DONE, supervisee_id, now)
             .await?;
         let Some(followup) = tx
             .polygraph_followups(supervisee_id)
@@ -605,9 +580,8 @@ impl App {
         {
             return Err(AppError::Conflict("this follow-up is already done".into()));
         }
-        AuditEntry::new(ACTION, Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("follow-up {followup_id}"))
             .write(&tx)
             .await?;
@@ -621,38 +595,28 @@ impl App {
     }
 
     /// Lets through the core team (who read the exams); every refusal is audited.
-    async fn followup_access(
+    async fn followup_access<'a>(
         &self,
-        tx: Tx,
-        actor: &Actor,
-        action: &str,
+        actor: &'a Actor,
+        op: Operation,
         supervisee_id: i64,
         now: DateTime<Utc>,
-    ) -> Result<Tx, AppError> {
-        let (tx, case) = self
-            .case_access(tx, actor, action, supervisee_id, now)
-            .await?;
-        let read = case.decide(actor, Action::Read, RecordKind::PolygraphExam);
-        if !read.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, action, supervisee_id, &read, now)
+    ) -> Result<(Tx, Grant<'a>), AppError> {
+        let (tx, case, grant) = self.authorize(actor, op, supervisee_id, now).await?;
+        if !on_core_team(actor, &case.relationships) {
+            return Err(grant
+                .refuse(
+                    tx,
+                    "core team only".into(),
+                    AppError::Forbidden(
+                        "follow-up actions and referral questions are kept by the officer, the \
+                         treatment provider and the polygraph examiner on the team"
+                            .into(),
+                    ),
+                )
                 .await);
         }
-        if !on_core_team(actor, &case.relationships) {
-            AuditEntry::new(action, Outcome::Denied, now)
-                .by(actor)
-                .object("supervisee", supervisee_id)
-                .detail("core team only")
-                .write(&tx)
-                .await?;
-            tx.commit().await?;
-            return Err(AppError::Forbidden(
-                "follow-up actions and referral questions are kept by the officer, the \
-                 treatment provider and the polygraph examiner on the team"
-                    .into(),
-            ));
-        }
-        Ok(tx)
+        Ok((tx, grant))
     }
 }
 

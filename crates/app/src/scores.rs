@@ -19,7 +19,7 @@ use containment_domain::{Email, Role};
 use containment_storage::{ScoreRecord, StepRecord, Tx};
 
 use crate::actor::{Actor, AuditEntry};
-use crate::documents::CaseAccess;
+use crate::case_access::{CaseAccess, ops};
 use crate::input::date;
 use crate::{App, AppError};
 
@@ -354,16 +354,14 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
         let instrument: Instrument = input.instrument.parse()?;
-        let tx = self.store.begin().await?;
-        let (tx, case) = self
-            .case_access(tx, actor, "score_record", supervisee_id, now)
+        let (tx, case, grant) = self
+            .authorize(
+                actor,
+                ops::SCORE_RECORD.on(score_kind(instrument)),
+                supervisee_id,
+                now,
+            )
             .await?;
-        let decision = case.decide(actor, Action::Create, score_kind(instrument));
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, "score_record", supervisee_id, &decision, now)
-                .await);
-        }
         let today = local_date(now);
         let mut errors = Problems::new();
         let scored_on = date("scored_on", "scored on", &input.scored_on, &mut errors);
@@ -458,24 +456,19 @@ impl App {
             recorded_by: actor.author()?,
         };
         let id = tx.create_score(&record, now).await?;
-        AuditEntry::new(
-            if score_kind(instrument) == RecordKind::RiskScore {
-                "score_record"
+        grant
+            .audit_as(if score_kind(instrument) == RecordKind::RiskScore {
+                ops::SCORE_RECORD
             } else {
-                "dynamic_score_record"
-            },
-            Outcome::Success,
-            now,
-        )
-        .by(actor)
-        .object("supervisee", supervisee_id)
-        .detail(format!(
-            "score {id} ({}){}",
-            instrument.code(),
-            if certified { "" } else { ", uncertified" }
-        ))
-        .write(&tx)
-        .await?;
+                ops::DYNAMIC_SCORE_RECORD
+            })
+            .detail(format!(
+                "score {id} ({}){}",
+                instrument.code(),
+                if certified { "" } else { ", uncertified" }
+            ))
+            .write(&tx)
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -490,9 +483,8 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
         let step: ChainStep = input.step.parse()?;
-        let tx = self.store.begin().await?;
         let (tx, case) = self
-            .case_access(tx, actor, "score_step", supervisee_id, now)
+            .open_case_for(actor, ops::SCORE_STEP, supervisee_id, now)
             .await?;
         let Some(score) = tx
             .scores(supervisee_id)
@@ -502,25 +494,26 @@ impl App {
         else {
             return Err(AppError::NotFound);
         };
-        let read = case.decide(actor, Action::Read, score_kind(score.instrument));
-        if !read.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, "score_step", supervisee_id, &read, now)
-                .await);
-        }
+        let (tx, grant) = case
+            .grant(
+                tx,
+                actor,
+                ops::SCORE_STEP.on(score_kind(score.instrument)),
+                now,
+            )
+            .await?;
         let responsible = score_chain::responsible_for(step, score.scored_on);
         if !takes_steps_for(actor, &case.relationships, responsible) {
-            AuditEntry::new("score_step", Outcome::Denied, now)
-                .by(actor)
-                .object("supervisee", supervisee_id)
-                .detail(format!("score {score_id}: {} only", responsible.code()))
-                .write(&tx)
-                .await?;
-            tx.commit().await?;
-            return Err(AppError::Forbidden(format!(
-                "this step is taken by the team's {}",
-                responsible.label()
-            )));
+            return Err(grant
+                .refuse(
+                    tx,
+                    format!("score {score_id}: {} only", responsible.code()),
+                    AppError::Forbidden(format!(
+                        "this step is taken by the team's {}",
+                        responsible.label()
+                    )),
+                )
+                .await);
         }
         let mut errors = Problems::new();
         let on = date("on", "date", &input.on, &mut errors);
@@ -578,9 +571,8 @@ impl App {
                 now,
             )
             .await?;
-        AuditEntry::new("score_step", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("score {score_id}: {}", step.code()))
             .write(&tx)
             .await?;
@@ -708,19 +700,10 @@ impl App {
             .cloned()
             .ok_or(AppError::NotFound)?;
         if export {
-            let tx = self.store.begin_read().await?;
-            let (tx, case) = self
-                .case_access(tx, actor, "score_report", supervisee_id, now)
-                .await?;
-            let decision = case.decide(actor, Action::Export, score_kind(entry.record.instrument));
-            if !decision.is_allowed() {
-                return Err(self
-                    .case_denied(tx, actor, "score_report", supervisee_id, &decision, now)
-                    .await);
-            }
-            AuditEntry::new("score_report", Outcome::Success, now)
-                .by(actor)
-                .object("supervisee", supervisee_id)
+            let op = ops::SCORE_REPORT.on(score_kind(entry.record.instrument));
+            let (tx, _, grant) = self.authorize(actor, op, supervisee_id, now).await?;
+            grant
+                .audit()
                 .detail(format!("score {score_id}"))
                 .write(&tx)
                 .await?;
@@ -757,7 +740,7 @@ impl App {
                 Some(v) => *v,
                 None => {
                     let rels = self.relationships(&tx, actor, &supervisee, today).await?;
-                    let v = crate::cases::decide_on_case(actor, &rels, Action::Export, kind)
+                    let v = crate::case_access::decide_on_case(actor, &rels, Action::Export, kind)
                         .is_allowed();
                     allowed.insert((supervisee.id, kind), v);
                     v

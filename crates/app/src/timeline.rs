@@ -8,7 +8,7 @@ use containment_storage::Tx;
 
 use crate::AppError;
 use crate::actor::Actor;
-use crate::documents::CaseAccess;
+use crate::case_access::CaseAccess;
 
 /// How many entries a case page shows.
 pub const TIMELINE_LENGTH: u64 = 200;

@@ -5,8 +5,7 @@
 use crate::Problems;
 use chrono::{DateTime, Utc};
 use containment_domain::Email;
-use containment_domain::access::{Action, RecordKind, Relationship, TeamRole};
-use containment_domain::audit::Outcome;
+use containment_domain::access::{Action, RecordKind, TeamRole};
 use containment_domain::case::local_date;
 use containment_domain::certification::CertificationKind;
 use containment_domain::compliance::TreatmentEnd;
@@ -19,7 +18,8 @@ use containment_storage::{
     AssessmentRecord, ContactRecord, NotificationRecord, SelfReportRecord, TreatmentRecord,
 };
 
-use crate::actor::{Actor, AuditEntry};
+use crate::actor::Actor;
+use crate::case_access::{one_side, ops};
 use crate::input::{date, not_future, optional_date};
 use crate::treatment_plan::{PlanView, structured_intensity};
 use crate::{App, AppError};
@@ -109,26 +109,6 @@ pub struct TreatmentView {
     pub clearance: Clearance,
 }
 
-/// The side of the monthly communication the actor documents on this case.
-pub(crate) fn side_of(actor: &Actor, relationships: &[Relationship]) -> Option<ContactSide> {
-    relationships.iter().find_map(|r| match r {
-        Relationship::TeamMember { team_role } => {
-            let serves = team_role
-                .serving_roles()
-                .iter()
-                .any(|role| actor.has_role(*role));
-            match team_role {
-                TeamRole::TreatmentProvider | TeamRole::TreatmentProgram if serves => {
-                    Some(ContactSide::Provider)
-                }
-                TeamRole::SupervisingOfficer if serves => Some(ContactSide::Officer),
-                _ => None,
-            }
-        }
-        _ => None,
-    })
-}
-
 impl App {
     /// Enrolls the supervisee in treatment with a provider on the team; answers the record as
     /// stored.
@@ -139,24 +119,9 @@ impl App {
         input: &TreatmentInput,
         now: DateTime<Utc>,
     ) -> Result<TreatmentRecord, AppError> {
-        let (tx, case) = self
-            .case_for(
-                crate::documents::Intent::Change,
-                actor,
-                "treatment_enroll",
-                supervisee_id,
-                now,
-            )
+        let (tx, case, grant) = self
+            .authorize(actor, ops::TREATMENT_ENROLL, supervisee_id, now)
             .await?;
-        let decision = case.decide(actor, Action::Create, RecordKind::TreatmentProgress);
-        if !decision.is_allowed()
-            || side_of(actor, &case.relationships) != Some(ContactSide::Provider)
-        {
-            let decision = role_denial(decision, RecordKind::TreatmentProgress);
-            return Err(self
-                .case_denied(tx, actor, "treatment_enroll", supervisee_id, &decision, now)
-                .await);
-        }
         let today = local_date(now);
         let mut errors = Problems::new();
         let kind = input
@@ -256,10 +221,8 @@ impl App {
         };
         let id = tx.create_treatment(&record, now).await?;
         record.id = id;
-        AuditEntry::new("treatment_enroll", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
-            .waiver(decision.waiver().map(|w| w.0))
+        grant
+            .audit()
             .detail(format!("treatment {id} ({})", kind.code()))
             .write(&tx)
             .await?;
@@ -278,24 +241,9 @@ impl App {
         input: &TreatmentEndInput,
         now: DateTime<Utc>,
     ) -> Result<TreatmentRecord, AppError> {
-        let (tx, case) = self
-            .case_for(
-                crate::documents::Intent::Change,
-                actor,
-                "treatment_end",
-                supervisee_id,
-                now,
-            )
+        let (tx, case, grant) = self
+            .authorize(actor, ops::TREATMENT_END, supervisee_id, now)
             .await?;
-        let decision = case.decide(actor, Action::Update, RecordKind::TreatmentProgress);
-        if !decision.is_allowed()
-            || side_of(actor, &case.relationships) != Some(ContactSide::Provider)
-        {
-            let decision = role_denial(decision, RecordKind::TreatmentProgress);
-            return Err(self
-                .case_denied(tx, actor, "treatment_end", supervisee_id, &decision, now)
-                .await);
-        }
         let Some(current) = tx
             .treatments_of(&[supervisee_id])
             .await?
@@ -364,10 +312,8 @@ impl App {
                 current_version: current.version + 1,
             });
         }
-        AuditEntry::new("treatment_end", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
-            .waiver(decision.waiver().map(|w| w.0))
+        grant
+            .audit()
             .detail(format!("treatment {treatment_id}: {}", outcome.code()))
             .write(&tx)
             .await?;
@@ -390,23 +336,10 @@ impl App {
         input: &ContactInput,
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
-        let (tx, case) = self
-            .case_for(
-                crate::documents::Intent::Change,
-                actor,
-                "contact_record",
-                supervisee_id,
-                now,
-            )
+        let (tx, case, grant) = self
+            .authorize(actor, ops::CONTACT_RECORD, supervisee_id, now)
             .await?;
-        let decision = case.decide(actor, Action::Create, RecordKind::DynamicRiskDiscussion);
-        let side = side_of(actor, &case.relationships);
-        let (true, Some(side)) = (decision.is_allowed(), side) else {
-            let decision = role_denial(decision, RecordKind::DynamicRiskDiscussion);
-            return Err(self
-                .case_denied(tx, actor, "contact_record", supervisee_id, &decision, now)
-                .await);
-        };
+        let side = case.side(actor).ok_or_else(one_side)?;
         let mut errors = Problems::new();
         let on = date("on", "date", &input.on, &mut errors);
         not_future("on", "date", on, local_date(now), &mut errors);
@@ -452,9 +385,8 @@ impl App {
                 now,
             )
             .await?;
-        AuditEntry::new("contact_record", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("contact {id} ({})", side.code()))
             .write(&tx)
             .await?;
@@ -470,23 +402,10 @@ impl App {
         contact_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        let (tx, case) = self
-            .case_for(
-                crate::documents::Intent::Change,
-                actor,
-                "contact_confirm",
-                supervisee_id,
-                now,
-            )
+        let (tx, case, grant) = self
+            .authorize(actor, ops::CONTACT_CONFIRM, supervisee_id, now)
             .await?;
-        let decision = case.decide(actor, Action::Create, RecordKind::DynamicRiskDiscussion);
-        let side = side_of(actor, &case.relationships);
-        let (true, Some(side)) = (decision.is_allowed(), side) else {
-            let decision = role_denial(decision, RecordKind::DynamicRiskDiscussion);
-            return Err(self
-                .case_denied(tx, actor, "contact_confirm", supervisee_id, &decision, now)
-                .await);
-        };
+        let side = case.side(actor).ok_or_else(one_side)?;
         let Some(contact) = tx
             .contacts_of(&[supervisee_id])
             .await?
@@ -505,9 +424,8 @@ impl App {
                 "this contact is already confirmed".into(),
             ));
         }
-        AuditEntry::new("contact_confirm", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("contact {contact_id}"))
             .write(&tx)
             .await?;
@@ -523,28 +441,9 @@ impl App {
         input: &SelfReportInput,
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
-        let (tx, case) = self
-            .case_for(
-                crate::documents::Intent::Change,
-                actor,
-                "self_report_record",
-                supervisee_id,
-                now,
-            )
+        let (tx, case, grant) = self
+            .authorize(actor, ops::SELF_REPORT_RECORD, supervisee_id, now)
             .await?;
-        let decision = case.decide(actor, Action::Create, RecordKind::TreatmentContract);
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(
-                    tx,
-                    actor,
-                    "self_report_record",
-                    supervisee_id,
-                    &decision,
-                    now,
-                )
-                .await);
-        }
         let mut errors = Problems::new();
         let on = date(
             "reported_on",
@@ -627,9 +526,8 @@ impl App {
             now,
         )
         .await?;
-        AuditEntry::new("self_report_record", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("self-report {id}"))
             .write(&tx)
             .await?;
@@ -645,23 +543,10 @@ impl App {
         report_id: i64,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        let (tx, case) = self
-            .case_for(
-                crate::documents::Intent::Change,
-                actor,
-                "self_report_ack",
-                supervisee_id,
-                now,
-            )
+        let (tx, case, grant) = self
+            .authorize(actor, ops::SELF_REPORT_ACK, supervisee_id, now)
             .await?;
-        let decision = case.decide(actor, Action::Update, RecordKind::TreatmentContract);
-        let side = side_of(actor, &case.relationships);
-        let (true, Some(side)) = (decision.is_allowed(), side) else {
-            let decision = role_denial(decision, RecordKind::TreatmentContract);
-            return Err(self
-                .case_denied(tx, actor, "self_report_ack", supervisee_id, &decision, now)
-                .await);
-        };
+        let side = case.side(actor).ok_or_else(one_side)?;
         if !tx
             .self_reports_of(&[supervisee_id])
             .await?
@@ -679,9 +564,8 @@ impl App {
                 side.label().to_lowercase()
             )));
         }
-        AuditEntry::new("self_report_ack", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("self-report {report_id}: {}", side.code()))
             .write(&tx)
             .await?;
@@ -699,22 +583,9 @@ impl App {
         referred_on: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
-        let (tx, case) = self
-            .case_for(
-                crate::documents::Intent::Change,
-                actor,
-                "assessment_refer",
-                supervisee_id,
-                now,
-            )
+        let (tx, _, grant) = self
+            .authorize(actor, ops::ASSESSMENT_REFER, supervisee_id, now)
             .await?;
-        let decision = case.decide(actor, Action::Create, RecordKind::Obligation);
-        if !decision.is_allowed() || side_of(actor, &case.relationships).is_none() {
-            let decision = role_denial(decision, RecordKind::Obligation);
-            return Err(self
-                .case_denied(tx, actor, "assessment_refer", supervisee_id, &decision, now)
-                .await);
-        }
         let mut errors = Problems::new();
         let kind = kind
             .parse::<AssessmentKind>()
@@ -750,9 +621,8 @@ impl App {
                 now,
             )
             .await?;
-        AuditEntry::new("assessment_refer", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("assessment {id} ({})", kind.code()))
             .write(&tx)
             .await?;
@@ -772,31 +642,9 @@ impl App {
         summary: &str,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        let (tx, case) = self
-            .case_for(
-                crate::documents::Intent::Change,
-                actor,
-                "assessment_complete",
-                supervisee_id,
-                now,
-            )
+        let (tx, _, grant) = self
+            .authorize(actor, ops::ASSESSMENT_COMPLETE, supervisee_id, now)
             .await?;
-        let decision = case.decide(actor, Action::Update, RecordKind::TreatmentProgress);
-        if !decision.is_allowed()
-            || side_of(actor, &case.relationships) != Some(ContactSide::Provider)
-        {
-            let decision = role_denial(decision, RecordKind::TreatmentProgress);
-            return Err(self
-                .case_denied(
-                    tx,
-                    actor,
-                    "assessment_complete",
-                    supervisee_id,
-                    &decision,
-                    now,
-                )
-                .await);
-        }
         let Some(current) = tx
             .assessments_of(&[supervisee_id])
             .await?
@@ -849,10 +697,8 @@ impl App {
                 "this assessment is already completed".into(),
             ));
         }
-        AuditEntry::new("assessment_complete", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
-            .waiver(decision.waiver().map(|w| w.0))
+        grant
+            .audit()
             .detail(format!(
                 "assessment {assessment_id}: {} of {} areas",
                 covered.len(),
@@ -871,26 +717,14 @@ impl App {
         supervisee_id: i64,
         now: DateTime<Utc>,
     ) -> Result<TreatmentView, AppError> {
-        let (tx, case) = self
-            .case_for(
-                crate::documents::Intent::Read,
-                actor,
-                "treatment_read",
-                supervisee_id,
-                now,
-            )
+        let (tx, case, grant) = self
+            .authorize(actor, ops::TREATMENT_READ, supervisee_id, now)
             .await?;
-        let basic = case.decide(actor, Action::Read, RecordKind::Obligation);
-        if !basic.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, "treatment_read", supervisee_id, &basic, now)
-                .await);
-        }
         let progress = case.decide(actor, Action::Read, RecordKind::TreatmentProgress);
         let discussion = case.decide(actor, Action::Read, RecordKind::DynamicRiskDiscussion);
         let clearance = case.clearance(actor);
         let contract = case.decide(actor, Action::Read, RecordKind::TreatmentContract);
-        let side = side_of(actor, &case.relationships);
+        let side = case.side(actor);
         let treatments = if progress.is_allowed() {
             Some(tx.treatments_of(&[supervisee_id]).await?)
         } else {
@@ -916,9 +750,8 @@ impl App {
             None
         };
         let plan = self.plan_view(&tx, &case, actor, supervisee_id).await?;
-        AuditEntry::new("treatment_read", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .waiver(
                 progress
                     .waiver()
@@ -933,36 +766,13 @@ impl App {
             treatments,
             contacts,
             self_reports,
-            may_enroll: side == Some(ContactSide::Provider)
-                && case
-                    .decide(actor, Action::Create, RecordKind::TreatmentProgress)
-                    .is_allowed(),
-            may_report: case
-                .decide(actor, Action::Create, RecordKind::TreatmentContract)
-                .is_allowed(),
+            may_enroll: case.may(actor, ops::TREATMENT_ENROLL),
+            may_report: case.may(actor, ops::SELF_REPORT_RECORD),
             assessments,
-            may_refer: side.is_some(),
+            may_refer: case.may(actor, ops::ASSESSMENT_REFER),
             side,
             plan,
             clearance,
         })
-    }
-}
-
-/// The policy's own denial, or, when the policy allows the record kind but the actor's team
-/// role does not take this step, a denial saying so.
-pub(crate) fn role_denial(
-    decision: containment_domain::access::Decision,
-    kind: RecordKind,
-) -> containment_domain::access::Decision {
-    if !decision.is_allowed() {
-        return decision;
-    }
-    containment_domain::access::Decision::Deny {
-        reason: containment_domain::access::DenyReason::NotPermitted {
-            action: Action::Create,
-            kind,
-        },
-        visibility: containment_domain::access::Visibility::Forbidden,
     }
 }

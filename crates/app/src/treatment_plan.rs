@@ -4,22 +4,20 @@
 
 use crate::Problems;
 use chrono::{DateTime, Utc};
-use containment_domain::access::{Action, Decision, RecordKind, WaiverId};
-use containment_domain::audit::Outcome;
+use containment_domain::access::{Action, RecordKind, Step, WaiverId};
 use containment_domain::case::local_date;
 use containment_domain::certification::CertificationKind;
 use containment_domain::instrument::{Instrument, Static99rLevel};
 use containment_domain::treatment::{
-    Attendance, ContactSide, SessionFormat, intensity_needs_reason, recommended_sessions_per_month,
+    Attendance, SessionFormat, intensity_needs_reason, recommended_sessions_per_month,
 };
 use containment_storage::{
     ContractRecord, ModuleRecord, SessionRecord, StorageError, TreatmentRecord, Tx,
 };
 
-use crate::actor::{Actor, AuditEntry};
-use crate::documents::CaseAccess;
+use crate::actor::Actor;
+use crate::case_access::{CaseAccess, ops};
 use crate::input::{date, not_future, optional_date};
-use crate::treatment::{role_denial, side_of};
 use crate::{App, AppError};
 
 /// The most sessions a month that can be set.
@@ -179,121 +177,7 @@ fn find_treatment(list: Vec<TreatmentRecord>, id: i64) -> Result<TreatmentRecord
         .ok_or(AppError::NotFound)
 }
 
-/// Who may take one step of the plan, and its name in the audit log.
-struct StepRule {
-    audit: &'static str,
-    action: Action,
-    kind: RecordKind,
-    provider_only: bool,
-}
-
-const RECORD_SESSION: StepRule = StepRule {
-    audit: "session_record",
-    action: Action::Create,
-    kind: RecordKind::AttendanceDetail,
-    provider_only: true,
-};
-const CHANGE_INTENSITY: StepRule = StepRule {
-    audit: "treatment_intensity",
-    action: Action::Update,
-    kind: RecordKind::TreatmentProgress,
-    provider_only: true,
-};
-const ADD_MODULE: StepRule = StepRule {
-    audit: "module_add",
-    action: Action::Create,
-    kind: RecordKind::TreatmentProgress,
-    provider_only: true,
-};
-const COMPLETE_MODULE: StepRule = StepRule {
-    audit: "module_complete",
-    action: Action::Update,
-    kind: RecordKind::TreatmentProgress,
-    provider_only: true,
-};
-// The policy lets only the officer and the provider on the team write the contract.
-const RECORD_CONTRACT: StepRule = StepRule {
-    audit: "contract_record",
-    action: Action::Create,
-    kind: RecordKind::TreatmentContract,
-    provider_only: false,
-};
-
-/// A step the policy allowed: its transaction, and what the audit log says of it.
-struct Step {
-    tx: Tx,
-    decision: Decision,
-    audit: &'static str,
-    supervisee_id: i64,
-}
-
-impl Step {
-    /// Audits the step as done, with the waiver that let it through, and commits.
-    async fn finish(
-        self,
-        actor: &Actor,
-        detail: String,
-        now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
-        AuditEntry::new(self.audit, Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", self.supervisee_id)
-            .waiver(self.decision.waiver().map(|w| w.0))
-            .detail(detail)
-            .write(&self.tx)
-            .await?;
-        self.tx.commit().await?;
-        Ok(())
-    }
-}
-
 impl App {
-    /// Opens the case for one step of the plan, refused (and audited) unless the policy
-    /// allows it and, for a provider's step, the actor is the treatment provider on the team.
-    async fn plan_step(
-        &self,
-        actor: &Actor,
-        supervisee_id: i64,
-        rule: &StepRule,
-        now: DateTime<Utc>,
-    ) -> Result<Step, AppError> {
-        let (tx, case) = if rule.action == Action::Read {
-            self.case_for(
-                crate::documents::Intent::Read,
-                actor,
-                rule.audit,
-                supervisee_id,
-                now,
-            )
-            .await?
-        } else {
-            self.case_for(
-                crate::documents::Intent::Change,
-                actor,
-                rule.audit,
-                supervisee_id,
-                now,
-            )
-            .await?
-        };
-        let decision = case.decide(actor, rule.action, rule.kind);
-        if !decision.is_allowed()
-            || (rule.provider_only
-                && side_of(actor, &case.relationships) != Some(ContactSide::Provider))
-        {
-            let decision = role_denial(decision, rule.kind);
-            return Err(self
-                .case_denied(tx, actor, rule.audit, supervisee_id, &decision, now)
-                .await);
-        }
-        Ok(Step {
-            tx,
-            decision,
-            audit: rule.audit,
-            supervisee_id,
-        })
-    }
-
     /// The recommended intensity from the latest Static-99R.
     pub(crate) async fn intensity_recommendation(
         &self,
@@ -327,7 +211,7 @@ impl App {
         supervisee_id: i64,
     ) -> Result<PlanView, AppError> {
         let allowed = |action, kind| case.decide(actor, action, kind).is_allowed();
-        let provider = side_of(actor, &case.relationships) == Some(ContactSide::Provider);
+        let provider = case.takes(actor, Step::PlanTreatment);
         let attendance = case.decide(actor, Action::Read, RecordKind::AttendanceDetail);
         let ids = [supervisee_id];
         let sessions = match attendance.is_allowed() {
@@ -381,10 +265,9 @@ impl App {
         input: &SessionInput,
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
-        let step = self
-            .plan_step(actor, supervisee_id, &RECORD_SESSION, now)
+        let (tx, _, grant) = self
+            .authorize(actor, ops::SESSION_RECORD, supervisee_id, now)
             .await?;
-        let tx = &step.tx;
         let mut errors = Problems::new();
         let on = date("on", "session date", &input.on, &mut errors);
         not_future("on", "session date", on, local_date(now), &mut errors);
@@ -436,7 +319,8 @@ impl App {
                 now,
             )
             .await?;
-        step.finish(actor, format!("session {id} ({})", attendance.code()), now)
+        grant
+            .finish(tx, format!("session {id} ({})", attendance.code()))
             .await?;
         Ok(id)
     }
@@ -451,10 +335,9 @@ impl App {
         input: &IntensityInput,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        let step = self
-            .plan_step(actor, supervisee_id, &CHANGE_INTENSITY, now)
+        let (tx, _, grant) = self
+            .authorize(actor, ops::TREATMENT_INTENSITY, supervisee_id, now)
             .await?;
-        let tx = &step.tx;
         let current = find_treatment(tx.treatments_of(&[supervisee_id]).await?, treatment_id)?;
         if current.end_date.is_some() {
             return Err(AppError::Conflict(
@@ -467,7 +350,7 @@ impl App {
             });
         }
         let recommended = self
-            .intensity_recommendation(tx, supervisee_id)
+            .intensity_recommendation(&tx, supervisee_id)
             .await?
             .sessions_per_month;
         let mut errors = Problems::new();
@@ -489,15 +372,15 @@ impl App {
                 current_version: current.version + 1,
             });
         }
-        step.finish(
-            actor,
-            format!(
-                "treatment {treatment_id}: {sessions} sessions a month (recommended: {})",
-                recommended.map_or("none".to_owned(), |r| r.to_string())
-            ),
-            now,
-        )
-        .await?;
+        grant
+            .finish(
+                tx,
+                format!(
+                    "treatment {treatment_id}: {sessions} sessions a month (recommended: {})",
+                    recommended.map_or("none".to_owned(), |r| r.to_string())
+                ),
+            )
+            .await?;
         Ok(())
     }
 
@@ -511,10 +394,9 @@ impl App {
         input: &ModuleInput,
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
-        let step = self
-            .plan_step(actor, supervisee_id, &ADD_MODULE, now)
+        let (tx, _, grant) = self
+            .authorize(actor, ops::MODULE_ADD, supervisee_id, now)
             .await?;
-        let tx = &step.tx;
         let treatment = find_treatment(tx.treatments_of(&[supervisee_id]).await?, treatment_id)?;
         let today = local_date(now);
         let mut errors = Problems::new();
@@ -577,12 +459,9 @@ impl App {
                 now,
             )
             .await?;
-        step.finish(
-            actor,
-            format!("module {id} of treatment {treatment_id}"),
-            now,
-        )
-        .await?;
+        grant
+            .finish(tx, format!("module {id} of treatment {treatment_id}"))
+            .await?;
         Ok(id)
     }
 
@@ -595,10 +474,9 @@ impl App {
         completed_on: &str,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        let step = self
-            .plan_step(actor, supervisee_id, &COMPLETE_MODULE, now)
+        let (tx, _, grant) = self
+            .authorize(actor, ops::MODULE_COMPLETE, supervisee_id, now)
             .await?;
-        let tx = &step.tx;
         let Some(module) = tx
             .modules_of(&[supervisee_id])
             .await?
@@ -635,8 +513,7 @@ impl App {
                 "this module is already completed".into(),
             ));
         }
-        step.finish(actor, format!("module {module_id}"), now)
-            .await?;
+        grant.finish(tx, format!("module {module_id}")).await?;
         Ok(())
     }
 
@@ -649,10 +526,9 @@ impl App {
         input: &ContractInput,
         now: DateTime<Utc>,
     ) -> Result<(i64, i32), AppError> {
-        let step = self
-            .plan_step(actor, supervisee_id, &RECORD_CONTRACT, now)
+        let (tx, _, grant) = self
+            .authorize(actor, ops::CONTRACT_RECORD, supervisee_id, now)
             .await?;
-        let tx = &step.tx;
         let mut errors = Problems::new();
         let signed = date("signed_on", "signed on", &input.signed_on, &mut errors);
         not_future(
@@ -705,7 +581,8 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
-        step.finish(actor, format!("treatment contract version {version}"), now)
+        grant
+            .finish(tx, format!("treatment contract version {version}"))
             .await?;
         Ok((id, version))
     }

@@ -4,17 +4,14 @@
 use crate::Problems;
 use chrono::{DateTime, NaiveDate, Utc};
 use containment_domain::Email;
-use containment_domain::access::{
-    Action, AgencyId, InformationCategory, RecordKind, TeamRole, UserId, WaiverId,
-};
-use containment_domain::audit::Outcome;
+use containment_domain::access::{AgencyId, InformationCategory, TeamRole, UserId, WaiverId};
 use containment_domain::case::local_date;
 use containment_domain::input::optional_date as date;
 use containment_domain::waiver::{self, COURT_WAIVER_ROLES, CaseWaivers, LegalBasis, Waiver};
 use containment_storage::{EpisodeRecord, Tx, WaiverRecord};
 
-use crate::actor::{Actor, AuditEntry};
-use crate::cases::decide_on_case;
+use crate::actor::Actor;
+use crate::case_access::ops;
 use crate::{App, AppError};
 
 /// A waiver or consent as typed in.
@@ -85,20 +82,9 @@ impl App {
         input: &WaiverInput,
         now: DateTime<Utc>,
     ) -> Result<i64, AppError> {
-        let tx = self.store.begin().await?;
-        let supervisee = tx
-            .supervisee(supervisee_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let relationships = self
-            .relationships(&tx, actor, &supervisee, local_date(now))
+        let (tx, _, grant) = self
+            .authorize(actor, ops::WAIVER_CREATE, supervisee_id, now)
             .await?;
-        let decision = decide_on_case(actor, &relationships, Action::Create, RecordKind::Waiver);
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, "waiver_create", supervisee_id, &decision, now)
-                .await);
-        }
         let mut errors = Problems::new();
         let basis = input
             .basis
@@ -220,9 +206,8 @@ impl App {
             created_by: actor.author()?,
         };
         let id = tx.create_waiver(&record, now).await?;
-        AuditEntry::new("waiver_create", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("waiver {id}"))
             .write(&tx)
             .await?;
@@ -240,18 +225,9 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         let today = local_date(now);
-        let tx = self.store.begin().await?;
-        let supervisee = tx
-            .supervisee(supervisee_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let relationships = self.relationships(&tx, actor, &supervisee, today).await?;
-        let decision = decide_on_case(actor, &relationships, Action::Update, RecordKind::Waiver);
-        if !decision.is_allowed() {
-            return Err(self
-                .case_denied(tx, actor, "waiver_revoke", supervisee_id, &decision, now)
-                .await);
-        }
+        let (tx, _, grant) = self
+            .authorize(actor, ops::WAIVER_REVOKE, supervisee_id, now)
+            .await?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(AppError::invalid_at(
@@ -280,9 +256,8 @@ impl App {
         {
             return Err(AppError::Conflict("this waiver is already revoked".into()));
         }
-        AuditEntry::new("waiver_revoke", Outcome::Success, now)
-            .by(actor)
-            .object("supervisee", supervisee_id)
+        grant
+            .audit()
             .detail(format!("waiver {waiver_id}"))
             .write(&tx)
             .await?;

@@ -121,6 +121,20 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// A step on a case that only one part of the team takes, though the case grants let
+    /// others write records of the same kind (the officer keeps their own version of the monthly
+    /// report, yet only the provider drafts the provider's; only the officer acknowledges it).
+    Step, "step" {
+        PlanTreatment => "plan_treatment", "enroll in, plan, assess or end treatment";
+        WriteMonthlyReport => "write_monthly_report", "draft, sign or correct the monthly report";
+        AcknowledgeMonthlyReport => "acknowledge_monthly_report", "acknowledge the monthly report";
+        DocumentContact => "document_contact", "document or confirm a provider-officer contact";
+        AcknowledgeSelfReport => "acknowledge_self_report", "acknowledge a self-report";
+        ReferAssessment => "refer_assessment", "refer for a comprehensive assessment";
+    }
+}
+
 impl RecordKind {
     /// The waiver category when this kind is treatment information, which flows only under a
     /// waiver. The dynamic *score* is not: it goes to the officer and law enforcement by statute;
@@ -463,6 +477,32 @@ enum Standing {
     SameAgency,
     OtherAgency,
     System,
+}
+
+/// Whether `actor`, standing to a case in `relationships`, is on the part of the team that takes
+/// `step`: the reason of the grant that says so, or `None`. This comes on top of the decision for
+/// the step's action and record kind: it narrows, never widens.
+pub fn takes_step(
+    actor: &Actor,
+    relationships: &[Relationship],
+    step: Step,
+) -> Option<&'static str> {
+    rules::STEP_GRANTS
+        .iter()
+        .filter(|grant| grant.steps.contains(&step))
+        .find(|grant| {
+            relationships.iter().any(|relationship| match relationship {
+                Relationship::TeamMember { team_role } => {
+                    grant.via.contains(team_role)
+                        && team_role
+                            .serving_roles()
+                            .iter()
+                            .any(|role| actor.has(*role))
+                }
+                _ => false,
+            })
+        })
+        .map(|grant| grant.reason)
 }
 
 /// Whether `actor` may give `role` to a user (on top of being allowed to administer that user's

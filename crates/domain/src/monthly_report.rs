@@ -26,6 +26,173 @@ impl ReportStatus {
     }
 }
 
+/// One version of a month's report, as its life sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportVersion {
+    pub id: i64,
+    pub version: i32,
+    pub status: ReportStatus,
+    /// Bumped on every change of a draft.
+    pub revision: i32,
+}
+
+/// One version of a month's report among every version of that month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthlyReport {
+    current: ReportVersion,
+    versions: Vec<ReportVersion>,
+}
+
+/// Why a step in a report's life is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportError {
+    /// Acknowledging a version a newer one corrects.
+    Superseded,
+    /// Correcting a version a newer one already corrects.
+    AlreadyCorrected { version: i32, id: i64 },
+    /// Acknowledging a draft.
+    NotSigned,
+    /// Acknowledging again.
+    AlreadyAcknowledged,
+    /// Editing or signing a signed version.
+    Locked,
+    /// Correcting a draft, which is edited instead.
+    Draft,
+    /// The draft changed since it was read at another revision.
+    Stale { current_revision: i32 },
+}
+
+impl fmt::Display for ReportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReportError::Superseded => {
+                f.write_str("a newer version corrects this report: acknowledge that one")
+            }
+            ReportError::AlreadyCorrected { version, id } => write!(
+                f,
+                "version {version} already corrects this report: open report {id}"
+            ),
+            ReportError::NotSigned => {
+                f.write_str("this report is still a draft: it can be acknowledged once signed")
+            }
+            ReportError::AlreadyAcknowledged => {
+                f.write_str("this report is already acknowledged and locked")
+            }
+            ReportError::Locked => {
+                f.write_str("this version is signed and locked: correct it with a new version")
+            }
+            ReportError::Draft => f.write_str("this version is a draft: edit it instead"),
+            ReportError::Stale { current_revision } => {
+                write!(
+                    f,
+                    "the draft changed since (now revision {current_revision})"
+                )
+            }
+        }
+    }
+}
+
+/// A part of the report a signature needs written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureNeeds {
+    Participation,
+    Concerns,
+}
+
+impl SignatureNeeds {
+    /// The form field it is written in.
+    pub fn field(self) -> &'static str {
+        match self {
+            SignatureNeeds::Participation => "participation",
+            SignatureNeeds::Concerns => "concerns",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            SignatureNeeds::Participation => {
+                "participation and progress: say how the month went before signing"
+            }
+            SignatureNeeds::Concerns => {
+                "concerns and recommendations: write \"none\" if there are none"
+            }
+        }
+    }
+}
+
+/// What a signature needs: the author says how the month went, and names concerns (or writes
+/// "none"). Answers what is missing, in the form's order.
+pub fn signature_needs(participation: &str, concerns: &str) -> Vec<SignatureNeeds> {
+    let mut missing = Vec::new();
+    if participation.trim().is_empty() {
+        missing.push(SignatureNeeds::Participation);
+    }
+    if concerns.trim().is_empty() {
+        missing.push(SignatureNeeds::Concerns);
+    }
+    missing
+}
+
+impl MonthlyReport {
+    /// `current` among `versions`, every version of its month (`current` may be among them).
+    pub fn new(current: ReportVersion, versions: impl IntoIterator<Item = ReportVersion>) -> Self {
+        MonthlyReport {
+            current,
+            versions: versions.into_iter().collect(),
+        }
+    }
+
+    /// The first newer version, which corrects this one.
+    pub fn superseded_by(&self) -> Option<ReportVersion> {
+        self.versions
+            .iter()
+            .filter(|v| v.version > self.current.version)
+            .min_by_key(|v| v.version)
+            .copied()
+    }
+
+    /// The officer acknowledges the newest version, once it is signed, once.
+    pub fn acknowledge(&self) -> Result<(), ReportError> {
+        if self.superseded_by().is_some() {
+            return Err(ReportError::Superseded);
+        }
+        match self.current.status {
+            ReportStatus::Draft => Err(ReportError::NotSigned),
+            ReportStatus::Acknowledged => Err(ReportError::AlreadyAcknowledged),
+            ReportStatus::Submitted => Ok(()),
+        }
+    }
+
+    /// The provider corrects a signed version nothing corrects yet: answers the number of the
+    /// new version.
+    pub fn correct(&self) -> Result<i32, ReportError> {
+        if let Some(newer) = self.superseded_by() {
+            return Err(ReportError::AlreadyCorrected {
+                version: newer.version,
+                id: newer.id,
+            });
+        }
+        if self.current.status.is_editable() {
+            return Err(ReportError::Draft);
+        }
+        Ok(self.current.version + 1)
+    }
+
+    /// The draft as read at `revision` may be changed or signed; a signed version, or one
+    /// changed since, may not.
+    pub fn edit(&self, revision: i32) -> Result<(), ReportError> {
+        if !self.current.status.is_editable() {
+            return Err(ReportError::Locked);
+        }
+        if self.current.revision != revision {
+            return Err(ReportError::Stale {
+                current_revision: self.current.revision,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// The calendar month a report covers, kept as its first day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ReportMonth(NaiveDate);
@@ -121,6 +288,80 @@ mod tests {
         assert_eq!(dec.next().previous(), dec);
         assert_eq!(ReportMonth::of(d("2026-11-30")).to_string(), "2026-11");
         assert_eq!(dec.label(), "December 2026");
+    }
+
+    fn v(id: i64, version: i32, status: ReportStatus) -> ReportVersion {
+        ReportVersion {
+            id,
+            version,
+            status,
+            revision: 3,
+        }
+    }
+
+    #[test]
+    fn only_the_newest_signed_version_is_acknowledged_and_only_once() {
+        use ReportStatus::*;
+        let signed = v(1, 1, Submitted);
+        assert_eq!(MonthlyReport::new(signed, [signed]).acknowledge(), Ok(()));
+        assert_eq!(
+            MonthlyReport::new(v(1, 1, Draft), []).acknowledge(),
+            Err(ReportError::NotSigned)
+        );
+        assert_eq!(
+            MonthlyReport::new(v(1, 1, Acknowledged), []).acknowledge(),
+            Err(ReportError::AlreadyAcknowledged)
+        );
+        // A correction, even a draft one, supersedes the signed version.
+        let correction = v(2, 2, Draft);
+        assert_eq!(
+            MonthlyReport::new(signed, [signed, correction]).acknowledge(),
+            Err(ReportError::Superseded)
+        );
+        assert_eq!(
+            MonthlyReport::new(signed, [signed, correction]).superseded_by(),
+            Some(correction)
+        );
+    }
+
+    #[test]
+    fn a_signed_version_is_corrected_once_by_the_next_version_and_a_draft_is_edited() {
+        use ReportStatus::*;
+        let signed = v(1, 1, Acknowledged);
+        assert_eq!(MonthlyReport::new(signed, [signed]).correct(), Ok(2));
+        assert_eq!(
+            MonthlyReport::new(signed, [signed, v(5, 3, Submitted), v(4, 2, Submitted)]).correct(),
+            Err(ReportError::AlreadyCorrected { version: 2, id: 4 })
+        );
+        assert_eq!(
+            MonthlyReport::new(v(1, 1, Draft), []).correct(),
+            Err(ReportError::Draft)
+        );
+        let draft = MonthlyReport::new(v(1, 1, Draft), []);
+        assert_eq!(draft.edit(3), Ok(()));
+        assert_eq!(
+            draft.edit(2),
+            Err(ReportError::Stale {
+                current_revision: 3
+            })
+        );
+        assert_eq!(
+            MonthlyReport::new(v(1, 1, Submitted), []).edit(3),
+            Err(ReportError::Locked)
+        );
+    }
+
+    #[test]
+    fn a_signature_needs_participation_and_concerns() {
+        assert_eq!(signature_needs("went well", "none"), []);
+        assert_eq!(
+            signature_needs(" ", ""),
+            [SignatureNeeds::Participation, SignatureNeeds::Concerns]
+        );
+        assert_eq!(
+            signature_needs("went well", "\n"),
+            [SignatureNeeds::Concerns]
+        );
     }
 
     #[test]

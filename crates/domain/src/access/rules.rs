@@ -1,7 +1,7 @@
 //! The grant tables. Each row allows; nothing here denies, so whatever no row covers is denied
 //! and adding a role or relationship can only add permissions.
 
-use super::{Action, RecordKind, Relationship, Standing, TeamRole};
+use super::{Action, RecordKind, Relationship, Standing, Step, TeamRole};
 use crate::identity::Role;
 
 /// Roles that do casework and so may sit on a team as "other" member. Admins and auditors are
@@ -253,6 +253,46 @@ pub(super) const CASE_GRANTS: &[CaseGrant] = &[
         actions: &[Action::Create],
         kinds: &[&[RecordKind::RiskScore, RecordKind::DynamicRiskScore]],
         reason: "the owning agency's admin enters historic scores and, with a reason, uncertified ones",
+    },
+];
+
+/// Who takes a step that only part of the team takes.
+#[derive(Debug)]
+pub(super) struct StepGrant {
+    /// Team members in one of these team roles who hold a role serving it.
+    pub via: &'static [TeamRole],
+    pub steps: &'static [Step],
+    pub reason: &'static str,
+}
+
+/// The two sides of the monthly communication.
+const OFFICER_OR_PROVIDER: &[TeamRole] = &[
+    TeamRole::SupervisingOfficer,
+    TeamRole::TreatmentProvider,
+    TeamRole::TreatmentProgram,
+];
+
+/// Steps narrowed to one part of the team. A step needs both its case grant (above) and a row
+/// here.
+pub(super) const STEP_GRANTS: &[StepGrant] = &[
+    StepGrant {
+        via: PROVIDER,
+        steps: &[Step::PlanTreatment, Step::WriteMonthlyReport],
+        reason: "the treatment provider on the team runs the treatment and writes the monthly report",
+    },
+    StepGrant {
+        via: OFFICER,
+        steps: &[Step::AcknowledgeMonthlyReport],
+        reason: "the supervising officer on the team acknowledges the provider's monthly report",
+    },
+    StepGrant {
+        via: OFFICER_OR_PROVIDER,
+        steps: &[
+            Step::DocumentContact,
+            Step::AcknowledgeSelfReport,
+            Step::ReferAssessment,
+        ],
+        reason: "the officer and the provider document their contacts, acknowledge self-reports and refer for assessment",
     },
 ];
 

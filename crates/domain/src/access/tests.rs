@@ -1193,3 +1193,67 @@ fn an_allow_names_the_role_and_serializes_for_the_audit_log() {
     };
     assert_eq!(reason.code(), "no_relationship_to_case");
 }
+
+#[test]
+fn one_side_steps_go_to_their_side_only_and_only_to_someone_serving_it() {
+    let takes_step_ = |a: &Actor, r: &[Relationship], s| takes_step(a, r, s).is_some();
+    let member = |team_role| vec![Relationship::TeamMember { team_role }];
+    let officer = actor(&[Role::SupervisingOfficer]);
+    let provider = actor(&[Role::TreatmentProvider]);
+    let examiner = actor(&[Role::PolygraphExaminer]);
+    let officer_rel = member(TeamRole::SupervisingOfficer);
+    let provider_rel = member(TeamRole::TreatmentProvider);
+    let program_rel = member(TeamRole::TreatmentProgram);
+    let examiner_rel = member(TeamRole::PolygraphExaminer);
+
+    assert!(takes_step_(
+        &provider,
+        &provider_rel,
+        Step::WriteMonthlyReport
+    ));
+    assert!(takes_step_(&provider, &program_rel, Step::PlanTreatment));
+    assert!(!takes_step_(
+        &officer,
+        &officer_rel,
+        Step::WriteMonthlyReport
+    ));
+    assert!(!takes_step_(&officer, &officer_rel, Step::PlanTreatment));
+    assert!(takes_step_(
+        &officer,
+        &officer_rel,
+        Step::AcknowledgeMonthlyReport
+    ));
+    assert!(!takes_step_(
+        &provider,
+        &provider_rel,
+        Step::AcknowledgeMonthlyReport
+    ));
+    for step in [
+        Step::DocumentContact,
+        Step::AcknowledgeSelfReport,
+        Step::ReferAssessment,
+    ] {
+        assert!(takes_step_(&officer, &officer_rel, step));
+        assert!(takes_step_(&provider, &provider_rel, step));
+        assert!(!takes_step_(&examiner, &examiner_rel, step));
+    }
+    // Listed as the provider without holding the provider's role: no step.
+    assert!(!takes_step_(
+        &officer,
+        &provider_rel,
+        Step::WriteMonthlyReport
+    ));
+    // A supervisor of the officer or the owning agency's admin takes no one-side step.
+    let supervisor = actor(&[Role::OfficerSupervisor, Role::AgencyAdmin]);
+    for step in Step::ALL {
+        assert!(!takes_step_(
+            &supervisor,
+            &[
+                Relationship::SupervisorOfMember,
+                Relationship::AdminOfOwningAgency
+            ],
+            *step
+        ));
+        assert!(!takes_step_(&provider, &[], *step));
+    }
+}
