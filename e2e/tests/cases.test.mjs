@@ -523,8 +523,8 @@ for (const backend of backends()) {
       await provider.page.keyboard.type('Engaged in group; began the relapse-prevention module.');
       await provider.page.keyboard.press('Tab');
       await provider.page.keyboard.type('Stable.');
-      // Signing without the concerns section is refused, and nothing typed is lost.
-      await provider.page.getByRole('button', { name: 'Sign and submit to the officer' }).click();
+      // Going on to sign without the concerns section is refused, and nothing typed is lost.
+      await provider.page.getByRole('button', { name: 'Continue to check your answers' }).click();
       await provider.page.locator('#form-errors').waitFor();
       assert.match(await provider.page.locator('#form-errors').innerText(), /concerns and recommendations/);
       // The summary links to the field, and the message is repeated at the field.
@@ -537,7 +537,20 @@ for (const backend of backends()) {
       );
       assert.equal(await provider.page.getByLabel('Changes in dynamic risk factors').inputValue(), 'Stable.');
       await provider.page.getByLabel('Concerns and recommendations').fill('None.');
-      await provider.page.getByRole('button', { name: 'Sign and submit to the officer' }).click();
+      // Check your answers: the whole report as it will be signed, nothing signed yet.
+      await provider.page.getByRole('button', { name: 'Continue to check your answers' }).click();
+      await provider.page.getByRole('heading', { name: 'Check your answers before signing' }).waitFor();
+      assert.match(await provider.page.locator('#answer-participation').innerText(), /relapse-prevention module/);
+      assert.equal((await provider.page.locator('#answer-concerns').innerText()).trim(), 'None.');
+      assert.match(await provider.page.locator('#answer-sessions').innerText(), /2 scheduled: 1 attended, 1 missed/);
+      await assertClean(provider.page, provider.problems, 'check your answers');
+      // "Change" leads back to the field on the form, with what was typed.
+      await provider.page.getByRole('link', { name: 'Change changes in dynamic risk factors' }).click();
+      assert.equal(await provider.page.getByLabel('Changes in dynamic risk factors').inputValue(), 'Stable.');
+      await provider.page.getByLabel('Changes in dynamic risk factors').fill('Stable; no new risk factors.');
+      await provider.page.getByRole('button', { name: 'Continue to check your answers' }).click();
+      assert.match(await provider.page.locator('#answer-dynamic_risk').innerText(), /no new risk factors/);
+      await provider.page.getByRole('button', { name: 'Sign and submit' }).click();
       await provider.page.getByText('Report signed and submitted to the officer.').waitFor();
       assert.match(await provider.page.locator('#report-status').innerText(), /Signed and submitted/);
       await assertClean(provider.page, provider.problems, 'a signed monthly report');
@@ -565,7 +578,8 @@ for (const backend of backends()) {
       await provider.page.getByText('A new version was started from the signed one').waitFor();
       await provider.page.getByLabel('Missed').fill('0');
       await provider.page.getByLabel('Excused').fill('1');
-      await provider.page.getByRole('button', { name: 'Sign and submit to the officer' }).click();
+      await provider.page.getByRole('button', { name: 'Continue to check your answers' }).click();
+      await provider.page.getByRole('button', { name: 'Sign and submit' }).click();
       await provider.page.getByText('Report signed and submitted to the officer.').waitFor();
       assert.equal(await provider.page.locator('#versions tbody tr').count(), 2);
       await assertClean(provider.page, provider.problems, 'a corrected monthly report');

@@ -80,6 +80,7 @@ pub use keys::{HeadFault, KeyError, Keyring};
 pub use mail::{MailConfig, MailProblem, MailSecurity, check_relay};
 pub use monthly_reports::{
     MonthlyReportDetail, MonthlyReportInput, MonthlyReportView, MonthlyReportsView,
+    monthly_report_signable,
 };
 pub use polygraph::{
     DisclosureEntry, ExamEntry, ExamInput, ExamsView, FollowupEntry, FollowupInput, ReferralEntry,

@@ -164,8 +164,9 @@ fn parse_input(
     ))
 }
 
-/// What a signature needs: the author says how the month went.
-fn check_signable(c: &ReportContent) -> Result<(), AppError> {
+/// What a signature needs: the author says how the month went. The page that shows the answers
+/// before signing asks it first, so that a report not ready is sent back to its form.
+pub fn monthly_report_signable(c: &ReportContent) -> Result<(), AppError> {
     let mut errors = Problems::new();
     if c.participation.is_empty() {
         errors.at(
@@ -352,7 +353,7 @@ impl App {
             .await?;
         let (month, content) = parse_input(input, local_date(now))?;
         if submit {
-            check_signable(&content)?;
+            monthly_report_signable(&content)?;
         }
         if let Some(existing) = tx
             .monthly_reports_of(&[supervisee_id])
@@ -360,10 +361,14 @@ impl App {
             .into_iter()
             .find(|r| r.month == month)
         {
+            let what = if existing.status.is_editable() {
+                "its draft is in the list of monthly reports: open it to go on"
+            } else {
+                "it is signed: open it from the list of monthly reports to correct it"
+            };
             return Err(AppError::Conflict(format!(
-                "a report for {} exists (report {}): open it to edit or correct it",
-                month.label(),
-                existing.id
+                "a report for {} exists: {what}",
+                month.label()
             )));
         }
         let author = actor.author()?;
@@ -434,7 +439,7 @@ impl App {
         input.month = current.month.to_string();
         let (_, content) = parse_input(&input, local_date(now))?;
         if submit {
-            check_signable(&content)?;
+            monthly_report_signable(&content)?;
         }
         if !tx
             .update_monthly_report_draft(report_id, revision, &content, now)
@@ -493,7 +498,7 @@ impl App {
         let current = self
             .draft_at(&tx, supervisee_id, report_id, revision)
             .await?;
-        check_signable(&current.content)?;
+        monthly_report_signable(&current.content)?;
         self.sign_and_notify(&tx, actor, &case, report_id, revision, current.month, now)
             .await?;
         let signed = self
@@ -660,8 +665,8 @@ impl App {
         let (current, versions) = self.report_versions(&tx, supervisee_id, report_id).await?;
         if let Some(newer) = versions.iter().find(|v| v.version > current.version) {
             return Err(AppError::Conflict(format!(
-                "version {} already corrects this report: open report {}",
-                newer.version, newer.id
+                "version {} already corrects this report: open it from the versions of this month",
+                newer.version
             )));
         }
         if current.status.is_editable() {

@@ -30,20 +30,20 @@ const PARTS: [&str; 6] = [
     "/timeline",
 ];
 
-struct Case {
-    w: World,
-    id: i64,
-    officer: Browser,
-    provider: Browser,
-    outsider: Browser,
-    provider_actor: Actor,
-    contact_on: chrono::NaiveDate,
+pub(crate) struct Case {
+    pub w: World,
+    pub id: i64,
+    pub officer: Browser,
+    pub provider: Browser,
+    pub outsider: Browser,
+    pub provider_actor: Actor,
+    pub contact_on: chrono::NaiveDate,
 }
 
 /// A case opened by an officer, staffed with a provider and an examiner, in treatment for 200
 /// days, with a Static-99R, a STABLE-2007 the provider has not yet shared and one contact; plus
 /// an officer of another county, who has nothing to do with it.
-async fn staffed_case(db: &TestDb) -> Case {
+pub(crate) async fn staffed_case(db: &TestDb) -> Case {
     let w = world(db).await;
     let now = Utc::now();
     let today = local_date(now);

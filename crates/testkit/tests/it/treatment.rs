@@ -31,10 +31,20 @@ pub(crate) async fn setup(w: &World, name: &str) -> (i64, Actor) {
 
 /// Records a court waiver letting officer, provider and examiner receive these categories.
 pub(crate) async fn court_waiver(w: &World, id: i64, categories: &[&str]) {
+    court_waiver_by(w, &w.officer, id, categories).await;
+}
+
+/// The same, recorded by this officer on the team.
+pub(crate) async fn court_waiver_by(
+    w: &World,
+    officer: &containment_app::Actor,
+    id: i64,
+    categories: &[&str],
+) {
     w.app
         .app
         .record_waiver(
-            &w.officer,
+            officer,
             id,
             &containment_app::WaiverInput {
                 basis: "pc_1203_067_b4".into(),
