@@ -18,6 +18,7 @@ both_backends!(
     the_overview_names_the_team_risk_overdue_work_and_last_contact,
     every_part_of_the_case_is_audited_and_closed_to_outsiders,
     no_part_of_the_case_offers_a_link_its_reader_cannot_follow,
+    a_supervisor_is_offered_only_links_they_can_follow,
 );
 
 /// The case's parts besides the overview, as the navigation names them.
@@ -337,5 +338,69 @@ async fn no_part_of_the_case_offers_a_link_its_reader_cannot_follow(db: TestDb) 
                 "the provider is led to {score_path}"
             );
         }
+    }
+}
+
+/// Every address on the site that `html` links to (pages, not assets or fragments).
+fn site_links(html: &str) -> Vec<String> {
+    let mut out: Vec<String> = html
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.starts_with('/') && !href.starts_with("/assets/"))
+        .map(|href| {
+            let href = href.split('#').next().unwrap_or(href);
+            href.replace("&amp;", "&")
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+async fn a_supervisor_is_offered_only_links_they_can_follow(db: TestDb) {
+    let mut c = staffed_case(&db).await;
+    let id = c.id;
+    // The supervisor of the case's officer, in the same probation department.
+    let probation = actor(&c.w.app, "po2@sonoma.example")
+        .await
+        .user
+        .unwrap()
+        .agency_id;
+    let (_, sup_otp) =
+        c.w.app
+            .user(probation, "sup@sonoma.example", &[Role::OfficerSupervisor])
+            .await;
+    let mut sup = c.w.app.signed_in("sup@sonoma.example", &sup_otp).await;
+    // The case has open obligations the supervisor sees (the officer's contact of last month,
+    // the provider's score), each with an Open link where it has a place.
+    let mut links = Vec::new();
+    let mut opens = 0;
+    for page in [
+        "/today".to_owned(),
+        format!("/cases/{id}"),
+        format!("/cases/{id}/obligations"),
+    ] {
+        let html = sup.page(&page).await;
+        opens += html.matches(">Open<").count();
+        links.extend(site_links(&html));
+    }
+    assert!(
+        opens > 0,
+        "the supervisor is shown obligations with Open links"
+    );
+    links.sort();
+    links.dedup();
+    for link in &links {
+        if link.starts_with("/sign-out") || link.contains("/export") {
+            continue;
+        }
+        let status = sup.get(link).await.status();
+        assert_ne!(
+            status,
+            StatusCode::FORBIDDEN,
+            "the supervisor is offered {link}, which refuses them"
+        );
+        assert!(!status.is_server_error(), "{link}: {status}");
     }
 }
