@@ -359,7 +359,7 @@ fn site_links(html: &str) -> Vec<String> {
 }
 
 async fn a_supervisor_is_offered_only_links_they_can_follow(db: TestDb) {
-    let mut c = staffed_case(&db).await;
+    let c = staffed_case(&db).await;
     let id = c.id;
     // The supervisor of the case's officer, in the same probation department.
     let probation = actor(&c.w.app, "po2@sonoma.example")

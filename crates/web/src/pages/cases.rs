@@ -1518,7 +1518,7 @@ async fn revoke_waiver(
                 &identity,
                 id,
                 CaseSection::Waivers,
-                Ok(format!("Waiver {waiver} revoked from today.")),
+                Ok("Waiver revoked from today.".to_owned()),
             )
             .await
         }
@@ -1633,6 +1633,6 @@ async fn open_episode(
     let outcome = p
         .submit(state.app.open_episode(actor, id, &f.input(), Utc::now()))
         .await
-        .map(|e| format!("Supervision {e} opened."));
+        .map(|_| "Supervision opened.".to_owned());
     case_page_after(&state, &identity, id, CaseSection::Details, outcome).await
 }
