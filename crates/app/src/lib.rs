@@ -54,7 +54,7 @@ pub use certifications::{
 pub use checkpoints::{AuditVerdict, CheckpointOrigin};
 pub use compliance::{
     CountyPolicyChoice, Dashboard, DashboardList, Dimension, ObligationView, PolicyScope, RateRow,
-    ReminderRun, RuleMonths, SERIES_MONTHS, policy_field, series_months,
+    ReminderRun, RuleMonths, SERIES_MONTHS, notice_place, policy_field, series_months,
 };
 pub use containment_domain::Role;
 pub use containment_storage::metrics;

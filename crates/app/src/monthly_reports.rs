@@ -553,8 +553,9 @@ impl App {
                 kind: "monthly_report".into(),
                 due_on: due,
                 message: format!(
-                    "Monthly report for {} on case {case_id} is signed: acknowledge it by {due}.",
-                    month.label()
+                    "The monthly report for {} is signed: acknowledge it by {}.",
+                    month.label(),
+                    containment_domain::case::day_words(due)
                 ),
                 created_at: now,
                 read_at: None,

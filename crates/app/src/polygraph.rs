@@ -432,7 +432,8 @@ impl App {
                 kind: "disclosure".into(),
                 due_on: today,
                 message: format!(
-                    "The polygraph exam of {exam_date} on case {case_id} recorded disclosures: read them on the case's polygraph page."
+                    "The polygraph exam of {} recorded disclosures: read them on the case's polygraph page.",
+                    containment_domain::case::day_words(exam_date)
                 ),
                 created_at: now,
                 read_at: None,

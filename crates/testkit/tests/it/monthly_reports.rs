@@ -605,7 +605,7 @@ fn checked_report(res: &reqwest::Response, case: i64) -> i64 {
 }
 
 /// True when `html` shows a date in ISO form (2026-12-02) anywhere a person reads.
-fn shows_iso_date(html: &str) -> bool {
+pub(crate) fn shows_iso_date(html: &str) -> bool {
     let b = html.as_bytes();
     b.windows(10).any(|w| {
         w.iter().enumerate().all(|(i, c)| match i {

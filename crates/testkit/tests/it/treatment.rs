@@ -646,7 +646,20 @@ async fn the_self_report_notice_gives_the_countys_deadline(db: TestDb) {
         .unwrap();
     assert_eq!(note.due_on, obligation_due);
     assert!(
-        note.message.contains(&obligation_due.to_string()),
+        note.message
+            .contains(&obligation_due.format("%b %-d, %Y").to_string()),
+        "{}",
+        note.message
+    );
+    // The case is named by its number, never by its internal id.
+    // No CII or CDCR number on this case: its court case number.
+    assert!(
+        note.message.starts_with("Case SCR-123456: Self-report"),
+        "{}",
+        note.message
+    );
+    assert!(
+        !note.message.contains(&format!("case {id}")),
         "{}",
         note.message
     );
