@@ -19,6 +19,7 @@ both_backends!(
     every_part_of_the_case_is_audited_and_closed_to_outsiders,
     no_part_of_the_case_offers_a_link_its_reader_cannot_follow,
     a_supervisor_is_offered_only_links_they_can_follow,
+    the_timeline_tells_the_case_s_work_in_people_s_words,
 );
 
 /// The case's parts besides the overview, as the navigation names them.
@@ -402,5 +403,48 @@ async fn a_supervisor_is_offered_only_links_they_can_follow(db: TestDb) {
             "the supervisor is offered {link}, which refuses them"
         );
         assert!(!status.is_server_error(), "{link}: {status}");
+    }
+}
+
+async fn the_timeline_tells_the_case_s_work_in_people_s_words(db: TestDb) {
+    let mut c = staffed_case(&db).await;
+    let id = c.id;
+    let po = actor(&c.w.app, "po2@sonoma.example").await;
+    crate::treatment::court_waiver_by(&c.w, &po, id, &["progress"]).await;
+    let html = c.officer.page(&format!("/cases/{id}/timeline")).await;
+    let list = &html[html.find("id=\"timeline\"").expect("a timeline")..];
+    let list = &list[..list.find("</ol>").unwrap()];
+    for what in [
+        "Case opened",
+        "Team member assigned",
+        "Treatment enrollment recorded",
+        "Provider-officer contact documented",
+        "Risk score recorded</strong> by",
+        "(Static-99R)",
+        "Pacific time",
+    ] {
+        assert!(list.contains(what), "{what} in {list}");
+    }
+    assert!(
+        !crate::monthly_reports::shows_iso_date(list),
+        "an ISO date in {list}"
+    );
+    for id_like in [
+        "score ",
+        "episode ",
+        "treatment ",
+        "team_member",
+        "report ",
+        "waiver ",
+    ] {
+        let mut rest = list;
+        while let Some(at) = rest.find(id_like) {
+            let after = &rest[at + id_like.len()..];
+            assert!(
+                !after.starts_with(|ch: char| ch.is_ascii_digit()),
+                "an internal id after {id_like:?} in {list}"
+            );
+            rest = after;
+        }
     }
 }

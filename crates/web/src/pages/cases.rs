@@ -728,9 +728,7 @@ pub(crate) async fn case_page_for(
         .timeline
         .iter()
         .map(|t| TimelineLine {
-            at: containment_domain::case::local_time(t.at)
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
+            at: crate::pages::account::when(t.at),
             who: t.who.clone(),
             what: t.what,
             detail: t.detail.clone().unwrap_or_default(),
