@@ -446,7 +446,7 @@ async fn obligations_page_for(
     let (missed_rows, open): (Vec<_>, Vec<_>) =
         open.into_iter().partition(|v| v.obligation.is_missed(date));
     let mut closed = closed;
-    closed.sort_by(|a, b| b.obligation.due.cmp(&a.obligation.due));
+    closed.sort_by_key(|v| std::cmp::Reverse(v.obligation.due));
     let closed: Vec<ObligationLine> = closed.into_iter().map(line).collect();
     Ok(render(&ObligationsPage {
         layout: Layout::new(format!("Obligations of {name}"), "caseload", identity),
