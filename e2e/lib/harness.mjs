@@ -57,8 +57,12 @@ function psql(sql) {
   });
 }
 
-/** Starts the server; resolves once /readyz answers 200. */
-export async function startServer(backend) {
+/**
+ * Starts the server; resolves once /readyz answers 200. With `demo: N` the database is first
+ * filled with the demo data of N supervisees; `demoAccounts` then maps each role's name as the
+ * demo prints it ("Supervising officer") to its e-mail, and `demoPassword` is their password.
+ */
+export async function startServer(backend, { demo } = {}) {
   if (!existsSync(BINARY)) {
     throw new Error(`${BINARY} does not exist: run cargo build first`);
   }
@@ -70,6 +74,17 @@ export async function startServer(backend) {
     pgName = `containment_e2e_${randomBytes(8).toString('hex')}`;
     psql(`CREATE DATABASE "${pgName}"`);
     env.DATABASE_URL = postgresUrlFor(pgName);
+  }
+  let demoAccounts = {};
+  let demoPassword;
+  if (demo) {
+    const printed = execFileSync(BINARY, ['demo', '--supervisees', String(demo)], {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    demoPassword = /password:\s+(.+)$/m.exec(printed)?.[1]?.trim();
+    for (const m of printed.matchAll(/^\s+(\S.*?\S)\s{2,}(\S+@\S+)$/gm)) demoAccounts[m[1]] = m[2];
   }
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -104,6 +119,8 @@ export async function startServer(backend) {
   return {
     baseUrl,
     admin,
+    demoAccounts,
+    demoPassword,
     stderr: () => stderr,
     async stop() {
       child.kill('SIGTERM');

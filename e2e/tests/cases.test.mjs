@@ -246,14 +246,14 @@ for (const backend of backends()) {
         description: 'Signed PC 1203.067(b)(4) waiver',
         file: { name: 'signed-waiver.pdf', mimeType: 'application/pdf', buffer: SIGNED_WAIVER_PDF },
       });
-      await page.getByText(/^Document \d+ stored\.$/).waitFor();
+      await page.getByText('Document stored.', { exact: true }).waitFor();
       assert.deepEqual(RAP_SHEET_PNG.subarray(0, 8), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
       await addDocument(page, {
         kind: 'rap_sheet',
         description: 'DOJ criminal history',
         file: { name: 'rap-sheet.png', mimeType: 'image/png', buffer: RAP_SHEET_PNG },
       });
-      await page.getByText(/^Document \d+ stored\.$/).waitFor();
+      await page.getByText('Document stored.', { exact: true }).waitFor();
 
       await page.goto(`${server.baseUrl}${server.casePath}/documents`);
       await page.locator('#documents').waitFor();
@@ -277,7 +277,7 @@ for (const backend of backends()) {
       });
       await page.locator('#form-errors').waitFor();
       assert.match(await page.locator('#form-errors').innerText(), /file is not valid: it is not a PDF, PNG, JPEG or TIFF file/);
-      assert.equal(await page.getByText(/^Document \d+ stored\.$/).count(), 0);
+      assert.equal(await page.getByText('Document stored.', { exact: true }).count(), 0);
       assert.equal(await documentRows(page).count(), 2, 'nothing was stored');
       await assertClean(page, problems, 'a refused upload');
 
@@ -412,7 +412,7 @@ for (const backend of backends()) {
       await provider.page.getByLabel('Treatment kind').selectOption('post_conviction');
       await provider.page.getByLabel('Treatment targets (criminogenic needs)').fill('Sexual self-regulation');
       await provider.page.getByRole('button', { name: 'Record the enrollment' }).click();
-      await provider.page.getByText(/Treatment \d+ recorded\./).waitFor();
+      await provider.page.getByText('Post-conviction treatment recorded.').waitFor();
       assert.match(await provider.page.locator('#treatments').innerText(), /Post-conviction/);
 
       await provider.page.getByText('Document a contact').click();
@@ -427,7 +427,7 @@ for (const backend of backends()) {
       const { page, problems } = people.officer;
       await page.goto(`${server.baseUrl}${server.casePath}/treatment`);
       await page.getByRole('button', { name: /^Confirm/ }).click();
-      await page.getByText(/Contact \d+ confirmed\./).waitFor();
+      await page.getByText('Contact confirmed.').waitFor();
       assert.match(await page.locator('#contacts').innerText(), /confirmed by both sides/);
       await assertClean(page, problems, "the officer's treatment page");
 
@@ -445,7 +445,7 @@ for (const backend of backends()) {
       await officer.page.getByLabel('Exam asked for').selectOption('maintenance');
       await officer.page.getByLabel('Questions for the examiner').fill('Since your last exam, have you had contact with a minor?');
       await officer.page.getByRole('button', { name: 'Draft the referral' }).click();
-      await officer.page.getByText(/^Referral \d+ drafted/).waitFor();
+      await officer.page.getByText(/^Referral drafted/).waitFor();
       await assertClean(officer.page, officer.problems, "the officer's polygraph page with a referral");
 
       // The examiner takes it up: the form is filled in from it.
@@ -465,7 +465,7 @@ for (const backend of backends()) {
       await examiner.page.getByLabel('Disclosures', { exact: true }).fill('Admitted viewing adult pornography twice.');
       await examiner.page.locator('label[for="dc-sexual_material"]').click();
       await examiner.page.getByRole('button', { name: 'Record the exam' }).click();
-      await examiner.page.getByText(/Exam \d+ recorded\./).waitFor();
+      await examiner.page.getByText('Exam recorded.').waitFor();
       await examiner.page.getByText('None open.').waitFor();
       assert.match(await examiner.page.locator('#exams').innerText(), /Maintenance/);
       assert.notEqual((await examiner.page.locator('#next-maintenance').innerText()).trim(), '');
@@ -523,8 +523,8 @@ for (const backend of backends()) {
       await provider.page.keyboard.type('Engaged in group; began the relapse-prevention module.');
       await provider.page.keyboard.press('Tab');
       await provider.page.keyboard.type('Stable.');
-      // Signing without the concerns section is refused, and nothing typed is lost.
-      await provider.page.getByRole('button', { name: 'Sign and submit to the officer' }).click();
+      // Going on to sign without the concerns section is refused, and nothing typed is lost.
+      await provider.page.getByRole('button', { name: 'Continue to check your answers' }).click();
       await provider.page.locator('#form-errors').waitFor();
       assert.match(await provider.page.locator('#form-errors').innerText(), /concerns and recommendations/);
       // The summary links to the field, and the message is repeated at the field.
@@ -537,7 +537,20 @@ for (const backend of backends()) {
       );
       assert.equal(await provider.page.getByLabel('Changes in dynamic risk factors').inputValue(), 'Stable.');
       await provider.page.getByLabel('Concerns and recommendations').fill('None.');
-      await provider.page.getByRole('button', { name: 'Sign and submit to the officer' }).click();
+      // Check your answers: the whole report as it will be signed, nothing signed yet.
+      await provider.page.getByRole('button', { name: 'Continue to check your answers' }).click();
+      await provider.page.getByRole('heading', { name: 'Check your answers before signing' }).waitFor();
+      assert.match(await provider.page.locator('#answer-participation').innerText(), /relapse-prevention module/);
+      assert.equal((await provider.page.locator('#answer-concerns').innerText()).trim(), 'None.');
+      assert.match(await provider.page.locator('#answer-sessions').innerText(), /2 scheduled: 1 attended, 1 missed/);
+      await assertClean(provider.page, provider.problems, 'check your answers');
+      // "Change" leads back to the field on the form, with what was typed.
+      await provider.page.getByRole('link', { name: 'Change changes in dynamic risk factors' }).click();
+      assert.equal(await provider.page.getByLabel('Changes in dynamic risk factors').inputValue(), 'Stable.');
+      await provider.page.getByLabel('Changes in dynamic risk factors').fill('Stable; no new risk factors.');
+      await provider.page.getByRole('button', { name: 'Continue to check your answers' }).click();
+      assert.match(await provider.page.locator('#answer-dynamic_risk').innerText(), /no new risk factors/);
+      await provider.page.getByRole('button', { name: 'Sign and submit' }).click();
       await provider.page.getByText('Report signed and submitted to the officer.').waitFor();
       assert.match(await provider.page.locator('#report-status').innerText(), /Signed and submitted/);
       await assertClean(provider.page, provider.problems, 'a signed monthly report');
@@ -565,7 +578,8 @@ for (const backend of backends()) {
       await provider.page.getByText('A new version was started from the signed one').waitFor();
       await provider.page.getByLabel('Missed').fill('0');
       await provider.page.getByLabel('Excused').fill('1');
-      await provider.page.getByRole('button', { name: 'Sign and submit to the officer' }).click();
+      await provider.page.getByRole('button', { name: 'Continue to check your answers' }).click();
+      await provider.page.getByRole('button', { name: 'Sign and submit' }).click();
       await provider.page.getByText('Report signed and submitted to the officer.').waitFor();
       assert.equal(await provider.page.locator('#versions tbody tr').count(), 2);
       await assertClean(provider.page, provider.problems, 'a corrected monthly report');

@@ -1510,8 +1510,9 @@ impl App {
                     obligation_key: o.key.to_string(),
                     kind: if overdue { "overdue" } else { "due_soon" }.into(),
                     due_on,
+                    // The case is named when the reminder is read (`notifications`), by its number.
                     message: format!(
-                        "{} {} on case {supervisee_id}: {}",
+                        "{} {}: {}",
                         o.key.rule.code(),
                         if overdue { "is overdue" } else { "is due soon" },
                         o.explain()
@@ -1569,10 +1570,18 @@ impl App {
                     "self_report" => "needs your acknowledgement",
                     _ => "is due soon",
                 };
-                let subject = format!("Containment: {rule} {what} on case {}", n.supervisee_id);
+                let number = {
+                    let tx = self.store.begin_read().await?;
+                    let numbers = case_numbers(&tx, &[n.supervisee_id]).await?;
+                    tx.commit().await?;
+                    numbers.get(&n.supervisee_id).cloned().unwrap_or_default()
+                };
+                let subject = format!("Containment: {rule} {what}, case {number}");
                 let body = format!(
-                    "{rule} {what} on case {}, due {}.\n\nOpen {}/cases/{}/obligations to see it.\n\nThis message names no one: sign in to read the case.\n",
-                    n.supervisee_id, n.due_on, mail.public_url, n.supervisee_id
+                    "{rule} {what} on case {number}, due {}.\n\nOpen {}{} to do it.\n\nThis message names no one: sign in to read the case.\n",
+                    containment_domain::case::day_words(n.due_on),
+                    mail.public_url,
+                    notice_place(n.supervisee_id, &n.obligation_key)
                 );
                 let outcome = crate::mail::send(mail, &to, &subject, &body).await;
                 let tx = self.store.begin().await?;
@@ -1680,10 +1689,68 @@ impl App {
     ) -> Result<Vec<NotificationRecord>, AppError> {
         let user = actor.user_id().ok_or(AppError::Unauthenticated)?;
         let tx = self.store.begin().await?;
-        let list = tx.notifications(user, 50).await?;
+        let mut list = tx.notifications(user, 50).await?;
         tx.mark_notifications_read(user, now).await?;
+        let mut ids: Vec<i64> = list.iter().map(|n| n.supervisee_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let numbers = case_numbers(&tx, &ids).await?;
         tx.commit().await?;
+        // People know a case by its number, never by the record's internal id.
+        for n in &mut list {
+            if let Some(number) = numbers.get(&n.supervisee_id) {
+                n.message = format!("Case {number}: {}", n.message);
+            }
+        }
         Ok(list)
+    }
+}
+
+/// How people name each case: its CII number, else its CDCR number, else its first court case
+/// number. Two statements, however many cases; the second only for cases with neither number.
+pub(crate) async fn case_numbers(
+    tx: &Tx,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    let mut out = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut unnumbered = Vec::new();
+    for s in tx.supervisees_brief(ids).await? {
+        match s.cii.or(s.cdcr) {
+            Some(n) => {
+                out.insert(s.id, n);
+            }
+            None => unnumbered.push(s.id),
+        }
+    }
+    for id in unnumbered {
+        let number = tx
+            .supervisee(id)
+            .await?
+            .and_then(|s| s.court_cases.into_iter().next())
+            .unwrap_or_else(|| "without a number".to_owned());
+        out.insert(id, number);
+    }
+    Ok(out)
+}
+
+/// Where the thing a notification asks for gets done, from its obligation key.
+pub fn notice_place(case_id: i64, key: &str) -> String {
+    let part = key.split(':').next().unwrap_or_default();
+    match part {
+        "R2" | "R3" | "R4" | "R5" | "R6a" | "R6b" => format!("/cases/{case_id}/scores"),
+        "R10" => "/certifications".to_owned(),
+        "R11" => format!("/cases/{case_id}/waivers"),
+        "R12" => format!("/cases/{case_id}/team"),
+        "R1" | "R7" | "R8" | "R13" => format!("/cases/{case_id}/treatment"),
+        "R9" | "disclosure" => format!("/cases/{case_id}/polygraph"),
+        "monthly_report" => match key.split(':').nth(1) {
+            Some(report) => format!("/cases/{case_id}/monthly-reports/{report}"),
+            None => format!("/cases/{case_id}/monthly-reports"),
+        },
+        _ => format!("/cases/{case_id}/obligations"),
     }
 }
 

@@ -55,7 +55,7 @@ pub use certifications::{
 pub use checkpoints::{AuditVerdict, CheckpointOrigin};
 pub use compliance::{
     CountyPolicyChoice, Dashboard, DashboardList, Dimension, ObligationView, PolicyScope, RateRow,
-    ReminderRun, RuleMonths, SERIES_MONTHS, policy_field, series_months,
+    ReminderRun, RuleMonths, SERIES_MONTHS, notice_place, policy_field, series_months,
 };
 pub use containment_domain::Role;
 pub use containment_storage::metrics;
@@ -81,6 +81,7 @@ pub use keys::{HeadFault, KeyError, Keyring};
 pub use mail::{MailConfig, MailProblem, MailSecurity, check_relay};
 pub use monthly_reports::{
     MonthlyReportDetail, MonthlyReportInput, MonthlyReportView, MonthlyReportsView,
+    monthly_report_signable,
 };
 pub use polygraph::{
     DisclosureEntry, ExamEntry, ExamInput, ExamsView, FollowupEntry, FollowupInput, ReferralEntry,

@@ -166,8 +166,9 @@ fn parse_input(
     ))
 }
 
-/// What a signature needs: the author says how the month went.
-fn check_signable(c: &ReportContent) -> Result<(), AppError> {
+/// What a signature needs: the author says how the month went. The page that shows the answers
+/// before signing asks it first, so that a report not ready is sent back to its form.
+pub fn monthly_report_signable(c: &ReportContent) -> Result<(), AppError> {
     let mut errors = Problems::new();
     for missing in signature_needs(&c.participation, &c.concerns) {
         errors.at(missing.field(), missing.message());
@@ -323,7 +324,7 @@ impl App {
             .await?;
         let (month, content) = parse_input(input, local_date(now))?;
         if submit {
-            check_signable(&content)?;
+            monthly_report_signable(&content)?;
         }
         if let Some(existing) = tx
             .monthly_reports_of(&[supervisee_id])
@@ -331,10 +332,14 @@ impl App {
             .into_iter()
             .find(|r| r.month == month)
         {
+            let what = if existing.status.is_editable() {
+                "its draft is in the list of monthly reports: open it to go on"
+            } else {
+                "it is signed: open it from the list of monthly reports to correct it"
+            };
             return Err(AppError::Conflict(format!(
-                "a report for {} exists (report {}): open it to edit or correct it",
-                month.label(),
-                existing.id
+                "a report for {} exists: {what}",
+                month.label()
             )));
         }
         let author = actor.author()?;
@@ -398,7 +403,7 @@ impl App {
         input.month = current.month.to_string();
         let (_, content) = parse_input(&input, local_date(now))?;
         if submit {
-            check_signable(&content)?;
+            monthly_report_signable(&content)?;
         }
         if !tx
             .update_monthly_report_draft(report_id, revision, &content, now)
@@ -449,7 +454,7 @@ impl App {
         let current = self
             .draft_at(&tx, supervisee_id, report_id, revision)
             .await?;
-        check_signable(&current.content)?;
+        monthly_report_signable(&current.content)?;
         self.sign_and_notify(&tx, actor, &case, report_id, revision, current.month, now)
             .await?;
         let signed = self
@@ -504,8 +509,9 @@ impl App {
                 kind: "monthly_report".into(),
                 due_on: due,
                 message: format!(
-                    "Monthly report for {} on case {case_id} is signed: acknowledge it by {due}.",
-                    month.label()
+                    "The monthly report for {} is signed: acknowledge it by {}.",
+                    month.label(),
+                    containment_domain::case::day_words(due)
                 ),
                 created_at: now,
                 read_at: None,

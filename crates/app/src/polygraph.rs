@@ -350,7 +350,7 @@ impl App {
         let shows_disclosures = disclosure_read.is_allowed();
         let disclosed = records.iter().any(|r| r.disclosures.is_some());
         let view = if exam_read.is_allowed() {
-            exams_view(&tx, actor, &case, records, today).await?
+            exams_view(&tx, actor, &case, records, today, &self.calendar).await?
         } else {
             ExamsView {
                 disclosures_only: records
@@ -415,7 +415,8 @@ impl App {
                 kind: "disclosure".into(),
                 due_on: today,
                 message: format!(
-                    "The polygraph exam of {exam_date} on case {case_id} recorded disclosures: read them on the case's polygraph page."
+                    "The polygraph exam of {} recorded disclosures: read them on the case's polygraph page.",
+                    containment_domain::case::day_words(exam_date)
                 ),
                 created_at: now,
                 read_at: None,
@@ -644,6 +645,7 @@ async fn exams_view(
     case: &CaseAccess,
     records: Vec<ExamRecord>,
     today: NaiveDate,
+    calendar: &containment_domain::calendar::Calendar,
 ) -> Result<ExamsView, AppError> {
     let shows_disclosures = case
         .decide(actor, Action::Read, RecordKind::Disclosure)
@@ -704,8 +706,24 @@ async fn exams_view(
         referrals,
         latest_maintenance,
         next_maintenance: {
-            // R9's interval as the case's county sets it (12 months unless overridden).
+            // The date R9 gives for the next maintenance exam, so that this page and the
+            // obligations agree (the first falls due from the treatment's start, not from an
+            // earlier exam); without an open R9 obligation, the last exam plus the interval.
             let policies = crate::compliance::load_policies(tx).await?;
+            let records = crate::compliance::CaseRecords::of_case(tx, case).await?;
+            let mut loaded = Vec::new();
+            crate::compliance::assemble(&[case.supervisee.id], records, &mut loaded);
+            let mut owed: Option<NaiveDate> = None;
+            if let Some(loaded) = loaded.first() {
+                crate::compliance::evaluate_case(loaded, &policies, calendar, today, &mut |o| {
+                    if o.key.rule == containment_domain::policy::RuleId::R9
+                        && o.status.is_open()
+                        && let Some(due) = o.due
+                    {
+                        owed = Some(owed.map_or(due, |d| d.min(due)));
+                    }
+                });
+            }
             let overrides = policies.overrides_for(crate::compliance::case_county(&case.episodes));
             let months = containment_domain::policy::param(
                 containment_domain::policy::PolicyPackId::in_force_on(today),
@@ -714,10 +732,10 @@ async fn exams_view(
                 overrides,
                 i64::from(polygraph::MAINTENANCE_INTERVAL_MONTHS),
             );
-            polygraph::next_maintenance(
+            owed.or(polygraph::next_maintenance(
                 latest_maintenance,
                 u32::try_from(months).unwrap_or(polygraph::MAINTENANCE_INTERVAL_MONTHS),
-            )
+            ))
         },
         may_record: case
             .decide(actor, Action::Create, RecordKind::PolygraphExam)

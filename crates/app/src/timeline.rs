@@ -56,6 +56,56 @@ pub(crate) const TIMELINE_ACTIONS: &[(&str, &str, RecordKind)] = &[
         "Score hand-off recorded",
         RecordKind::DynamicRiskScore,
     ),
+    (
+        "treatment_enroll",
+        "Treatment enrollment recorded",
+        RecordKind::TreatmentProgress,
+    ),
+    (
+        "treatment_end",
+        "Treatment ended",
+        RecordKind::TreatmentProgress,
+    ),
+    (
+        "session_record",
+        "Treatment session recorded",
+        RecordKind::AttendanceDetail,
+    ),
+    (
+        "contact_record",
+        "Provider-officer contact documented",
+        RecordKind::Obligation,
+    ),
+    (
+        "contact_confirm",
+        "Provider-officer contact confirmed",
+        RecordKind::Obligation,
+    ),
+    (
+        "assessment_refer",
+        "Comprehensive assessment referred",
+        RecordKind::Obligation,
+    ),
+    (
+        "assessment_complete",
+        "Comprehensive assessment completed",
+        RecordKind::Obligation,
+    ),
+    (
+        "monthly_report_submit",
+        "Monthly report signed and submitted",
+        RecordKind::MonthlyReport,
+    ),
+    (
+        "monthly_report_acknowledge",
+        "Monthly report acknowledged",
+        RecordKind::MonthlyReport,
+    ),
+    (
+        "polygraph_exam_record",
+        "Polygraph exam recorded",
+        RecordKind::PolygraphExam,
+    ),
 ];
 
 /// One change on the case.
@@ -75,6 +125,23 @@ fn uploaded_kind(detail: Option<&str>) -> Option<RecordKind> {
         .parse::<DocumentKind>()
         .ok()
         .map(DocumentKind::record_kind)
+}
+
+/// What of an event's detail a person may read: the audit trail's details name records by
+/// their internal ids and codes ("score 12 (static99r)", "document 4 (rap_sheet), sha256 ..."),
+/// which mean nothing to people, so only the words in brackets are kept, codes made words.
+fn people_detail(detail: &str) -> Option<String> {
+    let inner = detail.split_once('(')?.1.split_once(')')?.0.trim();
+    if let Ok(instrument) = inner.parse::<containment_domain::instrument::Instrument>() {
+        return Some(instrument.label().to_owned());
+    }
+    if let Ok(kind) = inner.parse::<DocumentKind>() {
+        return Some(kind.label().to_owned());
+    }
+    if inner.is_empty() || inner.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(inner.replace('_', " "))
 }
 
 pub(crate) async fn timeline(
@@ -117,10 +184,7 @@ pub(crate) async fn timeline(
             },
             None => "system".to_owned(),
         };
-        let detail = e
-            .detail
-            .as_deref()
-            .map(|d| d.split(", sha256").next().unwrap_or(d).to_owned());
+        let detail = e.detail.as_deref().and_then(people_detail);
         entries.push(TimelineEntry {
             at: DateTime::from_timestamp_millis(e.at_ms).unwrap_or_default(),
             who,
@@ -147,5 +211,19 @@ mod tests {
         );
         assert_eq!(uploaded_kind(Some("document 4")), None);
         assert_eq!(uploaded_kind(None), None);
+    }
+
+    #[test]
+    fn details_keep_no_internal_ids() {
+        assert_eq!(
+            people_detail("document 4 (rap_sheet), sha256 ab").as_deref(),
+            Some(DocumentKind::RapSheet.label())
+        );
+        assert_eq!(
+            people_detail("score 3 (static99r)").as_deref(),
+            Some("Static-99R")
+        );
+        assert_eq!(people_detail("report 7 (2026-11, version 1)"), None);
+        assert_eq!(people_detail("treatment 152"), None);
     }
 }

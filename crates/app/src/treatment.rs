@@ -517,8 +517,9 @@ impl App {
                 kind: "self_report".into(),
                 due_on: due,
                 message: format!(
-                    "Self-report of high-risk behavior ({}) on case {supervisee_id}: acknowledge it by {due} (R13).",
-                    category.label().to_lowercase()
+                    "Self-report of high-risk behavior ({}): acknowledge it by {} (R13).",
+                    category.label().to_lowercase(),
+                    containment_domain::case::day_words(due)
                 ),
                 created_at: now,
                 read_at: None,

@@ -368,6 +368,11 @@ pub fn local_time(now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
     now.with_timezone(&AGENCY_TIME_ZONE).naive_local()
 }
 
+/// A day as people read it: "Dec 2, 2026" (ISO stays for data exports and the JSON API).
+pub fn day_words(d: chrono::NaiveDate) -> String {
+    d.format("%b %-d, %Y").to_string()
+}
+
 #[cfg(test)]
 mod local_date_tests {
     use super::local_date;

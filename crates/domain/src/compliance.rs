@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::ParseError;
 use crate::access::TeamRole;
 use crate::calendar::Calendar;
-use crate::case::SupervisionKind;
+use crate::case::{SupervisionKind, day_words};
 use crate::certification::CertificationKind;
 use crate::identity::code_enum;
 use crate::instrument::Instrument;
@@ -518,10 +518,13 @@ impl Obligation {
         let rule = pack.rule(self.key.rule);
         let (what, source) = rule.map_or(("", ""), |r| (r.obligation.as_str(), r.source.as_str()));
         let who = self.responsible.label();
-        let due = self.due.map(|d| format!(" by {d}")).unwrap_or_default();
+        let due = self
+            .due
+            .map(|d| format!(" by {}", day_words(d)))
+            .unwrap_or_default();
         let standing = match (self.status, self.met_on) {
-            (ObligationStatus::MetOnTime, Some(m)) => format!("met on {m}"),
-            (ObligationStatus::MetLate, Some(m)) => format!("met late, on {m}"),
+            (ObligationStatus::MetOnTime, Some(m)) => format!("met on {}", day_words(m)),
+            (ObligationStatus::MetLate, Some(m)) => format!("met late, on {}", day_words(m)),
             (ObligationStatus::Overdue, _) => "overdue".to_owned(),
             (ObligationStatus::DueSoon, _) => "due soon".to_owned(),
             (ObligationStatus::Exempted, _) => "exempted".to_owned(),
@@ -560,7 +563,9 @@ impl Obligation {
                     n => format!(" and {n} times before"),
                 };
                 format!(
-                    " (served uncertified from {from} to {to}{more}: work dated then needs review)"
+                    " (served uncertified from {} to {}{more}: work dated then needs review)",
+                    day_words(from),
+                    day_words(to)
                 )
             }
             Note::Gap {
@@ -570,9 +575,9 @@ impl Obligation {
                 earlier,
             } => {
                 let span = if from == to {
-                    format!("on {from}")
+                    format!("on {}", day_words(from))
                 } else {
-                    format!("from {from} to {to}")
+                    format!("from {} to {}", day_words(from), day_words(to))
                 };
                 let more = match earlier {
                     0 => String::new(),

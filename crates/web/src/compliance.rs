@@ -228,7 +228,10 @@ pub(crate) fn line(v: &ObligationView) -> ObligationLine {
         rule_label: o.key.rule.label(),
         case_id: v.supervisee_id,
         case_name: v.supervisee_name.clone(),
-        due: o.due.map(|d| d.to_string()).unwrap_or_default(),
+        due: o
+            .due
+            .map(containment_domain::case::day_words)
+            .unwrap_or_default(),
         status: o.status.label(),
         status_code: o.status.code(),
         open: o.status.is_open() && v.openable,
@@ -436,14 +439,15 @@ async fn obligations_page_for(
     let name = list
         .first()
         .map(|v| v.supervisee_name.clone())
-        .unwrap_or_else(|| format!("case {id}"));
+        .unwrap_or_else(|| "the case".to_owned());
     // What can no longer be met is summed up apart from what is still to do.
     let missed = containment_app::missed_of(&list, date);
     let (open, closed): (Vec<_>, Vec<_>) = list.iter().partition(|v| v.obligation.status.is_open());
     let (missed_rows, open): (Vec<_>, Vec<_>) =
         open.into_iter().partition(|v| v.obligation.is_missed(date));
-    let mut closed: Vec<ObligationLine> = closed.into_iter().map(line).collect();
-    closed.sort_by(|a, b| b.due.cmp(&a.due));
+    let mut closed = closed;
+    closed.sort_by_key(|v| std::cmp::Reverse(v.obligation.due));
+    let closed: Vec<ObligationLine> = closed.into_iter().map(line).collect();
     Ok(render(&ObligationsPage {
         layout: Layout::new(format!("Obligations of {name}"), "caseload", identity),
         case_id: id,

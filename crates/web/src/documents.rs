@@ -132,7 +132,7 @@ async fn upload_page(
         }
         Err(e) => Err(e),
     };
-    let outcome = result.map(|doc| format!("Document {doc} stored."));
+    let outcome = result.map(|_| "Document stored.".to_owned());
     case_page_after(
         &state,
         &identity,

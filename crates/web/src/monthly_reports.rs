@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use containment_app::{
     Actor, AppError, MonthlyReportDetail, MonthlyReportInput, MonthlyReportView, ReportContent,
 };
-use containment_domain::case::{local_date, local_time};
+use containment_domain::case::local_date;
 use containment_domain::monthly_report::{ReportMonth, ReportStatus};
 use containment_domain::treatment::SessionCounts;
 use serde::{Deserialize, Serialize};
@@ -42,6 +42,16 @@ pub(crate) fn registry() -> Registry {
             "/cases/{id}/monthly-reports/{report}",
             Guard::SignedIn,
             update,
+        )
+        .get(
+            "/cases/{id}/monthly-reports/{report}/check",
+            Guard::SignedIn,
+            check_page,
+        )
+        .post(
+            "/cases/{id}/monthly-reports/{report}/sign",
+            Guard::SignedIn,
+            sign,
         )
         .post(
             "/cases/{id}/monthly-reports/{report}/acknowledge",
@@ -106,8 +116,7 @@ pub(crate) fn registry() -> Registry {
 }
 
 fn stamp(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| local_time(t).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+    t.map(crate::pages::account::when).unwrap_or_default()
 }
 
 /// One row of the list, or one version in a report's history.
@@ -342,8 +351,10 @@ async fn new_page(
     ))
 }
 
-fn wants_signature(p: &[(String, String)]) -> bool {
-    field(p, "action") == "sign"
+/// The form's second button saves the draft and goes on to "check your answers": nothing is
+/// signed from the form itself, only from that page's button.
+fn wants_review(p: &[(String, String)]) -> bool {
+    field(p, "action") == "review"
 }
 
 fn to_report(case_id: i64, report: i64, notice: &str) -> Response {
@@ -351,6 +362,10 @@ fn to_report(case_id: i64, report: i64, notice: &str) -> Response {
         "/cases/{case_id}/monthly-reports/{report}?notice={notice}"
     ))
     .into_response()
+}
+
+fn to_check(case_id: i64, report: i64) -> Response {
+    Redirect::to(&format!("/cases/{case_id}/monthly-reports/{report}/check")).into_response()
 }
 
 async fn create(
@@ -362,16 +377,17 @@ async fn create(
     let (actor, _) = signed_in(&identity)?;
     let p = pairs(&body);
     let input = input_of(&p, field(&p, "month"));
-    let sign = wants_signature(&p);
+    let review = wants_review(&p);
     match p
         .submit(
             state
                 .app
-                .draft_monthly_report(actor, id, &input, sign, Utc::now()),
+                .draft_monthly_report(actor, id, &input, false, Utc::now()),
         )
         .await
     {
-        Ok(report) => Ok(to_report(id, report, if sign { "signed" } else { "saved" })),
+        Ok(report) if review => Ok(to_check(id, report)),
+        Ok(report) => Ok(to_report(id, report, "saved")),
         Err(e) => Ok(form_page(&identity, id, None, input, None, form_errors(e)?)),
     }
 }
@@ -386,7 +402,7 @@ async fn update(
     let p = pairs(&body);
     let revision = field(&p, "revision").parse().unwrap_or(0);
     let input = input_of(&p, field(&p, "month"));
-    let sign = wants_signature(&p);
+    let review = wants_review(&p);
     match p
         .submit(state.app.update_monthly_report(
             actor,
@@ -394,12 +410,13 @@ async fn update(
             report,
             revision,
             &input,
-            sign,
+            false,
             Utc::now(),
         ))
         .await
     {
-        Ok(_) => Ok(to_report(id, report, if sign { "signed" } else { "saved" })),
+        Ok(_) if review => Ok(to_check(id, report)),
+        Ok(_) => Ok(to_report(id, report, "saved")),
         Err(e) => Ok(form_page(
             &identity,
             id,
@@ -549,6 +566,114 @@ async fn correct(
         .await
     {
         Ok(new) => Ok(to_report(id, new, "corrected")),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            report_page_for(&state, &identity, actor, id, report, None, errors).await
+        }
+    }
+}
+
+/// "Check your answers": the draft as it will be signed, each part with a link back to its place
+/// on the form, and the one button that signs.
+#[derive(Template)]
+#[template(path = "monthly_report_check.html")]
+struct CheckPage {
+    layout: Layout,
+    case_id: i64,
+    id: i64,
+    revision: i32,
+    supervisee: String,
+    month: String,
+    officer: String,
+    counts: SessionCounts,
+    sections: Vec<Section>,
+    errors: crate::error::FormErrors,
+}
+
+async fn check_page_for(
+    state: &AppState,
+    identity: &Identity,
+    actor: &Actor,
+    id: i64,
+    report: i64,
+    errors: crate::error::FormErrors,
+) -> Result<Response, PageError> {
+    let d = state
+        .app
+        .monthly_report(actor, id, report, false, Utc::now())
+        .await?;
+    let r = &d.report.record;
+    // Only the author's draft is signed here; anything else is shown as it stands.
+    if !d.report.may_edit {
+        return Ok(to_report(id, report, ""));
+    }
+    // A report not ready to sign goes back to its form, with what it lacks at each field.
+    if let Err(e) = containment_app::monthly_report_signable(&r.content) {
+        return report_page_for(state, identity, actor, id, report, None, form_errors(e)?).await;
+    }
+    Ok(render(&CheckPage {
+        layout: Layout::new(
+            format!("Check your answers: monthly report, {}", r.month.label()),
+            "caseload",
+            identity,
+        ),
+        case_id: id,
+        id: r.id,
+        revision: r.revision,
+        supervisee: d.supervisee_name.clone(),
+        month: r.month.label(),
+        officer: d.report.officer_name.clone(),
+        counts: r.content.sessions,
+        sections: sections(&MonthlyReportInput::from_content(r.month, &r.content)),
+        errors,
+    }))
+}
+
+async fn check_page(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, report)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    check_page_for(
+        &state,
+        &identity,
+        actor,
+        id,
+        report,
+        crate::error::FormErrors::new(),
+    )
+    .await
+}
+
+/// The button of "check your answers": signs the draft exactly as it was shown (its revision).
+async fn sign(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+    Path((id, report)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let (actor, _) = signed_in(&identity)?;
+    let p = pairs(&body);
+    let revision = field(&p, "revision").parse().unwrap_or(0);
+    match p
+        .submit(
+            state
+                .app
+                .submit_monthly_report(actor, id, report, revision, Utc::now()),
+        )
+        .await
+    {
+        Ok(_) => Ok(to_report(id, report, "signed")),
+        // Changed since it was shown (another tab, another save): show it again as it now is.
+        Err(AppError::Stale { .. }) => {
+            let errors = form_errors(AppError::Conflict(
+                "the report changed after it was shown to you: check the answers below again \
+                 before signing"
+                    .into(),
+            ))?;
+            check_page_for(&state, &identity, actor, id, report, errors).await
+        }
         Err(e) => {
             let errors = form_errors(e)?;
             report_page_for(&state, &identity, actor, id, report, None, errors).await

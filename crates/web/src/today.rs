@@ -151,7 +151,8 @@ struct NoticeLine {
     when: String,
     message: String,
     unread: bool,
-    case_id: i64,
+    /// Where the thing it asks for gets done.
+    place: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -270,7 +271,7 @@ async fn today_page_for(
                 when: crate::pages::account::when(n.created_at),
                 message: n.message,
                 unread: n.read_at.is_none(),
-                case_id: n.supervisee_id,
+                place: containment_app::notice_place(n.supervisee_id, &n.obligation_key),
             })
             .collect(),
         has_feed: state.app.has_calendar_feed(actor).await?,

@@ -364,7 +364,7 @@ async fn enroll(
     let outcome = p
         .submit(state.app.enroll_treatment(actor, id, &input, Utc::now()))
         .await
-        .map(|t| format!("Treatment {} recorded.", t.id));
+        .map(|t| format!("{} treatment recorded.", t.kind.label()));
     after(&state, &identity, id, outcome).await
 }
 
@@ -389,7 +389,7 @@ async fn end(
                 .end_treatment(actor, id, treatment, &input, Utc::now()),
         )
         .await
-        .map(|_| format!("Treatment {treatment} ended."));
+        .map(|_| "Treatment ended.".to_owned());
     after(&state, &identity, id, outcome).await
 }
 
@@ -410,10 +410,8 @@ async fn contact(
     let outcome = p
         .submit(state.app.record_contact(actor, id, &input, Utc::now()))
         .await
-        .map(|c| {
-            format!(
-                "Contact {c} documented; it reads unconfirmed until the other side confirms it."
-            )
+        .map(|_| {
+            "Contact documented; it reads unconfirmed until the other side confirms it.".to_owned()
         });
     after(&state, &identity, id, outcome).await
 }
@@ -428,7 +426,7 @@ async fn confirm(
         .app
         .confirm_contact(actor, id, contact, Utc::now())
         .await
-        .map(|()| format!("Contact {contact} confirmed."));
+        .map(|()| "Contact confirmed.".to_owned());
     after(&state, &identity, id, outcome).await
 }
 
@@ -449,7 +447,7 @@ async fn refer(
             Utc::now(),
         ))
         .await
-        .map(|a| format!("Assessment {a} referred; due within 90 days (R7)."));
+        .map(|_| "Assessment referred; due within 90 days (R7).".to_owned());
     after(&state, &identity, id, outcome).await
 }
 
@@ -472,7 +470,7 @@ async fn complete(
             Utc::now(),
         ))
         .await
-        .map(|()| format!("Assessment {assessment} completed."));
+        .map(|()| "Assessment completed.".to_owned());
     after(&state, &identity, id, outcome).await
 }
 
@@ -493,7 +491,7 @@ async fn self_report(
     let outcome = p
         .submit(state.app.record_self_report(actor, id, &input, Utc::now()))
         .await
-        .map(|r| format!("Self-report {r} recorded; the provider and the officer are notified."));
+        .map(|_| "Self-report recorded; the provider and the officer are notified.".to_owned());
     after(&state, &identity, id, outcome).await
 }
 
@@ -507,7 +505,7 @@ async fn acknowledge(
         .app
         .acknowledge_self_report(actor, id, report, Utc::now())
         .await
-        .map(|()| format!("Self-report {report} acknowledged."));
+        .map(|()| "Self-report acknowledged.".to_owned());
     after(&state, &identity, id, outcome).await
 }
 

@@ -125,10 +125,9 @@ pub(crate) struct PlanLines {
 
 fn title(t: &TreatmentRecord) -> String {
     format!(
-        "Treatment {} ({}, from {})",
-        t.id,
+        "{} treatment from {}",
         t.kind.label(),
-        t.start_date
+        crate::today::day(t.start_date)
     )
 }
 
@@ -236,7 +235,7 @@ async fn session(
     let outcome = p
         .submit(state.app.record_session(actor, id, &input, Utc::now()))
         .await
-        .map(|s| format!("Session {s} recorded."));
+        .map(|_| "Session recorded.".to_owned());
     after(&state, &identity, id, outcome).await
 }
 
@@ -284,7 +283,7 @@ async fn module(
                 .add_module(actor, id, treatment, &input, Utc::now()),
         )
         .await
-        .map(|m| format!("Module {m} added."));
+        .map(|_| "Module added.".to_owned());
     after(&state, &identity, id, outcome).await
 }
 
@@ -305,7 +304,7 @@ async fn module_complete(
             Utc::now(),
         ))
         .await
-        .map(|()| format!("Module {module} completed."));
+        .map(|()| "Module completed.".to_owned());
     after(&state, &identity, id, outcome).await
 }
 

@@ -104,6 +104,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET",    "/cases/{id}/monthly-reports/new", "L L A A A A L L"),
     ("GET",    "/cases/{id}/monthly-reports/{report}", "L L A A A A L L"),
     ("POST",   "/cases/{id}/monthly-reports/{report}", "L L A A A A F F"),
+    ("GET",    "/cases/{id}/monthly-reports/{report}/check", "L L A A A A L L"),
+    ("POST",   "/cases/{id}/monthly-reports/{report}/sign", "L L A A A A F F"),
     ("POST",   "/cases/{id}/monthly-reports/{report}/acknowledge", "L L A A A A F F"),
     ("POST",   "/cases/{id}/monthly-reports/{report}/correct", "L L A A A A F F"),
     ("GET",    "/cases/{id}/monthly-reports/{report}/report.pdf", "L L A A A A L L"),

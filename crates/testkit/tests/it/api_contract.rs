@@ -52,6 +52,7 @@ const PAGE_TO_API: &[(&str, &str)] = &[
     ("POST /cases/{id}/polygraph/followups/{followup}/done", "POST /api/v1/supervisees/{id}/polygraph-followups/{followup}/complete"),
     ("POST /cases/{id}/monthly-reports",                    "POST /api/v1/supervisees/{id}/monthly-reports"),
     ("POST /cases/{id}/monthly-reports/{report}",           "PUT /api/v1/supervisees/{id}/monthly-reports/{report}"),
+    ("POST /cases/{id}/monthly-reports/{report}/sign",      "POST /api/v1/supervisees/{id}/monthly-reports/{report}/submit"),
     ("POST /cases/{id}/monthly-reports/{report}/acknowledge", "POST /api/v1/supervisees/{id}/monthly-reports/{report}/acknowledge"),
     ("POST /cases/{id}/monthly-reports/{report}/correct",   "POST /api/v1/supervisees/{id}/monthly-reports/{report}/correct"),
     ("POST /cases/{id}/scores",                             "POST /api/v1/supervisees/{id}/scores"),

@@ -18,6 +18,8 @@ both_backends!(
     the_overview_names_the_team_risk_overdue_work_and_last_contact,
     every_part_of_the_case_is_audited_and_closed_to_outsiders,
     no_part_of_the_case_offers_a_link_its_reader_cannot_follow,
+    a_supervisor_is_offered_only_links_they_can_follow,
+    the_timeline_tells_the_case_s_work_in_people_s_words,
 );
 
 /// The case's parts besides the overview, as the navigation names them.
@@ -30,20 +32,20 @@ const PARTS: [&str; 6] = [
     "/timeline",
 ];
 
-struct Case {
-    w: World,
-    id: i64,
-    officer: Browser,
-    provider: Browser,
-    outsider: Browser,
-    provider_actor: Actor,
-    contact_on: chrono::NaiveDate,
+pub(crate) struct Case {
+    pub w: World,
+    pub id: i64,
+    pub officer: Browser,
+    pub provider: Browser,
+    pub outsider: Browser,
+    pub provider_actor: Actor,
+    pub contact_on: chrono::NaiveDate,
 }
 
 /// A case opened by an officer, staffed with a provider and an examiner, in treatment for 200
 /// days, with a Static-99R, a STABLE-2007 the provider has not yet shared and one contact; plus
 /// an officer of another county, who has nothing to do with it.
-async fn staffed_case(db: &TestDb) -> Case {
+pub(crate) async fn staffed_case(db: &TestDb) -> Case {
     let w = world(db).await;
     let now = Utc::now();
     let today = local_date(now);
@@ -336,6 +338,113 @@ async fn no_part_of_the_case_offers_a_link_its_reader_cannot_follow(db: TestDb) 
                 links.contains(&score_path),
                 "the provider is led to {score_path}"
             );
+        }
+    }
+}
+
+/// Every address on the site that `html` links to (pages, not assets or fragments).
+fn site_links(html: &str) -> Vec<String> {
+    let mut out: Vec<String> = html
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.starts_with('/') && !href.starts_with("/assets/"))
+        .map(|href| {
+            let href = href.split('#').next().unwrap_or(href);
+            href.replace("&amp;", "&")
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+async fn a_supervisor_is_offered_only_links_they_can_follow(db: TestDb) {
+    let c = staffed_case(&db).await;
+    let id = c.id;
+    // The supervisor of the case's officer, in the same probation department.
+    let probation = actor(&c.w.app, "po2@sonoma.example")
+        .await
+        .user
+        .unwrap()
+        .agency_id;
+    let (_, sup_otp) =
+        c.w.app
+            .user(probation, "sup@sonoma.example", &[Role::OfficerSupervisor])
+            .await;
+    let mut sup = c.w.app.signed_in("sup@sonoma.example", &sup_otp).await;
+    // The case has open obligations the supervisor sees (the officer's contact of last month,
+    // the provider's score), each with an Open link where it has a place.
+    let mut links = Vec::new();
+    let mut opens = 0;
+    for page in [
+        "/today".to_owned(),
+        format!("/cases/{id}"),
+        format!("/cases/{id}/obligations"),
+    ] {
+        let html = sup.page(&page).await;
+        opens += html.matches(">Open<").count();
+        links.extend(site_links(&html));
+    }
+    assert!(
+        opens > 0,
+        "the supervisor is shown obligations with Open links"
+    );
+    links.sort();
+    links.dedup();
+    for link in &links {
+        if link.starts_with("/sign-out") || link.contains("/export") {
+            continue;
+        }
+        let status = sup.get(link).await.status();
+        assert_ne!(
+            status,
+            StatusCode::FORBIDDEN,
+            "the supervisor is offered {link}, which refuses them"
+        );
+        assert!(!status.is_server_error(), "{link}: {status}");
+    }
+}
+
+async fn the_timeline_tells_the_case_s_work_in_people_s_words(db: TestDb) {
+    let mut c = staffed_case(&db).await;
+    let id = c.id;
+    let po = actor(&c.w.app, "po2@sonoma.example").await;
+    crate::treatment::court_waiver_by(&c.w, &po, id, &["progress"]).await;
+    let html = c.officer.page(&format!("/cases/{id}/timeline")).await;
+    let list = &html[html.find("id=\"timeline\"").expect("a timeline")..];
+    let list = &list[..list.find("</ol>").unwrap()];
+    for what in [
+        "Case opened",
+        "Team member assigned",
+        "Treatment enrollment recorded",
+        "Provider-officer contact documented",
+        "Risk score recorded</strong> by",
+        "(Static-99R)",
+        "Pacific time",
+    ] {
+        assert!(list.contains(what), "{what} in {list}");
+    }
+    assert!(
+        !crate::monthly_reports::shows_iso_date(list),
+        "an ISO date in {list}"
+    );
+    for id_like in [
+        "score ",
+        "episode ",
+        "treatment ",
+        "team_member",
+        "report ",
+        "waiver ",
+    ] {
+        let mut rest = list;
+        while let Some(at) = rest.find(id_like) {
+            let after = &rest[at + id_like.len()..];
+            assert!(
+                !after.starts_with(|ch: char| ch.is_ascii_digit()),
+                "an internal id after {id_like:?} in {list}"
+            );
+            rest = after;
         }
     }
 }

@@ -2534,7 +2534,7 @@ async fn documents_keep_their_hash_and_stay_behind_the_wall(db: TestDb) {
             .detail
             .as_deref()
             .unwrap()
-            .contains("rap_sheet")
+            .contains("criminal history (rap sheet)")
     );
     assert_eq!(officer_view.timeline[5].who, "Test Person");
     assert_eq!(whats(&deputy_view), vec!["Case opened"]);

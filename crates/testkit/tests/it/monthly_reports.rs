@@ -7,7 +7,7 @@ use containment_app::{Actor, AppError, MonthlyReportInput};
 use containment_domain::case::local_date;
 use containment_domain::monthly_report::{ReportMonth, ReportStatus};
 use containment_domain::policy::RuleId;
-use containment_testkit::{TestDb, both_backends};
+use containment_testkit::{ResponseExt, TestDb, both_backends};
 use reqwest::StatusCode;
 
 use crate::cases::{World, api_token, world};
@@ -20,6 +20,7 @@ both_backends!(
     a_signed_report_documents_the_month_s_communication_once_acknowledged,
     the_officer_is_reminded_of_each_case_s_month_without_communication,
     the_acknowledgement_deadline_follows_the_countys_calendar,
+    signing_shows_the_answers_first_and_signs_only_from_there,
 );
 
 fn report(month: ReportMonth) -> MonthlyReportInput {
@@ -96,7 +97,11 @@ async fn a_monthly_report_is_signed_acknowledged_locked_and_corrected_by_a_new_v
         .draft_monthly_report(&w.provider, id, &report(this_month), false, now)
         .await
         .unwrap_err();
-    assert!(matches!(err, AppError::Conflict(ref m) if m.contains(&format!("report {v1}"))));
+    assert!(
+        matches!(err, AppError::Conflict(ref m) if m.contains("its draft is in the list")
+            && !m.contains(&v1.to_string())),
+        "{err}"
+    );
     // A draft is the provider side's own: the officer does not see it yet.
     let officer_list = app.monthly_reports(&w.officer, id, now).await.unwrap();
     assert_eq!(officer_list.reports.map(|r| r.len()), Some(0));
@@ -584,4 +589,232 @@ async fn the_acknowledgement_deadline_follows_the_countys_calendar(db: TestDb) {
         .unwrap();
     // Five working days of Sonoma's: one more day than the state's five.
     assert_eq!(note.due_on, state.add_working_days(today, 6));
+}
+
+/// The report id in a redirect to `/cases/{id}/monthly-reports/{report}/check`.
+fn checked_report(res: &reqwest::Response, case: i64) -> i64 {
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()["location"].to_str().unwrap();
+    let rest = to
+        .strip_prefix(&format!("/cases/{case}/monthly-reports/"))
+        .unwrap_or_else(|| panic!("{to}"));
+    rest.strip_suffix("/check")
+        .unwrap_or_else(|| panic!("{to}"))
+        .parse()
+        .unwrap()
+}
+
+/// True when `html` shows a date in ISO form (2026-12-02) anywhere a person reads.
+pub(crate) fn shows_iso_date(html: &str) -> bool {
+    let b = html.as_bytes();
+    b.windows(10).any(|w| {
+        w.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+    })
+}
+
+async fn signing_shows_the_answers_first_and_signs_only_from_there(db: TestDb) {
+    let mut c = crate::case_overview::staffed_case(&db).await;
+    let id = c.id;
+    let po = crate::cases::actor(&c.w.app, "po2@sonoma.example").await;
+    crate::treatment::court_waiver_by(&c.w, &po, id, &["monthly_reports"]).await;
+    let now = Utc::now();
+    let month = ReportMonth::of(local_date(now)).to_string();
+
+    // The form's buttons save, or go on to check the answers: none of them signs.
+    let form = c
+        .provider
+        .page(&format!("/cases/{id}/monthly-reports/new?month={month}"))
+        .await;
+    assert!(form.contains("Continue to check your answers"), "{form}");
+    assert!(!form.contains("value=\"sign\""), "{form}");
+    let typed = [
+        ("month", month.as_str()),
+        ("scheduled", "2"),
+        ("attended", "2"),
+        ("missed", "0"),
+        ("excused", "0"),
+        (
+            "participation",
+            "Engaged in group; began the relapse-prevention module.",
+        ),
+        ("dynamic_risk", "Stable."),
+        ("concerns", ""),
+        ("action", "review"),
+    ];
+    let res = c
+        .provider
+        .post(&format!("/cases/{id}/monthly-reports"), &typed)
+        .await;
+    let rid = checked_report(&res, id);
+    assert_eq!(
+        status_of(&c.w, &c.provider_actor, id, rid).await,
+        ReportStatus::Draft
+    );
+    let check = format!("/cases/{id}/monthly-reports/{rid}/check");
+
+    // Not ready to sign (no concerns): back at the form, the problem at its field, what was
+    // typed kept, and still a draft.
+    let html = c.provider.page(&check).await;
+    assert!(html.contains("There is a problem"), "{html}");
+    assert!(html.contains("id=\"concerns-error\""), "{html}");
+    assert!(
+        html.contains("began the relapse-prevention module"),
+        "{html}"
+    );
+    assert!(!html.contains("id=\"sign-form\""), "{html}");
+    assert_eq!(
+        status_of(&c.w, &c.provider_actor, id, rid).await,
+        ReportStatus::Draft
+    );
+
+    let revision = containment_testkit::html_value_after(&html, "name=\"revision\"", "value")
+        .expect("the draft's revision");
+    let mut typed = typed.to_vec();
+    typed.retain(|(k, _)| *k != "concerns");
+    typed.push(("concerns", "None."));
+    typed.push(("revision", revision.as_str()));
+    let res = c
+        .provider
+        .post(&format!("/cases/{id}/monthly-reports/{rid}"), &typed)
+        .await;
+    assert_eq!(checked_report(&res, id), rid);
+    assert_eq!(
+        status_of(&c.w, &c.provider_actor, id, rid).await,
+        ReportStatus::Draft,
+        "checking signs nothing"
+    );
+
+    // Every section as it will be signed, each with a Change link to its field, and one button.
+    let html = c.provider.page(&check).await;
+    assert!(html.contains("Check your answers before signing"), "{html}");
+    for (label, answer, field) in [
+        (
+            "Sessions this month",
+            "2 scheduled: 2 attended, 0 missed, 0 excused",
+            "scheduled",
+        ),
+        (
+            "Participation and progress on treatment modules and targets",
+            "began the relapse-prevention module",
+            "participation",
+        ),
+        ("Changes in dynamic risk factors", "Stable.", "dynamic_risk"),
+        (
+            "Polygraph results and disclosures this month",
+            "Nothing reported.",
+            "polygraph",
+        ),
+        (
+            "Compliance with the treatment contract",
+            "Nothing reported.",
+            "contract_compliance",
+        ),
+        ("Self-reports", "Nothing reported.", "self_reports"),
+        ("Concerns and recommendations", "None.", "concerns"),
+    ] {
+        assert!(html.contains(label), "{label} in {html}");
+        let shown = containment_testkit::html_text_after(
+            &html,
+            &format!(
+                "id=\"answer-{}\">",
+                if field == "scheduled" {
+                    "sessions"
+                } else {
+                    field
+                }
+            ),
+        )
+        .unwrap_or_default();
+        assert!(shown.contains(answer), "{field}: {shown}");
+        assert!(
+            html.contains(&format!(
+                "href=\"/cases/{id}/monthly-reports/{rid}#{field}\""
+            )),
+            "a Change link to {field}"
+        );
+    }
+    let main = &html[html.find("Check your answers before signing").unwrap()..];
+    assert_eq!(main.matches("type=\"submit\"").count(), 1, "one button");
+    assert!(html.contains(">Sign and submit</button>"), "{html}");
+    assert!(html.contains(&format!(
+        "action=\"/cases/{id}/monthly-reports/{rid}/sign\""
+    )));
+    assert!(
+        !shows_iso_date(&html.replace(&month, "")),
+        "no ISO date on the page"
+    );
+    assert!(!html.contains(&format!("report {rid}")), "no internal id");
+    let revision = containment_testkit::html_value_after(&html, "name=\"revision\"", "value")
+        .expect("the revision shown");
+
+    // Changed after it was shown (another tab): not signed, shown again.
+    let res = c
+        .provider
+        .post(
+            &format!("/cases/{id}/monthly-reports/{rid}/sign"),
+            &[("revision", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("changed after it was shown to you"), "{html}");
+    assert_eq!(
+        status_of(&c.w, &c.provider_actor, id, rid).await,
+        ReportStatus::Draft
+    );
+
+    // The officer cannot sign it for the provider.
+    c.officer
+        .page(&format!("/cases/{id}/monthly-reports"))
+        .await;
+    let res = c
+        .officer
+        .post(
+            &format!("/cases/{id}/monthly-reports/{rid}/sign"),
+            &[("revision", revision.as_str())],
+        )
+        .await;
+    assert!(
+        matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{}",
+        res.status()
+    );
+    assert_eq!(
+        status_of(&c.w, &c.provider_actor, id, rid).await,
+        ReportStatus::Draft
+    );
+
+    // The button signs it.
+    c.provider.page(&check).await;
+    let res = c
+        .provider
+        .post(
+            &format!("/cases/{id}/monthly-reports/{rid}/sign"),
+            &[("revision", revision.as_str())],
+        )
+        .await;
+    res.expect_redirect(&format!("/cases/{id}/monthly-reports/{rid}?notice=signed"));
+    assert_eq!(
+        status_of(&c.w, &c.provider_actor, id, rid).await,
+        ReportStatus::Submitted
+    );
+    let html = c
+        .provider
+        .page(&format!("/cases/{id}/monthly-reports/{rid}?notice=signed"))
+        .await;
+    assert!(
+        html.contains("Report signed and submitted to the officer."),
+        "{html}"
+    );
+    assert!(
+        !shows_iso_date(&html),
+        "signed time as people read it: {html}"
+    );
+    assert!(html.contains("Pacific time"), "{html}");
+    // A signed report has nothing left to check: the page leads to the report.
+    let res = c.provider.get(&check).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }

@@ -20,6 +20,7 @@ both_backends!(
     only_the_examiner_records_and_only_results_of_the_family,
     disclosures_stay_behind_the_waiver_wall,
     the_next_maintenance_exam_and_follow_up_actions,
+    the_polygraph_page_and_the_obligations_agree_on_the_next_maintenance_exam,
     exams_in_the_api_and_on_the_page,
     the_team_drafts_referral_questions_that_one_exam_takes_up,
 );
@@ -1042,5 +1043,52 @@ async fn the_team_drafts_referral_questions_that_one_exam_takes_up(db: TestDb) {
     assert!(
         html.contains(">Any use of dating apps?</textarea>"),
         "{html}"
+    );
+}
+
+async fn the_polygraph_page_and_the_obligations_agree_on_the_next_maintenance_exam(db: TestDb) {
+    let c = crate::case_overview::staffed_case(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    let po = actor(&c.w.app, "po2@sonoma.example").await;
+    let app = &c.w.app.app;
+    // In treatment for 200 days, no exam yet: the first is due 12 months from the start (R9),
+    // and the polygraph page says the same date, not "none".
+    let r9_due = |list: &[containment_app::ObligationView]| {
+        list.iter()
+            .filter(|v| {
+                v.obligation.key.rule == containment_domain::policy::RuleId::R9
+                    && v.obligation.status.is_open()
+            })
+            .filter_map(|v| v.obligation.due)
+            .min()
+    };
+    let owed = r9_due(&app.case_obligations(&po, c.id, today, now).await.unwrap());
+    let start = today - Duration::days(200);
+    assert_eq!(owed, start.checked_add_months(Months::new(12)));
+    assert_eq!(
+        app.exams(&po, c.id, now).await.unwrap().next_maintenance,
+        owed
+    );
+    // After a maintenance exam the two move together.
+    let examiner = actor(&c.w.app, "ex@poly.example").await;
+    app.record_exam(
+        &examiner,
+        c.id,
+        &exam(
+            ExamType::Maintenance,
+            today - Duration::days(10),
+            ExamResult::Nsr,
+            "",
+        ),
+        now,
+    )
+    .await
+    .unwrap();
+    let owed = r9_due(&app.case_obligations(&po, c.id, today, now).await.unwrap());
+    assert!(owed.is_some());
+    assert_eq!(
+        app.exams(&po, c.id, now).await.unwrap().next_maintenance,
+        owed
     );
 }

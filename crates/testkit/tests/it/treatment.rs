@@ -31,10 +31,20 @@ pub(crate) async fn setup(w: &World, name: &str) -> (i64, Actor) {
 
 /// Records a court waiver letting officer, provider and examiner receive these categories.
 pub(crate) async fn court_waiver(w: &World, id: i64, categories: &[&str]) {
+    court_waiver_by(w, &w.officer, id, categories).await;
+}
+
+/// The same, recorded by this officer on the team.
+pub(crate) async fn court_waiver_by(
+    w: &World,
+    officer: &containment_app::Actor,
+    id: i64,
+    categories: &[&str],
+) {
     w.app
         .app
         .record_waiver(
-            &w.officer,
+            officer,
             id,
             &containment_app::WaiverInput {
                 basis: "pc_1203_067_b4".into(),
@@ -636,7 +646,20 @@ async fn the_self_report_notice_gives_the_countys_deadline(db: TestDb) {
         .unwrap();
     assert_eq!(note.due_on, obligation_due);
     assert!(
-        note.message.contains(&obligation_due.to_string()),
+        note.message
+            .contains(&obligation_due.format("%b %-d, %Y").to_string()),
+        "{}",
+        note.message
+    );
+    // The case is named by its number, never by its internal id.
+    // No CII or CDCR number on this case: its court case number.
+    assert!(
+        note.message.starts_with("Case SCR-123456: Self-report"),
+        "{}",
+        note.message
+    );
+    assert!(
+        !note.message.contains(&format!("case {id}")),
         "{}",
         note.message
     );

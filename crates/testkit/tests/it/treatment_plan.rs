@@ -916,10 +916,7 @@ async fn the_treatment_page_offers_labelled_quick_entry(db: TestDb) {
         ],
     )
     .await;
-    assert!(
-        html.contains("Session ") && html.contains(" recorded."),
-        "session notice"
-    );
+    assert!(html.contains("Session recorded."), "session notice");
     assert!(html.contains("Missed"));
     let tomorrow = (today + Duration::days(1)).to_string();
     let html = page_after(
@@ -989,7 +986,7 @@ async fn the_treatment_page_offers_labelled_quick_entry(db: TestDb) {
         &[("completed_on", &today_s)],
     )
     .await;
-    assert!(html.contains(&format!("Module {module} completed.")));
+    assert!(html.contains("Module completed."));
     let html = page_after(
         &mut b,
         &format!("/cases/{id}/contracts"),

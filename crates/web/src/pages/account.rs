@@ -26,8 +26,13 @@ pub(super) fn registry() -> Registry {
         .post("/account/tokens/{id}/revoke", Guard::SignedIn, revoke_token)
 }
 
+/// A moment as people read it, in California time and labelled as such:
+/// "Dec 2, 2026, 3:04 PM Pacific time".
 pub(crate) fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    format!(
+        "{} Pacific time",
+        containment_domain::case::local_time(t).format("%b %-d, %Y, %-I:%M %p")
+    )
 }
 
 pub(crate) fn signed_in(identity: &Identity) -> Result<(&Actor, i64), PageError> {

@@ -728,9 +728,7 @@ pub(crate) async fn case_page_for(
         .timeline
         .iter()
         .map(|t| TimelineLine {
-            at: containment_domain::case::local_time(t.at)
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
+            at: crate::pages::account::when(t.at),
             who: t.who.clone(),
             what: t.what,
             detail: t.detail.clone().unwrap_or_default(),
@@ -1518,7 +1516,7 @@ async fn revoke_waiver(
                 &identity,
                 id,
                 CaseSection::Waivers,
-                Ok(format!("Waiver {waiver} revoked from today.")),
+                Ok("Waiver revoked from today.".to_owned()),
             )
             .await
         }
@@ -1633,6 +1631,6 @@ async fn open_episode(
     let outcome = p
         .submit(state.app.open_episode(actor, id, &f.input(), Utc::now()))
         .await
-        .map(|e| format!("Supervision {e} opened."));
+        .map(|_| "Supervision opened.".to_owned());
     case_page_after(&state, &identity, id, CaseSection::Details, outcome).await
 }
