@@ -200,7 +200,7 @@ fn changes_no_case_facts(action: &str) -> bool {
         "token_revoked",
     ];
     UNRELATED.contains(&action)
-        || ["_read", "_list", "_search", "_export", "_pending_read"]
+        || ["_read", "_list", "_search", "_export"]
             .iter()
             .any(|suffix| action.ends_with(suffix))
 }

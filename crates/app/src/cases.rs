@@ -1334,12 +1334,10 @@ impl App {
         let (rows, total) = tx.caseload_rows(user_id, today, query, paged).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.supervisee_id).collect();
         let standings = self.standings(&tx, &ids, today).await?;
-        let mut by_id: HashMap<i64, crate::case_work::CaseWork> = HashMap::new();
-        let mut teams: HashMap<i64, Vec<TeamMemberRecord>> = HashMap::new();
-        for (id, standing) in standings {
-            by_id.insert(id, crate::case_work::case_work(actor, &standing, today));
-            teams.insert(id, standing.team.clone());
-        }
+        let mut by_id: HashMap<i64, crate::case_work::CaseWork> = standings
+            .iter()
+            .map(|(id, standing)| (*id, crate::case_work::case_work(actor, standing, today)))
+            .collect();
         let (rows, total) = if paged && query.sort == containment_storage::CaseloadSort::Urgency {
             let mut rows = rows;
             rows.sort_by(|a, b| {
@@ -1358,10 +1356,11 @@ impl App {
         let entries: Vec<CaseloadEntry> = rows
             .into_iter()
             .map(|row| {
-                let members: Vec<TeamMemberRecord> = teams
+                let members: Vec<TeamMemberRecord> = standings
                     .get(&row.supervisee_id)
-                    .map(|t| {
-                        t.iter()
+                    .map(|s| {
+                        s.team
+                            .iter()
                             .filter(|m| m.episode_id == row.episode_id)
                             .cloned()
                             .collect()

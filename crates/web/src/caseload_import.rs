@@ -4,11 +4,11 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{NaiveDate, Utc};
-use containment_app::{AppError, CaseloadImport};
+use containment_app::{AppError, CaseloadImport, ExportFormat};
 use containment_domain::Role;
 use containment_domain::caseload_import::{
     Column, MAX_IMPORT_BYTES, Problem, TEMPLATE_EXAMPLE, template_csv,
@@ -18,6 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiErrorBody, PageError};
+use crate::export::download;
 use crate::extract::{ApiQuery, caller};
 use crate::guard::Guard;
 use crate::identity::Identity;
@@ -202,10 +203,11 @@ async fn upload_page(
 
 async fn template(Extension(identity): Extension<Identity>) -> Result<Response, PageError> {
     signed_in(&identity)?;
-    Ok(attachment(
-        template_csv().into_bytes(),
-        "text/csv; charset=utf-8",
-        "attachment; filename=\"caseload-template.csv\"",
+    Ok(download(
+        ExportFormat::Csv,
+        "caseload-template",
+        &[],
+        template_csv(),
     ))
 }
 
@@ -215,22 +217,12 @@ async fn template_workbook(
     Extension(identity): Extension<Identity>,
 ) -> Result<Response, PageError> {
     signed_in(&identity)?;
-    Ok(attachment(
+    Ok(download(
+        ExportFormat::Xlsx,
+        "caseload-template",
+        &[],
         template_xlsx()?,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "attachment; filename=\"caseload-template.xlsx\"",
     ))
-}
-
-fn attachment(body: Vec<u8>, kind: &'static str, disposition: &'static str) -> Response {
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static(disposition),
-    );
-    res
 }
 
 fn template_xlsx() -> Result<Vec<u8>, AppError> {
