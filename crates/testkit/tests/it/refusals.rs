@@ -197,8 +197,8 @@ async fn each_kind_of_refusal_leaves_one_event(db: TestDb) {
         );
     }
 
-    // A case the officer may not see is refused by the application, which audits it as
-    // `case_denied`: the web layer adds nothing to that.
+    // A case the officer may not see is refused by the application, which audits it as a
+    // denied operation on the case: the web layer adds nothing to that.
     let seen = trail(&app.app).await.len();
     let res = browser.get("/cases/999999").await;
     assert!(res.status().is_client_error());
