@@ -132,79 +132,108 @@ pub(crate) fn case_work(actor: &Actor, case: &CaseStanding, today: NaiveDate) ->
     }
 }
 
-/// The standings worked out from the latest snapshot of the case facts this process has seen,
-/// on one day. A snapshot of a later generation (someone changed a case, a certification or a
-/// county's policy) or a new day starts afresh; a request reading an older snapshot neither
-/// uses nor fills it. Every instance keeps its own, and the generation is read from the
-/// database in the request's own snapshot, so a change made through another instance is seen.
-#[derive(Debug, Default)]
-pub(crate) struct StandingCache {
-    inner: Mutex<Standings>,
+/// What was worked out from the latest snapshot of the case facts this process has seen, on
+/// one day: the standing of each case (the caseload), the agency's dashboard figures. A snapshot
+/// of a later generation (someone changed a case, a certification or a county's policy) or a new
+/// day starts afresh; a request reading an older snapshot neither uses nor fills it. Every
+/// instance keeps its own, and the generation is read from the database in the request's own
+/// snapshot, so a change made through another instance is seen.
+#[derive(Debug)]
+pub(crate) struct SnapshotCache<K, V> {
+    inner: Mutex<Snapshot<K, V>>,
+    /// Past this many entries the cache starts afresh.
+    most: usize,
 }
 
-#[derive(Debug, Default)]
-struct Standings {
+/// Where each case stands, by case id.
+pub(crate) type StandingCache = SnapshotCache<i64, Arc<CaseStanding>>;
+
+#[derive(Debug)]
+struct Snapshot<K, V> {
     generation: i64,
     today: Option<NaiveDate>,
-    cases: HashMap<i64, Arc<CaseStanding>>,
+    entries: HashMap<K, V>,
 }
 
-/// More cases than a statewide deployment holds: past it, the cache starts afresh.
+/// More cases than a statewide deployment holds.
 const MOST_CACHED: usize = 200_000;
 
-impl StandingCache {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Standings> {
+impl Default for StandingCache {
+    fn default() -> Self {
+        Self::new(MOST_CACHED)
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V: Clone> SnapshotCache<K, V> {
+    pub(crate) fn new(most: usize) -> Self {
+        Self {
+            inner: Mutex::new(Snapshot {
+                generation: 0,
+                today: None,
+                entries: HashMap::new(),
+            }),
+            most,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Snapshot<K, V>> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The cached standings of `ids` for this generation and day; the ids not found are
+    /// The cached values of `keys` for this generation and day; the keys not found are
     /// returned to be worked out.
     pub(crate) fn get(
         &self,
         generation: i64,
         today: NaiveDate,
-        ids: &[i64],
-    ) -> (HashMap<i64, Arc<CaseStanding>>, Vec<i64>) {
-        let mut standings = self.lock();
-        if standings.generation != generation || standings.today != Some(today) {
-            let later = generation >= standings.generation
-                && standings.today.is_none_or(|day| today >= day);
+        keys: &[K],
+    ) -> (HashMap<K, V>, Vec<K>) {
+        let mut snapshot = self.lock();
+        if snapshot.generation != generation || snapshot.today != Some(today) {
+            let later =
+                generation >= snapshot.generation && snapshot.today.is_none_or(|day| today >= day);
             if !later {
                 // An older snapshot than the cache's: worked out afresh, not kept.
-                return (HashMap::new(), ids.to_vec());
+                return (HashMap::new(), keys.to_vec());
             }
-            standings.generation = generation;
-            standings.today = Some(today);
-            standings.cases.clear();
+            snapshot.generation = generation;
+            snapshot.today = Some(today);
+            snapshot.entries.clear();
         }
-        let mut found = HashMap::with_capacity(ids.len());
+        let mut found = HashMap::with_capacity(keys.len());
         let mut missing = Vec::new();
-        for id in ids {
-            match standings.cases.get(id) {
-                Some(s) => {
-                    found.insert(*id, Arc::clone(s));
+        for key in keys {
+            match snapshot.entries.get(key) {
+                Some(v) => {
+                    found.insert(key.clone(), v.clone());
                 }
-                None => missing.push(*id),
+                None => missing.push(key.clone()),
             }
         }
         (found, missing)
     }
 
-    /// Keeps standings worked out from a snapshot of `generation` on `today`.
+    /// The cached value of one key for this generation and day.
+    pub(crate) fn get_one(&self, generation: i64, today: NaiveDate, key: &K) -> Option<V> {
+        let (mut found, _) = self.get(generation, today, std::slice::from_ref(key));
+        found.remove(key)
+    }
+
+    /// Keeps values worked out from a snapshot of `generation` on `today`.
     pub(crate) fn put(
         &self,
         generation: i64,
         today: NaiveDate,
-        worked_out: impl IntoIterator<Item = (i64, Arc<CaseStanding>)>,
+        worked_out: impl IntoIterator<Item = (K, V)>,
     ) {
-        let mut standings = self.lock();
-        if standings.generation != generation || standings.today != Some(today) {
+        let mut snapshot = self.lock();
+        if snapshot.generation != generation || snapshot.today != Some(today) {
             return;
         }
-        if standings.cases.len() > MOST_CACHED {
-            standings.cases.clear();
+        if snapshot.entries.len() > self.most {
+            snapshot.entries.clear();
         }
-        standings.cases.extend(worked_out);
+        snapshot.entries.extend(worked_out);
     }
 }
 

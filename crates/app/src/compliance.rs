@@ -4,6 +4,7 @@
 
 use crate::Problems;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use containment_domain::Role;
@@ -560,6 +561,13 @@ impl Dimension {
     }
 }
 
+/// Dashboards worked out per (agency, first day, last day) of the period.
+pub(crate) type DashboardCache =
+    crate::case_work::SnapshotCache<(i64, NaiveDate, NaiveDate), Arc<Dashboard>>;
+
+/// Periods kept per snapshot: a handful of agencies times the periods people look at.
+pub(crate) const MOST_DASHBOARDS_CACHED: usize = 256;
+
 /// Compliance rates of an agency's cases for obligations due in a period.
 #[derive(Debug, Clone, Default)]
 pub struct Dashboard {
@@ -711,6 +719,28 @@ pub struct ReminderRun {
     pub email_failures: usize,
 }
 
+/// The latest snapshot of the case facts (generation, day) the reminder job of this process
+/// went over in full.
+#[derive(Debug, Default)]
+pub(crate) struct Reminded(std::sync::Mutex<Option<(i64, NaiveDate)>>);
+
+impl Reminded {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(i64, NaiveDate)>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn already(&self, generation: i64, today: NaiveDate) -> bool {
+        *self.lock() == Some((generation, today))
+    }
+
+    fn went_over(&self, generation: i64, today: NaiveDate) {
+        let mut last = self.lock();
+        if last.is_none_or(|(g, day)| (day, g) <= (today, generation)) {
+            *last = Some((generation, today));
+        }
+    }
+}
+
 /// Which obligations behind the dashboard's figures to list.
 #[derive(Debug, Clone, Copy)]
 pub struct DashboardList<'a> {
@@ -830,15 +860,21 @@ impl App {
         (out, loaded.into_iter().next().map(|c| c.facts))
     }
 
-    /// The agency's cases for the dashboard, when the actor may see them in aggregate.
-    async fn dashboard_cases(&self, tx: &Tx, actor: &Actor) -> Result<Vec<i64>, AppError> {
+    /// The agency whose dashboard the actor may see in aggregate.
+    fn dashboard_agency(&self, actor: &Actor) -> Result<i64, AppError> {
         let user = actor.user.as_ref().ok_or(AppError::Unauthenticated)?;
         if !(actor.has_role(Role::AgencyAdmin) || actor.has_role(Role::OfficerSupervisor)) {
             return Err(AppError::Forbidden(
                 "the dashboard is for officer supervisors and agency admins".into(),
             ));
         }
-        Ok(tx.case_ids_of_agency(user.agency_id).await?)
+        Ok(user.agency_id)
+    }
+
+    /// The agency's cases for the dashboard, when the actor may see them in aggregate.
+    async fn dashboard_cases(&self, tx: &Tx, actor: &Actor) -> Result<Vec<i64>, AppError> {
+        let agency = self.dashboard_agency(actor)?;
+        Ok(tx.case_ids_of_agency(agency).await?)
     }
 
     /// Compliance rates of the actor's agency for obligations due from `from` to `to`.
@@ -867,9 +903,51 @@ impl App {
             return Err(AppError::invalid("to: the period ends before it starts"));
         }
         let today = local_date(now);
+        let agency = self.dashboard_agency(actor)?;
         let tx = self.store.begin_read().await?;
-        let ids = self.dashboard_cases(&tx, actor).await?;
-        let policies = load_policies(&tx).await?;
+        let generation = tx.case_facts_generation().await?;
+        let key = (agency, from, to);
+        let dash = match self.dashboards.get_one(generation, today, &key) {
+            Some(dash) => dash,
+            None => {
+                let dash = Arc::new(
+                    self.work_out_dashboard(&tx, agency, from, to, today)
+                        .await?,
+                );
+                self.dashboards
+                    .put(generation, today, [(key, Arc::clone(&dash))]);
+                dash
+            }
+        };
+        let rows = 1
+            + dash.by_rule.len()
+            + dash.by_officer.len()
+            + dash.by_provider.len()
+            + dash.by_county.len();
+        AuditEntry::new(
+            reading.action("dashboard_read", "export_dashboard"),
+            Outcome::Success,
+            now,
+        )
+        .by(actor)
+        .detail_opt(reading.detail(Some(format!("{from} to {to}")), rows))
+        .write(&tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Dashboard::clone(&dash))
+    }
+
+    /// The dashboard's figures for the agency's cases, worked out from this snapshot.
+    async fn work_out_dashboard(
+        &self,
+        tx: &Tx,
+        agency: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Dashboard, AppError> {
+        let ids = tx.case_ids_of_agency(agency).await?;
+        let policies = load_policies(tx).await?;
         let mut dash = Dashboard {
             cases: ids.len(),
             ..Dashboard::default()
@@ -884,7 +962,7 @@ impl App {
         let months = series_months(to);
         // Rule position -> figures per month, filled in the same pass as the period's figures.
         let mut monthly: HashMap<usize, Vec<RateRow>> = HashMap::new();
-        for loaded in load_cases(&tx, &ids).await? {
+        for loaded in load_cases(tx, &ids).await? {
             evaluate_case(&loaded, &policies, &self.calendar, today, &mut |o| {
                 if let Some(m) = o.due.and_then(|d| month_index(&months, d)) {
                     let rule = RuleId::ALL
@@ -945,21 +1023,6 @@ impl App {
             })
             .collect();
         dash.months = months;
-        let rows = 1
-            + dash.by_rule.len()
-            + dash.by_officer.len()
-            + dash.by_provider.len()
-            + dash.by_county.len();
-        AuditEntry::new(
-            reading.action("dashboard_read", "export_dashboard"),
-            Outcome::Success,
-            now,
-        )
-        .by(actor)
-        .detail_opt(reading.detail(Some(format!("{from} to {to}")), rows))
-        .write(&tx)
-        .await?;
-        tx.commit().await?;
         Ok(dash)
     }
 
@@ -1402,6 +1465,8 @@ impl App {
     /// due within a week, and another once it is overdue. Each (person, obligation, kind, due
     /// date) is stored at most once, so several workers may run at the same time; each batch
     /// commits on its own, so a worker that dies loses nothing the next run will not redo.
+    /// A run on the day and the snapshot of the case facts this process last went over in
+    /// full evaluates no case (it could owe no new reminder) and only sends pending e-mail.
     pub async fn run_reminders(&self, now: DateTime<Utc>) -> Result<ReminderRun, AppError> {
         use std::sync::atomic::Ordering;
         let started = std::time::Instant::now();
@@ -1419,12 +1484,19 @@ impl App {
 
     async fn remind(&self, now: DateTime<Utc>) -> Result<ReminderRun, AppError> {
         let today = local_date(now);
-        let (ids, policies) = {
+        let (generation, ids, policies) = {
             let tx = self.store.begin_read().await?;
-            let ids = tx.open_case_ids().await?;
+            let generation = tx.case_facts_generation().await?;
+            // Nothing changed since a run of this process went over every case today: the
+            // same facts on the same day owe the same reminders, all stored already.
+            let ids = if self.reminded.already(generation, today) {
+                Vec::new()
+            } else {
+                tx.open_case_ids().await?
+            };
             let policies = load_policies(&tx).await?;
             tx.commit().await?;
-            (ids, std::sync::Arc::new(policies))
+            (generation, ids, std::sync::Arc::new(policies))
         };
         let mut run = ReminderRun::default();
         // Batches run side by side where the database takes concurrent writers (one read while
@@ -1449,6 +1521,7 @@ impl App {
             run.cases += cases;
             run.created += created;
         }
+        self.reminded.went_over(generation, today);
         if let Some(mail) = self.mail.clone() {
             let (sent, failed) = self.send_pending_emails(&mail, now).await?;
             run.emailed = sent;

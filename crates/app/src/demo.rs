@@ -520,6 +520,8 @@ impl App {
             batch.reports += made.reports;
         }
         tx.create_sessions(&sessions, now).await?;
+        // Last, so batches written side by side wait on the counter only to commit.
+        tx.mark_case_facts_changed().await?;
         tx.commit().await?;
         Ok(batch)
     }

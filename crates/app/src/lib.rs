@@ -151,6 +151,10 @@ pub struct App {
     reminders: std::sync::Arc<ReminderStats>,
     /// Where cases stand, as last worked out (the caseload's columns and order).
     standings: std::sync::Arc<case_work::StandingCache>,
+    /// Each agency's dashboard figures per period, as last worked out.
+    dashboards: std::sync::Arc<compliance::DashboardCache>,
+    /// What the reminder job of this process last went over in full.
+    reminded: std::sync::Arc<compliance::Reminded>,
 }
 
 /// Runs of the reminder job in this process.
@@ -171,6 +175,10 @@ impl App {
             refusals: std::sync::Arc::new(refusals::RefusalGate::new(RefusalLimits::default())),
             reminders: std::sync::Arc::default(),
             standings: std::sync::Arc::default(),
+            dashboards: std::sync::Arc::new(compliance::DashboardCache::new(
+                compliance::MOST_DASHBOARDS_CACHED,
+            )),
+            reminded: std::sync::Arc::default(),
         }
     }
 

@@ -635,12 +635,25 @@ async fn reminders_are_stored_once_by_two_workers_at_once(db: TestDb) {
     assert_eq!(a.created + b.created, 12 + count_others(&w, now).await);
     assert!(officer_notes.iter().all(|n| n.kind == "overdue"));
     assert!(officer_notes[0].message.contains("is overdue"));
-    // A later run adds nothing for the same due dates.
+    // A later run adds nothing for the same due dates; with nothing changed since, it does not
+    // even go over the cases again.
     let again = w.app.app.run_reminders(now).await.unwrap();
-    assert_eq!(again.created, 0);
+    assert_eq!((again.cases, again.created), (0, 0));
+    // The second instance went over them all too.
+    assert_eq!(second.run_reminders(now).await.unwrap().cases, 0);
     // Reading marks them read.
     let read = w.app.app.notifications(&w.officer, now).await.unwrap();
     assert!(read.iter().all(|n| n.read_at.is_some()));
+    // A new case is a change: the next run goes over every case and reminds of the new one's.
+    staffed(&w, "Remind Case 6").await;
+    let others = count_others(&w, now).await;
+    let after = w.app.app.run_reminders(now).await.unwrap();
+    assert_eq!(after.cases, 7);
+    assert_eq!(after.created, 2 + count_others(&w, now).await - others);
+    // So does the next day's first run, and then none until something changes.
+    let tomorrow = now + chrono::Duration::days(1);
+    assert_eq!(w.app.app.run_reminders(tomorrow).await.unwrap().cases, 7);
+    assert_eq!(w.app.app.run_reminders(tomorrow).await.unwrap().cases, 0);
 }
 
 /// Notifications stored for everyone but the officer.

@@ -24,7 +24,7 @@ both_backends!(
     everyone_lands_on_today_and_sees_only_their_own_work,
     missed_months_are_summed_up_on_the_case_and_counted_on_the_dashboard,
     the_caseload_puts_the_most_overdue_first_with_its_figures,
-    the_caseload_follows_every_change_through_any_instance,
+    the_caseload_and_the_dashboard_follow_every_change_through_any_instance,
 );
 
 /// Noon in California on `day`.
@@ -641,7 +641,7 @@ async fn the_caseload_puts_the_most_overdue_first_with_its_figures(db: TestDb) {
 /// The caseload's figures are worked out once per snapshot of the case facts and kept: a change
 /// made through this instance or through another one sharing the database shows at once, while
 /// the reminder job, which changes no case fact, leaves what was worked out in place.
-async fn the_caseload_follows_every_change_through_any_instance(db: TestDb) {
+async fn the_caseload_and_the_dashboard_follow_every_change_through_any_instance(db: TestDb) {
     let w = world(&db).await;
     let now = Utc::now();
     let today = local_date(now);
@@ -671,9 +671,34 @@ async fn the_caseload_follows_every_change_through_any_instance(db: TestDb) {
         tx.commit().await.unwrap();
         g
     };
+    // The supervisor's dashboard counts the same overdue obligations, for the period that
+    // holds today.
+    let agency = w.officer.user.as_ref().unwrap().agency_id;
+    w.app
+        .user(agency, "sup@sonoma.example", &[Role::OfficerSupervisor])
+        .await;
+    let supervisor = actor(&w.app, "sup@sonoma.example").await;
+    let dashboard_overdue = |app: containment_app::App| {
+        let supervisor = supervisor.clone();
+        async move {
+            let dash = app
+                .dashboard(
+                    &supervisor,
+                    d("2000-01-01"),
+                    today + Duration::days(365),
+                    now,
+                )
+                .await
+                .unwrap();
+            dash.total.overdue
+        }
+    };
     let first = overdue(here.clone()).await;
     assert!(first >= 2, "{first}");
     assert_eq!(overdue(here.clone()).await, first, "read again, unchanged");
+    let dash_first = dashboard_overdue(here.clone()).await;
+    assert!(dash_first >= 2, "{dash_first}");
+    assert_eq!(dashboard_overdue(here.clone()).await, dash_first);
 
     // The reminder job writes notifications only: the figures stay worked out.
     let before = generation().await;
@@ -692,6 +717,7 @@ async fn the_caseload_follows_every_change_through_any_instance(db: TestDb) {
         .unwrap();
     assert!(generation().await > before);
     assert_eq!(overdue(here.clone()).await, first - 1);
+    assert_eq!(dashboard_overdue(here.clone()).await, dash_first - 1);
 
     // A Static-99R scored here (R2 met) shows here and on the other instance.
     certify_scorer(&w, "po@sonoma.example", "static99r", d("2025-01-01")).await;
@@ -700,6 +726,8 @@ async fn the_caseload_follows_every_change_through_any_instance(db: TestDb) {
         .unwrap();
     assert_eq!(overdue(here.clone()).await, first - 2);
     assert_eq!(overdue(elsewhere.clone()).await, first - 2);
+    assert_eq!(dashboard_overdue(elsewhere.clone()).await, dash_first - 2);
+    assert_eq!(dashboard_overdue(here.clone()).await, dash_first - 2);
 }
 
 /// A Static-99R scored at intake, before placement: level II.
