@@ -20,12 +20,8 @@ use crate::case_access::CaseAccess;
 use crate::case_access::{Grant, Operation, ops};
 use crate::{App, AppError};
 
-/// Working days the officer is given to acknowledge a submitted report.
-const ACKNOWLEDGE_WORKING_DAYS: u32 = 5;
 /// Longest text kept in one section of a report.
 const SECTION_CHARS: usize = 8000;
-/// More sessions than this in one month is a typing error.
-const MAX_SESSIONS: u32 = 200;
 
 /// A report as typed in. Counts are text so that a wrong entry comes back with its message.
 #[derive(Debug, Clone, Default)]
@@ -118,34 +114,21 @@ fn parse_input(
             "month: a report is written for a month that has begun",
         );
     }
-    let mut number = |field: &str, v: &str| -> u32 {
-        let v = v.trim();
-        if v.is_empty() {
-            return 0;
-        }
-        match v.parse::<u32>() {
-            Ok(n) if n <= MAX_SESSIONS => n,
-            _ => {
-                errors.push(format!(
-                    "{field}: \"{v}\" is not a number of sessions (0 to {MAX_SESSIONS})"
-                ));
-                0
+    let sessions = SessionCounts::parse(
+        &input.scheduled,
+        &input.attended,
+        &input.missed,
+        &input.excused,
+    )
+    .unwrap_or_else(|problems| {
+        for p in problems {
+            match p.field() {
+                Some(field) => errors.at(field, p.to_string()),
+                None => errors.push(p.to_string()),
             }
         }
-    };
-    let sessions = SessionCounts {
-        scheduled: number("sessions scheduled", &input.scheduled),
-        attended: number("sessions attended", &input.attended),
-        missed: number("sessions missed", &input.missed),
-        excused: number("sessions excused", &input.excused),
-    };
-    let accounted = sessions.attended + sessions.missed + sessions.excused;
-    if accounted != sessions.scheduled {
-        errors.push(format!(
-            "sessions: attended, missed and excused add up to {accounted}, not the {} scheduled",
-            sessions.scheduled
-        ));
-    }
+        SessionCounts::default()
+    });
     let Some(month) = month else {
         return Err(AppError::InvalidInput(errors));
     };
@@ -496,7 +479,7 @@ impl App {
             crate::compliance::case_county(&case.episodes),
             &self.calendar,
         );
-        let due = calendar.add_working_days(today, ACKNOWLEDGE_WORKING_DAYS);
+        let due = containment_domain::monthly_report::acknowledge_by(today, calendar);
         let case_id = case.supervisee.id;
         case.notify(
             tx,

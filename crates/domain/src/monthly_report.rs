@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::ParseError;
+use crate::calendar::Calendar;
 use crate::identity::code_enum;
 
 code_enum! {
@@ -24,6 +25,16 @@ impl ReportStatus {
     pub fn is_editable(self) -> bool {
         self == ReportStatus::Draft
     }
+}
+
+/// Working days the officer has to acknowledge a signed report.
+pub const ACKNOWLEDGE_WORKING_DAYS: u32 = 5;
+
+/// The last day to acknowledge a report signed on `signed_on`: five working days of the case's
+/// county calendar after it (a report signed on a weekend or holiday counts from the next
+/// working day).
+pub fn acknowledge_by(signed_on: NaiveDate, calendar: &Calendar) -> NaiveDate {
+    calendar.add_working_days(signed_on, ACKNOWLEDGE_WORKING_DAYS)
 }
 
 /// One version of a month's report, as its life sees it.
@@ -275,6 +286,23 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_signed_report_is_acknowledged_within_five_working_days() {
+        let ca = Calendar::california();
+        // Signed on a Tuesday: the Tuesday after.
+        assert_eq!(acknowledge_by(d("2026-12-08"), &ca), d("2026-12-15"));
+        // Signed on a Friday or over the weekend: the Friday after.
+        assert_eq!(acknowledge_by(d("2026-12-04"), &ca), d("2026-12-11"));
+        assert_eq!(acknowledge_by(d("2026-12-05"), &ca), d("2026-12-11"));
+        assert_eq!(acknowledge_by(d("2026-12-06"), &ca), d("2026-12-11"));
+        // Thanksgiving and the day after are not working days in California.
+        assert_eq!(acknowledge_by(d("2026-11-20"), &ca), d("2026-12-01"));
+        assert_eq!(acknowledge_by(d("2026-11-23"), &ca), d("2026-12-02"));
+        // Christmas Day, and New Year's Day.
+        assert_eq!(acknowledge_by(d("2026-12-23"), &ca), d("2026-12-31"));
+        assert_eq!(acknowledge_by(d("2026-12-30"), &ca), d("2027-01-07"));
     }
 
     #[test]

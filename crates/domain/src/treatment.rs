@@ -96,7 +96,94 @@ pub struct SessionCounts {
     pub excused: u32,
 }
 
+/// The most sessions of one kind a month's report may count.
+pub const MAX_SESSIONS: u32 = 200;
+
+/// Why session counts as written are refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CountError {
+    /// One count is not a whole number from 0 to [`MAX_SESSIONS`]; `field` names it
+    /// (`scheduled`, `attended`, `missed`, `excused`).
+    NotANumber { field: &'static str, value: String },
+    /// Attended, missed and excused do not add up to the sessions scheduled.
+    DoNotAddUp { accounted: u32, scheduled: u32 },
+}
+
+impl CountError {
+    /// The count the problem is with; none when it is with how they add up.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            CountError::NotANumber { field, .. } => Some(field),
+            CountError::DoNotAddUp { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for CountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CountError::NotANumber { field, value } => write!(
+                f,
+                "sessions {field}: \"{value}\" is not a number of sessions (0 to {MAX_SESSIONS})"
+            ),
+            CountError::DoNotAddUp {
+                accounted,
+                scheduled,
+            } => write!(
+                f,
+                "sessions: attended, missed and excused add up to {accounted}, not the {scheduled} scheduled"
+            ),
+        }
+    }
+}
+
 impl SessionCounts {
+    /// Counts as a person writes them: each blank (0) or a whole number up to
+    /// [`MAX_SESSIONS`], and every scheduled session attended, missed or excused. Every problem
+    /// is returned, not only the first.
+    pub fn parse(
+        scheduled: &str,
+        attended: &str,
+        missed: &str,
+        excused: &str,
+    ) -> Result<SessionCounts, Vec<CountError>> {
+        let mut errors = Vec::new();
+        let mut number = |field: &'static str, v: &str| -> u32 {
+            let v = v.trim();
+            if v.is_empty() {
+                return 0;
+            }
+            match v.parse::<u32>() {
+                Ok(n) if n <= MAX_SESSIONS => n,
+                _ => {
+                    errors.push(CountError::NotANumber {
+                        field,
+                        value: v.to_owned(),
+                    });
+                    0
+                }
+            }
+        };
+        let counts = SessionCounts {
+            scheduled: number("scheduled", scheduled),
+            attended: number("attended", attended),
+            missed: number("missed", missed),
+            excused: number("excused", excused),
+        };
+        let accounted = counts.attended + counts.missed + counts.excused;
+        if errors.is_empty() && accounted != counts.scheduled {
+            errors.push(CountError::DoNotAddUp {
+                accounted,
+                scheduled: counts.scheduled,
+            });
+        }
+        if errors.is_empty() {
+            Ok(counts)
+        } else {
+            Err(errors)
+        }
+    }
+
     /// Counts the sessions dated from `from` to `to`, both included.
     pub fn between(
         sessions: impl IntoIterator<Item = (NaiveDate, Attendance)>,
@@ -216,6 +303,58 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn session_counts_as_written_are_whole_numbers_that_add_up() {
+        let ok = SessionCounts::parse("4", "2", " 1 ", "1").unwrap();
+        assert_eq!(
+            (ok.scheduled, ok.attended, ok.missed, ok.excused),
+            (4, 2, 1, 1)
+        );
+        // Blank is none; the bound is the last number taken.
+        assert_eq!(
+            SessionCounts::parse("", "", "", ""),
+            Ok(SessionCounts::default())
+        );
+        let most = MAX_SESSIONS.to_string();
+        assert!(SessionCounts::parse(&most, &most, "", "").is_ok());
+        let over = (MAX_SESSIONS + 1).to_string();
+        assert_eq!(
+            SessionCounts::parse(&over, "x", "-1", "").unwrap_err(),
+            vec![
+                CountError::NotANumber {
+                    field: "scheduled",
+                    value: over.clone()
+                },
+                CountError::NotANumber {
+                    field: "attended",
+                    value: "x".into()
+                },
+                CountError::NotANumber {
+                    field: "missed",
+                    value: "-1".into()
+                },
+            ]
+        );
+        let short = SessionCounts::parse("4", "2", "1", "").unwrap_err();
+        assert_eq!(
+            short,
+            vec![CountError::DoNotAddUp {
+                accounted: 3,
+                scheduled: 4
+            }]
+        );
+        assert_eq!(short[0].field(), None);
+        assert_eq!(
+            short[0].to_string(),
+            "sessions: attended, missed and excused add up to 3, not the 4 scheduled"
+        );
+        // A count that is not a number is not also added up.
+        assert_eq!(
+            SessionCounts::parse("4", "four", "", "").unwrap_err().len(),
+            1
+        );
     }
 
     #[test]

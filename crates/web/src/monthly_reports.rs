@@ -856,6 +856,16 @@ pub struct MonthlyReportDetailJson {
     pub versions: Vec<MonthlyReportJson>,
 }
 
+/// A report's problems under the API's names: the counts are members of `sessions`.
+fn api_fields(e: AppError) -> AppError {
+    e.renamed(&[
+        ("scheduled", "sessions.scheduled"),
+        ("attended", "sessions.attended"),
+        ("missed", "sessions.missed"),
+        ("excused", "sessions.excused"),
+    ])
+}
+
 /// A report as written. Omitted session counts are taken from the sessions recorded.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MonthlyReportBody {
@@ -988,7 +998,8 @@ pub(crate) async fn create_api(
     let report = state
         .app
         .draft_monthly_report(actor, id, &input, b.submit, now)
-        .await?;
+        .await
+        .map_err(api_fields)?;
     Ok((StatusCode::CREATED, Json(ReportIdJson { id: report })))
 }
 
@@ -1051,7 +1062,8 @@ pub(crate) async fn update_api(
     let written = state
         .app
         .update_monthly_report(actor, id, report, b.revision, &input, b.submit, now)
-        .await?;
+        .await
+        .map_err(api_fields)?;
     Ok(detail_of(&written))
 }
 

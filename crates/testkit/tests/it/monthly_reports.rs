@@ -78,6 +78,20 @@ async fn a_monthly_report_is_signed_acknowledged_locked_and_corrected_by_a_new_v
         err.to_string().contains("add up to 5, not the 4 scheduled"),
         "{err}"
     );
+    // A count that is not a number is named at its field, and not added up besides.
+    let mut typo = report(this_month);
+    typo.attended = "three".into();
+    match app
+        .draft_monthly_report(&w.provider, id, &typo, false, now)
+        .await
+    {
+        Err(AppError::InvalidInput(problems)) => {
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            let at = problems.message_at("attended").unwrap_or_default();
+            assert!(at.contains("\"three\" is not a number of sessions"), "{at}");
+        }
+        other => panic!("{other:?}"),
+    }
     // Signing needs the concerns section; the draft keeps nothing half-signed.
     let err = app
         .draft_monthly_report(&w.provider, id, &report(this_month), true, now)
