@@ -148,9 +148,7 @@ impl CaseAccess {
 
     /// Whether the actor is on the part of the team that takes `step`.
     pub fn takes(&self, actor: &Actor, step: Step) -> bool {
-        actor
-            .policy_actor()
-            .is_some_and(|who| access::takes_step(&who, &self.relationships, step).is_some())
+        takes(actor, &self.relationships, step)
     }
 
     /// The side of the monthly communication the actor documents on this case.
@@ -300,6 +298,14 @@ impl Grant<'_> {
         )
         .await)
     }
+}
+
+/// Whether the actor, related to a case as `relationships` say, takes `step` on it (the
+/// domain's step grants decide).
+pub(crate) fn takes(actor: &Actor, relationships: &[Relationship], step: Step) -> bool {
+    actor
+        .policy_actor()
+        .is_some_and(|who| access::takes_step(&who, relationships, step).is_some())
 }
 
 /// The denial for a case that does not exist, or must not be revealed.

@@ -1149,13 +1149,13 @@ impl App {
         Ok(id)
     }
 
-    /// Whether the actor approves exemptions on this case: an officer supervisor of a team
-    /// member, or an admin of the owning agency.
+    /// Whether the actor approves exemptions on this case (the domain's step grants say who).
     fn approves(actor: &Actor, relationships: &[Relationship]) -> bool {
-        (actor.has_role(Role::OfficerSupervisor)
-            && relationships.contains(&Relationship::SupervisorOfMember))
-            || (actor.has_role(Role::AgencyAdmin)
-                && relationships.contains(&Relationship::AdminOfOwningAgency))
+        crate::case_access::takes(
+            actor,
+            relationships,
+            containment_domain::access::Step::DecideExemption,
+        )
     }
 
     /// Approves or rejects a request; never one's own.

@@ -24,14 +24,6 @@ const MAX_DISCLOSURES: usize = 8000;
 /// Longest follow-up action kept, in characters.
 const MAX_ACTION: usize = 1000;
 
-/// The team roles that add and complete follow-up actions: the core team.
-const FOLLOWUP_ROLES: [TeamRole; 4] = [
-    TeamRole::SupervisingOfficer,
-    TeamRole::TreatmentProvider,
-    TeamRole::TreatmentProgram,
-    TeamRole::PolygraphExaminer,
-];
-
 /// An exam as typed in.
 #[derive(Debug, Clone, Default)]
 pub struct ExamInput {
@@ -143,18 +135,14 @@ fn text(v: &str, max: usize) -> Option<String> {
     (!v.is_empty()).then(|| v.chars().take(max).collect())
 }
 
-/// Whether the actor serves on the case's core team (officer, provider, examiner).
+/// Whether the actor serves on the case's core team (officer, provider, examiner), who keep
+/// the follow-up actions and referral questions.
 fn on_core_team(actor: &Actor, relationships: &[Relationship]) -> bool {
-    relationships.iter().any(|r| match r {
-        Relationship::TeamMember { team_role } => {
-            FOLLOWUP_ROLES.contains(team_role)
-                && team_role
-                    .serving_roles()
-                    .iter()
-                    .any(|role| actor.has_role(*role))
-        }
-        _ => false,
-    })
+    crate::case_access::takes(
+        actor,
+        relationships,
+        containment_domain::access::Step::KeepExamFollowUp,
+    )
 }
 
 async fn name_of(

@@ -117,23 +117,10 @@ fn number<T: std::str::FromStr>(field: &str, v: &str, errors: &mut Problems) -> 
         .ok()
 }
 
-/// Whether `team_role` on the case lets the actor take a step owed by `responsible`.
+/// Whether the actor's place on the case's team lets them take a step owed by `responsible`.
 fn takes_steps_for(actor: &Actor, relationships: &[Relationship], responsible: TeamRole) -> bool {
-    let accepted: &[TeamRole] = match responsible {
-        TeamRole::TreatmentProvider => &[TeamRole::TreatmentProvider, TeamRole::TreatmentProgram],
-        TeamRole::SupervisingOfficer => &[TeamRole::SupervisingOfficer],
-        _ => &[],
-    };
-    relationships.iter().any(|r| match r {
-        Relationship::TeamMember { team_role } => {
-            accepted.contains(team_role)
-                && team_role
-                    .serving_roles()
-                    .iter()
-                    .any(|role| actor.has_role(*role))
-        }
-        _ => false,
-    })
+    containment_domain::access::Step::score_step_of(responsible)
+        .is_some_and(|step| crate::case_access::takes(actor, relationships, step))
 }
 
 /// What the instrument's fields give: answers as JSON, total, level code, pre-2016 category,

@@ -132,6 +132,22 @@ code_enum! {
         DocumentContact => "document_contact", "document or confirm a provider-officer contact";
         AcknowledgeSelfReport => "acknowledge_self_report", "acknowledge a self-report";
         ReferAssessment => "refer_assessment", "refer for a comprehensive assessment";
+        KeepExamFollowUp => "keep_exam_follow_up", "keep polygraph follow-up actions and referral questions";
+        ProviderScoreStep => "provider_score_step", "take a score-sharing step owed by the provider";
+        OfficerScoreStep => "officer_score_step", "take a score-sharing step owed by the officer";
+        DecideExemption => "decide_exemption", "approve or reject an exemption from an obligation";
+    }
+}
+
+impl Step {
+    /// The step of the score-sharing chain owed by `responsible` on the team, if that side
+    /// takes such steps at all.
+    pub fn score_step_of(responsible: TeamRole) -> Option<Step> {
+        match responsible {
+            TeamRole::TreatmentProvider => Some(Step::ProviderScoreStep),
+            TeamRole::SupervisingOfficer => Some(Step::OfficerScoreStep),
+            _ => None,
+        }
     }
 }
 
@@ -491,15 +507,10 @@ pub fn takes_step(
         .iter()
         .filter(|grant| grant.steps.contains(&step))
         .find(|grant| {
-            relationships.iter().any(|relationship| match relationship {
-                Relationship::TeamMember { team_role } => {
-                    grant.via.contains(team_role)
-                        && team_role
-                            .serving_roles()
-                            .iter()
-                            .any(|role| actor.has(*role))
-                }
-                _ => false,
+            actor.held_roles().any(|role| {
+                relationships
+                    .iter()
+                    .any(|relationship| grant.via.reaches(role, *relationship))
             })
         })
         .map(|grant| grant.reason)

@@ -60,6 +60,24 @@ pub(super) enum Via {
     AdminOfOwningAgency,
 }
 
+impl Via {
+    /// Whether someone holding `role` reaches the case through `relationship` this way.
+    pub fn reaches(self, role: Role, relationship: Relationship) -> bool {
+        match (self, relationship) {
+            (Via::Team(team_roles), Relationship::TeamMember { team_role }) => {
+                team_roles.contains(&team_role) && team_role.serving_roles().contains(&role)
+            }
+            (Via::SupervisorOfMember, Relationship::SupervisorOfMember) => {
+                role == Role::OfficerSupervisor
+            }
+            (Via::AdminOfOwningAgency, Relationship::AdminOfOwningAgency) => {
+                role == Role::AgencyAdmin
+            }
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(super) struct CaseGrant {
     pub via: Via,
@@ -76,19 +94,7 @@ impl CaseGrant {
         action: Action,
         kind: RecordKind,
     ) -> bool {
-        let reached = match (self.via, relationship) {
-            (Via::Team(team_roles), Relationship::TeamMember { team_role }) => {
-                team_roles.contains(&team_role) && team_role.serving_roles().contains(&role)
-            }
-            (Via::SupervisorOfMember, Relationship::SupervisorOfMember) => {
-                role == Role::OfficerSupervisor
-            }
-            (Via::AdminOfOwningAgency, Relationship::AdminOfOwningAgency) => {
-                role == Role::AgencyAdmin
-            }
-            _ => false,
-        };
-        reached
+        self.via.reaches(role, relationship)
             && self.actions.contains(&action)
             && self.kinds.iter().any(|group| group.contains(&kind))
     }
@@ -259,8 +265,7 @@ pub(super) const CASE_GRANTS: &[CaseGrant] = &[
 /// Who takes a step that only part of the team takes.
 #[derive(Debug)]
 pub(super) struct StepGrant {
-    /// Team members in one of these team roles who hold a role serving it.
-    pub via: &'static [TeamRole],
+    pub via: Via,
     pub steps: &'static [Step],
     pub reason: &'static str,
 }
@@ -272,27 +277,54 @@ const OFFICER_OR_PROVIDER: &[TeamRole] = &[
     TeamRole::TreatmentProgram,
 ];
 
+/// The core team: officer, provider and polygraph examiner.
+const CORE_TEAM: &[TeamRole] = &[
+    TeamRole::SupervisingOfficer,
+    TeamRole::TreatmentProvider,
+    TeamRole::TreatmentProgram,
+    TeamRole::PolygraphExaminer,
+];
+
 /// Steps narrowed to one part of the team. A step needs both its case grant (above) and a row
 /// here.
 pub(super) const STEP_GRANTS: &[StepGrant] = &[
     StepGrant {
-        via: PROVIDER,
-        steps: &[Step::PlanTreatment, Step::WriteMonthlyReport],
-        reason: "the treatment provider on the team runs the treatment and writes the monthly report",
+        via: Via::Team(PROVIDER),
+        steps: &[
+            Step::PlanTreatment,
+            Step::WriteMonthlyReport,
+            Step::ProviderScoreStep,
+        ],
+        reason: "the treatment provider on the team runs the treatment, writes the monthly report and takes the provider's steps in sharing a score",
     },
     StepGrant {
-        via: OFFICER,
-        steps: &[Step::AcknowledgeMonthlyReport],
-        reason: "the supervising officer on the team acknowledges the provider's monthly report",
+        via: Via::Team(OFFICER),
+        steps: &[Step::AcknowledgeMonthlyReport, Step::OfficerScoreStep],
+        reason: "the supervising officer on the team acknowledges the provider's monthly report and takes the officer's steps in sharing a score",
     },
     StepGrant {
-        via: OFFICER_OR_PROVIDER,
+        via: Via::Team(OFFICER_OR_PROVIDER),
         steps: &[
             Step::DocumentContact,
             Step::AcknowledgeSelfReport,
             Step::ReferAssessment,
         ],
         reason: "the officer and the provider document their contacts, acknowledge self-reports and refer for assessment",
+    },
+    StepGrant {
+        via: Via::Team(CORE_TEAM),
+        steps: &[Step::KeepExamFollowUp],
+        reason: "the officer, the treatment provider and the polygraph examiner on the team keep the follow-up actions and referral questions of the exams",
+    },
+    StepGrant {
+        via: Via::SupervisorOfMember,
+        steps: &[Step::DecideExemption],
+        reason: "the supervisor of an officer on the team decides exemptions, not the team",
+    },
+    StepGrant {
+        via: Via::AdminOfOwningAgency,
+        steps: &[Step::DecideExemption],
+        reason: "an admin of the agency that owns the case decides exemptions",
     },
 ];
 

@@ -1243,17 +1243,69 @@ fn one_side_steps_go_to_their_side_only_and_only_to_someone_serving_it() {
         &provider_rel,
         Step::WriteMonthlyReport
     ));
-    // A supervisor of the officer or the owning agency's admin takes no one-side step.
+    // A supervisor of the officer or the owning agency's admin takes no step of the team's,
+    // and decides exemptions, which no team member does.
     let supervisor = actor(&[Role::OfficerSupervisor, Role::AgencyAdmin]);
     for step in Step::ALL {
-        assert!(!takes_step_(
-            &supervisor,
-            &[
-                Relationship::SupervisorOfMember,
-                Relationship::AdminOfOwningAgency
-            ],
-            *step
-        ));
+        let decides = *step == Step::DecideExemption;
+        assert_eq!(
+            takes_step_(
+                &supervisor,
+                &[
+                    Relationship::SupervisorOfMember,
+                    Relationship::AdminOfOwningAgency
+                ],
+                *step
+            ),
+            decides,
+            "{step:?}"
+        );
         assert!(!takes_step_(&provider, &[], *step));
     }
+    for (who, rel) in [
+        (&officer, &officer_rel),
+        (&provider, &provider_rel),
+        (&examiner, &examiner_rel),
+    ] {
+        assert!(!takes_step_(who, rel, Step::DecideExemption));
+        // The core team keeps the exams' follow-up.
+        assert!(takes_step_(who, rel, Step::KeepExamFollowUp));
+    }
+    // Each way to decide needs its role: a supervisor's relationship without the role, or the
+    // admin's role through the supervisor's relationship, decides nothing.
+    let admin = actor(&[Role::AgencyAdmin]);
+    let sup_only = actor(&[Role::OfficerSupervisor]);
+    assert!(takes_step_(
+        &sup_only,
+        &[Relationship::SupervisorOfMember],
+        Step::DecideExemption
+    ));
+    assert!(!takes_step_(
+        &admin,
+        &[Relationship::SupervisorOfMember],
+        Step::DecideExemption
+    ));
+    assert!(takes_step_(
+        &admin,
+        &[Relationship::AdminOfOwningAgency],
+        Step::DecideExemption
+    ));
+    assert!(!takes_step_(
+        &sup_only,
+        &[Relationship::AdminOfOwningAgency],
+        Step::DecideExemption
+    ));
+    // Law enforcement on the team keeps no follow-up.
+    let deputy = actor(&[Role::LawEnforcement]);
+    let deputy_rel = member(TeamRole::RegisteringLawEnforcement);
+    assert!(!takes_step_(&deputy, &deputy_rel, Step::KeepExamFollowUp));
+    // A score step owed by one side is taken by that side only.
+    let provider_step = Step::score_step_of(TeamRole::TreatmentProvider).unwrap();
+    let officer_step = Step::score_step_of(TeamRole::SupervisingOfficer).unwrap();
+    assert!(takes_step_(&provider, &provider_rel, provider_step));
+    assert!(takes_step_(&provider, &program_rel, provider_step));
+    assert!(!takes_step_(&officer, &officer_rel, provider_step));
+    assert!(takes_step_(&officer, &officer_rel, officer_step));
+    assert!(!takes_step_(&provider, &provider_rel, officer_step));
+    assert_eq!(Step::score_step_of(TeamRole::PolygraphExaminer), None);
 }
