@@ -39,6 +39,8 @@ pub(crate) struct NavUser {
     pub auditor: bool,
     /// Officer supervisors and agency admins see their agency's compliance dashboard.
     pub dashboard: bool,
+    /// Agency admins and the professionals who sit on teams above the case see "Teams".
+    pub teams: bool,
 }
 
 /// What every page's layout needs.
@@ -70,6 +72,10 @@ impl Layout {
                     .roles
                     .iter()
                     .any(|r| matches!(r, Role::OfficerSupervisor | Role::AgencyAdmin)),
+                teams: u
+                    .roles
+                    .iter()
+                    .any(|r| !matches!(r, Role::SystemAdmin | Role::Auditor)),
             }),
             _ => None,
         };
