@@ -24,6 +24,7 @@ both_backends!(
     workplan_progress_and_overdue_on_the_due_date_boundary,
     an_overdue_activity_shows_on_its_owners_today_page_only,
     reads_writes_and_refusals_are_audited,
+    the_demo_data_has_a_local_policy_team_with_a_workplan,
 );
 
 struct Teams {
@@ -1086,4 +1087,44 @@ async fn reads_writes_and_refusals_are_audited(db: TestDb) {
         .collect();
     assert_eq!(denied.len(), 1, "{denied:?}");
     assert_eq!(denied[0].content.actor_user_id, t.outsider.user_id());
+}
+
+async fn the_demo_data_has_a_local_policy_team_with_a_workplan(db: TestDb) {
+    let app = db.app().await;
+    let now = Utc::now();
+    let summary = app.generate_demo(12, 5, now, |_| {}).await.unwrap();
+    assert_eq!((summary.teams, summary.team_activities), (1, 4));
+    // The county's agency admin sees it, with members from several agencies and a judge kept
+    // informed.
+    let admin = summary
+        .sample_accounts
+        .iter()
+        .find(|(r, _)| *r == Role::AgencyAdmin)
+        .map(|(_, e)| e.clone())
+        .unwrap();
+    let user = app.user_by_email(&Actor::console(), &admin).await.unwrap();
+    let admin = Actor {
+        user: Some(user),
+        channel: containment_app::Channel::Token(0),
+        client: Default::default(),
+    };
+    let teams = app.teams(&admin, now).await.unwrap();
+    assert_eq!(teams.teams.len(), 1);
+    let team = &teams.teams[0].team;
+    assert_eq!(team.level.code(), "local_policy");
+    let view = app.team_view(&admin, team.id, now).await.unwrap();
+    let organizations: std::collections::BTreeSet<&str> = view
+        .roster
+        .iter()
+        .map(|r| r.person.organization.as_str())
+        .collect();
+    assert!(organizations.len() >= 4, "{organizations:?}");
+    assert!(
+        view.roster
+            .iter()
+            .any(|r| r.record.role.code() == "judge" && r.record.standing.code() == "informed")
+    );
+    assert!(view.current_leader().is_some());
+    let overdue: usize = view.goals.iter().map(|g| g.progress.overdue).sum();
+    assert_eq!(overdue, 1, "one activity of the workplan is overdue");
 }
