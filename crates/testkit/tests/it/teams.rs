@@ -402,6 +402,27 @@ async fn members_see_their_team_and_nobody_else_does(db: TestDb) {
     assert!(html.contains("Training working group"), "{html}");
     assert!(!html.contains("Kern SOMT Policy Team"), "{html}");
     assert!(!html.contains("Create a team"), "{html}");
+    // "Teams" is in the header of those on a team and of agency admins, not of others.
+    let nav = r#"href="/teams" class="usa-nav-link"#;
+    assert!(browser.page("/today").await.contains(nav));
+    assert!(!outsider.page("/today").await.contains(nav));
+    let mut judge = t
+        .app
+        .signed_in("judge@court.example", &t.password("judge@court.example"))
+        .await;
+    assert!(
+        !judge.page("/today").await.contains(nav),
+        "informed is not on the team"
+    );
+    let mut admin = t
+        .app
+        .signed_in("admin@fresno.example", &t.password("admin@fresno.example"))
+        .await;
+    let html = admin.page("/teams").await;
+    assert!(
+        html.contains(nav) && html.contains("Create a team"),
+        "{html}"
+    );
     let admin_token = token(&t.app, "admin@fresno.example").await;
     let res = t
         .app
