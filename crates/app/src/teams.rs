@@ -475,19 +475,25 @@ impl App {
             .into_iter()
             .map(|a| (a.id, a.name))
             .collect();
+        let ids: Vec<i64> = user_ids
+            .into_iter()
+            .collect::<BTreeSet<i64>>()
+            .into_iter()
+            .collect();
         let mut out = BTreeMap::new();
-        for id in user_ids.into_iter().collect::<BTreeSet<i64>>() {
-            if let Some(u) = tx.user(id).await? {
-                out.insert(
-                    id,
-                    PersonName {
-                        user_id: Some(id),
-                        name: u.display_name,
-                        email: None,
-                        organization: agencies.get(&u.agency_id).cloned().unwrap_or_default(),
-                    },
-                );
-            }
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        for (id, name, agency) in tx.user_names_and_agencies(&ids).await? {
+            out.insert(
+                id,
+                PersonName {
+                    user_id: Some(id),
+                    name,
+                    email: None,
+                    organization: agencies.get(&agency).cloned().unwrap_or_default(),
+                },
+            );
         }
         Ok(out)
     }

@@ -330,6 +330,20 @@ impl Tx {
         Ok(Some((session, user)))
     }
 
+    /// The display name and agency of these users, in one statement.
+    pub async fn user_names_and_agencies(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, String, i64)>, StorageError> {
+        Ok(app_user::Entity::find()
+            .filter(app_user::Column::Id.is_in(ids.iter().copied()))
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name, u.agency_id))
+            .collect())
+    }
+
     /// The display names of these users, in one statement.
     pub async fn user_names(&self, ids: &[i64]) -> Result<Vec<(i64, String)>, StorageError> {
         Ok(app_user::Entity::find()

@@ -1293,12 +1293,8 @@ fn a_team_is_seen_only_by_those_who_stand_to_it() {
         assert_eq!(d.http_status(), 403, "{action}: {d}");
     }
     // The chair and staff edit the team and its workplan, but appoint nobody.
-    for s in [&[T::Chair][..], &[T::Staff][..]] {
-        let standings: &'static [T] = if s[0] == T::Chair {
-            &[T::Chair]
-        } else {
-            &[T::Staff]
-        };
+    let leaders: [&'static [T]; 2] = [&[T::Chair], &[T::Staff]];
+    for standings in leaders {
         for kind in [
             RecordKind::Team,
             RecordKind::TeamWorkplan,
