@@ -275,6 +275,13 @@ impl MigrationTrait for Migration {
                 &["user_id"],
             ))
             .await?;
+        manager
+            .create_index(index(
+                "ix_team_roster_agency",
+                TeamRoster::Table,
+                &["agency_id"],
+            ))
+            .await?;
 
         manager
             .create_table(
@@ -452,6 +459,13 @@ impl MigrationTrait for Migration {
                 "ix_team_activity_note_activity",
                 TeamActivityNote::Table,
                 &["activity_id"],
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "ix_team_activity_note_author",
+                TeamActivityNote::Table,
+                &["author_user_id"],
             ))
             .await
     }
