@@ -1773,7 +1773,33 @@ impl App {
         user: i64,
         today: NaiveDate,
     ) -> Result<Vec<OverdueActivity>, AppError> {
-        let list = tx.overdue_activities_of(user, today).await?;
+        let mut list = tx.overdue_activities_of(user, today).await?;
+        if list.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Only on teams the person is still on: a link they could not follow is not offered.
+        let places = tx.team_places(user).await?;
+        let on: BTreeSet<i64> = places
+            .roster
+            .iter()
+            .filter(|r| r.standing != MemberStanding::Informed && r.active_on(today))
+            .map(|r| r.team_id)
+            .chain(
+                places
+                    .terms
+                    .iter()
+                    .filter(|t| t.active_on(today))
+                    .map(|t| t.team_id),
+            )
+            .chain(
+                places
+                    .staff
+                    .iter()
+                    .filter(|s| s.active_on(today))
+                    .map(|s| s.team_id),
+            )
+            .collect();
+        list.retain(|a| on.contains(&a.team_id));
         let mut names: BTreeMap<i64, String> = BTreeMap::new();
         let mut out = Vec::new();
         for a in list {

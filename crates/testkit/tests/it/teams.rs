@@ -1008,6 +1008,36 @@ async fn an_overdue_activity_shows_on_its_owners_today_page_only(db: TestDb) {
         .unwrap();
     assert_eq!(body["team_activities"][0]["activity_id"], late, "{body}");
     assert_eq!(body["team_activities"].as_array().unwrap().len(), 1);
+    // Whoever leaves the team no longer has its activities on their Today page.
+    let line = app
+        .team_view(&t.staff, id, now)
+        .await
+        .unwrap()
+        .roster
+        .iter()
+        .find(|r| r.record.user_id == t.member.user_id())
+        .unwrap()
+        .record
+        .id;
+    app.end_roster_member(
+        &t.staff,
+        id,
+        line,
+        &(d - Duration::days(1)).to_string(),
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(!owner.page("/today").await.contains("Draft the MOU"));
+    app.add_roster_member(
+        &t.staff,
+        id,
+        &member("member@fresno.example", "supervising_officer", "designee"),
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(owner.page("/today").await.contains("Draft the MOU"));
     // Once done, it leaves the Today page.
     app.record_activity_note(
         &t.member,
