@@ -198,6 +198,18 @@ fn changes_no_case_facts(action: &str) -> bool {
         "sign_out",
         "token_created",
         "token_revoked",
+        // Teams above the case and their workplans hold no case facts.
+        "team_create",
+        "subteam_create",
+        "team_update",
+        "team_roster_add",
+        "team_roster_end",
+        "team_leader_appoint",
+        "team_staff_add",
+        "team_staff_end",
+        "workplan_activity_create",
+        "workplan_activity_update",
+        "workplan_note_add",
     ];
     UNRELATED.contains(&action)
         || ["_read", "_list", "_search", "_export"]

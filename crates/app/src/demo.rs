@@ -134,6 +134,9 @@ pub struct DemoSummary {
     pub treatments: usize,
     pub sessions: usize,
     pub monthly_reports: usize,
+    /// Teams above the case, and the activities of their workplans.
+    pub teams: usize,
+    pub team_activities: usize,
     /// Sign-in e-mails of one account per role, for trying the system.
     pub sample_accounts: Vec<(Role, String)>,
 }
@@ -328,6 +331,8 @@ impl App {
             parole_agents: Vec::new(),
         };
         let mut officer_index = 0;
+        // The first account of each role in each agency, for the demo team.
+        let mut first_of: Vec<(i64, Role, i64)> = Vec::new();
         for (agency_id, address, name, role) in pending {
             let user = tx
                 .create_user(
@@ -343,6 +348,12 @@ impl App {
                 )
                 .await?;
             summary.users += 1;
+            if !first_of
+                .iter()
+                .any(|(a, r, _)| *a == agency_id && *r == role)
+            {
+                first_of.push((agency_id, role, user.id));
+            }
             if !summary.sample_accounts.iter().any(|(r, _)| *r == role) {
                 summary.sample_accounts.push((role, user.email.to_string()));
             }
@@ -451,6 +462,10 @@ impl App {
             )
             .await?;
         }
+        let (teams, activities) =
+            demo_team(&tx, &first_of, &staff, advocacy.id, today, now).await?;
+        summary.teams += teams;
+        summary.team_activities += activities;
         AuditEntry::new("demo_data", Outcome::Success, now)
             .by(&Actor::console())
             .object("database", "demo")
@@ -850,6 +865,260 @@ impl App {
         }
         Ok(made)
     }
+}
+
+/// One local policy team in the first demo county, with members from the demo agencies, a
+/// chair, staff, a judge and a legislator's aide kept informed, and a workplan of a few
+/// activities, one of them overdue. Returns the teams and activities made.
+async fn demo_team(
+    tx: &Tx,
+    first_of: &[(i64, Role, i64)],
+    staff: &Staff,
+    advocacy: i64,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize), AppError> {
+    use containment_domain::team::{
+        ActivityStatus, Jurisdiction, LeaderKind, MemberRole, MemberStanding, TeamLevel,
+    };
+    use containment_storage::{
+        ActivityNoteRecord, ActivityRecord, LeaderTermRecord, RosterRecord, StaffRecord, TeamRecord,
+    };
+    let probation = staff.probation.first().copied().unwrap_or_default();
+    let of = |agency: Option<i64>, role: Role| {
+        first_of
+            .iter()
+            .find(|(a, r, _)| agency.is_none_or(|x| x == *a) && *r == role)
+            .map(|(_, _, u)| *u)
+    };
+    let (Some(admin), Some(chair), Some(officer)) = (
+        of(Some(probation), Role::AgencyAdmin),
+        of(Some(probation), Role::OfficerSupervisor),
+        staff.officers.first().map(|(u, _)| *u),
+    ) else {
+        return Ok((0, 0));
+    };
+    let since = today - Duration::days(180);
+    let team = tx
+        .create_team(
+            &TeamRecord {
+                id: 0,
+                name: format!("{} County SOMT Policy Team (demo)", COUNTIES[0]),
+                level: TeamLevel::LocalPolicy,
+                jurisdiction: Jurisdiction::County(County::parse(COUNTIES[0])?),
+                parent_id: None,
+                mission: "Protect the community by managing people convicted of sex offenses \
+                          through a victim-centred, collaborative containment approach."
+                    .into(),
+                vision: "No more victims.".into(),
+                norms: "Decisions by consensus using thumbs: up in favour, sideways not feeling \
+                        strongly, down opposed; we discuss until no one is down. The moderator \
+                        rotates every year; staff circulate the agenda a week ahead."
+                    .into(),
+                created_by: admin,
+                created_at: now,
+                version: 1,
+            },
+            now,
+        )
+        .await?;
+    let mut goals = Vec::new();
+    for (i, g) in [
+        "Share case information across agencies",
+        "Cross-train the team's members",
+        "Adopt a county containment protocol",
+    ]
+    .iter()
+    .enumerate()
+    {
+        goals.push(
+            tx.add_goal(team, i32::try_from(i).unwrap_or_default(), g, now)
+                .await?,
+        );
+    }
+    tx.add_leader_term(
+        &LeaderTermRecord {
+            id: 0,
+            team_id: team,
+            user_id: chair,
+            kind: LeaderKind::Chair,
+            start_on: since,
+            end_on: None,
+            appointed_by: admin,
+        },
+        now,
+    )
+    .await?;
+    tx.add_staff(
+        &StaffRecord {
+            id: 0,
+            team_id: team,
+            user_id: officer,
+            start_on: since,
+            end_on: None,
+            added_by: admin,
+        },
+        now,
+    )
+    .await?;
+    let provider = staff.providers.first().copied();
+    let examiner = staff.examiners.first().copied();
+    let police = staff.police.first().copied();
+    let advocate = of(Some(advocacy), Role::VictimAdvocate);
+    let user_agency = |u: i64| {
+        first_of
+            .iter()
+            .find(|(_, _, x)| *x == u)
+            .map(|(a, _, _)| *a)
+    };
+    // (user, or someone from outside by name and organization), role, standing.
+    type Line<'a> = (
+        Option<i64>,
+        Option<(&'a str, &'a str)>,
+        MemberRole,
+        MemberStanding,
+    );
+    let mut lines: Vec<Line> = vec![
+        (
+            Some(officer),
+            None,
+            MemberRole::SupervisingOfficer,
+            MemberStanding::Representative,
+        ),
+        (
+            provider,
+            None,
+            MemberRole::TreatmentProvider,
+            MemberStanding::Representative,
+        ),
+        (
+            examiner,
+            None,
+            MemberRole::PolygraphExaminer,
+            MemberStanding::Representative,
+        ),
+        (
+            police,
+            None,
+            MemberRole::LawEnforcement,
+            MemberStanding::Representative,
+        ),
+        (
+            advocate,
+            None,
+            MemberRole::VictimAdvocacyOrganization,
+            MemberStanding::Representative,
+        ),
+    ];
+    lines.retain(|l| l.0.is_some());
+    lines.push((
+        None,
+        Some(("Hon. Maria Delgado", "Superior Court (demo)")),
+        MemberRole::Judge,
+        MemberStanding::Informed,
+    ));
+    lines.push((
+        None,
+        Some((
+            "Aide to the district's Assemblymember",
+            "State Assembly (demo)",
+        )),
+        MemberRole::LegislativeStaff,
+        MemberStanding::Informed,
+    ));
+    for (user, outside, role, standing) in lines {
+        tx.add_to_roster(
+            &RosterRecord {
+                id: 0,
+                team_id: team,
+                user_id: user,
+                agency_id: user.and_then(user_agency),
+                external_name: outside.map(|(n, _)| n.to_owned()),
+                external_email: None,
+                organization: outside.map(|(_, o)| o.to_owned()),
+                role,
+                standing,
+                start_on: since,
+                end_on: None,
+                added_by: chair,
+            },
+            now,
+        )
+        .await?;
+    }
+    let owner_provider = provider.unwrap_or(officer);
+    let plan = [
+        (
+            goals[0],
+            "Agree on a release for sharing case information",
+            officer,
+            today - Duration::days(60),
+            today - Duration::days(10),
+            ActivityStatus::InProgress,
+        ),
+        (
+            goals[0],
+            "Set the monthly case review calendar",
+            officer,
+            today - Duration::days(20),
+            today + Duration::days(10),
+            ActivityStatus::Planned,
+        ),
+        (
+            goals[1],
+            "Hold a cross-training on STABLE-2007 scoring",
+            owner_provider,
+            today - Duration::days(90),
+            today - Duration::days(30),
+            ActivityStatus::Done,
+        ),
+        (
+            goals[2],
+            "Draft the county containment protocol",
+            chair,
+            today - Duration::days(30),
+            today + Duration::days(45),
+            ActivityStatus::Planned,
+        ),
+    ];
+    let mut made = 0;
+    for (goal_id, title, owner, start, due, status) in plan {
+        let id = tx
+            .create_activity(
+                &ActivityRecord {
+                    id: 0,
+                    team_id: team,
+                    goal_id,
+                    title: title.into(),
+                    deliverables: "A written document circulated to the members.".into(),
+                    owner_user_id: owner,
+                    start_on: start,
+                    due_on: due,
+                    status,
+                    created_by: officer,
+                    version: 1,
+                },
+                now,
+            )
+            .await?;
+        made += 1;
+        if status != ActivityStatus::Planned {
+            tx.add_activity_note(
+                &ActivityNoteRecord {
+                    id: 0,
+                    activity_id: id,
+                    on: start + Duration::days(7),
+                    body: "Work started; a draft is with county counsel.".into(),
+                    status: Some(status),
+                    author_user_id: owner,
+                    created_at: now,
+                },
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok((1, made))
 }
 
 /// Treatment with the team's provider: weekly group sessions of the last eight weeks, and the

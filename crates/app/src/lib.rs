@@ -29,6 +29,7 @@ mod polygraph;
 mod refusals;
 mod scores;
 mod secrets;
+mod teams;
 mod timeline;
 mod today;
 mod treatment;
@@ -59,6 +60,7 @@ pub use compliance::{
 };
 pub use containment_domain::Role;
 pub use containment_storage::metrics;
+pub use containment_storage::{ActivityNoteRecord, ActivityRecord, GoalRecord, TeamRecord};
 pub use containment_storage::{
     AgencyRecord, AssessmentRecord, AuditCursor, AuditFilter, AuditPage, AuditVerification,
     Backend, CaseloadQuery, CaseloadRow, CaseloadSort, ContactRecord, CountyPolicyRecord,
@@ -92,6 +94,11 @@ pub use scores::{
     ScoreEntry, ScoreInput, StepInput, SubmissionRow, level_label, score_items, score_kind,
 };
 pub use secrets::{KeyFileError, KeyFileState, Resealed, create_key_file, create_private_dir};
+pub use teams::{
+    ActivityInput, ActivityLine, GoalLine, LeaderInput, MemberInput, NoteInput, OverdueActivity,
+    PersonName, RosterLine, StaffLine, TeamInput, TeamSummary, TeamView, TeamsView, TermLine,
+    WorkplanGoal, WorkplanView,
+};
 pub use timeline::TimelineEntry;
 pub use today::{
     Missed, TODAY_MAX_PER_PAGE, TODAY_PER_PAGE, Task, Today, TodayQuery, missed_of, missed_summary,

@@ -154,6 +154,9 @@ pub struct Today {
     pub cases: Vec<(i64, String)>,
     pub page: usize,
     pub per_page: usize,
+    /// Workplan activities of teams above the case that the person owns and that are overdue,
+    /// by due date: their own group, apart from the case obligations.
+    pub team_activities: Vec<crate::teams::OverdueActivity>,
 }
 
 impl Today {
@@ -349,12 +352,14 @@ impl App {
                 .filter(|v| query.case.is_none_or(|c| c == v.supervisee_id))
                 .collect(),
         );
+        let team_activities = self.overdue_team_activities(&tx, user, today).await?;
         AuditEntry::new("tasks_read", Outcome::Success, now)
             .by(actor)
             .detail(format!(
-                "today: {total} tasks, {} on this page, {} missed on record",
+                "today: {total} tasks, {} on this page, {} missed on record, {} team activities overdue",
                 tasks.len(),
-                missed.iter().map(|m| m.count).sum::<usize>()
+                missed.iter().map(|m| m.count).sum::<usize>(),
+                team_activities.len()
             ))
             .write(&tx)
             .await?;
@@ -368,6 +373,7 @@ impl App {
             cases,
             page: query.page,
             per_page: query.per_page,
+            team_activities,
         })
     }
 }

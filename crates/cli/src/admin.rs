@@ -274,7 +274,7 @@ pub(crate) async fn demo(app: &App, supervisees: usize, seed: u64) -> anyhow::Re
         })
         .await?;
     println_out(&format!(
-        "demo data: {} agencies, {} accounts, {} supervisees, {} team memberships, {} waivers, {} scores, {} treatments, {} sessions, {} monthly reports",
+        "demo data: {} agencies, {} accounts, {} supervisees, {} team memberships, {} waivers, {} scores, {} treatments, {} sessions, {} monthly reports, {} teams above the case with {} workplan activities",
         summary.agencies,
         summary.users,
         summary.supervisees,
@@ -283,7 +283,9 @@ pub(crate) async fn demo(app: &App, supervisees: usize, seed: u64) -> anyhow::Re
         summary.scores,
         summary.treatments,
         summary.sessions,
-        summary.monthly_reports
+        summary.monthly_reports,
+        summary.teams,
+        summary.team_activities
     ));
     println_out(&format!(
         "every demo account signs in with the password: {}",

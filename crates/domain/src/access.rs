@@ -91,6 +91,9 @@ code_enum! {
         ApiToken => "api_token", "API token";
         PolicyPack => "policy_pack", "policy pack";
         CaseloadImport => "caseload_import", "caseload import from a spreadsheet";
+        Team => "team", "team above the case (its charter, members, leaders and sub-teams)";
+        TeamWorkplan => "team_workplan", "team workplan activities";
+        TeamActivityProgress => "team_activity_progress", "status and notes of a workplan activity";
     }
 }
 
@@ -183,6 +186,9 @@ impl RecordKind {
                 | RecordKind::ApiToken
                 | RecordKind::PolicyPack
                 | RecordKind::CaseloadImport
+                | RecordKind::Team
+                | RecordKind::TeamWorkplan
+                | RecordKind::TeamActivityProgress
         )
     }
 }
@@ -209,6 +215,18 @@ impl TeamRole {
             TeamRole::Prosecutor => &[Role::Prosecutor],
             TeamRole::Other => rules::CASE_WORKING_ROLES,
         }
+    }
+}
+
+code_enum! {
+    /// How the actor stands to one team above the case. Someone listed as informed (a judge)
+    /// has no standing: being shown with a team grants nothing.
+    TeamStanding, "team standing" {
+        AdminOfJurisdiction => "admin_of_jurisdiction", "administrator of an agency in the team's jurisdiction";
+        Chair => "chair", "chair or moderator of the team (or of the team above it)";
+        Staff => "staff", "staff of the team (or of the team above it)";
+        Member => "member", "member of the team (representative or designee)";
+        ActivityOwner => "activity_owner", "owner of the workplan activity";
     }
 }
 
@@ -313,6 +331,9 @@ pub enum Subject<'a> {
     Agency { agency: AgencyId },
     /// System-wide records: the audit log, policy packs, the list of agencies.
     System,
+    /// A team above the case, or a jurisdiction a team is created for, with how the actor
+    /// stands to it.
+    Team { standings: &'a [TeamStanding] },
 }
 
 /// How a denial is shown.
@@ -339,6 +360,7 @@ impl Visibility {
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum DenyReason {
     NoRelationshipToCase,
+    NotOnTeam,
     OtherAgency,
     NoWaiver { category: InformationCategory },
     NeverDeleted,
@@ -351,6 +373,7 @@ impl DenyReason {
     pub fn code(self) -> &'static str {
         match self {
             DenyReason::NoRelationshipToCase => "no_relationship_to_case",
+            DenyReason::NotOnTeam => "not_on_team",
             DenyReason::OtherAgency => "other_agency",
             DenyReason::NoWaiver { .. } => "no_waiver",
             DenyReason::NeverDeleted => "never_deleted",
@@ -366,6 +389,9 @@ impl fmt::Display for DenyReason {
             DenyReason::NoRelationshipToCase => {
                 f.write_str("you are not on this case's team, do not supervise a member, and do not administer its agency")
             }
+            DenyReason::NotOnTeam => f.write_str(
+                "you do not belong to this team, lead or staff it, nor administer an agency in its jurisdiction",
+            ),
             DenyReason::OtherAgency => f.write_str("the record belongs to another agency"),
             DenyReason::NoWaiver { category } => write!(
                 f,
@@ -483,7 +509,42 @@ pub fn decide(actor: &Actor, subject: &Subject<'_>, action: Action, kind: Record
         Subject::System => {
             decide_records(actor, rules::SYSTEM_GRANTS, Standing::System, action, kind)
         }
+        Subject::Team { standings } => decide_team(actor, standings, action, kind),
     }
+}
+
+fn decide_team(
+    actor: &Actor,
+    standings: &[TeamStanding],
+    action: Action,
+    kind: RecordKind,
+) -> Decision {
+    // Whoever does not stand to the team must not learn it exists.
+    if standings.is_empty() {
+        return Decision::deny(DenyReason::NotOnTeam, Visibility::NotFound);
+    }
+    rules::TEAM_GRANTS
+        .iter()
+        .filter(|grant| standings.contains(&grant.via))
+        .filter(|grant| grant.actions.contains(&action) && grant.kinds.contains(&kind))
+        .find_map(|grant| {
+            let role = match grant.roles {
+                rules::Holders::Anyone => None,
+                rules::Holders::AnyRole => Some(actor.held_roles().next()?),
+                rules::Holders::Only(roles) => {
+                    Some(actor.held_roles().find(|role| roles.contains(role))?)
+                }
+            };
+            Some(Decision::Allow {
+                role,
+                reason: grant.reason,
+                waiver: None,
+            })
+        })
+        .unwrap_or(Decision::deny(
+            DenyReason::NotPermitted { action, kind },
+            Visibility::Forbidden,
+        ))
 }
 
 /// How the actor stands to a record that is not case data.

@@ -19,6 +19,7 @@ pub mod policy;
 pub mod polygraph;
 pub mod score_chain;
 pub mod security;
+pub mod team;
 pub mod treatment;
 pub mod waiver;
 pub mod wall;

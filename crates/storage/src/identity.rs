@@ -304,6 +304,8 @@ impl Tx {
             .find_also_related(app_user::Entity)
             .join(JoinType::LeftJoin, app_user::Relation::Role.def())
             .column_as(user_role::Column::Role, "C_role")
+            // In the same statement: whether the person sits on a team above the case now.
+            .column_as(sea_orm::sea_query::Expr::cust(ON_TEAM_SQL), "C_on_team")
             .build(self.db_backend());
         let rows = SessionRow::find_by_statement(statement)
             .all(&self.txn)
@@ -311,7 +313,8 @@ impl Tx {
         let Some(first) = rows.first() else {
             return Ok(None);
         };
-        let session = crate::UserSessionRecord::from(first.session.clone());
+        let mut session = crate::UserSessionRecord::from(first.session.clone());
+        session.on_team = first.on_team != 0;
         let user = match first.user.clone() {
             Some(row) => {
                 let mut roles = rows
@@ -325,6 +328,20 @@ impl Tx {
             None => None,
         };
         Ok(Some((session, user)))
+    }
+
+    /// The display name and agency of these users, in one statement.
+    pub async fn user_names_and_agencies(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, String, i64)>, StorageError> {
+        Ok(app_user::Entity::find()
+            .filter(app_user::Column::Id.is_in(ids.iter().copied()))
+            .all(&self.txn)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name, u.agency_id))
+            .collect())
     }
 
     /// The display names of these users, in one statement.
@@ -808,7 +825,17 @@ struct SessionRow {
     session: crate::entity::user_session::Model,
     user: Option<app_user::Model>,
     role: Option<String>,
+    on_team: i32,
 }
+
+/// 1 when the session's person is on a team above the case (a member, not only informed; a
+/// chair or moderator; staff) in a line not yet ended, else 0. Every such table has an index on
+/// `user_id`.
+const ON_TEAM_SQL: &str = "CASE WHEN EXISTS (SELECT 1 FROM team_roster r \
+    WHERE r.user_id = \"user_session\".\"user_id\" AND r.end_on IS NULL AND r.standing <> 'informed') \
+    OR EXISTS (SELECT 1 FROM team_leader_term t WHERE t.user_id = \"user_session\".\"user_id\" AND t.end_on IS NULL) \
+    OR EXISTS (SELECT 1 FROM team_staff s WHERE s.user_id = \"user_session\".\"user_id\" AND s.end_on IS NULL) \
+    THEN 1 ELSE 0 END";
 
 impl sea_orm::FromQueryResult for SessionRow {
     fn from_query_result(res: &sea_orm::QueryResult, _pre: &str) -> Result<Self, sea_orm::DbErr> {
@@ -816,6 +843,7 @@ impl sea_orm::FromQueryResult for SessionRow {
             session: crate::entity::user_session::Model::from_query_result(res, "A_")?,
             user: app_user::Model::from_query_result_optional(res, "B_")?,
             role: res.try_get("", "C_role")?,
+            on_team: res.try_get("", "C_on_team")?,
         })
     }
 }

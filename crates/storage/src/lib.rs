@@ -19,6 +19,7 @@ mod polygraph;
 mod schema;
 mod scores;
 mod sessions;
+mod teams;
 mod treatment;
 mod treatment_plan;
 mod tx;
@@ -47,6 +48,10 @@ pub use polygraph::{ExamRecord, FollowupRecord, ReferralRecord};
 pub use schema::{ColumnShape, ForeignKeyShape, IndexShape};
 pub use scores::{ScoreRecord, StepRecord};
 pub use sessions::{NewSession, TokenRecord, UserSessionRecord};
+pub use teams::{
+    ActivityNoteRecord, ActivityRecord, GoalRecord, LeaderTermRecord, RosterRecord, StaffRecord,
+    TeamPlaces, TeamRecord,
+};
 pub use treatment::{AssessmentRecord, ContactRecord, SelfReportRecord, TreatmentRecord};
 pub use treatment_plan::{ContractRecord, ModuleRecord, SessionRecord};
 pub use tx::Tx;

@@ -31,6 +31,10 @@ pub struct UserSessionRecord {
     pub client_addr: Option<String>,
     pub user_agent: Option<String>,
     pub csrf_token: String,
+    /// Whether the session's person is a member, leader or staff of a team above the case (for
+    /// the navigation; the team pages decide access themselves). Known only from the sign-in
+    /// check of each request; false elsewhere.
+    pub on_team: bool,
 }
 
 impl From<user_session::Model> for UserSessionRecord {
@@ -46,6 +50,7 @@ impl From<user_session::Model> for UserSessionRecord {
             client_addr: m.client_addr,
             user_agent: m.user_agent,
             csrf_token: m.csrf_token,
+            on_team: false,
         }
     }
 }

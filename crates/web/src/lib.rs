@@ -29,6 +29,7 @@ mod refused;
 mod routes;
 mod scores;
 mod security;
+mod teams;
 mod tls;
 mod today;
 mod treatment;
@@ -100,6 +101,7 @@ fn registry() -> routes::Registry {
         .merge(monthly_reports::registry())
         .merge(treatment_plan::registry())
         .merge(polygraph::registry())
+        .merge(teams::registry())
         .merge(exports::registry())
         .merge(assets::registry())
 }

@@ -147,6 +147,18 @@ struct MissedLine {
     span: String,
 }
 
+/// Where an overdue team activity gets done.
+fn activity_place(a: &containment_app::OverdueActivity) -> String {
+    format!("/teams/{}/workplan/activities/{}", a.team_id, a.activity_id)
+}
+
+struct TeamActivityLine {
+    team: String,
+    title: String,
+    due: String,
+    place: String,
+}
+
 struct NoticeLine {
     when: String,
     message: String,
@@ -201,6 +213,7 @@ struct TodayPage {
     rules: &'static [RuleId],
     windows: &'static [Window],
     notices: Vec<NoticeLine>,
+    team_activities: Vec<TeamActivityLine>,
     has_feed: bool,
     feed_url: Option<String>,
 }
@@ -272,6 +285,16 @@ async fn today_page_for(
                 message: n.message,
                 unread: n.read_at.is_none(),
                 place: containment_app::notice_place(n.supervisee_id, &n.obligation_key),
+            })
+            .collect(),
+        team_activities: day_of
+            .team_activities
+            .iter()
+            .map(|a| TeamActivityLine {
+                team: a.team_name.clone(),
+                title: a.title.clone(),
+                due: due_words(Some(a.due_on), day_of.today),
+                place: activity_place(a),
             })
             .collect(),
         has_feed: state.app.has_calendar_feed(actor).await?,
@@ -386,6 +409,20 @@ pub struct TodayJson {
     /// This page of tasks: by window, then grouped by case.
     pub tasks: Vec<TaskJson>,
     pub missed: Vec<MissedJson>,
+    /// Workplan activities of the caller's teams that the caller owns and that are overdue.
+    pub team_activities: Vec<TeamActivityJson>,
+}
+
+/// An overdue workplan activity the caller owns.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamActivityJson {
+    pub team_id: i64,
+    pub team_name: String,
+    pub activity_id: i64,
+    pub title: String,
+    pub due_on: NaiveDate,
+    /// The page of this application where it gets done.
+    pub place: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/me/tasks", tag = "compliance", security(("bearer" = [])),
@@ -441,6 +478,18 @@ pub(crate) async fn tasks_api(
                 first_due: m.first_due,
                 last_due: m.last_due,
                 summary: m.summary(),
+            })
+            .collect(),
+        team_activities: d
+            .team_activities
+            .iter()
+            .map(|a| TeamActivityJson {
+                team_id: a.team_id,
+                team_name: a.team_name.clone(),
+                activity_id: a.activity_id,
+                title: a.title.clone(),
+                due_on: a.due_on,
+                place: activity_place(a),
             })
             .collect(),
     }))

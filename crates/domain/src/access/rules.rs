@@ -1,7 +1,7 @@
 //! The grant tables. Each row allows; nothing here denies, so whatever no row covers is denied
 //! and adding a role or relationship can only add permissions.
 
-use super::{Action, RecordKind, Relationship, Standing, Step, TeamRole};
+use super::{Action, RecordKind, Relationship, Standing, Step, TeamRole, TeamStanding};
 use crate::identity::Role;
 
 /// Roles that do casework and so may sit on a team as "other" member. Admins and auditors are
@@ -568,5 +568,81 @@ pub(super) const SYSTEM_GRANTS: &[RecordGrant] = &[
         actions: READ,
         kinds: &[RecordKind::User],
         reason: "the auditor identifies who acted",
+    },
+];
+
+/// A grant on a team above the case, reaching those who stand to it as `via`.
+#[derive(Debug)]
+pub(super) struct TeamGrant {
+    pub via: TeamStanding,
+    pub roles: Holders,
+    pub actions: &'static [Action],
+    pub kinds: &'static [RecordKind],
+    pub reason: &'static str,
+}
+
+const TEAM_READ: &[RecordKind] = &[RecordKind::Team, RecordKind::TeamWorkplan];
+const WORKPLAN: &[RecordKind] = &[RecordKind::TeamWorkplan, RecordKind::TeamActivityProgress];
+
+/// Grants on teams above the case. Nobody else sees a team: someone listed as informed (a
+/// judge) stands nowhere here. `Administer` a team is appointing its chair or moderator and its
+/// staff; `Create` a team is founding it (in a jurisdiction) or a sub-team under it.
+pub(super) const TEAM_GRANTS: &[TeamGrant] = &[
+    TeamGrant {
+        via: TeamStanding::AdminOfJurisdiction,
+        roles: AGENCY_ADMIN,
+        actions: &[Action::Read, Action::Create, Action::Administer],
+        kinds: &[RecordKind::Team],
+        reason: "an agency admin creates the teams of the agency's county and appoints their chair and staff",
+    },
+    TeamGrant {
+        via: TeamStanding::AdminOfJurisdiction,
+        roles: AGENCY_ADMIN,
+        actions: READ,
+        kinds: TEAM_READ,
+        reason: "an agency admin sees the teams of the agency's county and their workplans",
+    },
+    TeamGrant {
+        via: TeamStanding::Chair,
+        roles: Holders::Anyone,
+        actions: &[Action::Read, Action::Create, Action::Update],
+        kinds: &[
+            RecordKind::Team,
+            RecordKind::TeamWorkplan,
+            RecordKind::TeamActivityProgress,
+        ],
+        reason: "the chair edits the team, its members, sub-teams and workplan",
+    },
+    TeamGrant {
+        via: TeamStanding::Staff,
+        roles: Holders::Anyone,
+        actions: &[Action::Read, Action::Create, Action::Update],
+        kinds: &[
+            RecordKind::Team,
+            RecordKind::TeamWorkplan,
+            RecordKind::TeamActivityProgress,
+        ],
+        reason: "the team's staff plan its work and keep its records",
+    },
+    TeamGrant {
+        via: TeamStanding::Member,
+        roles: Holders::Anyone,
+        actions: READ,
+        kinds: TEAM_READ,
+        reason: "a member sees the team and its workplan",
+    },
+    TeamGrant {
+        via: TeamStanding::ActivityOwner,
+        roles: Holders::Anyone,
+        actions: &[Action::Read, Action::Create, Action::Update],
+        kinds: &[RecordKind::TeamActivityProgress],
+        reason: "the owner of an activity updates its status and records notes",
+    },
+    TeamGrant {
+        via: TeamStanding::ActivityOwner,
+        roles: Holders::Anyone,
+        actions: READ,
+        kinds: WORKPLAN,
+        reason: "the owner of an activity reads it",
     },
 ];

@@ -1309,3 +1309,85 @@ fn one_side_steps_go_to_their_side_only_and_only_to_someone_serving_it() {
     assert!(!takes_step_(&provider, &provider_rel, officer_step));
     assert_eq!(Step::score_step_of(TeamRole::PolygraphExaminer), None);
 }
+
+#[test]
+fn a_team_is_seen_only_by_those_who_stand_to_it() {
+    use super::TeamStanding as T;
+    let officer = actor(&[Role::SupervisingOfficer]);
+    let admin = actor(&[Role::AgencyAdmin]);
+    let team = |s: &'static [T]| Subject::Team { standings: s };
+    // Nobody else, whatever their roles: 404.
+    for who in [&officer, &admin, &actor(Role::ALL)] {
+        let d = decide(who, &team(&[]), Action::Read, RecordKind::Team);
+        assert_eq!(d.http_status(), 404, "{d}");
+    }
+    // Members read, never edit.
+    assert!(
+        decide(
+            &officer,
+            &team(&[T::Member]),
+            Action::Read,
+            RecordKind::Team
+        )
+        .is_allowed()
+    );
+    assert!(
+        decide(
+            &officer,
+            &team(&[T::Member]),
+            Action::Read,
+            RecordKind::TeamWorkplan
+        )
+        .is_allowed()
+    );
+    for action in [Action::Create, Action::Update, Action::Administer] {
+        let d = decide(&officer, &team(&[T::Member]), action, RecordKind::Team);
+        assert_eq!(d.http_status(), 403, "{action}: {d}");
+    }
+    // The chair and staff edit the team and its workplan, but appoint nobody.
+    let leaders: [&'static [T]; 2] = [&[T::Chair], &[T::Staff]];
+    for standings in leaders {
+        for kind in [
+            RecordKind::Team,
+            RecordKind::TeamWorkplan,
+            RecordKind::TeamActivityProgress,
+        ] {
+            assert!(decide(&officer, &team(standings), Action::Update, kind).is_allowed());
+        }
+        assert!(
+            !decide(
+                &officer,
+                &team(standings),
+                Action::Administer,
+                RecordKind::Team
+            )
+            .is_allowed()
+        );
+    }
+    // The jurisdiction's agency admin founds teams and appoints leaders, but must hold the role.
+    let j: &'static [T] = &[T::AdminOfJurisdiction];
+    assert!(decide(&admin, &team(j), Action::Create, RecordKind::Team).is_allowed());
+    assert!(decide(&admin, &team(j), Action::Administer, RecordKind::Team).is_allowed());
+    assert!(!decide(&admin, &team(j), Action::Update, RecordKind::TeamWorkplan).is_allowed());
+    assert!(!decide(&officer, &team(j), Action::Create, RecordKind::Team).is_allowed());
+    // An activity's owner updates its progress, not the activity.
+    let o: &'static [T] = &[T::ActivityOwner];
+    assert!(
+        decide(
+            &officer,
+            &team(o),
+            Action::Update,
+            RecordKind::TeamActivityProgress
+        )
+        .is_allowed()
+    );
+    assert!(!decide(&officer, &team(o), Action::Update, RecordKind::TeamWorkplan).is_allowed());
+    // Team records are never reached through a case.
+    for kind in [
+        RecordKind::Team,
+        RecordKind::TeamWorkplan,
+        RecordKind::TeamActivityProgress,
+    ] {
+        assert!(!kind.is_case_record());
+    }
+}

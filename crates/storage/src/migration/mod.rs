@@ -27,6 +27,7 @@ mod m20261202_000019_second_factor_attempts;
 mod m20261203_000020_audit_checkpoint;
 mod m20261203_000021_idempotency_key;
 mod m20261203_000022_case_facts_generation;
+mod m20261203_000023_teams;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000020_audit_checkpoint::Migration),
             Box::new(m20261203_000021_idempotency_key::Migration),
             Box::new(m20261203_000022_case_facts_generation::Migration),
+            Box::new(m20261203_000023_teams::Migration),
         ]
     }
 }

@@ -219,6 +219,43 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST",   "/api/v1/agencies",                "U U U U U U F F"),
     ("PUT",    "/api/v1/county-policies/{county}", "U U U U U U F A"),
     ("DELETE", "/api/v1/me/calendar-feed",        "U U U U U U A A"),
+    ("GET",    "/teams",                          "L L A A A A L L"),
+    ("GET",    "/teams/new",                      "L L F A F F L L"),
+    ("POST",   "/teams",                          "L L F A F F F F"),
+    ("GET",    "/teams/{id}",                     "L L A A A A L L"),
+    ("GET",    "/teams/{id}/edit",                "L L A A A A L L"),
+    ("POST",   "/teams/{id}/edit",                "L L A A A A F F"),
+    ("GET",    "/teams/{id}/sub-teams/new",       "L L A A A A L L"),
+    ("POST",   "/teams/{id}/sub-teams",           "L L A A A A F F"),
+    ("GET",    "/teams/{id}/members/new",         "L L A A A A L L"),
+    ("POST",   "/teams/{id}/members",             "L L A A A A F F"),
+    ("GET",    "/teams/{id}/members/{member}/end", "L L A A A A L L"),
+    ("POST",   "/teams/{id}/members/{member}/end", "L L A A A A F F"),
+    ("GET",    "/teams/{id}/leaders/new",         "L L A A A A L L"),
+    ("POST",   "/teams/{id}/leaders",             "L L A A A A F F"),
+    ("GET",    "/teams/{id}/staff/new",           "L L A A A A L L"),
+    ("POST",   "/teams/{id}/staff",               "L L A A A A F F"),
+    ("GET",    "/teams/{id}/staff/{staff}/end",   "L L A A A A L L"),
+    ("POST",   "/teams/{id}/staff/{staff}/end",   "L L A A A A F F"),
+    ("GET",    "/teams/{id}/workplan",            "L L A A A A L L"),
+    ("POST",   "/teams/{id}/workplan/activities", "L L A A A A F F"),
+    ("GET",    "/teams/{id}/workplan/activities/{activity}", "L L A A A A L L"),
+    ("POST",   "/teams/{id}/workplan/activities/{activity}/edit", "L L A A A A F F"),
+    ("POST",   "/teams/{id}/workplan/activities/{activity}/notes", "L L A A A A F F"),
+    ("GET",    "/api/v1/teams",                   "U U U U U U A A"),
+    ("POST",   "/api/v1/teams",                   "U U U U U U F A"),
+    ("GET",    "/api/v1/teams/{id}",              "U U U U U U A A"),
+    ("PUT",    "/api/v1/teams/{id}",              "U U U U U U A A"),
+    ("POST",   "/api/v1/teams/{id}/sub-teams",    "U U U U U U A A"),
+    ("POST",   "/api/v1/teams/{id}/members",      "U U U U U U A A"),
+    ("POST",   "/api/v1/teams/{id}/members/{member}/end", "U U U U U U A A"),
+    ("POST",   "/api/v1/teams/{id}/leaders",      "U U U U U U A A"),
+    ("POST",   "/api/v1/teams/{id}/staff",        "U U U U U U A A"),
+    ("POST",   "/api/v1/teams/{id}/staff/{staff}/end", "U U U U U U A A"),
+    ("GET",    "/api/v1/teams/{id}/workplan",     "U U U U U U A A"),
+    ("POST",   "/api/v1/teams/{id}/activities",   "U U U U U U A A"),
+    ("PUT",    "/api/v1/teams/{id}/activities/{activity}", "U U U U U U A A"),
+    ("POST",   "/api/v1/teams/{id}/activities/{activity}/notes", "U U U U U U A A"),
     // Last: it ends the callers' sessions.
     ("POST",   "/sign-out",                       "L L L L L L F F"),
 ];
@@ -370,6 +407,8 @@ async fn every_route_answers_each_caller_as_specified(db: TestDb) {
             .replace("{waiver}", "999999")
             .replace("{episode}", "999999")
             .replace("{followup}", "999999")
+            .replace("{staff}", "999999")
+            .replace("{activity}", "999999")
             .replace("{*path}", "app.css");
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         for ((caller, name), expected) in callers.iter_mut().zip(CALLERS).zip(row.split(' ')) {

@@ -67,6 +67,17 @@ const PAGE_TO_API: &[(&str, &str)] = &[
     ("POST /admin/agencies",                                "POST /api/v1/agencies"),
     ("POST /admin/policy",                                  "PUT /api/v1/county-policies/{county}"),
     ("POST /admin/import",                                  "POST /api/v1/imports/caseload"),
+    ("POST /teams",                                         "POST /api/v1/teams"),
+    ("POST /teams/{id}/edit",                               "PUT /api/v1/teams/{id}"),
+    ("POST /teams/{id}/sub-teams",                          "POST /api/v1/teams/{id}/sub-teams"),
+    ("POST /teams/{id}/members",                            "POST /api/v1/teams/{id}/members"),
+    ("POST /teams/{id}/members/{member}/end",               "POST /api/v1/teams/{id}/members/{member}/end"),
+    ("POST /teams/{id}/leaders",                            "POST /api/v1/teams/{id}/leaders"),
+    ("POST /teams/{id}/staff",                              "POST /api/v1/teams/{id}/staff"),
+    ("POST /teams/{id}/staff/{staff}/end",                  "POST /api/v1/teams/{id}/staff/{staff}/end"),
+    ("POST /teams/{id}/workplan/activities",                "POST /api/v1/teams/{id}/activities"),
+    ("POST /teams/{id}/workplan/activities/{activity}/edit", "PUT /api/v1/teams/{id}/activities/{activity}"),
+    ("POST /teams/{id}/workplan/activities/{activity}/notes", "POST /api/v1/teams/{id}/activities/{activity}/notes"),
 ];
 
 /// State-changing page routes with no API counterpart, each with the reason. A program

@@ -30,6 +30,7 @@ mod request_path;
 mod scores;
 mod secrets;
 mod team_candidates;
+mod teams;
 mod today;
 mod treatment;
 mod treatment_plan;

@@ -33,13 +33,14 @@ const CASE_PAGE_STATEMENTS: u64 = 15;
 /// The caseload, in urgency order, and Today: the session check, the person's cases, the
 /// engine's facts of all of them in one round (supervisees, episodes, team, certifications,
 /// waivers, scores and steps, treatment facts), the policies and the audit event; Today also
-/// its reminders (read and marked read) and the calendar feed's state. The same however many
+/// its reminders (read and marked read), the calendar feed's state and the overdue workplan
+/// activities the person owns on their teams (one more). The same however many
 /// cases the person serves (up to 400; then a few more per 400). The caseload reads the case
 /// facts' generation first; once its cases' standings are worked out, a second view reads none
 /// of the engine's facts ([`CASELOAD_AGAIN_STATEMENTS`]).
 const CASELOAD_STATEMENTS: u64 = 15;
 const CASELOAD_AGAIN_STATEMENTS: u64 = 6;
-const TODAY_STATEMENTS: u64 = 17;
+const TODAY_STATEMENTS: u64 = 18;
 /// The dashboard reads the agency's cases, the policies and every fact the engine needs; viewed
 /// again from the same snapshot of the case facts, only the sign-in check, the generation and
 /// the audit append ([`DASHBOARD_AGAIN_STATEMENTS`]; it was the same as the first view).

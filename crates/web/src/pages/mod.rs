@@ -39,6 +39,8 @@ pub(crate) struct NavUser {
     pub auditor: bool,
     /// Officer supervisors and agency admins see their agency's compliance dashboard.
     pub dashboard: bool,
+    /// Agency admins and the people who sit on a team above the case see "Teams".
+    pub teams: bool,
 }
 
 /// What every page's layout needs.
@@ -59,7 +61,7 @@ impl Layout {
         identity: &Identity,
     ) -> Self {
         let user = match identity {
-            Identity::Session { actor, .. } => actor.user.as_ref().map(|u| NavUser {
+            Identity::Session { actor, session } => actor.user.as_ref().map(|u| NavUser {
                 name: u.display_name.clone(),
                 admin: u
                     .roles
@@ -70,6 +72,7 @@ impl Layout {
                     .roles
                     .iter()
                     .any(|r| matches!(r, Role::OfficerSupervisor | Role::AgencyAdmin)),
+                teams: session.on_team || u.roles.contains(&Role::AgencyAdmin),
             }),
             _ => None,
         };
