@@ -411,6 +411,22 @@ async fn the_timeline_tells_the_case_s_work_in_people_s_words(db: TestDb) {
     let id = c.id;
     let po = actor(&c.w.app, "po2@sonoma.example").await;
     crate::treatment::court_waiver_by(&c.w, &po, id, &["progress"]).await;
+    // A document whose kind's name has brackets of its own.
+    c.w.app
+        .app
+        .upload_document(
+            &po,
+            id,
+            &containment_app::DocumentInput {
+                kind: "rap_sheet".into(),
+                file_name: "rap.png".into(),
+                ..Default::default()
+            },
+            b"\x89PNG\r\n\x1a\nrap sheet image".to_vec(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
     let html = c.officer.page(&format!("/cases/{id}/timeline")).await;
     let list = &html[html.find("id=\"timeline\"").expect("a timeline")..];
     let list = &list[..list.find("</ol>").unwrap()];
@@ -420,10 +436,15 @@ async fn the_timeline_tells_the_case_s_work_in_people_s_words(db: TestDb) {
         "Treatment enrollment recorded",
         "Provider-officer contact documented",
         "Risk score recorded</strong> by",
-        "(Static-99R)",
+        ": Static-99R",
+        "Document added</strong> by Test Person: criminal history (rap sheet)",
         "Pacific time",
     ] {
         assert!(list.contains(what), "{what} in {list}");
+    }
+    // A detail that has brackets of its own is not wrapped in more.
+    for doubled in ["((", "))", "[[", "]]"] {
+        assert!(!list.contains(doubled), "{doubled} in {list}");
     }
     assert!(
         !crate::monthly_reports::shows_iso_date(list),
