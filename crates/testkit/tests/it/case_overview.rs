@@ -20,6 +20,7 @@ both_backends!(
     no_part_of_the_case_offers_a_link_its_reader_cannot_follow,
     a_supervisor_is_offered_only_links_they_can_follow,
     the_timeline_tells_the_case_s_work_in_people_s_words,
+    a_waiver_is_named_by_its_kind_and_signing_day_not_its_id,
 );
 
 /// The case's parts besides the overview, as the navigation names them.
@@ -468,4 +469,93 @@ async fn the_timeline_tells_the_case_s_work_in_people_s_words(db: TestDb) {
             rest = after;
         }
     }
+}
+
+/// Whether `text` names a waiver by an internal number ("waiver 12", "Waiver 12 recorded").
+fn names_a_waiver_by_number(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(at) = rest.find("waiver ") {
+        let after = &rest[at + "waiver ".len()..];
+        if after.starts_with(|ch: char| ch.is_ascii_digit()) {
+            return true;
+        }
+        rest = after;
+    }
+    false
+}
+
+async fn a_waiver_is_named_by_its_kind_and_signing_day_not_its_id(db: TestDb) {
+    let mut c = staffed_case(&db).await;
+    let id = c.id;
+    c.officer.page(&format!("/cases/{id}/waivers")).await;
+    let res = c
+        .officer
+        .post(
+            &format!("/cases/{id}/waivers"),
+            &[
+                ("basis", "hipaa_164_508"),
+                ("discloser", "Overview Case"),
+                ("recipient_role", "supervising_officer"),
+                ("category", "progress"),
+                ("purpose", "Coordination"),
+                ("effective_on", "2026-03-05"),
+                ("signed_on", "2026-03-02"),
+                ("revocable", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    let name = "HIPAA authorization signed Mar 2, 2026";
+    assert!(html.contains(&format!("{name} recorded.")), "{html}");
+    // The table names it the same way; its access line says which waiver lets it through.
+    assert!(html.contains(&format!("<td>{name}</td>")), "{html}");
+    assert!(
+        html.contains(&format!("progress (under the {name})")),
+        "{html}"
+    );
+    assert!(!names_a_waiver_by_number(&html), "{html}");
+    let po = actor(&c.w.app, "po2@sonoma.example").await;
+    let view =
+        c.w.app
+            .app
+            .case_view(&po, id, Utc::now(), local_date(Utc::now()))
+            .await
+            .unwrap();
+    let waiver = view.waivers[0].rule.id.0;
+    assert!(
+        !html.contains(&format!("<td>{waiver}</td>")),
+        "the id is not a column: {html}"
+    );
+    // Asking to revoke it names it, and so does the signed copy among the documents.
+    let html = c
+        .officer
+        .page(&format!("/cases/{id}/waivers/{waiver}/revoke"))
+        .await;
+    assert!(html.contains(&format!("Revoke the {name}?")), "{html}");
+    assert!(!names_a_waiver_by_number(&html), "{html}");
+    c.w.app
+        .app
+        .upload_document(
+            &po,
+            id,
+            &containment_app::DocumentInput {
+                kind: "signed_waiver".into(),
+                waiver_id: Some(waiver),
+                file_name: "consent.pdf".into(),
+                ..Default::default()
+            },
+            b"%PDF-1.4\n%%EOF\n".to_vec(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let html = c.officer.page(&format!("/cases/{id}/documents")).await;
+    assert!(html.contains(&format!("for the {name}")), "{html}");
+    assert!(
+        html.contains(&format!(">{name}: ")),
+        "the upload form offers it by name: {html}"
+    );
+    assert!(!names_a_waiver_by_number(&html), "{html}");
 }

@@ -719,7 +719,12 @@ pub(crate) async fn case_page_for(
                 uploaded: containment_app::uploaded_on(r).to_string(),
                 waiver: r
                     .waiver_id
-                    .map(|w| format!("waiver {w}"))
+                    .map(|w| {
+                        view.waivers
+                            .iter()
+                            .find(|x| x.rule.id.0 == w)
+                            .map_or_else(|| "a waiver".to_owned(), record_name)
+                    })
                     .unwrap_or_default(),
             }
         })
@@ -897,7 +902,15 @@ pub(crate) async fn case_page_for(
         access_lines: view
             .treatment_access
             .iter()
-            .filter_map(|(c, w)| w.map(|w| format!("{} (waiver {w})", c.label())))
+            .filter_map(|(c, w)| {
+                w.map(|w| {
+                    let under = view.waivers.iter().find(|x| x.rule.id == w).map_or_else(
+                        || "a waiver on file".to_owned(),
+                        |x| format!("the {}", record_name(x)),
+                    );
+                    format!("{} (under {under})", c.label())
+                })
+            })
             .collect(),
         bases: LegalBasis::ALL,
         categories: InformationCategory::ALL,
@@ -1353,12 +1366,29 @@ async fn edit(
 
 struct WaiverLine {
     id: i64,
+    /// How a person names it: "Treatment information waiver signed Dec 2, 2026".
+    name: String,
+    /// The same inside a sentence: "treatment information waiver signed Dec 2, 2026".
+    phrase: String,
     basis: &'static str,
     recipients: String,
     categories: String,
     period: String,
     status: String,
     revocable: bool,
+}
+
+/// A waiver's name in lower case, as it reads inside a sentence.
+fn record_name(w: &containment_app::WaiverRecord) -> String {
+    containment_domain::waiver::waiver_name(w.rule.basis, w.signed_on, w.rule.effective_on)
+}
+
+/// `s` with its first letter made upper case, to open a sentence or a cell.
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 fn waiver_line(w: &containment_app::WaiverRecord, today: NaiveDate) -> WaiverLine {
@@ -1372,18 +1402,27 @@ fn waiver_line(w: &containment_app::WaiverRecord, today: NaiveDate) -> WaiverLin
         recipients.push(format!("{} named people", rule.recipient_users.len()));
     }
     let period = match (rule.expires_on, rule.ends_with_supervision) {
-        (Some(e), _) => format!("{} to {e}", rule.effective_on),
-        (None, true) => format!("from {} until supervision ends", rule.effective_on),
-        (None, false) => format!("from {}", rule.effective_on),
+        (Some(e), _) => format!(
+            "{} to {}",
+            crate::today::day(rule.effective_on),
+            crate::today::day(e)
+        ),
+        (None, true) => format!(
+            "from {} until supervision ends",
+            crate::today::day(rule.effective_on)
+        ),
+        (None, false) => format!("from {}", crate::today::day(rule.effective_on)),
     };
     let status = match rule.revoked_on {
-        Some(r) => format!("revoked {r}"),
+        Some(r) => format!("revoked {}", crate::today::day(r)),
         None if rule.in_force_on(today, None) => "in force".to_owned(),
         None if today < rule.effective_on => "not yet in force".to_owned(),
         None => "ended".to_owned(),
     };
     WaiverLine {
         id: rule.id.0,
+        name: capitalized(&record_name(w)),
+        phrase: record_name(w),
         basis: rule.basis.label(),
         recipients: recipients.join(", "),
         categories: rule
@@ -1421,10 +1460,28 @@ async fn record_waiver(
         revocable: !one("revocable").is_empty(),
         signed_on: one("signed_on"),
     };
+    // The notice names the waiver as the table does: by its kind and signing day, read from
+    // the input the application has just accepted.
+    let name = input.basis.parse::<LegalBasis>().ok().and_then(|basis| {
+        let day = |v: &str| {
+            containment_domain::input::optional_date("", v)
+                .ok()
+                .flatten()
+        };
+        let effective = day(&input.effective_on)?;
+        Some(containment_domain::waiver::waiver_name(
+            basis,
+            day(&input.signed_on),
+            effective,
+        ))
+    });
     let outcome = p
         .submit(state.app.record_waiver(actor, id, &input, Utc::now()))
         .await
-        .map(|w| format!("Waiver {w} recorded."));
+        .map(|_| match name {
+            Some(name) => format!("{} recorded.", capitalized(&name)),
+            None => "Waiver recorded.".to_owned(),
+        });
     case_page_after(&state, &identity, id, CaseSection::Waivers, outcome).await
 }
 
@@ -1483,7 +1540,11 @@ async fn revoke_waiver_page(
         return Err(AppError::NotFound.into());
     }
     Ok(render(&WaiverRevokePage {
-        layout: Layout::new(format!("Revoke waiver {waiver}"), "caseload", identity),
+        layout: Layout::new(
+            format!("Revoke the {}", record_name(record)),
+            "caseload",
+            identity,
+        ),
         id,
         case_name: view.supervisee.legal_name.clone(),
         court_ordered: record.rule.basis.is_court_ordered(),
