@@ -21,6 +21,7 @@ both_backends!(
     a_supervisor_is_offered_only_links_they_can_follow,
     the_timeline_tells_the_case_s_work_in_people_s_words,
     a_waiver_is_named_by_its_kind_and_signing_day_not_its_id,
+    a_demo_case_shows_its_history_and_law_enforcement_no_treatment,
 );
 
 /// The case's parts besides the overview, as the navigation names them.
@@ -443,12 +444,12 @@ async fn the_timeline_tells_the_case_s_work_in_people_s_words(db: TestDb) {
     ] {
         assert!(list.contains(what), "{what} in {list}");
     }
-    // A detail that has brackets of its own is not wrapped in more.
     for doubled in ["((", "))", "[[", "]]"] {
         assert!(!list.contains(doubled), "{doubled} in {list}");
     }
-    assert!(
-        !crate::monthly_reports::shows_iso_date(list),
+    assert_eq!(
+        crate::monthly_reports::reads_iso_date(list),
+        None,
         "an ISO date in {list}"
     );
     for id_like in [
@@ -558,4 +559,142 @@ async fn a_waiver_is_named_by_its_kind_and_signing_day_not_its_id(db: TestDb) {
         "the upload form offers it by name: {html}"
     );
     assert!(!names_a_waiver_by_number(&html), "{html}");
+}
+
+/// What the timeline tells of treatment: only those the waivers let through may see it.
+const TREATMENT_ENTRIES: [&str; 4] = [
+    "Treatment enrollment recorded",
+    "Treatment session recorded",
+    "Treatment ended",
+    "Monthly report signed and submitted",
+];
+
+/// A case the demo loader wrote (records only, none of them through the application's use
+/// cases, so none with an event on the audit trail) tells its past on the timeline, each entry
+/// on the day it happened; law enforcement on the team sees the case's history without its
+/// treatment.
+async fn a_demo_case_shows_its_history_and_law_enforcement_no_treatment(db: TestDb) {
+    let app = containment_testkit::TestApp::spawn(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    app.app.generate_demo(40, 7, now, |_| {}).await.unwrap();
+    let users = app.app.users(&Actor::console()).await.unwrap();
+    let as_actor = |id: i64| Actor {
+        user: users.iter().find(|u| u.id == id).cloned(),
+        channel: containment_app::Channel::Console,
+        client: Default::default(),
+    };
+    let query = containment_app::CaseloadQuery {
+        per_page: 500,
+        ..Default::default()
+    };
+    // A case with a provider who has held sessions, and law enforcement on its team.
+    let mut found = None;
+    for officer in users
+        .iter()
+        .filter(|u| u.roles.contains(&Role::SupervisingOfficer))
+    {
+        let (rows, _) = app
+            .app
+            .caseload(&as_actor(officer.id), &query, now, today)
+            .await
+            .unwrap();
+        for row in rows {
+            let id = row.row.supervisee_id;
+            let view = app
+                .app
+                .case_view(&as_actor(officer.id), id, now, today)
+                .await
+                .unwrap();
+            let member = |role| {
+                view.team
+                    .iter()
+                    .find(|m| m.team_role == role && m.end_date.is_none())
+                    .map(|m| m.user_id)
+            };
+            if let (Some(provider), Some(deputy)) = (
+                member(TeamRole::TreatmentProvider),
+                member(TeamRole::RegisteringLawEnforcement),
+            ) {
+                let provider_view = app
+                    .app
+                    .case_view(&as_actor(provider), id, now, today)
+                    .await
+                    .unwrap();
+                if provider_view
+                    .timeline
+                    .iter()
+                    .any(|t| t.what == "Treatment session recorded")
+                {
+                    found = Some((id, officer.id, provider_view, deputy));
+                    break;
+                }
+            }
+        }
+        if found.is_some() {
+            break;
+        }
+    }
+    let (id, officer, provider_view, deputy) =
+        found.expect("a demo case in treatment with law enforcement on its team");
+    let whats: Vec<&str> = provider_view.timeline.iter().map(|t| t.what).collect();
+    for what in [
+        "Case opened",
+        "Supervision began",
+        "Team member assigned",
+        "Treatment enrollment recorded",
+        "Treatment session recorded",
+    ] {
+        assert!(whats.contains(&what), "{what} in {whats:?}");
+    }
+    // Each on the day it happened, newest first: the history reaches back before today.
+    assert!(
+        provider_view
+            .timeline
+            .iter()
+            .any(|t| t.on < today - Duration::days(30))
+    );
+    assert!(
+        provider_view
+            .timeline
+            .windows(2)
+            .all(|w| w[0].on >= w[1].on),
+        "newest first"
+    );
+    // The officer's page shows it too, in people's words.
+    let officer_view = app
+        .app
+        .case_view(&as_actor(officer), id, now, today)
+        .await
+        .unwrap();
+    let officer_whats: Vec<&str> = officer_view.timeline.iter().map(|t| t.what).collect();
+    assert!(
+        officer_whats.contains(&"Waiver recorded"),
+        "{officer_whats:?}"
+    );
+    assert!(
+        officer_whats.contains(&"Risk score recorded"),
+        "{officer_whats:?}"
+    );
+    // Law enforcement: the case, its supervision and risk scores (DOMAIN.md section 2), no
+    // treatment, no team, no waivers.
+    let deputy_view = app
+        .app
+        .case_view(&as_actor(deputy), id, now, today)
+        .await
+        .unwrap();
+    let deputy_whats: Vec<&str> = deputy_view.timeline.iter().map(|t| t.what).collect();
+    assert!(
+        deputy_whats.contains(&"Supervision began"),
+        "{deputy_whats:?}"
+    );
+    for hidden in TREATMENT_ENTRIES
+        .iter()
+        .chain(&["Waiver recorded", "Team member assigned"])
+    {
+        assert!(
+            !deputy_whats.contains(hidden),
+            "{hidden} in {deputy_whats:?}"
+        );
+    }
 }

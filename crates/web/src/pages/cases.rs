@@ -596,6 +596,8 @@ struct DocumentLine {
 
 struct TimelineLine {
     at: String,
+    /// The day for machines (the `datetime` attribute).
+    datetime: String,
     who: String,
     what: &'static str,
     detail: String,
@@ -733,8 +735,11 @@ pub(crate) async fn case_page_for(
         .timeline
         .iter()
         .map(|t| TimelineLine {
-            at: crate::pages::account::when(t.at),
-            who: t.who.clone(),
+            at: t
+                .at
+                .map_or_else(|| crate::today::day(t.on), crate::pages::account::when),
+            datetime: t.on.to_string(),
+            who: t.who.clone().unwrap_or_default(),
             what: t.what,
             detail: t.detail.clone().unwrap_or_default(),
         })
