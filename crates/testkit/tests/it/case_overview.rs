@@ -22,6 +22,7 @@ both_backends!(
     the_timeline_tells_the_case_s_work_in_people_s_words,
     a_waiver_is_named_by_its_kind_and_signing_day_not_its_id,
     a_demo_case_shows_its_history_and_law_enforcement_no_treatment,
+    a_filled_case_reads_its_dates_as_people_write_them,
 );
 
 /// The case's parts besides the overview, as the navigation names them.
@@ -695,6 +696,104 @@ async fn a_demo_case_shows_its_history_and_law_enforcement_no_treatment(db: Test
         assert!(
             !deputy_whats.contains(hidden),
             "{hidden} in {deputy_whats:?}"
+        );
+    }
+}
+
+/// Every page of a filled case, as the officer and the provider read them: no date in ISO
+/// form in what a person reads (input values and `datetime` attributes are for machines).
+async fn a_filled_case_reads_its_dates_as_people_write_them(db: TestDb) {
+    let mut c = staffed_case(&db).await;
+    let id = c.id;
+    let now = Utc::now();
+    let today = local_date(now);
+    let app = &c.w.app.app;
+    let po = actor(&c.w.app, "po2@sonoma.example").await;
+    crate::treatment::court_waiver_by(
+        &c.w,
+        &po,
+        id,
+        &[
+            "progress",
+            "attendance_detail",
+            "monthly_reports",
+            "disclosures",
+        ],
+    )
+    .await;
+    let examiner = actor(&c.w.app, "ex@poly.example").await;
+    app.record_exam(
+        &examiner,
+        id,
+        &containment_app::ExamInput {
+            exam_type: "maintenance".into(),
+            exam_date: today.to_string(),
+            referral_questions: "Any contact with a minor?".into(),
+            result: "nsr".into(),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    app.upload_document(
+        &po,
+        id,
+        &containment_app::DocumentInput {
+            kind: "court_order".into(),
+            file_name: "order.pdf".into(),
+            ..Default::default()
+        },
+        b"%PDF-1.4\n%%EOF\n".to_vec(),
+        now,
+    )
+    .await
+    .unwrap();
+    let view = app.case_view(&po, id, now, today).await.unwrap();
+    let mut pages: Vec<String> = [
+        "",
+        "/details",
+        "/team",
+        "/scores",
+        "/waivers",
+        "/documents",
+        "/timeline",
+        "/treatment",
+        "/polygraph",
+        "/obligations",
+        "/monthly-reports",
+    ]
+    .iter()
+    .map(|part| format!("/cases/{id}{part}"))
+    .collect();
+    pages.extend(
+        view.scores
+            .iter()
+            .map(|s| format!("/cases/{id}/scores/{}", s.record.id)),
+    );
+    for page in &pages {
+        let html = c.officer.page(page).await;
+        assert!(html.contains("<h1>"), "{page}: {html}");
+        assert_eq!(
+            crate::monthly_reports::reads_iso_date(&html),
+            None,
+            "an ISO date on the officer's {page}"
+        );
+    }
+    // The provider's pages, and the monthly report as it is pre-filled from the records.
+    let month = today.format("%Y-%m").to_string();
+    for page in [
+        format!("/cases/{id}/treatment"),
+        format!("/cases/{id}/polygraph"),
+        format!("/cases/{id}/scores"),
+        format!("/cases/{id}/monthly-reports/new?month={month}"),
+    ] {
+        let html = c.provider.page(&page).await;
+        assert!(html.contains("<h1>"), "{page}: {html}");
+        assert_eq!(
+            crate::monthly_reports::reads_iso_date(&html),
+            None,
+            "an ISO date on the provider's {page}"
         );
     }
 }

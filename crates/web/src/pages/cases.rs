@@ -251,7 +251,7 @@ async fn caseload(
                 cdcr: e.row.cdcr.unwrap_or_default(),
                 kind: e.row.kind.label(),
                 county: e.row.county,
-                since: e.row.start_date.to_string(),
+                since: crate::today::day(e.row.start_date),
                 my_roles: role_labels(&e.my_roles),
                 gaps: role_labels(&e.team_gaps),
                 overdue: e.work.overdue,
@@ -477,6 +477,8 @@ struct MemberLine {
 struct CasePage {
     layout: Layout,
     s: containment_app::SuperviseeRecord,
+    /// The date of birth as people read it.
+    born: String,
     view: CaseView,
     gaps: String,
     episodes: Vec<EpisodeLine>,
@@ -613,7 +615,7 @@ fn human_size(bytes: i64) -> String {
 }
 
 fn opt_date(d: Option<NaiveDate>) -> String {
-    d.map_or_else(|| "—".to_owned(), |d| d.to_string())
+    d.map_or_else(|| "—".to_owned(), crate::today::day)
 }
 
 /// The case page after a form: the notice on success, the problems above the forms on bad
@@ -679,7 +681,7 @@ pub(crate) async fn case_page_for(
             county: e.county.clone(),
             court: e.court.clone().unwrap_or_else(|| "—".into()),
             placed_on: opt_date(e.placed_on),
-            start: e.start_date.to_string(),
+            start: crate::today::day(e.start_date),
             expected_end: opt_date(e.expected_end),
             status: match (&e.actual_end, &e.end_reason) {
                 (Some(end), Some(reason)) => format!("Ended {end}: {reason}"),
@@ -698,7 +700,7 @@ pub(crate) async fn case_page_for(
             id: m.id,
             role: m.team_role.label(),
             name: m.user_name.clone(),
-            from: m.start_date.to_string(),
+            from: crate::today::day(m.start_date),
             until: opt_date(m.end_date),
             active: m.end_date.is_none(),
         })
@@ -718,7 +720,7 @@ pub(crate) async fn case_page_for(
                 size: human_size(r.size_bytes),
                 sha_short: r.sha256.chars().take(12).collect(),
                 sha256: r.sha256.clone(),
-                uploaded: containment_app::uploaded_on(r).to_string(),
+                uploaded: crate::today::day(containment_app::uploaded_on(r)),
                 waiver: r
                     .waiver_id
                     .map(|w| {
@@ -777,7 +779,7 @@ pub(crate) async fn case_page_for(
                 .rev()
                 .map(|e| ScoreLine {
                     id: e.record.id,
-                    scored_on: e.record.scored_on.to_string(),
+                    scored_on: crate::today::day(e.record.scored_on),
                     total: e.record.total,
                     level: containment_app::level_label(*instrument, &e.record.level),
                     reason: e.record.reason.label(),
@@ -791,7 +793,9 @@ pub(crate) async fn case_page_for(
                                 "{} ({}{})",
                                 w.step.label(),
                                 w.responsible.label(),
-                                w.due.map(|d| format!(", due {d}")).unwrap_or_default()
+                                w.due
+                                    .map(|d| format!(", due {}", crate::today::day(d)))
+                                    .unwrap_or_default()
                             )
                         })
                         .collect::<Vec<_>>()
@@ -895,6 +899,7 @@ pub(crate) async fn case_page_for(
             .collect(),
         timeline,
         layout: Layout::new(view.supervisee.legal_name.clone(), "caseload", identity),
+        born: crate::today::day(view.supervisee.date_of_birth),
         s: view.supervisee.clone(),
         gaps: role_labels(&view.team_gaps),
         current_episode_id: view.current_episode().map(|e| e.id),
