@@ -219,26 +219,34 @@ for (const backend of backends()) {
       await page.locator('label[for="cat-progress"]').click();
       await page.getByLabel('Purpose').fill('Containment team supervision');
       await page.getByRole('button', { name: 'Record', exact: true }).click();
-      const recorded = page.getByText(/^Waiver \d+ recorded\.$/);
+      // The notice names the waiver as people do, by its kind and the day it took effect (no
+      // signing day was given), never by an internal number.
+      const recorded = page.getByText(/^Treatment information waiver in force from [A-Z][a-z]{2} \d{1,2}, \d{4} recorded\.$/);
       await recorded.waitFor();
-      records.waiverId = /^Waiver (\d+) recorded\.$/.exec((await recorded.innerText()).trim())[1];
+      records.waiverName = (await recorded.innerText()).trim().replace(/ recorded\.$/, '');
+      records.waiverPhrase = records.waiverName.replace(/^T/, 't');
       assert.equal(await page.locator('#waiver-missing').count(), 0, 'a court-ordered waiver is in force');
       const waiverRow = page
         .getByRole('table', { name: 'Waivers and consents' })
         .getByRole('row')
-        .filter({ has: page.getByRole('cell', { name: records.waiverId, exact: true }) });
+        .filter({ has: page.getByRole('cell', { name: records.waiverName, exact: true }) });
       const waiverText = await waiverRow.innerText();
       for (const expected of ['PC 1203.067(b)(4)', 'supervising officer', 'treatment provider', 'polygraph examiner', 'treatment progress', 'in force']) {
         assert.ok(waiverText.includes(expected), `the waiver row shows ${expected}: ${waiverText}`);
       }
       assert.match(
         await page.locator('#treatment-access').innerText(),
-        new RegExp(`treatment progress \\(waiver ${records.waiverId}\\)`),
+        new RegExp(`treatment progress \\(under the ${records.waiverPhrase}\\)`),
       );
       await assertClean(page, problems, 'a case with a recorded waiver');
 
       // The signed waiver for it, then a rap sheet, on the case's documents page.
       await page.goto(`${server.baseUrl}${server.casePath}/documents`);
+      // The form offers the waiver by its name; its option carries the record it stands for.
+      records.waiverId = await page
+        .locator('#doc-waiver option', { hasText: records.waiverName })
+        .getAttribute('value');
+      assert.match(records.waiverId, /^\d+$/);
       assert.deepEqual(SIGNED_WAIVER_PDF.subarray(0, 8), Buffer.from('%PDF-1.4'));
       await addDocument(page, {
         kind: 'signed_waiver',
@@ -259,7 +267,10 @@ for (const backend of backends()) {
       await page.locator('#documents').waitFor();
       assert.equal(await documentRows(page).count(), 2);
       const waiverDoc = documentRows(page).filter({ has: page.getByRole('link', { name: 'signed-waiver.pdf' }) });
-      assert.match(await waiverDoc.innerText(), new RegExp(`waiver ${records.waiverId}`));
+      assert.ok(
+        (await waiverDoc.innerText()).includes(`for the ${records.waiverPhrase}`),
+        `the signed waiver names its waiver: ${await waiverDoc.innerText()}`,
+      );
       assert.equal(await waiverDoc.getByText('CORI: do not re-disseminate').count(), 0, 'a signed waiver is not CORI');
       const rapRow = documentRows(page).filter({ has: page.getByRole('link', { name: 'rap-sheet.png' }) });
       await rapRow.getByText('CORI: do not re-disseminate').waitFor();
@@ -321,7 +332,7 @@ for (const backend of backends()) {
       await page.goto(`${server.baseUrl}${server.casePath}/waivers`);
       assert.match(
         await page.locator('#treatment-access').innerText(),
-        new RegExp(`^Treatment information you may see: treatment progress \\(waiver ${records.waiverId}\\)`),
+        new RegExp(`^Treatment information you may see: treatment progress \\(under the ${records.waiverPhrase}\\)`),
       );
       await page.goto(`${server.baseUrl}${server.casePath}/documents`);
       await page.locator('#documents').waitFor();
@@ -495,7 +506,7 @@ for (const backend of backends()) {
       await officer.page.locator('label[for="cat-attendance_detail"]').click();
       await officer.page.getByLabel('Purpose').fill('Monthly communication');
       await officer.page.getByRole('button', { name: 'Record', exact: true }).click();
-      await officer.page.getByText(/^Waiver \d+ recorded\.$/).waitFor();
+      await officer.page.getByText(/^Treatment information waiver .+ recorded\.$/).waitFor();
 
       // Two sessions this month: one attended, one missed.
       await provider.page.goto(`${server.baseUrl}${server.casePath}/treatment`);

@@ -287,9 +287,9 @@ for (const backend of backends()) {
       await scores
         .getByRole('img', { name: new RegExp(`^Static-99R totals over time .*: ${found.today}: ${EXPECTED_TOTAL}$`) })
         .waitFor();
-      const link = scores.getByRole('link', { name: found.today, exact: true });
+      const link = scores.getByRole('link', { name: readableDay(found.today), exact: true });
       assert.equal(await link.getAttribute('href'), found.staticPath);
-      const row = scores.getByRole('row').filter({ has: page.getByRole('link', { name: found.today, exact: true }) });
+      const row = scores.getByRole('row').filter({ has: page.getByRole('link', { name: readableDay(found.today), exact: true }) });
       const rowText = await row.innerText();
       for (const expected of [EXPECTED_TOTAL, EXPECTED_LEVEL, 'Pre-release', 'Olive Officer', "Provider's review of the Static-99R (R3)"]) {
         assert.ok(rowText.includes(expected), `the score row shows ${expected}: ${rowText}`);
@@ -371,7 +371,7 @@ for (const backend of backends()) {
       for (const step of [SHARE, DOJ]) {
         const box = provider.page.locator('section', { has: provider.page.getByRole('heading', { name: `Waiting on: ${step}` }) });
         await box.waitFor();
-        assert.match(await box.innerText(), new RegExp(`By the treatment provider, due ${due}\\.`));
+        assert.match(await box.innerText(), new RegExp(`By the treatment provider, due ${readableDay(due)}\\.`));
         await box.getByRole('button', { name: `Record: ${step}` }).waitFor();
       }
       assert.equal(await provider.page.getByRole('heading', { name: `Waiting on: ${RECEIPT}` }).count(), 0);
@@ -443,7 +443,7 @@ for (const backend of backends()) {
       const stableRow = officer.page
         .getByRole('table', { name: /^STABLE-2007: / })
         .getByRole('row')
-        .filter({ has: officer.page.getByRole('link', { name: today, exact: true }) });
+        .filter({ has: officer.page.getByRole('link', { name: readableDay(today), exact: true }) });
       assert.match(await stableRow.innerText(), /nothing$/);
       await assertClean(officer.page, officer.problems, 'the case with both scores');
 

@@ -329,6 +329,51 @@ impl App {
         Ok(self.audit_page(actor, filter, None, now).await?.events)
     }
 
+    /// [`App::audit_page`] with the names people read for the page's events: the person who
+    /// acted by name (users named as objects too), and each case by its number (the CII
+    /// number, else the CDCR number, else the court case number). The raw ids stay in the
+    /// export.
+    pub async fn audit_page_named(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        cursor: Option<AuditCursor>,
+        now: DateTime<Utc>,
+    ) -> Result<(AuditPage, AuditNames), AppError> {
+        let page = self.audit_page(actor, filter, cursor, now).await?;
+        let id_of = |kind: &str, e: &StoredAuditEvent| {
+            (e.content.object_kind.as_deref() == Some(kind))
+                .then(|| e.content.object_id.as_deref()?.parse::<i64>().ok())
+                .flatten()
+        };
+        let mut users: Vec<i64> = page
+            .events
+            .iter()
+            .flat_map(|e| [e.content.actor_user_id, id_of("user", e)])
+            .flatten()
+            .collect();
+        users.sort_unstable();
+        users.dedup();
+        let mut cases: Vec<i64> = page
+            .events
+            .iter()
+            .filter_map(|e| id_of("supervisee", e))
+            .collect();
+        cases.sort_unstable();
+        cases.dedup();
+        let tx = self.store.begin_read().await?;
+        let names = AuditNames {
+            people: if users.is_empty() {
+                Default::default()
+            } else {
+                tx.user_names(&users).await?.into_iter().collect()
+            },
+            cases: crate::compliance::case_numbers(&tx, &cases).await?,
+        };
+        tx.commit().await?;
+        Ok((page, names))
+    }
+
     /// One page of audit events matching `filter` from `cursor`, newest first, with the cursors
     /// of the pages before and after it. Each page viewed is audited.
     pub async fn audit_page(
@@ -485,4 +530,13 @@ impl AccountAction {
             AccountAction::EndSessions => "user_end_sessions",
         }
     }
+}
+
+/// How people name what a page of audit events refers to by id.
+#[derive(Debug, Clone, Default)]
+pub struct AuditNames {
+    /// Users by id: their names.
+    pub people: std::collections::HashMap<i64, String>,
+    /// Cases (supervisees) by id: their numbers.
+    pub cases: std::collections::HashMap<i64, String>,
 }

@@ -898,6 +898,14 @@ impl App {
                 .iter()
                 .any(|step| matches!(entry.interpretation(step), Ok(Some(_))))
         });
+        // Treatment information on the timeline (sessions, treatment, reports) likewise.
+        let timeline_waiver = access::InformationCategory::ALL.iter().find_map(|c| {
+            timeline
+                .iter()
+                .any(|e| e.kind == c.record_kind())
+                .then(|| clearance.waiver_for(*c))
+                .flatten()
+        });
         grant
             .audit()
             .waiver(
@@ -906,6 +914,7 @@ impl App {
                         clearance.waiver_for(access::InformationCategory::DynamicRiskDiscussion)
                     })
                     .flatten()
+                    .or(timeline_waiver)
                     .map(|w| w.0),
             )
             .write(&tx)

@@ -37,7 +37,9 @@ mod treatment_plan;
 mod waivers;
 
 pub use actor::{Actor, Channel, Client};
-pub use admin::{AUDIT_EXPORT_BATCH, AUDIT_PAGE, AccountAction, AuditExport, CreatedUser};
+pub use admin::{
+    AUDIT_EXPORT_BATCH, AUDIT_PAGE, AccountAction, AuditExport, AuditNames, CreatedUser,
+};
 pub use auth::{
     Enrollment, NewToken, NextStep, RECOVERY_CODES, SessionCheck, SignedIn, TokenCheck,
     TokenRefusal, totp_code,

@@ -259,7 +259,7 @@ impl App {
             .map(|e| {
                 format!(
                     "{} {} exam: {}{}",
-                    e.exam_date,
+                    containment_domain::case::day_words(e.exam_date),
                     e.exam_type.label(),
                     e.result.label(),
                     if e.disclosures.as_deref().is_some_and(|d| !d.is_empty()) {
@@ -279,7 +279,14 @@ impl App {
                 .into_iter()
                 .filter(|r| r.reported_on >= from && r.reported_on <= to)
                 .rev()
-                .map(|r| format!("{} {}: {}", r.reported_on, r.category.label(), r.behavior))
+                .map(|r| {
+                    format!(
+                        "{} {}: {}",
+                        containment_domain::case::day_words(r.reported_on),
+                        r.category.label(),
+                        r.behavior
+                    )
+                })
                 .collect()
         } else {
             Vec::new()

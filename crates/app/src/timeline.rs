@@ -1,147 +1,240 @@
-//! The case's timeline: every change recorded on the case, read from the audit trail (which
-//! holds exactly one event per write), shown to each viewer only for the records they may read.
+//! The case's timeline: its history as the records themselves tell it (a session on the day it
+//! was held, a waiver on the day it was signed), so a case loaded from elsewhere, or by the demo
+//! loader, shows its past as well as one worked in the application. Each viewer is shown only
+//! the kinds of record they may read; the others are not even read. One statement.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use containment_domain::access::{Action, RecordKind};
+use containment_domain::case::{SupervisionKind, local_date};
+use containment_domain::compliance::TreatmentEnd;
 use containment_domain::document::DocumentKind;
-use containment_storage::Tx;
+use containment_domain::instrument::Instrument;
+use containment_domain::polygraph::ExamType;
+use containment_domain::score_chain::ChainStep;
+use containment_domain::treatment::{AssessmentKind, Attendance, ContactMode, TreatmentKind};
+use containment_domain::waiver::{LegalBasis, waiver_name};
+use containment_storage::{HistoryKind, HistoryRow, HistoryScope, Tx};
 
 use crate::AppError;
 use crate::actor::Actor;
 use crate::case_access::CaseAccess;
 
 /// How many entries a case page shows.
-pub const TIMELINE_LENGTH: u64 = 200;
+pub const TIMELINE_LENGTH: usize = 200;
 
-/// The changes that make up a case's history, what a person reads for each, and the record kind
-/// a viewer must be allowed to read to see it.
-pub(crate) const TIMELINE_ACTIONS: &[(&str, &str, RecordKind)] = &[
-    ("case_open", "Case opened", RecordKind::Supervisee),
-    (
-        "supervisee_update",
-        "Supervisee details changed",
-        RecordKind::Supervisee,
-    ),
-    (
-        "episode_open",
-        "Supervision episode opened",
-        RecordKind::SupervisionEpisode,
-    ),
-    (
-        "supervision_end",
-        "Supervision ended",
-        RecordKind::SupervisionEpisode,
-    ),
-    (
-        "team_member_add",
-        "Team member assigned",
-        RecordKind::TeamMembership,
-    ),
-    (
-        "team_member_end",
-        "Team member's assignment ended",
-        RecordKind::TeamMembership,
-    ),
-    ("waiver_create", "Waiver recorded", RecordKind::Waiver),
-    ("waiver_revoke", "Waiver revoked", RecordKind::Waiver),
-    ("document_upload", "Document added", RecordKind::Supervisee),
-    ("score_record", "Risk score recorded", RecordKind::RiskScore),
-    (
-        "dynamic_score_record",
-        "Dynamic or violence score recorded",
-        RecordKind::DynamicRiskScore,
-    ),
-    (
-        "score_step",
-        "Score hand-off recorded",
-        RecordKind::DynamicRiskScore,
-    ),
-    (
-        "treatment_enroll",
-        "Treatment enrollment recorded",
-        RecordKind::TreatmentProgress,
-    ),
-    (
-        "treatment_end",
-        "Treatment ended",
-        RecordKind::TreatmentProgress,
-    ),
-    (
-        "session_record",
-        "Treatment session recorded",
-        RecordKind::AttendanceDetail,
-    ),
-    (
-        "contact_record",
-        "Provider-officer contact documented",
-        RecordKind::Obligation,
-    ),
-    (
-        "contact_confirm",
-        "Provider-officer contact confirmed",
-        RecordKind::Obligation,
-    ),
-    (
-        "assessment_refer",
-        "Comprehensive assessment referred",
-        RecordKind::Obligation,
-    ),
-    (
-        "assessment_complete",
-        "Comprehensive assessment completed",
-        RecordKind::Obligation,
-    ),
-    (
-        "monthly_report_submit",
-        "Monthly report signed and submitted",
-        RecordKind::MonthlyReport,
-    ),
-    (
-        "monthly_report_acknowledge",
-        "Monthly report acknowledged",
-        RecordKind::MonthlyReport,
-    ),
-    (
-        "polygraph_exam_record",
-        "Polygraph exam recorded",
-        RecordKind::PolygraphExam,
-    ),
-];
-
-/// One change on the case.
+/// One thing that happened on the case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineEntry {
-    pub at: DateTime<Utc>,
-    pub who: String,
+    /// The day it happened, in California.
+    pub on: NaiveDate,
+    /// The moment, for what the records keep to the minute (an upload, a signature).
+    pub at: Option<DateTime<Utc>>,
+    /// Who did it, when the record names them.
+    pub who: Option<String>,
     pub what: &'static str,
     pub detail: Option<String>,
+    /// The kind of record the entry tells of (the wall decided on it).
+    pub kind: RecordKind,
 }
 
-/// The record kind a document upload event concerns, from its detail text
-/// (`document 12 (rap_sheet), ...`).
-fn uploaded_kind(detail: Option<&str>) -> Option<RecordKind> {
-    let inner = detail?.split_once('(')?.1.split_once(')')?.0;
-    inner
-        .parse::<DocumentKind>()
-        .ok()
-        .map(DocumentKind::record_kind)
+/// Which records of the case `actor` may see on its timeline.
+fn scope(actor: &Actor, case: &CaseAccess) -> HistoryScope {
+    let may = |kind| case.decide(actor, Action::Read, kind).is_allowed();
+    HistoryScope {
+        case: may(RecordKind::Supervisee),
+        supervision: may(RecordKind::SupervisionEpisode),
+        team: may(RecordKind::TeamMembership),
+        waivers: may(RecordKind::Waiver),
+        document_kinds: DocumentKind::ALL
+            .iter()
+            .filter(|k| may(k.record_kind()))
+            .map(|k| k.code().to_owned())
+            .collect(),
+        instruments: Instrument::ALL
+            .iter()
+            .filter(|i| may(crate::score_kind(**i)))
+            .map(|i| i.code().to_owned())
+            .collect(),
+        score_steps: may(RecordKind::DynamicRiskScore),
+        treatment: may(RecordKind::TreatmentProgress),
+        sessions: may(RecordKind::AttendanceDetail),
+        obligations: may(RecordKind::Obligation),
+        monthly_reports: may(RecordKind::MonthlyReport),
+        polygraph_exams: may(RecordKind::PolygraphExam),
+    }
 }
 
-/// What of an event's detail a person may read: the audit trail's details name records by
-/// their internal ids and codes ("score 12 (static99r)", "document 4 (rap_sheet), sha256 ..."),
-/// which mean nothing to people, so only the words in brackets are kept, codes made words.
-fn people_detail(detail: &str) -> Option<String> {
-    let inner = detail.split_once('(')?.1.split_once(')')?.0.trim();
-    if let Ok(instrument) = inner.parse::<containment_domain::instrument::Instrument>() {
-        return Some(instrument.label().to_owned());
-    }
-    if let Ok(kind) = inner.parse::<DocumentKind>() {
-        return Some(kind.label().to_owned());
-    }
-    if inner.is_empty() || inner.chars().any(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    Some(inner.replace('_', " "))
+/// A code read back as the words its type gives it, or nothing when it is not one.
+fn words<T: std::str::FromStr>(
+    code: Option<&str>,
+    label: impl Fn(T) -> &'static str,
+) -> Option<String> {
+    code?.parse::<T>().ok().map(|v| label(v).to_owned())
+}
+
+/// What a person reads for one history row: what happened, the record kind the wall decides
+/// it on, and the detail in words (never an internal id or code).
+fn entry(row: HistoryRow) -> Option<TimelineEntry> {
+    use HistoryKind as K;
+    let code = row.code.as_deref();
+    let day = row
+        .on
+        .or_else(|| row.at.map(local_date))
+        .unwrap_or_else(|| local_date(row.written));
+    let instrument = |c: Option<&str>| c.and_then(|c| c.parse::<Instrument>().ok());
+    let waiver = || {
+        let basis = code?.parse::<LegalBasis>().ok()?;
+        Some(waiver_name(basis, row.day2, row.day3?))
+    };
+    let member = || {
+        let role = words(code, |r: containment_domain::access::TeamRole| r.label());
+        match (row.by.clone(), role) {
+            (Some(name), Some(role)) => Some(format!("{name}, {role}")),
+            (name, role) => name.or(role),
+        }
+    };
+    let (what, kind, who, detail) = match row.kind {
+        K::CaseOpened => ("Case opened", RecordKind::Supervisee, None, None),
+        K::CaseChanged => (
+            "Supervisee details changed",
+            RecordKind::Supervisee,
+            None,
+            None,
+        ),
+        K::SupervisionBegan | K::SupervisionEnded => (
+            if row.kind == K::SupervisionBegan {
+                "Supervision began"
+            } else {
+                "Supervision ended"
+            },
+            RecordKind::SupervisionEpisode,
+            None,
+            code.and_then(|c| SupervisionKind::parse(c).ok())
+                .map(|k| k.label().to_owned()),
+        ),
+        K::MemberJoined => (
+            "Team member assigned",
+            RecordKind::TeamMembership,
+            None,
+            member(),
+        ),
+        K::MemberLeft => (
+            "Team member's assignment ended",
+            RecordKind::TeamMembership,
+            None,
+            member(),
+        ),
+        K::WaiverRecorded => (
+            "Waiver recorded",
+            RecordKind::Waiver,
+            row.by.clone(),
+            waiver(),
+        ),
+        K::WaiverRevoked => (
+            "Waiver revoked",
+            RecordKind::Waiver,
+            row.by.clone(),
+            waiver(),
+        ),
+        K::DocumentAdded => {
+            let kind = code?.parse::<DocumentKind>().ok()?;
+            (
+                "Document added",
+                kind.record_kind(),
+                row.by.clone(),
+                Some(kind.label().to_owned()),
+            )
+        }
+        K::ScoreRecorded => {
+            let i = instrument(code)?;
+            let kind = crate::score_kind(i);
+            (
+                if kind == RecordKind::RiskScore {
+                    "Risk score recorded"
+                } else {
+                    "Dynamic or violence score recorded"
+                },
+                kind,
+                row.by.clone(),
+                Some(i.label().to_owned()),
+            )
+        }
+        K::ScoreStep => {
+            let i = instrument(row.code2.as_deref())?;
+            let step = words(code, |s: ChainStep| s.label());
+            (
+                "Score hand-off recorded",
+                RecordKind::DynamicRiskScore,
+                row.by.clone(),
+                Some(match step {
+                    Some(step) => format!("{}: {step}", i.label()),
+                    None => i.label().to_owned(),
+                }),
+            )
+        }
+        K::TreatmentBegan => (
+            "Treatment enrollment recorded",
+            RecordKind::TreatmentProgress,
+            row.by.clone(),
+            words(code, |k: TreatmentKind| k.label()),
+        ),
+        K::TreatmentEnded => (
+            "Treatment ended",
+            RecordKind::TreatmentProgress,
+            None,
+            words(code, |e: TreatmentEnd| e.label()),
+        ),
+        K::Session => (
+            "Treatment session recorded",
+            RecordKind::AttendanceDetail,
+            row.by.clone(),
+            words(code, |a: Attendance| a.label()),
+        ),
+        K::ContactDocumented | K::ContactConfirmed => (
+            if row.kind == K::ContactDocumented {
+                "Provider-officer contact documented"
+            } else {
+                "Provider-officer contact confirmed"
+            },
+            RecordKind::Obligation,
+            row.by.clone(),
+            words(code, |m: ContactMode| m.label()),
+        ),
+        K::AssessmentReferred | K::AssessmentCompleted => (
+            if row.kind == K::AssessmentReferred {
+                "Comprehensive assessment referred"
+            } else {
+                "Comprehensive assessment completed"
+            },
+            RecordKind::Obligation,
+            row.by.clone(),
+            words(code, |k: AssessmentKind| k.label()),
+        ),
+        K::ReportSigned | K::ReportAcknowledged => (
+            if row.kind == K::ReportSigned {
+                "Monthly report signed and submitted"
+            } else {
+                "Monthly report acknowledged"
+            },
+            RecordKind::MonthlyReport,
+            row.by.clone(),
+            row.day2.map(|m| m.format("%B %Y").to_string()),
+        ),
+        K::PolygraphExam => (
+            "Polygraph exam recorded",
+            RecordKind::PolygraphExam,
+            row.by.clone(),
+            words(code, |t: ExamType| t.label()),
+        ),
+    };
+    Some(TimelineEntry {
+        on: day,
+        at: row.at,
+        who,
+        what,
+        detail,
+        kind,
+    })
 }
 
 pub(crate) async fn timeline(
@@ -149,81 +242,59 @@ pub(crate) async fn timeline(
     actor: &Actor,
     case: &CaseAccess,
 ) -> Result<Vec<TimelineEntry>, AppError> {
-    let actions: Vec<&str> = TIMELINE_ACTIONS.iter().map(|(a, _, _)| *a).collect();
-    let events = tx
-        .case_history(case.supervisee.id, &actions, TIMELINE_LENGTH)
+    let rows = tx
+        .case_records_history(case.supervisee.id, &scope(actor, case))
         .await?;
-    let mut names = std::collections::HashMap::new();
-    let mut entries = Vec::with_capacity(events.len());
-    for e in events {
-        let Some((_, what, kind)) = TIMELINE_ACTIONS.iter().find(|(a, _, _)| *a == e.action) else {
-            continue;
-        };
-        let kind = if e.action == "document_upload" {
-            match uploaded_kind(e.detail.as_deref()) {
-                Some(k) => k,
-                None => continue,
-            }
-        } else {
-            *kind
-        };
-        if !case.decide(actor, Action::Read, kind).is_allowed() {
-            continue;
-        }
-        let who = match e.actor_user_id {
-            Some(id) => match names.get(&id) {
-                Some(name) => String::clone(name),
-                None => {
-                    let name = tx
-                        .user(id)
-                        .await?
-                        .map_or_else(|| format!("user {id}"), |u| u.display_name);
-                    names.insert(id, name.clone());
-                    name
-                }
-            },
-            None => "system".to_owned(),
-        };
-        let detail = e.detail.as_deref().and_then(people_detail);
-        entries.push(TimelineEntry {
-            at: DateTime::from_timestamp_millis(e.at_ms).unwrap_or_default(),
-            who,
-            what,
-            detail,
-        });
-    }
-    Ok(entries)
+    let mut keyed: Vec<_> = rows
+        .into_iter()
+        .filter_map(|row| {
+            let key = (row.written, row.kind, row.id);
+            entry(row).map(|e| (e, key))
+        })
+        // The scope read only what the viewer may see; the wall decides each entry again.
+        .filter(|(e, _)| case.decide(actor, Action::Read, e.kind).is_allowed())
+        .collect();
+    // Newest first: by the day it happened, then the order it was written in (and, for what
+    // was written in the same instant, the order such things happen in).
+    keyed.sort_by(|(a, ak), (b, bk)| (b.on, bk).cmp(&(a.on, ak)));
+    keyed.truncate(TIMELINE_LENGTH);
+    Ok(keyed.into_iter().map(|(e, _)| e).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_kind_of_an_uploaded_document_is_read_from_its_event() {
-        assert_eq!(
-            uploaded_kind(Some("document 4 (rap_sheet), sha256 ab")),
-            Some(RecordKind::CoriRecord)
-        );
-        assert_eq!(
-            uploaded_kind(Some("document 4 (substance_use_record)")),
-            Some(RecordKind::SubstanceUseTreatment)
-        );
-        assert_eq!(uploaded_kind(Some("document 4")), None);
-        assert_eq!(uploaded_kind(None), None);
+    fn row(kind: HistoryKind, code: &str) -> HistoryRow {
+        HistoryRow {
+            kind,
+            on: NaiveDate::from_ymd_opt(2026, 3, 2),
+            at: None,
+            written: DateTime::from_timestamp_millis(0).unwrap_or_default(),
+            by: Some("Perry Provider".into()),
+            code: Some(code.into()),
+            code2: None,
+            day2: None,
+            day3: None,
+            id: 7,
+        }
     }
 
     #[test]
-    fn details_keep_no_internal_ids() {
+    fn entries_speak_words_not_codes() {
+        let e = entry(row(HistoryKind::DocumentAdded, "rap_sheet")).unwrap();
+        assert_eq!(e.detail.as_deref(), Some(DocumentKind::RapSheet.label()));
+        assert_eq!(e.kind, RecordKind::CoriRecord);
+        let e = entry(row(HistoryKind::Session, "missed")).unwrap();
+        assert_eq!(e.detail.as_deref(), Some("Missed"));
+        assert_eq!(e.kind, RecordKind::AttendanceDetail);
+        let e = entry(row(HistoryKind::MemberJoined, "polygraph_examiner")).unwrap();
         assert_eq!(
-            people_detail("document 4 (rap_sheet), sha256 ab").as_deref(),
-            Some(DocumentKind::RapSheet.label())
+            e.detail.as_deref(),
+            Some("Perry Provider, polygraph examiner")
         );
-        assert_eq!(
-            people_detail("score 3 (static99r)").as_deref(),
-            Some("Static-99R")
-        );
-        assert_eq!(people_detail("report 7 (2026-11, version 1)"), None);
-        assert_eq!(people_detail("treatment 152"), None);
+        assert_eq!(e.who, None);
+        // A code the application does not know is not shown as it is.
+        assert!(entry(row(HistoryKind::DocumentAdded, "mystery")).is_none());
     }
 }

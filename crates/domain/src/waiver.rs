@@ -37,6 +37,41 @@ impl LegalBasis {
     }
 }
 
+impl LegalBasis {
+    /// What a person calls a waiver or consent given under this law, in lower case:
+    /// "treatment information waiver", "HIPAA authorization".
+    pub fn kind_words(self) -> &'static str {
+        match self {
+            LegalBasis::Pc1203067b4 | LegalBasis::Pc3008d => "treatment information waiver",
+            LegalBasis::Hipaa164508 => "HIPAA authorization",
+            LegalBasis::Cfr42_2_31 => "substance-use treatment consent",
+            LegalBasis::Cfr42_2_35 => "criminal justice referral consent",
+        }
+    }
+}
+
+/// A waiver as a person names it, without its internal id: its kind and the day it was signed
+/// (or, when no signing day was recorded, the day it took effect), in lower case:
+/// "treatment information waiver signed Dec 2, 2026".
+pub fn waiver_name(
+    basis: LegalBasis,
+    signed_on: Option<NaiveDate>,
+    effective_on: NaiveDate,
+) -> String {
+    match signed_on {
+        Some(d) => format!(
+            "{} signed {}",
+            basis.kind_words(),
+            crate::case::day_words(d)
+        ),
+        None => format!(
+            "{} in force from {}",
+            basis.kind_words(),
+            crate::case::day_words(effective_on)
+        ),
+    }
+}
+
 /// The team roles the court-ordered waiver covers: provider, officer and examiner only.
 pub const COURT_WAIVER_ROLES: [TeamRole; 4] = [
     TeamRole::SupervisingOfficer,
@@ -328,6 +363,28 @@ mod tests {
         assert_eq!(
             may_revoke(LegalBasis::Hipaa164508, true, Some(day), None, day),
             Err(RevocationRefused::AlreadyRevoked)
+        );
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn a_waiver_is_named_by_its_kind_and_signing_day_not_its_id() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            waiver_name(
+                LegalBasis::Pc1203067b4,
+                Some(d("2026-12-02")),
+                d("2026-12-05")
+            ),
+            "treatment information waiver signed Dec 2, 2026"
+        );
+        assert_eq!(
+            waiver_name(LegalBasis::Cfr42_2_31, None, d("2026-01-15")),
+            "substance-use treatment consent in force from Jan 15, 2026"
         );
     }
 }

@@ -372,27 +372,6 @@ impl Tx {
             .await?;
         Ok((total, naming))
     }
-
-    /// The successful events of `actions` on one supervisee, newest first: the case's history.
-    pub async fn case_history(
-        &self,
-        supervisee_id: i64,
-        actions: &[&str],
-        limit: u64,
-    ) -> Result<Vec<AuditContent>, StorageError> {
-        Ok(audit_event::Entity::find()
-            .filter(audit_event::Column::ObjectKind.eq("supervisee"))
-            .filter(audit_event::Column::ObjectId.eq(supervisee_id.to_string()))
-            .filter(audit_event::Column::Outcome.eq("success"))
-            .filter(audit_event::Column::Action.is_in(actions.iter().copied()))
-            .order_by_desc(audit_event::Column::Seq)
-            .limit(limit)
-            .all(&self.txn)
-            .await?
-            .iter()
-            .map(content_of)
-            .collect())
-    }
 }
 
 /// The result of walking the whole chain.

@@ -10,6 +10,7 @@ mod connect;
 mod documents;
 pub mod entity;
 pub mod facts;
+mod history;
 mod idempotency;
 mod identity;
 pub mod metrics;
@@ -37,6 +38,7 @@ pub use certifications::{CertificationRecord, NewCertification};
 pub use compliance::{CountyPolicyRecord, ExemptionRecord, NotificationRecord};
 pub use connect::{Backend, StorageError, Store};
 pub use documents::{DocumentRecord, NewDocument};
+pub use history::{HistoryKind, HistoryRow, HistoryScope};
 pub use idempotency::{IdempotencyClaim, StoredAnswer};
 pub use identity::{
     AgencyRecord, CandidateSearch, Credentials, NewAgency, NewUser, OutsideAgencies, StoredUser,

@@ -350,15 +350,19 @@ pub struct Supervisee {
     pub treatment_access: Vec<TreatmentAccess>,
     /// Documents the caller may read, newest first (contents at `.../documents/{id}/content`).
     pub documents: Vec<crate::documents::DocumentJson>,
-    /// Changes recorded on the case that the caller may see, newest first.
+    /// The case's history as its records tell it, what the caller may see, newest first.
     pub timeline: Vec<TimelineEvent>,
 }
 
-/// One change on the case.
+/// One thing that happened on the case.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TimelineEvent {
-    pub at: chrono::DateTime<Utc>,
-    pub by: String,
+    /// The day it happened (California).
+    pub on: NaiveDate,
+    /// The moment, for records kept to the minute (an upload, a signature).
+    pub at: Option<chrono::DateTime<Utc>>,
+    /// Who did it, when the record names them.
+    pub by: Option<String>,
     pub what: String,
     pub detail: Option<String>,
 }
@@ -398,6 +402,7 @@ fn supervisee_json(v: CaseView) -> Supervisee {
             .timeline
             .iter()
             .map(|t| TimelineEvent {
+                on: t.on,
                 at: t.at,
                 by: t.who.clone(),
                 what: t.what.to_owned(),

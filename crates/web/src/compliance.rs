@@ -845,7 +845,11 @@ async fn dashboard_list_page(
             status
                 .map(|s| format!(", {}", s.label().to_lowercase()))
                 .unwrap_or_default(),
-            format_args!(", due {from} to {to}")
+            format_args!(
+                ", due {} to {}",
+                crate::today::day(from),
+                crate::today::day(to)
+            )
         ),
         query: serde_urlencoded::to_string([
             ("from", from.to_string()),

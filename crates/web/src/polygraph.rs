@@ -80,7 +80,7 @@ pub(crate) fn registry() -> Registry {
 struct ExamLine {
     id: i64,
     exam_type: &'static str,
-    exam_date: NaiveDate,
+    exam_date: String,
     examiner: String,
     questions: String,
     result: &'static str,
@@ -95,7 +95,7 @@ struct FollowupLine {
     exam_id: i64,
     action: String,
     owner: &'static str,
-    due_on: NaiveDate,
+    due_on: String,
     done: String,
     overdue: bool,
 }
@@ -117,7 +117,7 @@ struct PolygraphPage {
     name: String,
     exams_readable: bool,
     exams: Vec<ExamLine>,
-    disclosures_only: Vec<(i64, NaiveDate, String, String)>,
+    disclosures_only: Vec<(i64, String, String, String)>,
     disclosure_categories: &'static [DisclosureCategory],
     followups: Vec<FollowupLine>,
     latest_maintenance: String,
@@ -189,7 +189,7 @@ fn page(
             .map(|e| ExamLine {
                 id: e.id,
                 exam_type: e.exam_type.label(),
-                exam_date: e.exam_date,
+                exam_date: crate::today::day(e.exam_date),
                 examiner: e.examiner_name,
                 questions: e.referral_questions,
                 result: e.result.label(),
@@ -201,7 +201,14 @@ fn page(
         disclosures_only: view
             .disclosures_only
             .into_iter()
-            .map(|d| (d.exam_id, d.exam_date, labels(&d.categories), d.text))
+            .map(|d| {
+                (
+                    d.exam_id,
+                    crate::today::day(d.exam_date),
+                    labels(&d.categories),
+                    d.text,
+                )
+            })
             .collect(),
         followups: view
             .followups
@@ -211,10 +218,10 @@ fn page(
                 exam_id: f.record.exam_id,
                 action: f.record.action,
                 owner: f.record.owner_role.label(),
-                due_on: f.record.due_on,
+                due_on: crate::today::day(f.record.due_on),
                 done: match (f.record.done_on, f.done_by_name) {
-                    (Some(on), Some(by)) => format!("Done {on} by {by}"),
-                    (Some(on), None) => format!("Done {on}"),
+                    (Some(on), Some(by)) => format!("Done {} by {by}", crate::today::day(on)),
+                    (Some(on), None) => format!("Done {}", crate::today::day(on)),
                     _ => String::new(),
                 },
                 overdue: f.overdue,
@@ -222,11 +229,11 @@ fn page(
             .collect(),
         latest_maintenance: view
             .latest_maintenance
-            .map(|d| d.to_string())
+            .map(crate::today::day)
             .unwrap_or_default(),
         next_maintenance: view
             .next_maintenance
-            .map_or_else(|| "none on record".to_owned(), |d| d.to_string()),
+            .map_or_else(|| "none on record".to_owned(), crate::today::day),
         maintenance_overdue: view.next_maintenance.is_some_and(|d| d < today),
         may_record: view.may_record,
         may_follow_up: view.may_follow_up,

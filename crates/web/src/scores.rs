@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate, Utc};
 use containment_app::{AppError, CaseView, ScoreEntry, ScoreInput, StepInput, level_label};
-use containment_domain::case::{local_date, local_time};
+use containment_domain::case::local_date;
 use containment_domain::instrument::{
     self, ACUTE2007_ITEMS, CombinedLevel, Instrument, LsCmiBand, STABLE2007_ITEMS, ScoreReason,
     SraFvLevel, Static99rAnswers,
@@ -387,7 +387,7 @@ pub(crate) fn waiting_lines(entry: &ScoreEntry, today: NaiveDate) -> Vec<Waiting
             step: w.step.label(),
             code: w.step.code(),
             who: w.responsible.label(),
-            due: w.due.map(|d| d.to_string()).unwrap_or_default(),
+            due: w.due.map(crate::today::day).unwrap_or_default(),
             overdue: w.due.is_some_and(|d| today > d),
             rule: w.rule,
             mine: entry.may_record.contains(&w.step),
@@ -400,7 +400,7 @@ fn step_lines(entry: &ScoreEntry, names: &dyn Fn(i64) -> String) -> Vec<StepLine
         .steps
         .iter()
         .map(|s| StepLine {
-            on: s.on.to_string(),
+            on: crate::today::day(s.on),
             step: s.step.label(),
             by: names(s.by_user_id),
             detail: [
@@ -443,7 +443,7 @@ struct ScorePage {
     total: i32,
     level: String,
     other_level: String,
-    scored_on: NaiveDate,
+    scored_on: String,
     reason: &'static str,
     scorer: String,
     certified: bool,
@@ -517,12 +517,12 @@ async fn score_page_for(
             }
             _ => other_level(r),
         },
-        scored_on: r.scored_on,
+        scored_on: crate::today::day(r.scored_on),
         reason: r.reason.label(),
         scorer: entry.scorer_name.clone(),
         certified: r.scorer_certified,
         uncertified_reason: r.uncertified_reason.clone().unwrap_or_default(),
-        release_date: r.release_date.map(|d| d.to_string()).unwrap_or_default(),
+        release_date: r.release_date.map(crate::today::day).unwrap_or_default(),
         cori_mark: (r.instrument == Instrument::Static99r)
             .then_some(containment_domain::document::CORI_MARK),
         items: containment_app::score_items(r),
@@ -629,9 +629,9 @@ pub(crate) async fn report_response(
         .current_episode()
         .or_else(|| view.episodes.iter().max_by_key(|e| e.start_date));
     let report = containment_reports::ScoreReport {
-        generated: local_time(now).format("%Y-%m-%d %H:%M").to_string(),
+        generated: crate::pages::account::when(now),
         name: s.legal_name.clone(),
-        date_of_birth: s.date_of_birth.to_string(),
+        date_of_birth: crate::today::day(s.date_of_birth),
         sex: s.sex.clone(),
         cii: s.cii.clone().unwrap_or_default(),
         cdcr: s.cdcr.clone().unwrap_or_default(),
@@ -653,9 +653,9 @@ pub(crate) async fn report_response(
         total: r.total.to_string(),
         level: level_label(r.instrument, &r.level),
         other_level: other_level(r),
-        scored_on: r.scored_on.to_string(),
+        scored_on: crate::today::day(r.scored_on),
         reason: r.reason.label().to_owned(),
-        release_date: r.release_date.map(|d| d.to_string()).unwrap_or_default(),
+        release_date: r.release_date.map(crate::today::day).unwrap_or_default(),
         scorer: entry.scorer_name.clone(),
         certified: if r.scorer_certified { "Yes" } else { "No" }.to_owned(),
         uncertified_reason: r.uncertified_reason.clone().unwrap_or_default(),
@@ -685,7 +685,9 @@ pub(crate) async fn report_response(
                     "{} by the {}{}",
                     w.step.label(),
                     w.responsible.label(),
-                    w.due.map(|d| format!(", due {d}")).unwrap_or_default()
+                    w.due
+                        .map(|d| format!(", due {}", crate::today::day(d)))
+                        .unwrap_or_default()
                 )
             })
             .collect(),

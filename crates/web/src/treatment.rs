@@ -174,7 +174,7 @@ struct TreatmentPage {
 }
 
 fn opt(d: Option<NaiveDate>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_default()
+    d.map(crate::today::day).unwrap_or_default()
 }
 
 async fn page_for(
@@ -195,7 +195,7 @@ async fn page_for(
             .map(|a| AssessmentLine {
                 id: a.id,
                 kind: a.kind.label(),
-                referred: a.referred_on.to_string(),
+                referred: crate::today::day(a.referred_on),
                 completed: opt(a.completed_on),
                 areas: a
                     .areas
@@ -223,7 +223,7 @@ async fn page_for(
                     id: t.id,
                     version: t.version,
                     kind: t.kind.label(),
-                    start: t.start_date.to_string(),
+                    start: crate::today::day(t.start_date),
                     referral: opt(t.referral_date),
                     intensity: t.intensity.clone(),
                     sessions_per_month: t
@@ -246,7 +246,7 @@ async fn page_for(
             .iter()
             .map(|c| ContactLine {
                 id: c.record.id,
-                on: c.record.on.to_string(),
+                on: crate::today::day(c.record.on),
                 mode: c.record.mode.label(),
                 side: c.record.documented_side.label(),
                 topics: c
@@ -280,7 +280,7 @@ async fn page_for(
             list.iter()
                 .map(|r| ReportLine {
                     id: r.id,
-                    on: r.reported_on.to_string(),
+                    on: crate::today::day(r.reported_on),
                     category: r.category.label(),
                     behavior: r.behavior.clone(),
                     reported_to: r.reported_to.clone(),

@@ -155,7 +155,7 @@ impl PlanLines {
                 list.iter()
                     .rev()
                     .map(|s| SessionLine {
-                        on: s.on.to_string(),
+                        on: crate::today::day(s.on),
                         attendance: s.attendance.label(),
                         format: s.format.label(),
                         treatment: s.treatment_id.map(|t| t.to_string()).unwrap_or_default(),
@@ -176,10 +176,10 @@ impl PlanLines {
                             .map(|m| ModuleLine {
                                 id: m.id,
                                 name: m.name.clone(),
-                                started: m.started_on.to_string(),
+                                started: crate::today::day(m.started_on),
                                 completed: m
                                     .completed_on
-                                    .map(|d| d.to_string())
+                                    .map(crate::today::day)
                                     .unwrap_or_default(),
                             })
                             .collect(),
@@ -192,7 +192,7 @@ impl PlanLines {
                     .rev()
                     .map(|c| ContractLine {
                         version: c.version,
-                        signed: c.signed_on.to_string(),
+                        signed: crate::today::day(c.signed_on),
                         duties: c.duties.clone(),
                         recorded: c.created_at.date_naive().to_string(),
                         current: Some(c.id) == current,

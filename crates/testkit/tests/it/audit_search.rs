@@ -12,11 +12,13 @@ use reqwest::StatusCode;
 both_backends!(
     paging_reaches_the_oldest_event_with_no_gap_or_repeat,
     the_csv_export_holds_every_matching_event,
+    the_search_names_cases_by_number_and_people_by_name,
 );
 
 /// At most this many SQL statements for one page of the search: the sign-in check, the page
-/// of events, and the audit append (a read and an insert; on PostgreSQL also the chain lock).
-const AUDIT_PAGE_STATEMENTS: u64 = 5;
+/// of events, the audit append (a read and an insert; on PostgreSQL also the chain lock), and
+/// the names of the people and the numbers of the cases on the page (two reads).
+const AUDIT_PAGE_STATEMENTS: u64 = 7;
 
 /// A server with `n` more events on the trail (every third one denied, one whose detail a
 /// spreadsheet would run as a formula), and an auditor signed in to it.
@@ -244,4 +246,53 @@ async fn newest_event(app: &TestApp) -> containment_domain::audit::AuditContent 
     let tx = app.app.store().begin_read().await.unwrap();
     let mut newest = tx.audit_events(&AuditFilter::default(), 1).await.unwrap();
     newest.remove(0).content
+}
+
+/// The search shows the case an event concerns by its number and the person who acted by
+/// name, not by internal ids; the export keeps the raw values.
+async fn the_search_names_cases_by_number_and_people_by_name(db: TestDb) {
+    let w = crate::cases::world(&db).await;
+    let now = Utc::now();
+    let id = w
+        .app
+        .app
+        .open_case(
+            &w.officer,
+            &crate::cases::case("Audited Case", "A12345678"),
+            now,
+        )
+        .await
+        .unwrap();
+    let officer = w.officer.user_id().unwrap();
+    let agency = w.officer.user.as_ref().unwrap().agency_id;
+    let (_, pw) = w
+        .app
+        .user(agency, "auditor@sonoma.example", &[Role::Auditor])
+        .await;
+    let mut browser = w.app.signed_in("auditor@sonoma.example", &pw).await;
+    let html = browser
+        .page(&format!("/audit?object_kind=supervisee&object_id={id}"))
+        .await;
+    let table = &html[html.find("aria-label=\"Audit events\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(table.contains("<td>case A12345678</td>"), "{table}");
+    assert!(table.contains("<td>Test Person</td>"), "{table}");
+    assert!(!table.contains(&format!("supervisee {id}<")), "{table}");
+    assert!(!table.contains(&format!("user {officer}<")), "{table}");
+    // The export keeps what the trail holds.
+    let body = browser
+        .get(&format!(
+            "/audit/export?format=csv&object_kind=supervisee&object_id={id}"
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let rows = csv_rows(&body);
+    assert!(
+        rows.iter().any(|r| r.contains(&"supervisee".to_owned())
+            && r.contains(&id.to_string())
+            && r.contains(&officer.to_string())),
+        "{body}"
+    );
 }

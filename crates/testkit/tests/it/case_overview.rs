@@ -20,6 +20,9 @@ both_backends!(
     no_part_of_the_case_offers_a_link_its_reader_cannot_follow,
     a_supervisor_is_offered_only_links_they_can_follow,
     the_timeline_tells_the_case_s_work_in_people_s_words,
+    a_waiver_is_named_by_its_kind_and_signing_day_not_its_id,
+    a_demo_case_shows_its_history_and_law_enforcement_no_treatment,
+    a_filled_case_reads_its_dates_as_people_write_them,
 );
 
 /// The case's parts besides the overview, as the navigation names them.
@@ -411,6 +414,22 @@ async fn the_timeline_tells_the_case_s_work_in_people_s_words(db: TestDb) {
     let id = c.id;
     let po = actor(&c.w.app, "po2@sonoma.example").await;
     crate::treatment::court_waiver_by(&c.w, &po, id, &["progress"]).await;
+    // A document whose kind's name has brackets of its own.
+    c.w.app
+        .app
+        .upload_document(
+            &po,
+            id,
+            &containment_app::DocumentInput {
+                kind: "rap_sheet".into(),
+                file_name: "rap.png".into(),
+                ..Default::default()
+            },
+            b"\x89PNG\r\n\x1a\nrap sheet image".to_vec(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
     let html = c.officer.page(&format!("/cases/{id}/timeline")).await;
     let list = &html[html.find("id=\"timeline\"").expect("a timeline")..];
     let list = &list[..list.find("</ol>").unwrap()];
@@ -420,13 +439,18 @@ async fn the_timeline_tells_the_case_s_work_in_people_s_words(db: TestDb) {
         "Treatment enrollment recorded",
         "Provider-officer contact documented",
         "Risk score recorded</strong> by",
-        "(Static-99R)",
+        ": Static-99R",
+        "Document added</strong> by Test Person: criminal history (rap sheet)",
         "Pacific time",
     ] {
         assert!(list.contains(what), "{what} in {list}");
     }
-    assert!(
-        !crate::monthly_reports::shows_iso_date(list),
+    for doubled in ["((", "))", "[[", "]]"] {
+        assert!(!list.contains(doubled), "{doubled} in {list}");
+    }
+    assert_eq!(
+        crate::monthly_reports::reads_iso_date(list),
+        None,
         "an ISO date in {list}"
     );
     for id_like in [
@@ -446,5 +470,330 @@ async fn the_timeline_tells_the_case_s_work_in_people_s_words(db: TestDb) {
             );
             rest = after;
         }
+    }
+}
+
+/// Whether `text` names a waiver by an internal number ("waiver 12", "Waiver 12 recorded").
+fn names_a_waiver_by_number(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(at) = rest.find("waiver ") {
+        let after = &rest[at + "waiver ".len()..];
+        if after.starts_with(|ch: char| ch.is_ascii_digit()) {
+            return true;
+        }
+        rest = after;
+    }
+    false
+}
+
+async fn a_waiver_is_named_by_its_kind_and_signing_day_not_its_id(db: TestDb) {
+    let mut c = staffed_case(&db).await;
+    let id = c.id;
+    c.officer.page(&format!("/cases/{id}/waivers")).await;
+    let res = c
+        .officer
+        .post(
+            &format!("/cases/{id}/waivers"),
+            &[
+                ("basis", "hipaa_164_508"),
+                ("discloser", "Overview Case"),
+                ("recipient_role", "supervising_officer"),
+                ("category", "progress"),
+                ("purpose", "Coordination"),
+                ("effective_on", "2026-03-05"),
+                ("signed_on", "2026-03-02"),
+                ("revocable", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    let name = "HIPAA authorization signed Mar 2, 2026";
+    assert!(html.contains(&format!("{name} recorded.")), "{html}");
+    // The table names it the same way; its access line says which waiver lets it through.
+    assert!(html.contains(&format!("<td>{name}</td>")), "{html}");
+    assert!(
+        html.contains(&format!("progress (under the {name})")),
+        "{html}"
+    );
+    assert!(!names_a_waiver_by_number(&html), "{html}");
+    let po = actor(&c.w.app, "po2@sonoma.example").await;
+    let view =
+        c.w.app
+            .app
+            .case_view(&po, id, Utc::now(), local_date(Utc::now()))
+            .await
+            .unwrap();
+    let waiver = view.waivers[0].rule.id.0;
+    assert!(
+        !html.contains(&format!("<td>{waiver}</td>")),
+        "the id is not a column: {html}"
+    );
+    // Asking to revoke it names it, and so does the signed copy among the documents.
+    let html = c
+        .officer
+        .page(&format!("/cases/{id}/waivers/{waiver}/revoke"))
+        .await;
+    assert!(html.contains(&format!("Revoke the {name}?")), "{html}");
+    assert!(!names_a_waiver_by_number(&html), "{html}");
+    c.w.app
+        .app
+        .upload_document(
+            &po,
+            id,
+            &containment_app::DocumentInput {
+                kind: "signed_waiver".into(),
+                waiver_id: Some(waiver),
+                file_name: "consent.pdf".into(),
+                ..Default::default()
+            },
+            b"%PDF-1.4\n%%EOF\n".to_vec(),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let html = c.officer.page(&format!("/cases/{id}/documents")).await;
+    assert!(html.contains(&format!("for the {name}")), "{html}");
+    assert!(
+        html.contains(&format!(">{name}: ")),
+        "the upload form offers it by name: {html}"
+    );
+    assert!(!names_a_waiver_by_number(&html), "{html}");
+}
+
+/// What the timeline tells of treatment: only those the waivers let through may see it.
+const TREATMENT_ENTRIES: [&str; 4] = [
+    "Treatment enrollment recorded",
+    "Treatment session recorded",
+    "Treatment ended",
+    "Monthly report signed and submitted",
+];
+
+/// A case the demo loader wrote (records only, none of them through the application's use
+/// cases, so none with an event on the audit trail) tells its past on the timeline, each entry
+/// on the day it happened; law enforcement on the team sees the case's history without its
+/// treatment.
+async fn a_demo_case_shows_its_history_and_law_enforcement_no_treatment(db: TestDb) {
+    let app = containment_testkit::TestApp::spawn(&db).await;
+    let now = Utc::now();
+    let today = local_date(now);
+    app.app.generate_demo(40, 7, now, |_| {}).await.unwrap();
+    let users = app.app.users(&Actor::console()).await.unwrap();
+    let as_actor = |id: i64| Actor {
+        user: users.iter().find(|u| u.id == id).cloned(),
+        channel: containment_app::Channel::Console,
+        client: Default::default(),
+    };
+    let query = containment_app::CaseloadQuery {
+        per_page: 500,
+        ..Default::default()
+    };
+    // A case with a provider who has held sessions, and law enforcement on its team.
+    let mut found = None;
+    for officer in users
+        .iter()
+        .filter(|u| u.roles.contains(&Role::SupervisingOfficer))
+    {
+        let (rows, _) = app
+            .app
+            .caseload(&as_actor(officer.id), &query, now, today)
+            .await
+            .unwrap();
+        for row in rows {
+            let id = row.row.supervisee_id;
+            let view = app
+                .app
+                .case_view(&as_actor(officer.id), id, now, today)
+                .await
+                .unwrap();
+            let member = |role| {
+                view.team
+                    .iter()
+                    .find(|m| m.team_role == role && m.end_date.is_none())
+                    .map(|m| m.user_id)
+            };
+            if let (Some(provider), Some(deputy)) = (
+                member(TeamRole::TreatmentProvider),
+                member(TeamRole::RegisteringLawEnforcement),
+            ) {
+                let provider_view = app
+                    .app
+                    .case_view(&as_actor(provider), id, now, today)
+                    .await
+                    .unwrap();
+                if provider_view
+                    .timeline
+                    .iter()
+                    .any(|t| t.what == "Treatment session recorded")
+                {
+                    found = Some((id, officer.id, provider_view, deputy));
+                    break;
+                }
+            }
+        }
+        if found.is_some() {
+            break;
+        }
+    }
+    let (id, officer, provider_view, deputy) =
+        found.expect("a demo case in treatment with law enforcement on its team");
+    let whats: Vec<&str> = provider_view.timeline.iter().map(|t| t.what).collect();
+    for what in [
+        "Case opened",
+        "Supervision began",
+        "Team member assigned",
+        "Treatment enrollment recorded",
+        "Treatment session recorded",
+    ] {
+        assert!(whats.contains(&what), "{what} in {whats:?}");
+    }
+    // Each on the day it happened, newest first: the history reaches back before today.
+    assert!(
+        provider_view
+            .timeline
+            .iter()
+            .any(|t| t.on < today - Duration::days(30))
+    );
+    assert!(
+        provider_view
+            .timeline
+            .windows(2)
+            .all(|w| w[0].on >= w[1].on),
+        "newest first"
+    );
+    // The officer's page shows it too, in people's words.
+    let officer_view = app
+        .app
+        .case_view(&as_actor(officer), id, now, today)
+        .await
+        .unwrap();
+    let officer_whats: Vec<&str> = officer_view.timeline.iter().map(|t| t.what).collect();
+    assert!(
+        officer_whats.contains(&"Waiver recorded"),
+        "{officer_whats:?}"
+    );
+    assert!(
+        officer_whats.contains(&"Risk score recorded"),
+        "{officer_whats:?}"
+    );
+    // Law enforcement: the case, its supervision and risk scores (DOMAIN.md section 2), no
+    // treatment, no team, no waivers.
+    let deputy_view = app
+        .app
+        .case_view(&as_actor(deputy), id, now, today)
+        .await
+        .unwrap();
+    let deputy_whats: Vec<&str> = deputy_view.timeline.iter().map(|t| t.what).collect();
+    assert!(
+        deputy_whats.contains(&"Supervision began"),
+        "{deputy_whats:?}"
+    );
+    for hidden in TREATMENT_ENTRIES
+        .iter()
+        .chain(&["Waiver recorded", "Team member assigned"])
+    {
+        assert!(
+            !deputy_whats.contains(hidden),
+            "{hidden} in {deputy_whats:?}"
+        );
+    }
+}
+
+/// Every page of a filled case, as the officer and the provider read them: no date in ISO
+/// form in what a person reads (input values and `datetime` attributes are for machines).
+async fn a_filled_case_reads_its_dates_as_people_write_them(db: TestDb) {
+    let mut c = staffed_case(&db).await;
+    let id = c.id;
+    let now = Utc::now();
+    let today = local_date(now);
+    let app = &c.w.app.app;
+    let po = actor(&c.w.app, "po2@sonoma.example").await;
+    crate::treatment::court_waiver_by(
+        &c.w,
+        &po,
+        id,
+        &[
+            "progress",
+            "attendance_detail",
+            "monthly_reports",
+            "disclosures",
+        ],
+    )
+    .await;
+    let examiner = actor(&c.w.app, "ex@poly.example").await;
+    app.record_exam(
+        &examiner,
+        id,
+        &containment_app::ExamInput {
+            exam_type: "maintenance".into(),
+            exam_date: today.to_string(),
+            referral_questions: "Any contact with a minor?".into(),
+            result: "nsr".into(),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    app.upload_document(
+        &po,
+        id,
+        &containment_app::DocumentInput {
+            kind: "court_order".into(),
+            file_name: "order.pdf".into(),
+            ..Default::default()
+        },
+        b"%PDF-1.4\n%%EOF\n".to_vec(),
+        now,
+    )
+    .await
+    .unwrap();
+    let view = app.case_view(&po, id, now, today).await.unwrap();
+    let mut pages: Vec<String> = [
+        "",
+        "/details",
+        "/team",
+        "/scores",
+        "/waivers",
+        "/documents",
+        "/timeline",
+        "/treatment",
+        "/polygraph",
+        "/obligations",
+        "/monthly-reports",
+    ]
+    .iter()
+    .map(|part| format!("/cases/{id}{part}"))
+    .collect();
+    pages.extend(
+        view.scores
+            .iter()
+            .map(|s| format!("/cases/{id}/scores/{}", s.record.id)),
+    );
+    for page in &pages {
+        let html = c.officer.page(page).await;
+        assert!(html.contains("<h1>"), "{page}: {html}");
+        assert_eq!(
+            crate::monthly_reports::reads_iso_date(&html),
+            None,
+            "an ISO date on the officer's {page}"
+        );
+    }
+    // The provider's pages, and the monthly report as it is pre-filled from the records.
+    let month = today.format("%Y-%m").to_string();
+    for page in [
+        format!("/cases/{id}/treatment"),
+        format!("/cases/{id}/polygraph"),
+        format!("/cases/{id}/scores"),
+        format!("/cases/{id}/monthly-reports/new?month={month}"),
+    ] {
+        let html = c.provider.page(&page).await;
+        assert!(html.contains("<h1>"), "{page}: {html}");
+        assert_eq!(
+            crate::monthly_reports::reads_iso_date(&html),
+            None,
+            "an ISO date on the provider's {page}"
+        );
     }
 }

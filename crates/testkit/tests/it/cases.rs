@@ -2217,11 +2217,7 @@ async fn ending_supervision_closes_the_case_and_its_team(db: TestDb) {
         .unwrap();
     assert_eq!(view.episodes.len(), 2);
     assert_eq!(view.current_episode().map(|e| e.id), Some(next));
-    assert!(
-        view.timeline
-            .iter()
-            .any(|t| t.what == "Supervision episode opened")
-    );
+    assert!(view.timeline.iter().any(|t| t.what == "Supervision began"));
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -2526,18 +2522,28 @@ async fn documents_keep_their_hash_and_stay_behind_the_wall(db: TestDb) {
             "Waiver recorded",
             "Team member assigned",
             "Team member assigned",
+            // Opened in the application today; supervision began, with its officer, before.
             "Case opened",
+            "Team member assigned",
+            "Supervision began",
         ]
     );
-    assert!(
-        officer_view.timeline[0]
-            .detail
+    assert!(officer_view.timeline[..2].iter().any(|t| {
+        t.detail
             .as_deref()
-            .unwrap()
-            .contains("criminal history (rap sheet)")
+            .is_some_and(|d| d.contains("criminal history (rap sheet)"))
+    }));
+    // The case's opening names no one; a team change names the member and their role.
+    assert_eq!(officer_view.timeline[5].who, None);
+    assert_eq!(
+        officer_view.timeline[3].detail.as_deref(),
+        Some("Test Person, registering law enforcement")
     );
-    assert_eq!(officer_view.timeline[5].who, "Test Person");
-    assert_eq!(whats(&deputy_view), vec!["Case opened"]);
+    // Law enforcement may see supervision status, not the team, waivers or documents.
+    assert_eq!(
+        whats(&deputy_view),
+        vec!["Case opened", "Supervision began"]
+    );
 }
 
 async fn supervision_details_are_corrected_at_the_version_read(db: TestDb) {

@@ -11,7 +11,6 @@ both_backends!(
     first_admin_is_created_once,
     concurrent_instances_migrate_and_bootstrap_once,
     every_foreign_key_and_filtered_column_leads_an_index,
-    the_case_timeline_skips_read_events_by_index,
 );
 
 async fn migrations_apply_and_are_idempotent(db: TestDb) {
@@ -266,51 +265,5 @@ async fn every_foreign_key_and_filtered_column_leads_an_index(db: TestDb) {
         "columns that lead no index on {}:\n{}",
         db.backend.name(),
         missing.join("\n")
-    );
-}
-
-/// The timeline asks for a case's changes, newest first; the case's read events, however many,
-/// must not be walked to find them.
-async fn the_case_timeline_skips_read_events_by_index(db: TestDb) {
-    use containment_storage::NewAuditEvent;
-    let store = db.migrated().await;
-    let event = |action: &str, case: i64| NewAuditEvent {
-        at_ms: 1_764_000_000_000,
-        actor_user_id: Some(1),
-        action: action.to_owned(),
-        object_kind: Some("supervisee".to_owned()),
-        object_id: Some(case.to_string()),
-        outcome: "success".to_owned(),
-        ..Default::default()
-    };
-    let tx = store.begin().await.unwrap();
-    for i in 0..1500_i64 {
-        tx.append_audit(event("case_read", 1 + i % 4))
-            .await
-            .unwrap();
-        if i % 100 == 0 {
-            tx.append_audit(event("team_member_add", 1 + i % 4))
-                .await
-                .unwrap();
-        }
-    }
-    tx.commit().await.unwrap();
-    store.execute_admin("ANALYZE").await.unwrap();
-    // What `Tx::case_history` sends for the case page's timeline.
-    let plan = store
-        .query_plan(
-            "SELECT * FROM audit_event WHERE object_kind = 'supervisee' AND object_id = '1' \
-             AND outcome = 'success' AND action IN ('case_open', 'supervisee_update', \
-             'episode_open', 'supervision_end', 'team_member_add', 'team_member_end', \
-             'waiver_create', 'waiver_revoke', 'document_upload', 'score_record', \
-             'dynamic_score_record', 'score_step') ORDER BY seq DESC LIMIT 200",
-        )
-        .await
-        .unwrap()
-        .join("\n");
-    assert!(
-        plan.contains("ix_audit_event_timeline"),
-        "the timeline does not use its index on {}:\n{plan}",
-        db.backend.name()
     );
 }

@@ -629,6 +629,36 @@ pub(crate) fn shows_iso_date(html: &str) -> bool {
     })
 }
 
+/// Whether a person reading `html` sees an ISO date: the text between the tags, leaving out
+/// what only machines read (input values and limits, `datetime` attributes, links).
+pub(crate) fn reads_iso_date(html: &str) -> Option<String> {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let b = text.as_bytes();
+    b.windows(10)
+        .position(|w| {
+            w.iter().enumerate().all(|(i, c)| match i {
+                4 | 7 => *c == b'-',
+                _ => c.is_ascii_digit(),
+            })
+        })
+        .map(|at| {
+            let from = at.saturating_sub(80);
+            String::from_utf8_lossy(&b[from..(at + 40).min(b.len())]).into_owned()
+        })
+}
+
 async fn signing_shows_the_answers_first_and_signs_only_from_there(db: TestDb) {
     let mut c = crate::case_overview::staffed_case(&db).await;
     let id = c.id;

@@ -113,17 +113,34 @@ fn fmt_ms(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-fn row(e: &StoredAuditEvent) -> EventRow {
+/// One event as the auditor reads it: the person who acted by name and a case by its number
+/// (the export keeps the raw ids).
+fn row(e: &StoredAuditEvent, names: &containment_app::AuditNames) -> EventRow {
     let c = &e.content;
+    let person = |id: i64| {
+        names
+            .people
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| "an account no longer on file".to_owned())
+    };
+    let number = |kind: &str| {
+        c.object_id
+            .as_deref()
+            .and_then(|id| id.parse::<i64>().ok())
+            .and_then(|id| match kind {
+                "supervisee" => names.cases.get(&id).map(|n| format!("case {n}")),
+                "user" => Some(person(id)),
+                _ => None,
+            })
+    };
     EventRow {
         seq: c.seq,
         at: fmt_ms(c.at_ms),
-        actor: c
-            .actor_user_id
-            .map_or_else(|| "—".into(), |id| format!("user {id}")),
+        actor: c.actor_user_id.map_or_else(|| "—".into(), person),
         action: c.action.clone(),
         object: match (&c.object_kind, &c.object_id) {
-            (Some(k), Some(id)) => format!("{k} {id}"),
+            (Some(k), Some(id)) => number(k).unwrap_or_else(|| format!("{k} {id}")),
             (Some(k), None) => k.clone(),
             _ => String::new(),
         },
@@ -166,11 +183,11 @@ async fn search(
         (Ok(filter), Ok(cursor)) => Ok((filter, cursor)),
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
-    let (page, errors) = match wanted {
+    let ((page, names), errors) = match wanted {
         Ok((filter, cursor)) => (
             state
                 .app
-                .audit_page(actor, &filter, cursor, Utc::now())
+                .audit_page_named(actor, &filter, cursor, Utc::now())
                 .await?,
             Vec::new(),
         ),
@@ -179,7 +196,7 @@ async fn search(
     let link = |key: &str, seq: i64| format!("/audit?{query_string}&{key}={seq}");
     Ok(render(&AuditPage {
         layout: Layout::new("Audit trail", "audit", &identity),
-        events: page.events.iter().map(row).collect(),
+        events: page.events.iter().map(|e| row(e, &names)).collect(),
         older: page.older.map(|seq| link("before", seq)),
         newer: page.newer.map(|seq| link("after", seq)),
         q,

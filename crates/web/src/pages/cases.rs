@@ -251,7 +251,7 @@ async fn caseload(
                 cdcr: e.row.cdcr.unwrap_or_default(),
                 kind: e.row.kind.label(),
                 county: e.row.county,
-                since: e.row.start_date.to_string(),
+                since: crate::today::day(e.row.start_date),
                 my_roles: role_labels(&e.my_roles),
                 gaps: role_labels(&e.team_gaps),
                 overdue: e.work.overdue,
@@ -477,6 +477,8 @@ struct MemberLine {
 struct CasePage {
     layout: Layout,
     s: containment_app::SuperviseeRecord,
+    /// The date of birth as people read it.
+    born: String,
     view: CaseView,
     gaps: String,
     episodes: Vec<EpisodeLine>,
@@ -596,6 +598,8 @@ struct DocumentLine {
 
 struct TimelineLine {
     at: String,
+    /// The day for machines (the `datetime` attribute).
+    datetime: String,
     who: String,
     what: &'static str,
     detail: String,
@@ -611,7 +615,7 @@ fn human_size(bytes: i64) -> String {
 }
 
 fn opt_date(d: Option<NaiveDate>) -> String {
-    d.map_or_else(|| "—".to_owned(), |d| d.to_string())
+    d.map_or_else(|| "—".to_owned(), crate::today::day)
 }
 
 /// The case page after a form: the notice on success, the problems above the forms on bad
@@ -677,7 +681,7 @@ pub(crate) async fn case_page_for(
             county: e.county.clone(),
             court: e.court.clone().unwrap_or_else(|| "—".into()),
             placed_on: opt_date(e.placed_on),
-            start: e.start_date.to_string(),
+            start: crate::today::day(e.start_date),
             expected_end: opt_date(e.expected_end),
             status: match (&e.actual_end, &e.end_reason) {
                 (Some(end), Some(reason)) => format!("Ended {end}: {reason}"),
@@ -696,7 +700,7 @@ pub(crate) async fn case_page_for(
             id: m.id,
             role: m.team_role.label(),
             name: m.user_name.clone(),
-            from: m.start_date.to_string(),
+            from: crate::today::day(m.start_date),
             until: opt_date(m.end_date),
             active: m.end_date.is_none(),
         })
@@ -716,10 +720,15 @@ pub(crate) async fn case_page_for(
                 size: human_size(r.size_bytes),
                 sha_short: r.sha256.chars().take(12).collect(),
                 sha256: r.sha256.clone(),
-                uploaded: containment_app::uploaded_on(r).to_string(),
+                uploaded: crate::today::day(containment_app::uploaded_on(r)),
                 waiver: r
                     .waiver_id
-                    .map(|w| format!("waiver {w}"))
+                    .map(|w| {
+                        view.waivers
+                            .iter()
+                            .find(|x| x.rule.id.0 == w)
+                            .map_or_else(|| "a waiver".to_owned(), record_name)
+                    })
                     .unwrap_or_default(),
             }
         })
@@ -728,8 +737,11 @@ pub(crate) async fn case_page_for(
         .timeline
         .iter()
         .map(|t| TimelineLine {
-            at: crate::pages::account::when(t.at),
-            who: t.who.clone(),
+            at: t
+                .at
+                .map_or_else(|| crate::today::day(t.on), crate::pages::account::when),
+            datetime: t.on.to_string(),
+            who: t.who.clone().unwrap_or_default(),
             what: t.what,
             detail: t.detail.clone().unwrap_or_default(),
         })
@@ -767,7 +779,7 @@ pub(crate) async fn case_page_for(
                 .rev()
                 .map(|e| ScoreLine {
                     id: e.record.id,
-                    scored_on: e.record.scored_on.to_string(),
+                    scored_on: crate::today::day(e.record.scored_on),
                     total: e.record.total,
                     level: containment_app::level_label(*instrument, &e.record.level),
                     reason: e.record.reason.label(),
@@ -781,7 +793,9 @@ pub(crate) async fn case_page_for(
                                 "{} ({}{})",
                                 w.step.label(),
                                 w.responsible.label(),
-                                w.due.map(|d| format!(", due {d}")).unwrap_or_default()
+                                w.due
+                                    .map(|d| format!(", due {}", crate::today::day(d)))
+                                    .unwrap_or_default()
                             )
                         })
                         .collect::<Vec<_>>()
@@ -885,6 +899,7 @@ pub(crate) async fn case_page_for(
             .collect(),
         timeline,
         layout: Layout::new(view.supervisee.legal_name.clone(), "caseload", identity),
+        born: crate::today::day(view.supervisee.date_of_birth),
         s: view.supervisee.clone(),
         gaps: role_labels(&view.team_gaps),
         current_episode_id: view.current_episode().map(|e| e.id),
@@ -897,7 +912,15 @@ pub(crate) async fn case_page_for(
         access_lines: view
             .treatment_access
             .iter()
-            .filter_map(|(c, w)| w.map(|w| format!("{} (waiver {w})", c.label())))
+            .filter_map(|(c, w)| {
+                w.map(|w| {
+                    let under = view.waivers.iter().find(|x| x.rule.id == w).map_or_else(
+                        || "a waiver on file".to_owned(),
+                        |x| format!("the {}", record_name(x)),
+                    );
+                    format!("{} (under {under})", c.label())
+                })
+            })
             .collect(),
         bases: LegalBasis::ALL,
         categories: InformationCategory::ALL,
@@ -1353,12 +1376,29 @@ async fn edit(
 
 struct WaiverLine {
     id: i64,
+    /// How a person names it: "Treatment information waiver signed Dec 2, 2026".
+    name: String,
+    /// The same inside a sentence: "treatment information waiver signed Dec 2, 2026".
+    phrase: String,
     basis: &'static str,
     recipients: String,
     categories: String,
     period: String,
     status: String,
     revocable: bool,
+}
+
+/// A waiver's name in lower case, as it reads inside a sentence.
+fn record_name(w: &containment_app::WaiverRecord) -> String {
+    containment_domain::waiver::waiver_name(w.rule.basis, w.signed_on, w.rule.effective_on)
+}
+
+/// `s` with its first letter made upper case, to open a sentence or a cell.
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 fn waiver_line(w: &containment_app::WaiverRecord, today: NaiveDate) -> WaiverLine {
@@ -1372,18 +1412,27 @@ fn waiver_line(w: &containment_app::WaiverRecord, today: NaiveDate) -> WaiverLin
         recipients.push(format!("{} named people", rule.recipient_users.len()));
     }
     let period = match (rule.expires_on, rule.ends_with_supervision) {
-        (Some(e), _) => format!("{} to {e}", rule.effective_on),
-        (None, true) => format!("from {} until supervision ends", rule.effective_on),
-        (None, false) => format!("from {}", rule.effective_on),
+        (Some(e), _) => format!(
+            "{} to {}",
+            crate::today::day(rule.effective_on),
+            crate::today::day(e)
+        ),
+        (None, true) => format!(
+            "from {} until supervision ends",
+            crate::today::day(rule.effective_on)
+        ),
+        (None, false) => format!("from {}", crate::today::day(rule.effective_on)),
     };
     let status = match rule.revoked_on {
-        Some(r) => format!("revoked {r}"),
+        Some(r) => format!("revoked {}", crate::today::day(r)),
         None if rule.in_force_on(today, None) => "in force".to_owned(),
         None if today < rule.effective_on => "not yet in force".to_owned(),
         None => "ended".to_owned(),
     };
     WaiverLine {
         id: rule.id.0,
+        name: capitalized(&record_name(w)),
+        phrase: record_name(w),
         basis: rule.basis.label(),
         recipients: recipients.join(", "),
         categories: rule
@@ -1421,10 +1470,28 @@ async fn record_waiver(
         revocable: !one("revocable").is_empty(),
         signed_on: one("signed_on"),
     };
+    // The notice names the waiver as the table does: by its kind and signing day, read from
+    // the input the application has just accepted.
+    let name = input.basis.parse::<LegalBasis>().ok().and_then(|basis| {
+        let day = |v: &str| {
+            containment_domain::input::optional_date("", v)
+                .ok()
+                .flatten()
+        };
+        let effective = day(&input.effective_on)?;
+        Some(containment_domain::waiver::waiver_name(
+            basis,
+            day(&input.signed_on),
+            effective,
+        ))
+    });
     let outcome = p
         .submit(state.app.record_waiver(actor, id, &input, Utc::now()))
         .await
-        .map(|w| format!("Waiver {w} recorded."));
+        .map(|_| match name {
+            Some(name) => format!("{} recorded.", capitalized(&name)),
+            None => "Waiver recorded.".to_owned(),
+        });
     case_page_after(&state, &identity, id, CaseSection::Waivers, outcome).await
 }
 
@@ -1483,7 +1550,11 @@ async fn revoke_waiver_page(
         return Err(AppError::NotFound.into());
     }
     Ok(render(&WaiverRevokePage {
-        layout: Layout::new(format!("Revoke waiver {waiver}"), "caseload", identity),
+        layout: Layout::new(
+            format!("Revoke the {}", record_name(record)),
+            "caseload",
+            identity,
+        ),
         id,
         case_name: view.supervisee.legal_name.clone(),
         court_ordered: record.rule.basis.is_court_ordered(),
