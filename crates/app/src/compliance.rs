@@ -719,27 +719,9 @@ pub struct ReminderRun {
     pub email_failures: usize,
 }
 
-/// The latest snapshot of the case facts (generation, day) the reminder job of this process
-/// went over in full.
-#[derive(Debug, Default)]
-pub(crate) struct Reminded(std::sync::Mutex<Option<(i64, NaiveDate)>>);
-
-impl Reminded {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(i64, NaiveDate)>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn already(&self, generation: i64, today: NaiveDate) -> bool {
-        *self.lock() == Some((generation, today))
-    }
-
-    fn went_over(&self, generation: i64, today: NaiveDate) {
-        let mut last = self.lock();
-        if last.is_none_or(|(g, day)| (day, g) <= (today, generation)) {
-            *last = Some((generation, today));
-        }
-    }
-}
+/// Whether the reminder job of this process went over every case in a snapshot of the case
+/// facts on a day: kept as the caseload's standings are, one entry at most.
+pub(crate) type Reminded = crate::case_work::SnapshotCache<(), ()>;
 
 /// Which obligations behind the dashboard's figures to list.
 #[derive(Debug, Clone, Copy)]
@@ -1489,7 +1471,7 @@ impl App {
             let generation = tx.case_facts_generation().await?;
             // Nothing changed since a run of this process went over every case today: the
             // same facts on the same day owe the same reminders, all stored already.
-            let ids = if self.reminded.already(generation, today) {
+            let ids = if self.reminded.get_one(generation, today, &()).is_some() {
                 Vec::new()
             } else {
                 tx.open_case_ids().await?
@@ -1521,7 +1503,7 @@ impl App {
             run.cases += cases;
             run.created += created;
         }
-        self.reminded.went_over(generation, today);
+        self.reminded.put(generation, today, [((), ())]);
         if let Some(mail) = self.mail.clone() {
             let (sent, failed) = self.send_pending_emails(&mail, now).await?;
             run.emailed = sent;

@@ -187,7 +187,7 @@ impl App {
             dashboards: std::sync::Arc::new(compliance::DashboardCache::new(
                 compliance::MOST_DASHBOARDS_CACHED,
             )),
-            reminded: std::sync::Arc::default(),
+            reminded: std::sync::Arc::new(compliance::Reminded::new(1)),
         }
     }
 
